@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages preflight needs to build, test, fuzz and
+# benchmark. Idempotent: does nothing when everything is present.
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  libcurl4-openssl-dev libjansson-dev libyaml-dev libcmocka-dev
+  golang-1.19-go
+  iproute2 util-linux procps numactl jq libxml2-utils hyperfine mawk curl
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages: ${missing[*]} (run as root, or apt-get install them)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

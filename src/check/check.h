@@ -1,0 +1,104 @@
+/* check: pure judgments over collected facts.
+ *
+ * A check has a stable id ("net.timewait-ratio"), a layer, parameters with
+ * defaults, and a function of (facts, params) that fills a result: status,
+ * a one-line summary with the numbers, evidence (the named numbers it
+ * judged) and a remedy. Checks never read the system themselves.
+ * All checks are listed in one table, registry.c.
+ */
+#ifndef PREFLIGHT_CHECK_H
+#define PREFLIGHT_CHECK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "collect/facts.h"
+
+enum pf_layer { LAYER_CODE, LAYER_RUNTIME, LAYER_INFRA, LAYER_BUSINESS, LAYER_COUNT };
+
+/* Ordered by how bad they are, so max() is "worst". */
+enum pf_status { STATUS_PASS, STATUS_SKIP, STATUS_WARN, STATUS_ERROR, STATUS_FAIL, STATUS_COUNT };
+
+const char *layer_name(enum pf_layer l);
+const char *status_name(enum pf_status s);
+int status_parse(const char *s, enum pf_status *ret);
+
+enum param_type { PARAM_NUM, PARAM_STR };
+
+struct param_def {
+	const char *name;
+	enum param_type type;
+	double num;                 /* default for PARAM_NUM */
+	const char *str;            /* default for PARAM_STR */
+	const char *help;
+};
+
+/* The parameters a check runs with: its defaults, overridden by the
+ * checklist item's "params" object (validated when the checklist loads). */
+struct check_params {
+	const struct param_def *defs;   /* terminated by a NULL name */
+	json_t *overrides;              /* borrowed; may be NULL */
+};
+
+double param_num(const struct check_params *p, const char *name);
+const char *param_str(const struct check_params *p, const char *name);
+
+struct check_result;
+typedef void (*check_fn)(const struct facts *f, const struct check_params *p, struct check_result *r);
+
+enum check_flags {
+	CHECK_NEEDS_TARGET = 1 << 0,    /* skipped when no process is given */
+	CHECK_SAMPLES = 1 << 1,         /* uses the sampling window */
+};
+
+struct check_def {
+	const char *id;
+	enum pf_layer layer;
+	const char *title;
+	check_fn fn;
+	const struct param_def *params; /* NULL-name terminated; may be NULL */
+	unsigned flags;
+};
+
+/* Checklist metadata carried into the report (stored now, acted on by the
+ * checklist loop later). All strings owned by the checklist. */
+struct item_meta {
+	const char *owner, *due, *severity, *rollback;
+	json_t *tags;                   /* object or NULL */
+};
+
+struct check_result {
+	const struct check_def *def;
+	char *item_id;                  /* checklist item id (defaults to the check id) */
+	char *title;
+	enum pf_status status;
+	char *summary;
+	json_t *evidence;               /* object, insertion-ordered */
+	char *remedy;
+	double duration_ms;
+	struct item_meta meta;
+};
+
+void result_init(struct check_result *r, const struct check_def *def);
+void result_release(struct check_result *r);
+/* Sets status and summary (printf-style). */
+void result_set(struct check_result *r, enum pf_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void result_remedy(struct check_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ev_int(struct check_result *r, const char *key, long long v);
+void ev_real(struct check_result *r, const char *key, double v);
+void ev_str(struct check_result *r, const char *key, const char *v);
+void ev_bool(struct check_result *r, const char *key, bool v);
+void ev_json(struct check_result *r, const char *key, json_t *v);   /* steals v */
+
+/* The registry. */
+const struct check_def *registry_all(size_t *n);
+const struct check_def *registry_find(const char *id);
+const struct param_def *check_param_find(const struct check_def *d, const char *name);
+
+/* Runs one check with the given overrides, timing it; skips target checks
+ * when no target is present. */
+void check_run(const struct check_def *d, const struct facts *f, json_t *overrides,
+	       struct check_result *r);
+
+#endif

@@ -1,0 +1,15 @@
+/* The commands and the exit codes they share (DESIGN.md). */
+#ifndef PREFLIGHT_CMD_H
+#define PREFLIGHT_CMD_H
+
+enum exit_code {
+	EXIT_OK = 0,        /* everything passed, or only what --fail-on allows */
+	EXIT_FINDINGS = 1,  /* findings at or above --fail-on */
+	EXIT_USAGE = 2,     /* usage or input error */
+	EXIT_INTERNAL = 3,  /* internal error */
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_list_checks(int argc, char **argv);
+
+#endif

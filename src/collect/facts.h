@@ -1,0 +1,175 @@
+/* facts: everything the collectors learned, as plain structs.
+ *
+ * Collectors fill these; checks read them and never touch /proc, /sys,
+ * netlink or the network themselves. Each part carries its own error so a
+ * check can say "could not read X: reason" instead of guessing.
+ *
+ * Ownership: struct facts owns every pointer inside it; facts_release()
+ * frees them all.
+ */
+#ifndef PREFLIGHT_FACTS_H
+#define PREFLIGHT_FACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/cpuset.h"
+#include "collect/gobuild.h"
+#include "collect/sockdiag.h"
+
+#define FACTS_ERR_MAX 256
+#define NUMA_MAX_NODES 64
+
+/* A value read from the system, or absent (with no error to report). */
+struct opt_i64 {
+	bool set;
+	int64_t v;
+};
+
+struct numa_facts {
+	int err;                          /* 0, or negative errno */
+	char errmsg[FACTS_ERR_MAX];
+	unsigned nodes;                   /* nodes with at least one CPU */
+	struct cpuset node_cpus[NUMA_MAX_NODES];
+	unsigned node_ids[NUMA_MAX_NODES];
+	struct cpuset online;             /* /sys/devices/system/cpu/online */
+	unsigned threads_per_core;        /* 1 = no SMT; from thread_siblings_list of cpu0 */
+	bool smt_active;                  /* /sys/devices/system/cpu/smt/active, else threads_per_core > 1 */
+};
+
+/* The cgroup a process lives in, as seen by its CPU and memory controllers.
+ * On a hybrid host (v1 controllers plus a v2 mount beside them) each
+ * controller is read from whichever hierarchy it is attached to. */
+struct cgroup_facts {
+	int err;
+	char errmsg[FACTS_ERR_MAX];
+	int cpu_version;                  /* 1, 2, or 0 when no cpu controller was found */
+	int memory_version;
+	char cpu_dir[512];                /* absolute directory of the cpu controller's cgroup */
+	char memory_dir[512];
+	/* CPU bandwidth: quota/period in microseconds; quota < 0 = unlimited. */
+	bool has_quota;
+	int64_t quota_us, period_us;
+	/* Throttling counters (cpu.stat); cumulative since the cgroup was made. */
+	bool has_cpu_stat;
+	uint64_t nr_periods, nr_throttled, throttled_usec;
+	/* cpuset granted (effective) to the cgroup; has_cpuset false = no cpuset controller. */
+	bool has_cpuset;
+	struct cpuset cpus, mems;
+	/* Memory: limit_bytes 0 or has_limit false = unlimited. */
+	bool has_memory;
+	bool has_limit;
+	uint64_t limit_bytes, usage_bytes;
+	bool has_oom_kills;
+	uint64_t oom_kills;
+};
+
+/* Host-wide kernel settings we judge. Absent ones have set = false. */
+struct sysctl_facts {
+	struct opt_i64 tcp_tw_reuse, tcp_fin_timeout, somaxconn, tcp_max_syn_backlog;
+	struct opt_i64 port_lo, port_hi;              /* net.ipv4.ip_local_port_range */
+	struct opt_i64 tcp_max_tw_buckets;
+	struct opt_i64 file_max, file_allocated, nr_open;   /* fs.file-max, fs.file-nr[0], fs.nr_open */
+};
+
+/* TcpExt counters from /proc/net/netstat. */
+struct netstat_facts {
+	int err;
+	bool set;
+	uint64_t listen_overflows, listen_drops;
+};
+
+struct clock_facts {
+	int err;
+	char errmsg[FACTS_ERR_MAX];
+	char current[64];                 /* current_clocksource */
+	char available[512];              /* available_clocksource, trimmed */
+	bool adjtimex_ok;
+	int state;                        /* adjtimex return: TIME_OK .. TIME_ERROR */
+	int status;                       /* STA_* bits */
+	int64_t maxerror_us, esterror_us, offset_us;
+	char daemons[128];                /* running time daemons, comma-separated: "chronyd,ntpd" */
+};
+
+/* What an HTTP listener of the target answered to our probes. */
+struct endpoint_facts {
+	char addr[64];                    /* "127.0.0.1:6060", "[::]:8080" */
+	char url_base[96];                /* "http://127.0.0.1:6060" (wildcard -> loopback) */
+	bool loopback_only;               /* bound to 127.0.0.0/8 or ::1 only */
+	bool http;                        /* answered HTTP at all */
+	bool pprof, expvar, metrics;      /* /debug/pprof/, /debug/vars, /metrics answered 200 */
+	char probe_error[128];            /* why a probe failed (timeout, refused...) */
+};
+
+struct listener_facts {
+	struct sock_entry sock;           /* state LISTEN; rqueue = accept queue, wqueue = backlog */
+	char addr[64];
+};
+
+struct process_facts {
+	bool present;                     /* a target was given and found */
+	pid_t pid;
+	int err;                          /* the process vanished or could not be read */
+	char errmsg[FACTS_ERR_MAX];
+	char comm[64];
+	char exe[1024];                   /* readlink of /proc/PID/exe; "" if unreadable */
+	char *cmdline;                    /* arguments joined by spaces */
+	/* Go-relevant environment; environ_err set when /proc/PID/environ was unreadable. */
+	int environ_err;
+	char *env_gomaxprocs, *env_gomemlimit, *env_gogc, *env_godebug;
+	struct cpuset affinity;           /* Cpus_allowed_list */
+	struct cpuset mems_allowed;       /* Mems_allowed_list */
+	bool has_affinity, has_mems;
+	/* RLIMIT_NOFILE; UINT64_MAX = unlimited. */
+	bool has_nofile;
+	uint64_t nofile_soft, nofile_hard;
+	int fd_err;
+	uint64_t open_fds;
+	uint64_t *socket_inodes;          /* sorted, from /proc/PID/fd links "socket:[N]" */
+	size_t n_socket_inodes;
+	struct cgroup_facts cgroup;
+	/* Sockets of this process (matched by inode). */
+	uint64_t tcp_states[TCP_STATE_MAX];
+	struct listener_facts *listeners;
+	size_t n_listeners;
+	struct endpoint_facts *endpoints; /* one per listener, same order */
+	size_t n_endpoints;
+	/* GOMAXPROCS the service itself reports (go_sched_gomaxprocs_threads); 0 = none. */
+	int64_t reported_gomaxprocs;
+	char reported_gomaxprocs_from[128];
+	/* Build info read from the executable. */
+	int gobuild_err;                  /* PF_ENOTGO for non-Go binaries */
+	char gobuild_errmsg[FACTS_ERR_MAX];
+	struct gobuild gobuild;
+};
+
+struct tcp_facts {
+	int err;
+	char errmsg[FACTS_ERR_MAX];
+	uint64_t states[TCP_STATE_MAX];   /* host-wide, IPv4 + IPv6, index = kernel state number */
+	/* The busiest outbound destination: most sockets from one local address
+	 * to one remote address:port with the local port in the ephemeral range. */
+	char busiest_dst[96];
+	uint64_t busiest_count;
+};
+
+struct facts {
+	const char *root;                 /* path prefix for /proc and /sys; "" = live */
+	double window_s;                  /* sampling window; 0 disables sampling */
+	unsigned online_cpus;
+	struct numa_facts numa;
+	struct cgroup_facts host_cgroup;  /* cgroup of preflight itself, unused when a target is given */
+	struct sysctl_facts sysctl;
+	struct netstat_facts netstat_before, netstat_after;
+	struct clock_facts clock;
+	struct tcp_facts tcp;
+	struct process_facts proc;
+	/* Cumulative cgroup CPU counters at the start of the window (for throttling deltas). */
+	bool has_cpu_stat_before;
+	uint64_t nr_periods_before, nr_throttled_before;
+};
+
+void facts_release(struct facts *f);
+
+#endif

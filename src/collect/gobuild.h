@@ -1,0 +1,51 @@
+/* gobuild: the build information the Go linker embeds in executables
+ * (.go.buildinfo), read the way debug/buildinfo and `go version -m` do:
+ * both the inline-string format (Go >= 1.18) and the older pointer format
+ * (Go 1.13-1.17). See shared reference section 1.
+ */
+#ifndef PREFLIGHT_GOBUILD_H
+#define PREFLIGHT_GOBUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct gobuild_module {
+	char *path, *version, *sum;      /* sum may be "" */
+	/* The "=>" replacement, if any (rep_path NULL when none). */
+	char *rep_path, *rep_version, *rep_sum;
+};
+
+struct gobuild_setting {
+	char *key, *value;               /* unquoted */
+};
+
+struct gobuild {
+	char *go_version;                /* "go1.26.8"; NULL when not read */
+	char *path;                      /* main package path ("path" line) */
+	struct gobuild_module main;      /* "mod" line; fields NULL when absent */
+	struct gobuild_module *deps;
+	size_t n_deps;
+	struct gobuild_setting *settings;
+	size_t n_settings;
+};
+
+void gobuild_release(struct gobuild *b);
+
+/* Reads the build info of an ELF executable at path.
+ * Returns 0; -PF_ENOTGO when the file is ELF but carries no Go build info;
+ * -PF_EPARSE for a non-ELF or truncated file; or a negative errno. */
+int gobuild_read_file(const char *path, struct gobuild *ret, struct err *e);
+
+/* Same, on an image already in memory (used by tests and the fuzzer). */
+int gobuild_read_mem(const uint8_t *data, size_t len, struct gobuild *ret, struct err *e);
+
+/* Parses the modinfo text (between the sentinels) into ret's path, main,
+ * deps and settings. */
+int gobuild_parse_modinfo(const char *text, size_t len, struct gobuild *ret, struct err *e);
+
+/* The value of a build setting, or NULL. */
+const char *gobuild_setting(const struct gobuild *b, const char *key);
+
+#endif
