@@ -1,0 +1,49 @@
+/* report: turns check results into one output format. Nothing else prints
+ * results. Each format is one file; report_formats lists them. */
+#ifndef PREFLIGHT_REPORT_H
+#define PREFLIGHT_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "check/check.h"
+
+struct report {
+	const char *preflight_version;
+	time_t started_at;
+	const char *hostname;
+	const char *checklist_source;    /* file path or "built-in" */
+	const char *checklist_name;      /* may be NULL */
+	/* Target; pid 0 = host only. */
+	pid_t pid;
+	const char *exe;
+	const char *comm;
+	const char **listeners;          /* "127.0.0.1:6060" ... */
+	size_t n_listeners;
+	struct check_result *results;
+	size_t n_results;
+	enum pf_status fail_on;          /* STATUS_WARN or STATUS_FAIL */
+	bool color;                      /* tty only: ANSI colour allowed */
+};
+
+/* Counts results per status into counts[STATUS_COUNT]. */
+void report_count(const struct report *r, size_t counts[STATUS_COUNT]);
+
+typedef int (*report_fn)(const struct report *r, FILE *out);
+
+int report_tty(const struct report *r, FILE *out);
+int report_json(const struct report *r, FILE *out);
+int report_junit(const struct report *r, FILE *out);
+int report_markdown(const struct report *r, FILE *out);
+int report_prom(const struct report *r, FILE *out);
+
+/* The JSON document report_json writes (caller decrefs); shared by other
+ * machine formats that need the same data. */
+json_t *report_to_json(const struct report *r);
+
+/* Looks up a format by name ("tty", "json", "junit", "markdown", "prom"). */
+report_fn report_find(const char *name);
+
+#endif
