@@ -11,6 +11,8 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check, "judge the host and a Go service's process against the risk map" },
 	{ "list-checks", cmd_list_checks, "list every check with its layer, parameters and defaults" },
+	{ "buildinfo", cmd_buildinfo, "print a Go executable's build info, as `go version -m` does" },
+	{ "tcp-census", cmd_tcp_census, "count host-wide TCP sockets per state (IPv4 + IPv6)" },
 };
 
 static void usage(FILE *out)

@@ -159,6 +159,8 @@ void check_run(const struct check_def *d, const struct facts *f, json_t *overrid
 
 	if ((d->flags & CHECK_NEEDS_TARGET) && !f->proc.present) {
 		result_set(r, STATUS_SKIP, "no target process (use --pid or --process)");
+	} else if ((d->flags & CHECK_NEEDS_TARGET) && f->proc.err) {
+		result_set(r, STATUS_ERROR, "%s", f->proc.errmsg);
 	} else {
 		d->fn(f, &p, r);
 	}

@@ -11,5 +11,7 @@ enum exit_code {
 
 int cmd_check(int argc, char **argv);
 int cmd_list_checks(int argc, char **argv);
+int cmd_buildinfo(int argc, char **argv);
+int cmd_tcp_census(int argc, char **argv);
 
 #endif

@@ -48,6 +48,11 @@ struct cgroup_facts {
 	int memory_version;
 	char cpu_dir[512];                /* absolute directory of the cpu controller's cgroup */
 	char memory_dir[512];
+	/* The ancestor (or the cgroup itself) whose limit binds; "" when none
+	 * does. cpu.stat is read from cpu_limit_dir, since a cgroup without a
+	 * quota of its own records no periods even while its parent throttles it. */
+	char cpu_limit_dir[512];
+	char memory_limit_dir[512];
 	/* CPU bandwidth: quota/period in microseconds; quota < 0 = unlimited. */
 	bool has_quota;
 	int64_t quota_us, period_us;
@@ -138,6 +143,8 @@ struct process_facts {
 	/* GOMAXPROCS the service itself reports (go_sched_gomaxprocs_threads); 0 = none. */
 	int64_t reported_gomaxprocs;
 	char reported_gomaxprocs_from[128];
+	/* GOMEMLIMIT the service reports (go_gc_gomemlimit_bytes); 0 = none. */
+	int64_t reported_gomemlimit;
 	/* Build info read from the executable. */
 	int gobuild_err;                  /* PF_ENOTGO for non-Go binaries */
 	char gobuild_errmsg[FACTS_ERR_MAX];

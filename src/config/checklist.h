@@ -33,9 +33,14 @@ struct checklist {
 	size_t n_items;
 };
 
+/* Limits on what a checklist file may be; beyond them it is refused. */
+#define CHECKLIST_MAX_BYTES (1u << 20)
+#define CHECKLIST_MAX_ITEMS 10000
+
 /* Loads and validates a checklist file. Returns 0, or -PF_EPARSE with
  * e->msg = "FILE:LINE:COL: message", or a negative errno when the file
- * cannot be read. */
+ * cannot be read. On failure *ret is zeroed, so checklist_release() on it
+ * is harmless either way. */
 int checklist_load_file(const char *path, struct checklist *ret, struct err *e);
 /* Same on a buffer; name is used in error messages in place of the path. */
 int checklist_load_mem(const char *data, size_t len, const char *name, struct checklist *ret,

@@ -43,7 +43,30 @@ int report_prom(const struct report *r, FILE *out);
  * machine formats that need the same data. */
 json_t *report_to_json(const struct report *r);
 
-/* Looks up a format by name ("tty", "json", "junit", "markdown", "prom"). */
+/* Looks up a format by name ("tty", "json", "junit", "markdown", "prom");
+ * NULL when there is no such format. */
 report_fn report_find(const char *name);
+/* "tty, json, junit, markdown, prom": for usage and error messages. */
+const char *report_format_list(void);
+
+/* Helpers shared by the reporters (common.c). */
+
+/* The checklist item id (the check id when the item has none), the check
+ * id, and the title (the check's title when the item has none). */
+const char *report_item_id(const struct check_result *c);
+const char *report_check_id(const struct check_result *c);
+const char *report_title(const struct check_result *c);
+/* True when a result of status s makes the run fail under fail_on (the exit
+ * code rule): fail always; warn and error too when fail_on is warn. */
+bool report_is_finding(enum pf_status s, enum pf_status fail_on);
+/* Formats t as RFC 3339 UTC, "2026-11-26T10:00:00Z". Returns 0, or -EINVAL
+ * when the time cannot be represented or n is too small (21 bytes suffice). */
+int report_time_utc(time_t t, char *buf, size_t n);
+/* Decodes the UTF-8 sequence at s (n bytes available): returns its length
+ * (1-4) and its code point in *ret_cp, or 0 when s does not start a valid
+ * shortest-form sequence (overlong forms, surrogates and code points above
+ * U+10FFFF are invalid). Strings in results come from the outside (paths,
+ * process names), so each format replaces what it cannot carry. */
+size_t report_utf8_next(const char *s, size_t n, unsigned *ret_cp);
 
 #endif

@@ -1,0 +1,268 @@
+#include "collect/collect.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "collect/cgroup.h"
+#include "collect/clock.h"
+#include "collect/endpoints.h"
+#include "collect/netstat.h"
+#include "collect/numa.h"
+#include "collect/procfs.h"
+#include "collect/sysctl.h"
+
+/* One outbound flow key: local address -> remote address:port. Ephemeral
+ * ports are allocated per such key, so its socket count is what runs out. */
+struct flow {
+	uint8_t family;
+	uint8_t src[16], dst[16];
+	uint16_t dport;
+};
+
+struct census_ctx {
+	struct facts *f;
+	struct flow *flows;
+	size_t n_flows, cap_flows;
+	size_t cap_listeners;
+	int oom;
+};
+
+static bool inode_is_target(const struct process_facts *p, uint64_t ino)
+{
+	size_t lo = 0, hi = p->n_socket_inodes;
+
+	if (!ino)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->socket_inodes[mid] == ino)
+			return true;
+		if (p->socket_inodes[mid] < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static int add_listener(struct census_ctx *c, const struct sock_entry *s)
+{
+	struct process_facts *p = &c->f->proc;
+
+	if (p->n_listeners == c->cap_listeners) {
+		size_t ncap = c->cap_listeners ? c->cap_listeners * 2 : 8;
+		struct listener_facts *nl = realloc(p->listeners, ncap * sizeof(*nl));
+
+		if (!nl)
+			return -ENOMEM;
+		p->listeners = nl;
+		c->cap_listeners = ncap;
+	}
+	p->listeners[p->n_listeners].sock = *s;
+	sock_format_addr(s, 0, p->listeners[p->n_listeners].addr, sizeof(p->listeners[0].addr));
+	p->n_listeners++;
+	return 0;
+}
+
+static int add_flow(struct census_ctx *c, const struct sock_entry *s)
+{
+	struct flow *fl;
+
+	if (c->n_flows == c->cap_flows) {
+		size_t ncap = c->cap_flows ? c->cap_flows * 2 : 1024;
+		struct flow *nf = realloc(c->flows, ncap * sizeof(*nf));
+
+		if (!nf)
+			return -ENOMEM;
+		c->flows = nf;
+		c->cap_flows = ncap;
+	}
+	fl = &c->flows[c->n_flows++];
+	memset(fl, 0, sizeof(*fl));
+	fl->family = s->family;
+	memcpy(fl->src, s->src, 16);
+	memcpy(fl->dst, s->dst, 16);
+	fl->dport = s->dport;
+	return 0;
+}
+
+static int visit(const struct sock_entry *s, void *arg)
+{
+	struct census_ctx *c = arg;
+	struct facts *f = c->f;
+	const struct sysctl_facts *sc = &f->sysctl;
+	int state = s->state == TCPS_NEW_SYN_RECV ? TCPS_SYN_RECV : s->state;
+
+	if (state <= 0 || state >= TCP_STATE_MAX)
+		return 0;
+	f->tcp.states[state]++;
+	if (f->proc.present && inode_is_target(&f->proc, s->inode)) {
+		f->proc.tcp_states[state]++;
+		if (state == TCPS_LISTEN && add_listener(c, s) < 0)
+			c->oom = 1;
+	}
+	if (state != TCPS_LISTEN && sc->port_lo.set && sc->port_hi.set && s->sport >= sc->port_lo.v &&
+	    s->sport <= sc->port_hi.v && add_flow(c, s) < 0)
+		c->oom = 1;
+	return c->oom;
+}
+
+static int flow_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct flow));
+}
+
+static void busiest_flow(struct census_ctx *c)
+{
+	struct tcp_facts *t = &c->f->tcp;
+	size_t best = 0, best_at = 0;
+
+	if (!c->n_flows)
+		return;
+	qsort(c->flows, c->n_flows, sizeof(struct flow), flow_cmp);
+	for (size_t i = 0; i < c->n_flows;) {
+		size_t j = i + 1;
+
+		while (j < c->n_flows && !flow_cmp(&c->flows[i], &c->flows[j]))
+			j++;
+		if (j - i > best) {
+			best = j - i;
+			best_at = i;
+		}
+		i = j;
+	}
+	{
+		struct sock_entry s = { 0 };
+		char src[64], dst[64];
+
+		s.family = c->flows[best_at].family;
+		memcpy(s.src, c->flows[best_at].src, 16);
+		memcpy(s.dst, c->flows[best_at].dst, 16);
+		s.dport = c->flows[best_at].dport;
+		sock_format_addr(&s, 0, src, sizeof(src));
+		sock_format_addr(&s, 1, dst, sizeof(dst));
+		/* The local side prints with port 0; keep only its address. */
+		if (strrchr(src, ':'))
+			*strrchr(src, ':') = '\0';
+		snprintf(t->busiest_dst, sizeof(t->busiest_dst), "%s -> %s", src, dst);
+	}
+	t->busiest_count = best;
+}
+
+static void tcp_collect(struct facts *f)
+{
+	struct census_ctx c = { .f = f };
+	struct err e = { "" };
+	int r;
+
+	r = sockdiag_dump(~0u, visit, &c, &e);
+	if (r < 0 || c.oom) {
+		f->tcp.err = r < 0 ? r : -ENOMEM;
+		snprintf(f->tcp.errmsg, sizeof(f->tcp.errmsg), "%s", r < 0 ? e.msg : "out of memory");
+	} else {
+		busiest_flow(&c);
+	}
+	free(c.flows);
+}
+
+static void sleep_until(const struct timespec *deadline)
+{
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == EINTR)
+		;
+}
+
+static void target_collect(struct facts *f, const struct collect_opts *o)
+{
+	struct process_facts *p = &f->proc;
+	struct err e = { "" };
+	char exe[64];
+	int r;
+
+	r = cgroup_collect(o->root, p->pid, &p->cgroup);
+	if (r < 0 && !p->cgroup.errmsg[0])
+		snprintf(p->cgroup.errmsg, sizeof(p->cgroup.errmsg), "%s", strerror(-r));
+	/* Through /proc/PID/exe, so a replaced or deleted binary is still read. */
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)p->pid);
+	{
+		char path[4096];
+
+		if (path_join(path, sizeof(path), o->root, exe) < 0) {
+			p->gobuild_err = -ENAMETOOLONG;
+		} else {
+			p->gobuild_err = gobuild_read_file(path, &p->gobuild, &e);
+			if (p->gobuild_err)
+				snprintf(p->gobuild_errmsg, sizeof(p->gobuild_errmsg), "%s", e.msg);
+			if (p->gobuild_err == -PF_ENOTGO)
+				snprintf(p->gobuild_errmsg, sizeof(p->gobuild_errmsg), "'%s' is not a Go executable",
+					 p->exe[0] ? p->exe : path);
+		}
+	}
+}
+
+int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
+{
+	struct timespec deadline;
+	int r;
+
+	f->root = o->root;
+	f->window_s = o->window_s;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)o->window_s;
+	deadline.tv_nsec += (long)((o->window_s - (double)(time_t)o->window_s) * 1e9);
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+
+	if (o->pid) {
+		r = proc_read(o->root, o->pid, &f->proc, e);
+		if (r < 0)
+			return r;
+		target_collect(f, o);
+		if (f->proc.cgroup.has_cpu_stat) {
+			f->has_cpu_stat_before = true;
+			f->nr_periods_before = f->proc.cgroup.nr_periods;
+			f->nr_throttled_before = f->proc.cgroup.nr_throttled;
+		}
+	}
+	if (o->window_s > 0)
+		netstat_collect(o->root, &f->netstat_before);
+
+	numa_collect(o->root, &f->numa);
+	sysctl_collect(o->root, &f->sysctl);
+	clock_collect(o->root, &f->clock);
+	tcp_collect(f);
+	if (o->pid)
+		endpoints_probe(&f->proc, o->http_timeout_ms);
+
+	if (o->window_s > 0) {
+		sleep_until(&deadline);
+		netstat_collect(o->root, &f->netstat_after);
+		if (o->pid) {
+			struct cgroup_facts after = { 0 };
+
+			if (cgroup_collect(o->root, o->pid, &after) == 0 && after.has_cpu_stat) {
+				f->proc.cgroup.nr_periods = after.nr_periods;
+				f->proc.cgroup.nr_throttled = after.nr_throttled;
+				f->proc.cgroup.throttled_usec = after.throttled_usec;
+			}
+		}
+	}
+	if (o->pid && !proc_alive(o->root, o->pid)) {
+		f->proc.err = -ESRCH;
+		snprintf(f->proc.errmsg, sizeof(f->proc.errmsg), "pid %d exited during the check", (int)o->pid);
+	}
+	return 0;
+}
+
+void facts_release(struct facts *f)
+{
+	process_facts_release(&f->proc);
+}

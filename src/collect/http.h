@@ -1,0 +1,42 @@
+/* http: bounded HTTP GETs with libcurl, many at once.
+ *
+ * Every request has a connect timeout, a total timeout and a response size
+ * cap, so a stuck or hostile target can never hang or balloon preflight.
+ * All requests of one call run in parallel (curl multi), so a listener that
+ * accepts and never answers costs one timeout, not one per path.
+ */
+#ifndef PREFLIGHT_HTTP_H
+#define PREFLIGHT_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+
+struct http_request {
+	/* in */
+	char url[256];
+	size_t max_bytes;          /* body cap; larger bodies are cut and flagged */
+	/* out */
+	long status;               /* HTTP status; 0 when no response arrived */
+	struct buf body;           /* decoded (gzip accepted) */
+	char content_type[128];
+	bool truncated;            /* the body hit max_bytes */
+	int err;                   /* 0, or negative: -ETIMEDOUT, -ECONNREFUSED, -E2BIG, -EIO */
+	char errmsg[192];          /* curl's words for err */
+};
+
+struct http_opts {
+	long connect_timeout_ms;
+	long total_timeout_ms;
+};
+
+/* Initialises reqs[i].body etc. from url and max_bytes set by the caller. */
+void http_request_init(struct http_request *r, const char *url, size_t max_bytes);
+void http_request_release(struct http_request *r);
+
+/* Runs all requests concurrently; each ends in success or its own error.
+ * Returns 0, or a negative errno when curl itself could not be set up. */
+int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *o);
+
+#endif

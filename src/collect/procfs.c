@@ -1,0 +1,314 @@
+#include "collect/procfs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/fileio.h"
+#include "base/parse.h"
+
+#define PROC_TEXT_MAX (1u << 20)
+
+/* Keeps the first thing that could not be read, for the checks to quote. */
+static void note(struct process_facts *p, const char *what, int r)
+{
+	if (!p->errmsg[0])
+		snprintf(p->errmsg, sizeof(p->errmsg), "cannot read /proc/%d/%s: %s", (int)p->pid, what,
+			 strerror(-r));
+}
+
+static int read_proc_file(const char *root, pid_t pid, const char *name, struct buf *b)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	return read_file(root, path, b);
+}
+
+/* Alive means present and not a zombie: a process that exited but was not
+ * yet reaped by its parent keeps its /proc entry. */
+bool proc_alive(const char *root, pid_t pid)
+{
+	struct buf b = BUF_INIT(4096);
+	const char *paren;
+	bool alive = false;
+
+	if (read_proc_file(root, pid, "stat", &b) == 0 && (paren = strrchr(b.data, ')')) && paren[1] == ' ')
+		alive = paren[2] != 'Z' && paren[2] != 'X';
+	buf_release(&b);
+	return alive;
+}
+
+int proc_parse_limits_nofile(const char *text, uint64_t *soft, uint64_t *hard)
+{
+	const char *line = strstr(text, "\nMax open files");
+	char copy[256], *fields[4];
+	size_t len, n;
+	const char *end;
+
+	if (!line)
+		return -PF_EPARSE;
+	line++;
+	end = strchr(line, '\n');
+	len = end ? (size_t)(end - line) : strlen(line);
+	if (len >= sizeof(copy) || len < 15)
+		return -PF_EPARSE;
+	/* The name has spaces; the values follow it in fixed columns, but
+	 * splitting what follows the name on blanks is just as exact. */
+	memcpy(copy, line + 14, len - 14);
+	copy[len - 14] = '\0';
+	n = split_fields(copy, " \t", fields, 4);
+	if (n < 2)
+		return -PF_EPARSE;
+	if (!strcmp(fields[0], "unlimited"))
+		*soft = UINT64_MAX;
+	else if (parse_u64(fields[0], soft) < 0)
+		return -PF_EPARSE;
+	if (!strcmp(fields[1], "unlimited"))
+		*hard = UINT64_MAX;
+	else if (parse_u64(fields[1], hard) < 0)
+		return -PF_EPARSE;
+	return 0;
+}
+
+static void read_environ(const char *root, struct process_facts *p)
+{
+	struct buf b = BUF_INIT(PROC_TEXT_MAX);
+	int r = read_proc_file(root, p->pid, "environ", &b);
+
+	if (r < 0) {
+		p->environ_err = r;
+		note(p, "environ", r);
+		goto out;
+	}
+	for (size_t off = 0; off < b.len;) {
+		const char *kv = b.data + off;
+		size_t len = strnlen(kv, b.len - off);
+		static const struct { const char *key; size_t field; } keys[] = {
+			{ "GOMAXPROCS=", offsetof(struct process_facts, env_gomaxprocs) },
+			{ "GOMEMLIMIT=", offsetof(struct process_facts, env_gomemlimit) },
+			{ "GOGC=", offsetof(struct process_facts, env_gogc) },
+			{ "GODEBUG=", offsetof(struct process_facts, env_godebug) },
+		};
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			size_t kl = strlen(keys[i].key);
+			char **slot = (char **)((char *)p + keys[i].field);
+
+			if (len >= kl && !strncmp(kv, keys[i].key, kl)) {
+				free(*slot);
+				*slot = strndup(kv + kl, len - kl);
+			}
+		}
+		off += len + 1;
+	}
+out:
+	buf_release(&b);
+}
+
+static void read_status(const char *root, struct process_facts *p)
+{
+	struct buf b = BUF_INIT(PROC_TEXT_MAX);
+	char *save = NULL, *line;
+	int r = read_proc_file(root, p->pid, "status", &b);
+
+	if (r < 0) {
+		note(p, "status", r);
+		goto out;
+	}
+	for (line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "Cpus_allowed_list:", 18))
+			p->has_affinity = cpuset_parse_list(line + 18, &p->affinity) == 0;
+		else if (!strncmp(line, "Mems_allowed_list:", 18))
+			p->has_mems = cpuset_parse_list(line + 18, &p->mems_allowed) == 0;
+	}
+out:
+	buf_release(&b);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Counts open fds and collects socket inodes from the fd links. */
+static void read_fds(const char *root, struct process_facts *p)
+{
+	char dir[4096], rel[64], link[64], target[128];
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	snprintf(rel, sizeof(rel), "/proc/%d/fd", (int)p->pid);
+	if (path_join(dir, sizeof(dir), root, rel) < 0 || !(d = opendir(dir))) {
+		p->fd_err = -errno;
+		note(p, "fd", p->fd_err);
+		return;
+	}
+	dfd = dirfd(d);
+	while ((de = readdir(d))) {
+		ssize_t n;
+		uint64_t ino;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p->open_fds++;
+		snprintf(link, sizeof(link), "%s", de->d_name);
+		n = readlinkat(dfd, link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strncmp(target, "socket:[", 8) || target[n - 1] != ']')
+			continue;
+		target[n - 1] = '\0';
+		if (parse_u64(target + 8, &ino) < 0)
+			continue;
+		if (p->n_socket_inodes == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			uint64_t *ni = realloc(p->socket_inodes, ncap * sizeof(*ni));
+
+			if (!ni)
+				break;
+			p->socket_inodes = ni;
+			cap = ncap;
+		}
+		p->socket_inodes[p->n_socket_inodes++] = ino;
+	}
+	closedir(d);
+	if (p->n_socket_inodes)
+		qsort(p->socket_inodes, p->n_socket_inodes, sizeof(uint64_t), cmp_u64);
+}
+
+int proc_read(const char *root, pid_t pid, struct process_facts *p, struct err *e)
+{
+	struct buf b = BUF_INIT(PROC_TEXT_MAX);
+	char path[4096], rel[64];
+	ssize_t n;
+	int r;
+
+	p->pid = pid;
+	r = read_proc_file(root, pid, "comm", &b);
+	if (r < 0) {
+		r = (r == -ENOENT) ? -ESRCH : r;
+		err_set(e, r, r == -ESRCH ? "no process with pid %d" : "cannot read process %d: %s", (int)pid,
+			strerror(-r));
+		goto out;
+	}
+	p->present = true;
+	snprintf(p->comm, sizeof(p->comm), "%s", rstrip(b.data));
+
+	snprintf(rel, sizeof(rel), "/proc/%d/exe", (int)pid);
+	if (path_join(path, sizeof(path), root, rel) == 0) {
+		n = readlink(path, p->exe, sizeof(p->exe) - 1);
+		if (n > 0)
+			p->exe[n] = '\0';
+		else
+			note(p, "exe", -errno);
+	}
+	if (read_proc_file(root, pid, "cmdline", &b) == 0) {
+		for (size_t i = 0; i + 1 < b.len; i++)
+			if (b.data[i] == '\0')
+				b.data[i] = ' ';
+		p->cmdline = strdup(b.data);
+	}
+	read_environ(root, p);
+	read_status(root, p);
+	r = read_proc_file(root, pid, "limits", &b);
+	if (r == 0)
+		p->has_nofile = proc_parse_limits_nofile(b.data, &p->nofile_soft, &p->nofile_hard) == 0;
+	else
+		note(p, "limits", r);
+	read_fds(root, p);
+	r = 0;
+out:
+	buf_release(&b);
+	return r;
+}
+
+/* Matches the kernel's comm (truncated to 15 bytes, so only for short
+ * names) or the basename of the executable. */
+static bool match_name(const char *root, pid_t pid, const char *name, char *comm, size_t n)
+{
+	struct buf b = BUF_INIT(4096);
+	char path[4096], rel[64], exe[1024];
+	const char *base;
+	ssize_t len;
+
+	comm[0] = '\0';
+	if (read_proc_file(root, pid, "comm", &b) == 0)
+		snprintf(comm, n, "%s", rstrip(b.data));
+	buf_release(&b);
+	if (comm[0] && !strcmp(comm, name))
+		return true;
+	snprintf(rel, sizeof(rel), "/proc/%d/exe", (int)pid);
+	if (path_join(path, sizeof(path), root, rel) < 0)
+		return false;
+	len = readlink(path, exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return false;
+	exe[len] = '\0';
+	if (len > 10 && !strcmp(exe + len - 10, " (deleted)"))
+		exe[len - 10] = '\0';
+	base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
+	return !strcmp(base, name);
+}
+
+int proc_find_by_name(const char *root, const char *name, pid_t *ret, struct err *e)
+{
+	struct buf cands = BUF_INIT(8192);
+	char dir[4096], comm[64];
+	pid_t self = getpid(), found = 0;
+	unsigned nfound = 0;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (path_join(dir, sizeof(dir), root, "/proc") < 0 || !(d = opendir(dir)))
+		return err_errno(e, -errno, "cannot list '%s/proc'", root ? root : "");
+	while ((de = readdir(d))) {
+		uint64_t v;
+
+		if (!isdigit((unsigned char)de->d_name[0]) || parse_u64(de->d_name, &v) < 0 || v > INT32_MAX)
+			continue;
+		if ((pid_t)v == self || !match_name(root, (pid_t)v, name, comm, sizeof(comm)))
+			continue;
+		nfound++;
+		found = (pid_t)v;
+		buf_printf(&cands, "%s%d (%s)", cands.len ? ", " : "", (int)v, comm);
+	}
+	closedir(d);
+	if (nfound == 0)
+		r = err_set(e, -ESRCH, "no process named '%s'", name);
+	else if (nfound > 1)
+		r = err_set(e, -PF_EAMBIGUOUS, "'%s' matches %u processes: %s; pick one with --pid", name, nfound,
+			    buf_str(&cands));
+	else
+		*ret = found;
+	buf_release(&cands);
+	return r;
+}
+
+void process_facts_release(struct process_facts *p)
+{
+	free(p->cmdline);
+	free(p->env_gomaxprocs);
+	free(p->env_gomemlimit);
+	free(p->env_gogc);
+	free(p->env_godebug);
+	free(p->socket_inodes);
+	free(p->listeners);
+	free(p->endpoints);
+	gobuild_release(&p->gobuild);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,555 @@
+/* The checklist file: YAML (through ytree) validated against the check
+ * registry. The format is documented in docs/checklist.md. */
+#include "config/checklist.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/fileio.h"
+#include "config/clvalue.h"
+#include "config/ytree.h"
+
+static const char *const top_keys[] = { "version", "name", "defaults", "items" };
+static const char *const default_keys[] = { "owner", "due", "severity", "tags" };
+static const char *const item_keys[] = { "id", "check", "title", "params", "owner",
+					 "due", "severity", "tags", "rollback" };
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What "defaults:" gives every item; strings borrowed from the tree. */
+struct defaults {
+	const char *owner, *due, *severity;
+	json_t *tags;
+};
+
+/* Where each item's id came from, for duplicate reports. */
+struct id_origin {
+	const struct ynode *node;       /* the id: value, or the check: value it defaulted to */
+	bool explicit_id;
+	size_t index;
+};
+
+static void item_release(struct checklist_item *it)
+{
+	free(it->id);
+	free(it->title);
+	free(it->check);
+	json_decref(it->params);
+	free(it->owner);
+	free(it->due);
+	free(it->severity);
+	free(it->rollback);
+	json_decref(it->tags);
+}
+
+void checklist_release(struct checklist *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n_items; i++)
+		item_release(&c->items[i]);
+	free(c->items);
+	free(c->source);
+	free(c->name);
+	memset(c, 0, sizeof(*c));
+}
+
+static int dup_str(const char *s, char **ret)
+{
+	if (!s) {
+		*ret = NULL;
+		return 0;
+	}
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static void join_names(char *out, size_t n, const char *const *names, size_t count)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < count && used < n; i++) {
+		int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "", names[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* "unknown key 'ownr' in an item (did you mean 'owner'?)" */
+static int unknown_key(const struct clctx *c, const struct ynode *k, const char *where, const char *const *valid,
+		       size_t n_valid)
+{
+	char ex[EXCERPT_SIZE], list[256];
+	const char *hint = cl_suggest(k->text, k->len, valid, n_valid);
+
+	if (hint)
+		return cl_err(c, k, "unknown key '%s' %s (did you mean '%s'?)", excerpt(k->text, k->len, ex), where,
+			      hint);
+	join_names(list, sizeof(list), valid, n_valid);
+	return cl_err(c, k, "unknown key '%s' %s (valid: %s)", excerpt(k->text, k->len, ex), where, list);
+}
+
+static int check_keys(const struct clctx *c, const struct ynode *m, const char *where, const char *const *valid,
+		      size_t n_valid)
+{
+	for (size_t i = 0; i + 1 < m->n_kids; i += 2) {
+		const struct ynode *k = m->kids[i];
+		bool known = false;
+
+		for (size_t j = 0; j < n_valid && !known; j++)
+			known = k->len == strlen(valid[j]) && memcmp(k->text, valid[j], k->len) == 0;
+		if (!known)
+			return unknown_key(c, k, where, valid, n_valid);
+	}
+	return 0;
+}
+
+static bool key_is(const struct ynode *k, const char *s)
+{
+	return k->len == strlen(s) && memcmp(k->text, s, k->len) == 0;
+}
+
+/* A mapping of tag name -> string, merged over base (item tags win). */
+static int parse_tags(const struct clctx *c, const struct ynode *v, const json_t *base, json_t **ret)
+{
+	json_t *tags = NULL, *s;
+	const char *key, *val;
+	char what[EXCERPT_SIZE + 8];
+	int r;
+
+	if (v->kind != YNODE_MAP)
+		return cl_err(c, v, "'tags' must be a mapping of name: value, not %s", ynode_describe(v));
+	tags = base ? json_copy((json_t *)base) : json_object();
+	if (!tags)
+		return -ENOMEM;
+	for (size_t i = 0; i + 1 < v->n_kids; i += 2) {
+		r = cl_tag_key(c, v->kids[i], &key);
+		if (r < 0)
+			goto fail;
+		snprintf(what, sizeof(what), "tag '%s'", key);
+		r = cl_string(c, v->kids[i + 1], what, &val);
+		if (r < 0)
+			goto fail;
+		s = json_string(val);
+		if (!s || json_object_set_new(tags, key, s) < 0) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	*ret = tags;
+	return 0;
+fail:
+	json_decref(tags);
+	return r;
+}
+
+static int parse_defaults(const struct clctx *c, const struct ynode *v, struct defaults *d)
+{
+	int r;
+
+	if (v->kind != YNODE_MAP)
+		return cl_err(c, v, "'defaults' must be a mapping, not %s", ynode_describe(v));
+	r = check_keys(c, v, "in 'defaults'", default_keys, N_OF(default_keys));
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i + 1 < v->n_kids; i += 2) {
+		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
+
+		if (key_is(k, "owner"))
+			r = cl_string(c, val, "'owner'", &d->owner);
+		else if (key_is(k, "due"))
+			r = cl_due(c, val, &d->due);
+		else if (key_is(k, "severity"))
+			r = cl_severity(c, val, &d->severity);
+		else if (key_is(k, "tags"))
+			r = parse_tags(c, val, NULL, &d->tags);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int unknown_check(const struct clctx *c, const struct ynode *v, const char *id)
+{
+	const struct check_def *all;
+	const char **ids, *hint;
+	char ex[EXCERPT_SIZE];
+	size_t n;
+
+	all = registry_all(&n);
+	ids = malloc(n * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = all[i].id;
+	hint = cl_suggest(id, v->len, ids, n);
+	excerpt(v->text, v->len, ex);
+	free(ids);
+	if (hint)
+		return cl_err(c, v, "unknown check '%s' (did you mean '%s'?)", ex, hint);
+	return cl_err(c, v, "unknown check '%s' ('preflight list-checks' lists them)", ex);
+}
+
+static int unknown_param(const struct clctx *c, const struct ynode *k, const struct check_def *def)
+{
+	const char *names[32], *hint;
+	char ex[EXCERPT_SIZE], list[512];
+	size_t n = 0;
+
+	excerpt(k->text, k->len, ex);
+	if (!def->params || !def->params[0].name)
+		return cl_err(c, k, "unknown param '%s': '%s' takes no params", ex, def->id);
+	for (const struct param_def *p = def->params; p->name && n < N_OF(names); p++)
+		names[n++] = p->name;
+	join_names(list, sizeof(list), names, n);
+	hint = cl_suggest(k->text, k->len, names, n);
+	if (hint)
+		return cl_err(c, k, "unknown param '%s' for '%s' (did you mean '%s'? valid: %s)", ex, def->id, hint,
+			      list);
+	return cl_err(c, k, "unknown param '%s' for '%s' (valid: %s)", ex, def->id, list);
+}
+
+static int parse_params(const struct clctx *c, const struct ynode *v, const struct check_def *def, json_t *out)
+{
+	char what[128];
+	const struct param_def *p;
+	const char *s;
+	json_t *j;
+	int r;
+
+	if (v->kind != YNODE_MAP)
+		return cl_err(c, v, "'params' must be a mapping of name: value, not %s", ynode_describe(v));
+	for (size_t i = 0; i + 1 < v->n_kids; i += 2) {
+		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
+
+		p = strlen(k->text) == k->len ? check_param_find(def, k->text) : NULL;
+		if (!p)
+			return unknown_param(c, k, def);
+		snprintf(what, sizeof(what), "param '%s' of '%s'", p->name, def->id);
+		if (p->type == PARAM_NUM) {
+			r = cl_number(c, val, what, &j);
+			if (r < 0)
+				return r;
+		} else {
+			r = cl_string(c, val, what, &s);
+			if (r < 0)
+				return r;
+			j = json_string(s);
+			if (!j)
+				return -ENOMEM;
+		}
+		if (json_object_set_new(out, p->name, j) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One item; on failure the caller releases whatever was filled in. */
+static int parse_item(const struct clctx *c, const struct ynode *m, const struct defaults *d,
+		      struct checklist_item *it, struct id_origin *origin)
+{
+	const struct ynode *check_node, *id_node;
+	const char *s = NULL;
+	int r;
+
+	if (m->kind != YNODE_MAP)
+		return cl_err(c, m, "an item must be a mapping with at least 'check', not %s", ynode_describe(m));
+	it->line = m->line;
+	it->column = m->col;
+	r = check_keys(c, m, "in an item", item_keys, N_OF(item_keys));
+	if (r < 0)
+		return r;
+	check_node = ynode_get(m, "check");
+	if (!check_node)
+		return cl_err(c, m, "item has no 'check' (the id of a registered check)");
+	r = cl_string(c, check_node, "'check'", &s);
+	if (r < 0)
+		return r;
+	it->def = strlen(s) == check_node->len ? registry_find(s) : NULL;
+	if (!it->def)
+		return unknown_check(c, check_node, s);
+
+	id_node = ynode_get(m, "id");
+	*origin = (struct id_origin){ id_node ? id_node : check_node, id_node != NULL, 0 };
+	if (id_node) {
+		r = cl_item_id(c, id_node, &s);
+		if (r < 0)
+			return r;
+	} else {
+		s = it->def->id;
+	}
+	if (dup_str(s, &it->id) < 0 || dup_str(it->def->id, &it->check) < 0)
+		return -ENOMEM;
+	it->params = json_object();
+	if (!it->params)
+		return -ENOMEM;
+
+	for (size_t i = 0; i + 1 < m->n_kids; i += 2) {
+		const struct ynode *k = m->kids[i], *v = m->kids[i + 1];
+		char **dst = NULL;
+
+		s = NULL;
+		if (key_is(k, "title")) {
+			r = cl_string(c, v, "'title'", &s);
+			dst = &it->title;
+		} else if (key_is(k, "params")) {
+			r = parse_params(c, v, it->def, it->params);
+		} else if (key_is(k, "owner")) {
+			r = cl_string(c, v, "'owner'", &s);
+			dst = &it->owner;
+		} else if (key_is(k, "due")) {
+			r = cl_due(c, v, &s);
+			dst = &it->due;
+		} else if (key_is(k, "severity")) {
+			r = cl_severity(c, v, &s);
+			dst = &it->severity;
+		} else if (key_is(k, "rollback")) {
+			r = cl_string(c, v, "'rollback'", &s);
+			dst = &it->rollback;
+		} else if (key_is(k, "tags")) {
+			r = parse_tags(c, v, d->tags, &it->tags);
+		}
+		if (r < 0)
+			return r;
+		if (dst && dup_str(s, dst) < 0)
+			return -ENOMEM;
+	}
+
+	if ((!it->title && dup_str(it->def->title, &it->title) < 0) ||
+	    (!it->owner && dup_str(d->owner, &it->owner) < 0) || (!it->due && dup_str(d->due, &it->due) < 0) ||
+	    (!it->severity && dup_str(d->severity, &it->severity) < 0))
+		return -ENOMEM;
+	if (!it->tags && d->tags) {
+		it->tags = json_copy(d->tags);
+		if (!it->tags)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct id_ref {
+	const char *id;
+	size_t index;
+};
+
+static int id_ref_cmp(const void *pa, const void *pb)
+{
+	const struct id_ref *a = pa, *b = pb;
+	int r = strcmp(a->id, b->id);
+
+	if (r)
+		return r;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Reports the repeated id that comes first in the file; sorted, since a
+ * checklist may hold 10,000 items. */
+static int check_unique_ids(const struct clctx *c, const struct checklist_item *items,
+			    const struct id_origin *origins, size_t n)
+{
+	struct id_ref *refs;
+	size_t dup = n, first = n;
+
+	if (n < 2)
+		return 0;
+	refs = malloc(n * sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		refs[i] = (struct id_ref){ items[i].id, i };
+	qsort(refs, n, sizeof(*refs), id_ref_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(refs[i - 1].id, refs[i].id) == 0 && (i < 2 || strcmp(refs[i - 2].id, refs[i].id) != 0) &&
+		    (dup == n || refs[i].index < dup)) {
+			dup = refs[i].index;
+			first = refs[i - 1].index;
+		}
+	free(refs);
+	if (dup == n)
+		return 0;
+	return cl_err(c, origins[dup].node, "duplicate item id '%s' (first at %u:%u)%s", items[dup].id,
+		      origins[first].node->line, origins[first].node->col,
+		      origins[dup].explicit_id ? ""
+					       : "; an item without 'id' takes its check's id, so give "
+						 "repeated checks an 'id' each");
+}
+
+static int parse_version(const struct clctx *c, const struct ynode *root)
+{
+	const struct ynode *v = ynode_get(root, "version");
+	char ex[EXCERPT_SIZE];
+
+	if (!v)
+		return cl_err(c, root, "missing 'version' (this preflight reads 'version: 1')");
+	if (v->kind == YNODE_SCALAR && ynode_scalar_type(v) == YSCALAR_INT) {
+		if (strcmp(v->text, "1") == 0)
+			return 0;
+		return cl_err(c, v, "unsupported checklist version %s (this preflight reads version 1)",
+			      excerpt(v->text, v->len, ex));
+	}
+	return cl_err(c, v, "'version' must be the number 1, not %s", ynode_describe(v));
+}
+
+static int parse_items(const struct clctx *c, const struct ynode *v, const struct defaults *d,
+		       struct checklist *cl)
+{
+	struct id_origin *origins = NULL;
+	int r = 0;
+
+	if (v->kind != YNODE_SEQ)
+		return cl_err(c, v, "'items' must be a sequence of items, not %s", ynode_describe(v));
+	if (v->n_kids == 0)
+		return cl_err(c, v, "'items' is empty; list at least one check");
+	if (v->n_kids > CHECKLIST_MAX_ITEMS)
+		return cl_err(c, v->kids[CHECKLIST_MAX_ITEMS], "more than %d items", CHECKLIST_MAX_ITEMS);
+	cl->items = calloc(v->n_kids, sizeof(*cl->items));
+	origins = calloc(v->n_kids, sizeof(*origins));
+	if (!cl->items || !origins) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < v->n_kids; i++) {
+		/* Counted before parsing so a half-filled item is released. */
+		cl->n_items = i + 1;
+		r = parse_item(c, v->kids[i], d, &cl->items[i], &origins[i]);
+		if (r < 0)
+			goto out;
+	}
+	r = check_unique_ids(c, cl->items, origins, cl->n_items);
+out:
+	free(origins);
+	return r;
+}
+
+static int validate(const struct clctx *c, const struct ynode *root, struct checklist *cl)
+{
+	struct defaults d = { 0 };
+	const struct ynode *v;
+	const char *s;
+	int r;
+
+	if (!root || (root->kind == YNODE_SCALAR && ynode_scalar_type(root) == YSCALAR_NULL)) {
+		struct ynode start = { .line = root ? root->line : 1, .col = root ? root->col : 1 };
+
+		return cl_err(c, &start, "checklist is empty");
+	}
+	if (root->kind != YNODE_MAP)
+		return cl_err(c, root, "the top level must be a mapping with 'version' and 'items', not %s",
+			      ynode_describe(root));
+	r = parse_version(c, root);
+	if (r < 0)
+		goto out;
+	r = check_keys(c, root, "at the top level", top_keys, N_OF(top_keys));
+	if (r < 0)
+		goto out;
+	v = ynode_get(root, "name");
+	if (v) {
+		r = cl_string(c, v, "'name'", &s);
+		if (r < 0 || (r = dup_str(s, &cl->name)) < 0)
+			goto out;
+	}
+	v = ynode_get(root, "defaults");
+	if (v) {
+		r = parse_defaults(c, v, &d);
+		if (r < 0)
+			goto out;
+	}
+	v = ynode_get(root, "items");
+	if (!v) {
+		r = cl_err(c, root, "missing 'items' (the list of checks to run)");
+		goto out;
+	}
+	r = parse_items(c, v, &d, cl);
+out:
+	json_decref(d.tags);
+	return r;
+}
+
+int checklist_load_mem(const char *data, size_t len, const char *name, struct checklist *ret, struct err *e)
+{
+	struct checklist cl = { 0 };
+	struct clctx c = { name ? name : "<checklist>", e };
+	struct ynode *root = NULL;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (len > CHECKLIST_MAX_BYTES) {
+		r = err_set(e, -PF_EPARSE, "%s: checklist is larger than 1 MiB (%zu bytes)", c.name, len);
+		goto out;
+	}
+	r = ytree_parse(data, len, c.name, &root, e);
+	if (r < 0)
+		goto out;
+	r = dup_str(c.name, &cl.source);
+	if (r < 0)
+		goto out;
+	r = validate(&c, root, &cl);
+	if (r == -ENOMEM)
+		err_set(e, r, "%s: out of memory", c.name);
+out:
+	ytree_free(root);
+	if (r < 0)
+		checklist_release(&cl);
+	else
+		*ret = cl;
+	return r;
+}
+
+int checklist_load_file(const char *path, struct checklist *ret, struct err *e)
+{
+	struct buf b = BUF_INIT(CHECKLIST_MAX_BYTES);
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = read_file(NULL, path, &b);
+	if (r == -E2BIG) {
+		r = err_set(e, -PF_EPARSE, "%s: checklist is larger than 1 MiB", path);
+		goto out;
+	}
+	if (r < 0) {
+		r = err_errno(e, r, "cannot read checklist '%s'", path);
+		goto out;
+	}
+	r = checklist_load_mem(b.data, b.len, path, ret, e);
+out:
+	buf_release(&b);
+	return r;
+}
+
+int checklist_default(struct checklist *ret)
+{
+	struct checklist cl = { 0 };
+	const struct check_def *all;
+	size_t n;
+	int r = -ENOMEM;
+
+	memset(ret, 0, sizeof(*ret));
+	all = registry_all(&n);
+	cl.items = calloc(n, sizeof(*cl.items));
+	if (!cl.items || dup_str("built-in", &cl.source) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct checklist_item *it = &cl.items[i];
+
+		cl.n_items = i + 1;
+		it->def = &all[i];
+		it->params = json_object();
+		if (!it->params || dup_str(all[i].id, &it->id) < 0 || dup_str(all[i].id, &it->check) < 0 ||
+		    dup_str(all[i].title, &it->title) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	if (r < 0)
+		checklist_release(&cl);
+	else
+		*ret = cl;
+	return r;
+}

@@ -1,0 +1,319 @@
+#include "config/clvalue.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ID_MAX 64
+
+int cl_err(const struct clctx *c, const struct ynode *n, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_set(c->e, -PF_EPARSE, "%s:%u:%u: %s", c->name, n->line, n->col, msg);
+}
+
+int cl_string(const struct clctx *c, const struct ynode *v, const char *what, const char **ret)
+{
+	if (v->kind != YNODE_SCALAR)
+		return cl_err(c, v, "%s must be a string, not %s", what, ynode_describe(v));
+	if (ynode_scalar_type(v) == YSCALAR_NULL)
+		return cl_err(c, v, "%s has no value", what);
+	if (v->len == 0)
+		return cl_err(c, v, "%s is empty", what);
+	for (size_t i = 0; i < v->len; i++) {
+		unsigned char ch = (unsigned char)v->text[i];
+
+		/* Strings end up on terminals and in reports; an escape
+		 * sequence smuggled in through "\e" has no business there. */
+		if ((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
+			return cl_err(c, v, "%s contains a control character (0x%02x)", what, ch);
+	}
+	*ret = v->text;
+	return 0;
+}
+
+/* strtod in the C locale, whatever the process's LC_NUMERIC says. */
+static double strtod_c(const char *s, char **end)
+{
+	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	double v;
+
+	if (c == (locale_t)0)
+		return strtod(s, end);
+	v = strtod_l(s, end, c);
+	freelocale(c);
+	return v;
+}
+
+int cl_number(const struct clctx *c, const struct ynode *v, const char *what, json_t **ret)
+{
+	char ex[EXCERPT_SIZE];
+	const char *digits;
+	long long ll;
+	double d;
+	char *end;
+
+	if (v->kind != YNODE_SCALAR)
+		return cl_err(c, v, "%s must be a number, not %s", what, ynode_describe(v));
+	excerpt(v->text, v->len, ex);
+	switch (ynode_scalar_type(v)) {
+	case YSCALAR_NULL:
+		return cl_err(c, v, "%s has no value", what);
+	case YSCALAR_BOOL:
+		return cl_err(c, v, "%s must be a number, not a boolean ('%s')", what, ex);
+	case YSCALAR_STR:
+		if (!v->plain) {
+			struct ynode bare = *v;
+
+			bare.plain = true;
+			if (ynode_scalar_type(&bare) == YSCALAR_INT || ynode_scalar_type(&bare) == YSCALAR_FLOAT)
+				return cl_err(c, v, "%s must be a number, not the string \"%s\" (drop the quotes)",
+					      what, ex);
+		}
+		return cl_err(c, v, "%s must be a number, not the string '%s'", what, ex);
+	case YSCALAR_INT:
+		digits = v->text + (v->text[0] == '-' || v->text[0] == '+');
+		if (digits[0] == '0' && digits[1] != '\0')
+			return cl_err(c, v, "%s: '%s' is ambiguous (octal in YAML 1.1, decimal in YAML 1.2); "
+				      "drop the leading zeros", what, ex);
+		errno = 0;
+		ll = strtoll(v->text, &end, 10);
+		if (errno == 0 && *end == '\0') {
+			*ret = json_integer(ll);
+			return *ret ? 0 : -ENOMEM;
+		}
+		break;          /* beyond 64 bits: try it as a real */
+	case YSCALAR_FLOAT:
+		break;
+	}
+	if (strchr(v->text, 'i') || strchr(v->text, 'I') || strchr(v->text, 'n') || strchr(v->text, 'N'))
+		return cl_err(c, v, "%s must be a finite number, not '%s'", what, ex);
+	errno = 0;
+	d = strtod_c(v->text, &end);
+	/* ERANGE covers overflow (1e400) and underflow (1e-400, which would
+	 * silently become 0); either way the file does not say what it means. */
+	if (errno == ERANGE || !isfinite(d) || *end != '\0')
+		return cl_err(c, v, "%s is out of range ('%s')", what, ex);
+	*ret = json_real(d);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static bool leap_year(unsigned y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+	static const unsigned days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && leap_year(y) ? 29 : days[m - 1];
+}
+
+/* Reads exactly n digits. */
+static bool digits_n(const char *s, size_t n, unsigned *ret)
+{
+	unsigned v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*ret = v;
+	return true;
+}
+
+int cl_date_check(const char *s)
+{
+	unsigned y, mo, d, h, mi, sec, oh, om;
+	bool range_ok;
+
+	if (!digits_n(s, 4, &y) || s[4] != '-' || !digits_n(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits_n(s + 8, 2, &d))
+		return -1;
+	range_ok = mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo);
+	if (s[10] == '\0')
+		return range_ok ? 0 : -2;
+	/* RFC 3339 section 5.6: full-date "T" full-time; T and Z may be
+	 * lowercase; seconds may be 60 for a leap second. */
+	s += 10;
+	if ((*s != 'T' && *s != 't') || !digits_n(s + 1, 2, &h) || s[3] != ':' || !digits_n(s + 4, 2, &mi) ||
+	    s[6] != ':' || !digits_n(s + 7, 2, &sec))
+		return -1;
+	s += 9;
+	if (*s == '.') {
+		if (s[1] < '0' || s[1] > '9')
+			return -1;
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	}
+	if (*s == 'Z' || *s == 'z') {
+		oh = om = 0;
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		if (!digits_n(s + 1, 2, &oh) || s[3] != ':' || !digits_n(s + 4, 2, &om))
+			return -1;
+		s += 6;
+	} else {
+		return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	if (!range_ok || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
+		return -2;
+	return 0;
+}
+
+int cl_due(const struct clctx *c, const struct ynode *v, const char **ret)
+{
+	char ex[EXCERPT_SIZE];
+	const char *s;
+	int r;
+
+	r = cl_string(c, v, "'due'", &s);
+	if (r < 0)
+		return r;
+	switch (cl_date_check(s)) {
+	case 0:
+		*ret = s;
+		return 0;
+	case -2:
+		return cl_err(c, v, "bad due date '%s' (no such day or time)", excerpt(v->text, v->len, ex));
+	default:
+		return cl_err(c, v, "bad due date '%s' (use YYYY-MM-DD or an RFC 3339 date-time such as "
+			      "2026-12-01T18:00:00Z)", excerpt(v->text, v->len, ex));
+	}
+}
+
+int cl_severity(const struct clctx *c, const struct ynode *v, const char **ret)
+{
+	char ex[EXCERPT_SIZE];
+	const char *s;
+	int r;
+
+	r = cl_string(c, v, "'severity'", &s);
+	if (r < 0)
+		return r;
+	if (v->len == 2 && s[0] == 'P' && s[1] >= '0' && s[1] <= '3') {
+		*ret = s;
+		return 0;
+	}
+	if (v->len == 2 && s[0] == 'p' && s[1] >= '0' && s[1] <= '3')
+		return cl_err(c, v, "bad severity '%s' (did you mean 'P%c'?)", s, s[1]);
+	return cl_err(c, v, "bad severity '%s' (use P0, P1, P2 or P3)", excerpt(v->text, v->len, ex));
+}
+
+static bool is_alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+int cl_item_id(const struct clctx *c, const struct ynode *v, const char **ret)
+{
+	char ex[EXCERPT_SIZE];
+	const char *s;
+	bool ok;
+	int r;
+
+	r = cl_string(c, v, "'id'", &s);
+	if (r < 0)
+		return r;
+	/* Ids name results in JSON, JUnit and Prometheus output and, later,
+	 * rows of the checklist loop's state; keep them plain. */
+	ok = v->len <= ID_MAX && is_alnum(s[0]);
+	for (size_t i = 1; ok && i < v->len; i++)
+		ok = is_alnum(s[i]) || s[i] == '.' || s[i] == '_' || s[i] == '-';
+	if (!ok)
+		return cl_err(c, v, "bad item id '%s' (use letters, digits, '.', '_' and '-', starting with a "
+			      "letter or digit, at most %d characters)", excerpt(v->text, v->len, ex), ID_MAX);
+	*ret = s;
+	return 0;
+}
+
+int cl_tag_key(const struct clctx *c, const struct ynode *k, const char **ret)
+{
+	char ex[EXCERPT_SIZE];
+	const char *s;
+	bool ok;
+	int r;
+
+	r = cl_string(c, k, "a tag name", &s);
+	if (r < 0)
+		return r;
+	/* Tags become Prometheus labels in the prom report. */
+	ok = k->len <= ID_MAX && !(s[0] >= '0' && s[0] <= '9');
+	for (size_t i = 0; ok && i < k->len; i++)
+		ok = is_alnum(s[i]) || s[i] == '_';
+	if (!ok)
+		return cl_err(c, k, "bad tag name '%s' (use letters, digits and '_', not starting with a digit, "
+			      "at most %d characters)", excerpt(k->text, k->len, ex), ID_MAX);
+	*ret = s;
+	return 0;
+}
+
+/* Optimal string alignment distance, on strings of at most ID_MAX bytes. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t rows[3][ID_MAX + 1];
+	size_t *pp = rows[0], *p = rows[1], *cur = rows[2];
+
+	for (size_t j = 0; j <= lb; j++)
+		p[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = p[j - 1] + cost;
+
+			if (p[j] + 1 < best)
+				best = p[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < best)
+				best = pp[j - 2] + 1;
+			cur[j] = best;
+		}
+		size_t *t = pp;
+		pp = p;
+		p = cur;
+		cur = t;
+	}
+	return p[lb];
+}
+
+const char *cl_suggest(const char *s, size_t len, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+
+	if (len > ID_MAX)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t lc = strlen(cands[i]), d, limit;
+
+		if (lc > ID_MAX)
+			continue;
+		d = edit_distance(s, len, cands[i], lc);
+		/* "warning" for "warn": a longer spelling of a short name is a
+		 * typo too, though many edits away. */
+		if (lc >= 3 && len > lc && memcmp(s, cands[i], lc) == 0)
+			d = 1;
+		limit = lc / 3 > 2 ? lc / 3 : 2;
+		if (d <= limit && d < best_d && d < lc) {
+			best = cands[i];
+			best_d = d;
+		}
+	}
+	return best;
+}

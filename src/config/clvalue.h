@@ -1,0 +1,49 @@
+/* clvalue: the checklist's scalar rules (strings, numbers, dates,
+ * severities, ids, tag names) and "did you mean" suggestions. Internal to
+ * src/config; checklist.c is the only user.
+ *
+ * Every function returns 0, or -PF_EPARSE with the message
+ * "NAME:LINE:COL: <what> ..." pointing at the node, where `what` names the
+ * value for the reader ("'owner'", "param 'warn' of 'fd.process'").
+ */
+#ifndef PREFLIGHT_CLVALUE_H
+#define PREFLIGHT_CLVALUE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "config/ytree.h"
+
+struct clctx {
+	const char *name;   /* file name for messages */
+	struct err *e;
+};
+
+int cl_err(const struct clctx *c, const struct ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A non-empty string without NUL or control characters (tab and newline
+ * allowed), taken verbatim from the file. *ret borrows the node's text. */
+int cl_string(const struct clctx *c, const struct ynode *v, const char *what, const char **ret);
+/* A finite number written in decimal: json_integer when it is an integer
+ * that fits 64 bits, else json_real. */
+int cl_number(const struct clctx *c, const struct ynode *v, const char *what, json_t **ret);
+/* YYYY-MM-DD (a real calendar date) or an RFC 3339 date-time. */
+int cl_due(const struct clctx *c, const struct ynode *v, const char **ret);
+/* P0, P1, P2 or P3. */
+int cl_severity(const struct clctx *c, const struct ynode *v, const char **ret);
+/* [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes. */
+int cl_item_id(const struct clctx *c, const struct ynode *v, const char **ret);
+/* [A-Za-z_][A-Za-z0-9_]*, at most 64 bytes: usable as a Prometheus label. */
+int cl_tag_key(const struct clctx *c, const struct ynode *k, const char **ret);
+
+/* The candidate closest to s by edit distance (a swap of two neighbours
+ * counts once), or NULL when none is close enough to be a likely typo. */
+const char *cl_suggest(const char *s, size_t len, const char *const *cands, size_t n);
+
+/* Validates a date: 0, or -1 when it is not in either format, -2 when it
+ * is in the format but names no such day or time. */
+int cl_date_check(const char *s);
+
+#endif

@@ -1,0 +1,111 @@
+/* What every reporter shares: the format table, counts, names and the
+ * UTF-8 decoding each format needs to sanitise outside strings. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	report_fn fn;
+} formats[] = {
+	{ "tty", report_tty },
+	{ "json", report_json },
+	{ "junit", report_junit },
+	{ "markdown", report_markdown },
+	{ "prom", report_prom },
+};
+
+report_fn report_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(name, formats[i].name) == 0)
+			return formats[i].fn;
+	return NULL;
+}
+
+const char *report_format_list(void)
+{
+	return "tty, json, junit, markdown, prom";
+}
+
+void report_count(const struct report *r, size_t counts[STATUS_COUNT])
+{
+	for (int i = 0; i < STATUS_COUNT; i++)
+		counts[i] = 0;
+	for (size_t i = 0; i < r->n_results; i++)
+		if ((unsigned)r->results[i].status < STATUS_COUNT)
+			counts[r->results[i].status]++;
+}
+
+const char *report_check_id(const struct check_result *c)
+{
+	return c->def && c->def->id ? c->def->id : "";
+}
+
+const char *report_item_id(const struct check_result *c)
+{
+	return c->item_id ? c->item_id : report_check_id(c);
+}
+
+const char *report_title(const struct check_result *c)
+{
+	if (c->title)
+		return c->title;
+	return c->def && c->def->title ? c->def->title : "";
+}
+
+/* The status enum is ordered by badness, with error between warn and fail,
+ * so "at or above --fail-on" is one comparison: error is a finding under
+ * --fail-on warn and not under --fail-on fail. */
+bool report_is_finding(enum pf_status s, enum pf_status fail_on)
+{
+	return s >= fail_on && s != STATUS_SKIP && s != STATUS_PASS;
+}
+
+int report_time_utc(time_t t, char *buf, size_t n)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm))
+		return -EINVAL;
+	if (strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -EINVAL;
+	return 0;
+}
+
+size_t report_utf8_next(const char *s, size_t n, unsigned *ret_cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned cp, min;
+	size_t len;
+
+	if (n == 0)
+		return 0;
+	if (p[0] < 0x80) {
+		*ret_cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0) {
+		len = 2, cp = p[0] & 0x1f, min = 0x80;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		len = 3, cp = p[0] & 0x0f, min = 0x800;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		len = 4, cp = p[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*ret_cp = cp;
+	return len;
+}

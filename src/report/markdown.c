@@ -1,0 +1,199 @@
+/* Markdown (GitHub/GitLab flavoured) for a pull-request comment or a wiki
+ * page: the target, the counts, then one table per layer, worst first, and
+ * the remedies of what did not pass below each table. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define REPLACEMENT "\xef\xbf\xbd"   /* U+FFFD */
+
+/* Writes outside text so that it renders as itself: Markdown punctuation
+ * is backslash-escaped (a '|' would otherwise end a table cell, a '<' open
+ * HTML), a newline becomes <br> so a cell or list item stays on one line,
+ * and control characters and bytes that are not UTF-8 become U+FFFD. */
+static void md_text(FILE *out, const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i = 0;
+
+	while (i < n) {
+		unsigned cp;
+		size_t len = report_utf8_next(s + i, n - i, &cp);
+
+		if (len == 0) {
+			fputs(REPLACEMENT, out);
+			i++;
+			continue;
+		}
+		if (cp == '\n')
+			fputs("<br>", out);
+		else if (cp == '\r')
+			;
+		else if (cp == '\t')
+			fputc(' ', out);
+		else if (cp < 0x20 || cp == 0x7f)
+			fputs(REPLACEMENT, out);
+		else if (cp < 0x80 && strchr("\\`*_[]<>&|~", (int)cp))
+			fprintf(out, "\\%c", (int)cp);
+		else
+			fwrite(s + i, 1, len, out);
+		i += len;
+	}
+}
+
+/* An id as a code span. Backslashes do not escape inside code spans, so a
+ * backtick in the id is handled by a longer fence; a '|' still needs its
+ * backslash inside a table (GFM splits cells before it parses spans). */
+static void md_code(FILE *out, const char *s)
+{
+	size_t run = 0, longest = 0, fence;
+
+	for (const char *p = s; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	fence = longest + 1;
+	for (size_t i = 0; i < fence; i++)
+		fputc('`', out);
+	if (longest)
+		fputc(' ', out);
+	for (const char *p = s; *p; p++) {
+		if (*p == '|')
+			fputs("\\|", out);
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fputc(' ', out);
+		else
+			fputc(*p, out);
+	}
+	if (longest)
+		fputc(' ', out);
+	for (size_t i = 0; i < fence; i++)
+		fputc('`', out);
+}
+
+static const char *status_cell(enum pf_status s)
+{
+	switch (s) {
+	case STATUS_FAIL: return "**FAIL**";
+	case STATUS_ERROR: return "**ERROR**";
+	case STATUS_WARN: return "**warn**";
+	case STATUS_SKIP: return "skip";
+	case STATUS_PASS: return "pass";
+	default: return "?";
+	}
+}
+
+static void header(const struct report *r, FILE *out)
+{
+	static const enum pf_status order[] = { STATUS_FAIL, STATUS_ERROR, STATUS_WARN, STATUS_SKIP,
+						STATUS_PASS };
+	size_t counts[STATUS_COUNT];
+	char started[32];
+
+	report_count(r, counts);
+	fputs("# preflight report\n\n", out);
+	if (r->pid) {
+		fprintf(out, "- **Target:** pid %ld, ", (long)r->pid);
+		md_text(out, r->exe ? r->exe : "(unknown executable)");
+		if (r->comm) {
+			fputs(" (", out);
+			md_text(out, r->comm);
+			fputc(')', out);
+		}
+		if (r->n_listeners) {
+			fputs(", listening on ", out);
+			for (size_t i = 0; i < r->n_listeners; i++) {
+				if (i)
+					fputs(", ", out);
+				md_text(out, r->listeners[i]);
+			}
+		}
+		fputc('\n', out);
+	} else {
+		fputs("- **Target:** the host only (no process given)\n", out);
+	}
+	if (r->hostname) {
+		fputs("- **Host:** ", out);
+		md_text(out, r->hostname);
+		fputc('\n', out);
+	}
+	fputs("- **Checklist:** ", out);
+	md_text(out, r->checklist_source ? r->checklist_source : "built-in");
+	if (r->checklist_name) {
+		fputs(" (", out);
+		md_text(out, r->checklist_name);
+		fputc(')', out);
+	}
+	fputc('\n', out);
+	if (report_time_utc(r->started_at, started, sizeof(started)) == 0)
+		fprintf(out, "- **Started:** %s\n", started);
+	fputs("- **preflight:** ", out);
+	md_text(out, r->preflight_version);
+	fputs("\n\n**Summary:** ", out);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		fprintf(out, "%s%zu %s", i ? " · " : "", counts[order[i]], status_name(order[i]));
+	fputs("\n", out);
+}
+
+static bool in_layer(const struct check_result *c, enum pf_layer l)
+{
+	return c->def && c->def->layer == l;
+}
+
+/* One pass per status, worst first, keeps the report's order within a
+ * status; the lists are short. */
+static void layer_section(const struct report *r, enum pf_layer l, FILE *out)
+{
+	size_t n = 0, remedies = 0;
+
+	fprintf(out, "\n## %s\n\n", layer_name(l));
+	for (size_t i = 0; i < r->n_results; i++)
+		if (in_layer(&r->results[i], l))
+			n++;
+	if (n == 0) {
+		fputs("_No checks in this layer._\n", out);
+		return;
+	}
+	fputs("| status | id | summary |\n|---|---|---|\n", out);
+	for (int s = STATUS_COUNT - 1; s >= 0; s--)
+		for (size_t i = 0; i < r->n_results; i++) {
+			const struct check_result *c = &r->results[i];
+
+			if (!in_layer(c, l) || c->status != (enum pf_status)s)
+				continue;
+			fprintf(out, "| %s | ", status_cell(c->status));
+			md_code(out, report_item_id(c));
+			fputs(" | ", out);
+			md_text(out, c->summary);
+			fputs(" |\n", out);
+			if (c->status != STATUS_PASS && c->remedy && *c->remedy)
+				remedies++;
+		}
+	if (remedies == 0)
+		return;
+	fputs("\n**Remedies**\n\n", out);
+	for (int s = STATUS_COUNT - 1; s >= 0; s--)
+		for (size_t i = 0; i < r->n_results; i++) {
+			const struct check_result *c = &r->results[i];
+
+			if (!in_layer(c, l) || c->status != (enum pf_status)s ||
+			    c->status == STATUS_PASS || !c->remedy || !*c->remedy)
+				continue;
+			fputs("- ", out);
+			md_code(out, report_item_id(c));
+			fprintf(out, " (%s): ", status_name(c->status));
+			md_text(out, c->remedy);
+			fputc('\n', out);
+		}
+}
+
+int report_markdown(const struct report *r, FILE *out)
+{
+	header(r, out);
+	for (int l = 0; l < LAYER_COUNT; l++)
+		layer_section(r, (enum pf_layer)l, out);
+	if (fflush(out) == EOF || ferror(out))
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,3 @@
+module preflight/tests/targets/sockgen
+
+go 1.19

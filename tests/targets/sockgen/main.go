@@ -1,0 +1,295 @@
+// sockgen holds TCP sockets in chosen states on 127.0.0.1, so tests and
+// benchmarks can compare socket censuses (preflight tcp-census, ss) on a
+// known population.
+//
+// It prints one line "created listen=L established=E close_wait=C
+// fin_wait2=F time_wait=T" with the sockets it made (both ends of every
+// connection are its own), then "ready", and holds everything until its
+// standard input closes or -hold expires. TIME_WAIT sockets are not held by
+// any fd: they live for the kernel's TIME_WAIT period (60 s on Linux) after
+// "ready", whatever sockgen does.
+//
+// Connections are spread over several accepting listeners so that no
+// (source, destination) pair needs more ephemeral ports than the local port
+// range has; otherwise the kernel would recycle TIME_WAIT sockets of the
+// same 4-tuple (net.ipv4.tcp_tw_reuse=2 is the loopback default).
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+const (
+	host        = "127.0.0.1"
+	maxHold     = 10 * time.Minute
+	dialWorkers = 16
+	dialTimeout = 5 * time.Second
+	// Go's runtime, stdio and slack for the accept goroutines.
+	fdSlack = 64
+)
+
+type config struct {
+	listen, established, closeWait, timeWait int
+	hold                                     time.Duration
+}
+
+func fail(format string, a ...interface{}) {
+	fmt.Fprintf(os.Stderr, "sockgen: "+format+"\n", a...)
+	os.Exit(1)
+}
+
+func readSysctl(path string) ([]int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, f := range strings.Fields(string(b)) {
+		v, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("'%s': %q is not a number", path, f)
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("'%s' is empty", path)
+	}
+	return out, nil
+}
+
+// raiseNofile lifts the soft RLIMIT_NOFILE to the hard limit and fails
+// when even that is too small for want descriptors.
+func raiseNofile(want uint64) {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		fail("cannot read RLIMIT_NOFILE: %v", err)
+	}
+	if rl.Cur < rl.Max {
+		rl.Cur = rl.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+			fail("cannot raise RLIMIT_NOFILE to %d: %v", rl.Max, err)
+		}
+	}
+	if want > rl.Cur {
+		fail("needs %d file descriptors but RLIMIT_NOFILE is %d (raise the hard limit, e.g. ulimit -Hn)", want, rl.Cur)
+	}
+}
+
+// acceptor accepts on one listener. With keep it holds the accepted
+// connections; otherwise it waits for the peer's FIN and closes, which
+// leaves the peer (the active closer) in TIME_WAIT.
+type acceptor struct {
+	ln      *net.TCPListener
+	keep    bool
+	mu      sync.Mutex
+	held    []*net.TCPConn
+	closers sync.WaitGroup
+	// accepted receives one value per accepted connection.
+	accepted chan struct{}
+}
+
+func newAcceptor(keep bool, expect int) *acceptor {
+	ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.ParseIP(host)})
+	if err != nil {
+		fail("cannot listen on %s: %v", host, err)
+	}
+	a := &acceptor{ln: ln, keep: keep, accepted: make(chan struct{}, expect)}
+	go a.loop()
+	return a
+}
+
+func (a *acceptor) loop() {
+	for {
+		c, err := a.ln.AcceptTCP()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			fail("accept on %s: %v", a.ln.Addr(), err)
+		}
+		if a.keep {
+			a.mu.Lock()
+			a.held = append(a.held, c)
+			a.mu.Unlock()
+		} else {
+			a.closers.Add(1)
+			go func() {
+				defer a.closers.Done()
+				_, _ = io.Copy(io.Discard, c)
+				c.Close()
+			}()
+		}
+		a.accepted <- struct{}{}
+	}
+}
+
+// dialMany opens n connections spread over the acceptors and hands each
+// client side to then. It returns once every connection was accepted.
+func dialMany(n int, accs []*acceptor, then func(c *net.TCPConn)) {
+	jobs := make(chan *acceptor)
+	var wg sync.WaitGroup
+	for w := 0; w < dialWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := net.Dialer{Timeout: dialTimeout}
+			for a := range jobs {
+				c, err := d.Dial("tcp4", a.ln.Addr().String())
+				if err != nil {
+					fail("connect to %s: %v", a.ln.Addr(), err)
+				}
+				then(c.(*net.TCPConn))
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		jobs <- accs[i%len(accs)]
+	}
+	close(jobs)
+	wg.Wait()
+	for i := 0; i < n; i++ {
+		select {
+		case <-accs[i%len(accs)].accepted:
+		case <-time.After(dialTimeout):
+			fail("connection %d of %d was never accepted", i+1, n)
+		}
+	}
+}
+
+// spread returns how many accepting listeners n connections need so that
+// each destination uses at most a third of the ephemeral port range.
+func spread(n, ports int) int {
+	per := ports / 3
+	if per < 1 {
+		per = 1
+	}
+	k := (n + per - 1) / per
+	if k < 1 {
+		k = 1
+	}
+	return k
+}
+
+func main() {
+	var cfg config
+	flag.IntVar(&cfg.listen, "listen", 0, "idle LISTEN sockets to hold (besides the accepting ones)")
+	flag.IntVar(&cfg.established, "established", 0, "connections to hold open (2 ESTABLISHED sockets each)")
+	flag.IntVar(&cfg.closeWait, "close-wait", 0, "connections whose client shut down writing (1 CLOSE_WAIT + 1 FIN_WAIT2 each)")
+	flag.IntVar(&cfg.timeWait, "time-wait", 0, "connections closed by the client first (1 TIME_WAIT each)")
+	flag.DurationVar(&cfg.hold, "hold", 120*time.Second, "hold everything this long at most (stdin EOF ends sooner)")
+	flag.Parse()
+	if flag.NArg() != 0 {
+		fail("unexpected argument '%s'", flag.Arg(0))
+	}
+	if cfg.listen < 0 || cfg.established < 0 || cfg.closeWait < 0 || cfg.timeWait < 0 {
+		fail("counts must not be negative")
+	}
+	if cfg.hold <= 0 || cfg.hold > maxHold {
+		fail("-hold must be in (0, %v]", maxHold)
+	}
+
+	portRange := 28232
+	if r, err := readSysctl("/proc/sys/net/ipv4/ip_local_port_range"); err == nil && len(r) == 2 && r[1] >= r[0] {
+		portRange = r[1] - r[0] + 1
+	}
+	if cfg.timeWait > 0 {
+		if tw, err := readSysctl("/proc/sys/net/ipv4/tcp_max_tw_buckets"); err == nil && cfg.timeWait > tw[0] {
+			fail("-time-wait %d exceeds net.ipv4.tcp_max_tw_buckets=%d; the kernel would drop the excess", cfg.timeWait, tw[0])
+		}
+	}
+
+	kHeld := spread(cfg.established+cfg.closeWait, portRange)
+	kTW := spread(cfg.timeWait, portRange)
+	raiseNofile(uint64(cfg.listen + kHeld + kTW + 2*cfg.established + 2*cfg.closeWait + fdSlack))
+
+	var idle []*net.TCPListener
+	for i := 0; i < cfg.listen; i++ {
+		ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.ParseIP(host)})
+		if err != nil {
+			fail("cannot listen on %s: %v", host, err)
+		}
+		idle = append(idle, ln)
+	}
+
+	var mu sync.Mutex
+	var clients []*net.TCPConn
+	keep := func(c *net.TCPConn) {
+		mu.Lock()
+		clients = append(clients, c)
+		mu.Unlock()
+	}
+	listeners := len(idle)
+
+	var held []*acceptor
+	if cfg.established+cfg.closeWait > 0 {
+		for i := 0; i < kHeld; i++ {
+			held = append(held, newAcceptor(true, cfg.established+cfg.closeWait))
+		}
+		listeners += kHeld
+		dialMany(cfg.established, held, keep)
+		dialMany(cfg.closeWait, held, func(c *net.TCPConn) {
+			if err := c.CloseWrite(); err != nil {
+				fail("shutdown(SHUT_WR): %v", err)
+			}
+			keep(c)
+		})
+	}
+
+	if cfg.timeWait > 0 {
+		var tw []*acceptor
+		for i := 0; i < kTW; i++ {
+			tw = append(tw, newAcceptor(false, cfg.timeWait))
+		}
+		// The client closes first, so the TIME_WAIT lands on its side; the
+		// acceptor closes on EOF, which completes the exchange.
+		dialMany(cfg.timeWait, tw, func(c *net.TCPConn) { c.Close() })
+		for _, a := range tw {
+			a.closers.Wait()
+			a.ln.Close()
+		}
+	}
+
+	fmt.Printf("created listen=%d established=%d close_wait=%d fin_wait2=%d time_wait=%d\n",
+		listeners, 2*cfg.established, cfg.closeWait, cfg.closeWait, cfg.timeWait)
+	fmt.Println("ready")
+
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, bufio.NewReader(os.Stdin))
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(cfg.hold):
+	}
+
+	// Resets instead of FINs, so the held connections leave no TIME_WAIT
+	// behind to disturb whatever counts sockets next.
+	for _, c := range clients {
+		_ = c.SetLinger(0)
+		c.Close()
+	}
+	for _, a := range held {
+		a.ln.Close()
+		a.mu.Lock()
+		for _, c := range a.held {
+			_ = c.SetLinger(0)
+			c.Close()
+		}
+		a.mu.Unlock()
+	}
+	for _, ln := range idle {
+		ln.Close()
+	}
+}
