@@ -96,16 +96,16 @@ CHECK_FN(check_cpu_gomaxprocs)
 	else
 		ev_json(r, "quota_cpus", json_null());
 	if (effective > 2 * capacity)
-		result_set(r, STATUS_FAIL, "GOMAXPROCS=%lld is more than twice the %lld CPUs the process can use (%s)",
+		result_set(r, STATUS_FAIL, "GOMAXPROCS=%lld is more than twice the %lld CPU(s) the process can use (%s)",
 			   effective, capacity, source);
 	else if (effective > capacity)
-		result_set(r, STATUS_WARN, "GOMAXPROCS=%lld is above the %lld CPUs the process can use (%s)",
+		result_set(r, STATUS_WARN, "GOMAXPROCS=%lld is above the %lld CPU(s) the process can use (%s)",
 			   effective, capacity, source);
 	else if ((double)effective < under * (double)capacity)
 		result_set(r, STATUS_WARN, "GOMAXPROCS=%lld uses less than half of the %lld CPUs available (%s)",
 			   effective, capacity, source);
 	else
-		result_set(r, STATUS_PASS, "GOMAXPROCS=%lld for %lld usable CPUs%s (%s)", effective, capacity,
+		result_set(r, STATUS_PASS, "GOMAXPROCS=%lld for %lld usable CPU(s)%s (%s)", effective, capacity,
 			   quota_cpus ? " (quota)" : "", source);
 	if (r->status == STATUS_PASS)
 		return;

@@ -57,7 +57,8 @@ int gobuild_parse_modinfo(const char *text, size_t len, struct gobuild *ret, str
 
 /* Appends b's modinfo as runtime/debug.BuildInfo.String() prints it
  * without the "go" line: path, mod, dep, => and build lines, each ending
- * in '\n', build keys and values re-quoted with strconv.Quote rules.
+ * in '\n', build keys and values re-quoted with strconv.Quote rules,
+ * and, like Go, an empty line after each "=>" line.
  * This is the text `go version -m` indents under its first line.
  * Returns 0 or a buf error (-E2BIG, -ENOMEM). */
 int gobuild_string(const struct gobuild *b, struct buf *out);

@@ -88,7 +88,7 @@ static int attach(struct builder *b, struct ynode *n)
 		return err_set(b->e, r, "%s: out of memory", b->name);
 	}
 	if (parent->kind == YNODE_MAP && parent->n_kids % 2 == 1 && n->kind != YNODE_SCALAR)
-		return perr(b->e, b->name, n->line, n->col, "a mapping key must be a plain string, not %s",
+		return perr(b->e, b->name, n->line, n->col, "a mapping key must be a scalar, not %s",
 			    ynode_describe(n));
 	return 0;
 }

@@ -156,11 +156,23 @@ static void test_modinfo_lenient(void **state)
 
 static void test_modinfo_roundtrip(void **state)
 {
-	/* Text as the go command writes it comes back byte for byte. */
+	/* Text as the go command writes it comes back byte for byte... */
 	const char *text = "path\texample.com/svc\n"
 			   "mod\texample.com/svc\t(devel)\t\n"
 			   "dep\texample.com/lib\tv0.0.0-00010101000000-000000000000\n"
 			   "=>\t../lib\t(devel)\t\n"
+			   "dep\tgolang.org/x/sys\tv0.1.0\th1:x=\n"
+			   "build\t-buildmode=exe\n"
+			   "build\t-ldflags=\"-s -w\"\n"
+			   "build\tDefaultGODEBUG=panicnil=1,tls10server=1\n"
+			   "build\tCGO_CFLAGS=\"-O2 -g\"\n"
+			   "build\tvcs.time=2026-11-26T10:00:00Z\n";
+	/* ...except for the empty line Go's String() puts after "=>". */
+	const char *want = "path\texample.com/svc\n"
+			   "mod\texample.com/svc\t(devel)\t\n"
+			   "dep\texample.com/lib\tv0.0.0-00010101000000-000000000000\n"
+			   "=>\t../lib\t(devel)\t\n"
+			   "\n"
 			   "dep\tgolang.org/x/sys\tv0.1.0\th1:x=\n"
 			   "build\t-buildmode=exe\n"
 			   "build\t-ldflags=\"-s -w\"\n"
@@ -174,7 +186,13 @@ static void test_modinfo_roundtrip(void **state)
 	(void)state;
 	assert_int_equal(parse(text, &b, &e), 0);
 	assert_int_equal(gobuild_string(&b, &out), 0);
-	assert_string_equal(buf_str(&out), text);
+	assert_string_equal(buf_str(&out), want);
+	buf_reset(&out);
+	/* And the printed form parses back to the same thing. */
+	gobuild_release(&b);
+	assert_int_equal(parse(want, &b, &e), 0);
+	assert_int_equal(gobuild_string(&b, &out), 0);
+	assert_string_equal(buf_str(&out), want);
 	buf_release(&out);
 	gobuild_release(&b);
 }

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <jansson.h>
 #include <regex.h>
 #include <stdio.h>
@@ -581,6 +582,23 @@ static void test_prom(void **state)
 	free(s);
 }
 
+/* A full disk is reported, not ignored: -o on a full filesystem must not
+ * leave a truncated report and exit 0. */
+static void test_write_error(void **state)
+{
+	static const report_fn fns[] = { report_json, report_junit, report_markdown, report_prom };
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		FILE *f = fopen("/dev/full", "we");
+
+		if (!f)
+			skip();
+		assert_int_equal(fns[i](&fx->r, f), -EIO);
+		fclose(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_junit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

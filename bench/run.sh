@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every benchmark against the tools a user would otherwise run, in one
+# run, and prints the figures recorded in docs/bench.md.
+# Usage: bench/run.sh path/to/preflight
+set -euo pipefail
+bin=${1:?usage: $0 path/to/preflight}
+here=$(cd "$(dirname "$0")" && pwd)
+echo "== machine: $(nproc) CPUs, $(uname -r), $(date -u +%Y-%m-%d)"
+echo "== host-only check"
+"$here/host_check.sh" "$bin"
+if [ -x "$here/tcp_census.sh" ]; then
+  echo "== TCP census vs ss"
+  "$here/tcp_census.sh" "$bin"
+fi

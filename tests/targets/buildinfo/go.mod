@@ -1,0 +1,3 @@
+module example.com/preflight/buildinfo
+
+go 1.19
