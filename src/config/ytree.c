@@ -178,13 +178,29 @@ static void offset_mark(const char *data, size_t len, size_t off, unsigned *line
 static int parser_error(yaml_parser_t *p, const char *data, size_t len, const char *name, struct err *e)
 {
 	const char *problem = p->problem ? p->problem : "malformed YAML";
+	size_t off;
 	unsigned line, col;
 
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
 		return err_set(e, -ENOMEM, "%s: out of memory", name);
 	case YAML_READER_ERROR:
-		offset_mark(data, len, p->problem_offset, &line, &col);
+		off = p->problem_offset;
+		/* libyaml gives the offset of a bad trailing octet; point at the
+		 * character it was meant to continue, as an editor would. */
+		if (strstr(problem, "trailing") && off <= len) {
+			size_t lead = off;
+
+			while (lead > 0 && off - lead < 3 && ((unsigned char)data[lead - 1] & 0xC0) == 0x80)
+				lead--;
+			if (lead > 0 && ((unsigned char)data[lead - 1] & 0xC0) == 0xC0) {
+				offset_mark(data, len, lead - 1, &line, &col);
+				return perr(e, name, line, col, "%s (0x%02x after 0x%02x); a checklist must be UTF-8 text",
+					    problem, (unsigned)p->problem_value & 0xff,
+					    (unsigned char)data[lead - 1]);
+			}
+		}
+		offset_mark(data, len, off, &line, &col);
 		if (p->problem_value < 0)
 			return perr(e, name, line, col, "%s; a checklist must be UTF-8 text", problem);
 		if (strstr(problem, "octet"))
