@@ -29,7 +29,7 @@ int status_parse(const char *s, enum pf_status *ret)
 	return -1;
 }
 
-static char *vformat(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 

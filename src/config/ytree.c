@@ -195,7 +195,7 @@ static int parser_error(yaml_parser_t *p, const char *data, size_t len, const ch
 				lead--;
 			if (lead > 0 && ((unsigned char)data[lead - 1] & 0xC0) == 0xC0) {
 				offset_mark(data, len, lead - 1, &line, &col);
-				return perr(e, name, line, col, "%s (0x%02x after 0x%02x); a checklist must be UTF-8 text",
+				return perr(e, name, line, col, "%s (0x%02x after lead byte 0x%02x); a checklist must be UTF-8 text",
 					    problem, (unsigned)p->problem_value & 0xff,
 					    (unsigned char)data[lead - 1]);
 			}

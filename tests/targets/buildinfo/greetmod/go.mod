@@ -1,0 +1,3 @@
+module example.com/preflight/greet
+
+go 1.19
