@@ -373,14 +373,13 @@ int cmd_buildinfo(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		} else {
-			fprintf(stderr, "preflight buildinfo: '%s' is not an option\n", argv[i]);
-			usage(stderr);
+			fprintf(stderr, "preflight buildinfo: '%s' is not an option; see 'preflight buildinfo --help'\n",
+				argv[i]);
 			return EXIT_USAGE;
 		}
 	}
 	if (i == argc) {
-		fprintf(stderr, "preflight buildinfo: no FILE given\n");
-		usage(stderr);
+		fprintf(stderr, "preflight buildinfo: no FILE given; see 'preflight buildinfo --help'\n");
 		return EXIT_USAGE;
 	}
 	for (; i < argc; i++)

@@ -93,7 +93,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			break;
 		case 'f':
 			if (!report_find(optarg))
-				return fail_usage("unknown format '%s' (tty, json, junit, markdown, prom)", optarg);
+				return fail_usage("unknown format '%s' (%s)", optarg, report_format_list());
 			a->format = optarg;
 			break;
 		case 'o':
@@ -147,12 +147,9 @@ static bool use_color(const char *format, const char *output)
 
 static int exit_code(const struct report *rep)
 {
-	for (size_t i = 0; i < rep->n_results; i++) {
-		enum pf_status s = rep->results[i].status;
-
-		if (s == STATUS_FAIL || (rep->fail_on == STATUS_WARN && (s == STATUS_WARN || s == STATUS_ERROR)))
+	for (size_t i = 0; i < rep->n_results; i++)
+		if (report_is_finding(rep->results[i].status, rep->fail_on))
 			return EXIT_FINDINGS;
-	}
 	return EXIT_OK;
 }
 
@@ -184,6 +181,7 @@ int cmd_check(int argc, char **argv)
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 
+	rep.started_at = time(NULL);
 	r = a.checklist ? checklist_load_file(a.checklist, &cl, &e) : checklist_default(&cl);
 	if (r < 0) {
 		fprintf(stderr, "preflight check: %s\n", a.checklist ? e.msg : "cannot build the default checklist");
@@ -226,7 +224,6 @@ int cmd_check(int argc, char **argv)
 
 	gethostname(host, sizeof(host) - 1);
 	rep.preflight_version = PREFLIGHT_VERSION;
-	rep.started_at = time(NULL);
 	rep.hostname = host;
 	rep.checklist_source = cl.source;
 	rep.checklist_name = cl.name;

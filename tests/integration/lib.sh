@@ -156,7 +156,7 @@ finish() {
 
 # show FILE [LINES]: a file's head as TAP comments, for diagnosis.
 show() {
-	[ -e "$1" ] || return 0
+	[ -s "$1" ] || return 0
 	echo "# --- $1"
 	head -n "${2:-40}" "$1" | sed 's/^/#   /'
 }
@@ -208,7 +208,10 @@ build_go_target() {
 # waiting shell is PID), waits for PID, and escalates to SIGKILL when it has
 # not ended within 5 s. PID must be a child of this shell.
 stop_proc() {
-	local pid=$1 victim=${2:-} dog done_pid=
+	local pid=$1 victim=${2:-} dog done_pid= i
+	for i in "${!_pids[@]}"; do
+		[ "${_pids[i]}" = "$pid" ] && unset "_pids[i]"
+	done
 	if ! kill -0 "$pid" 2>/dev/null; then
 		wait "$pid" 2>/dev/null || true
 		return 0
@@ -354,19 +357,19 @@ _pf_last_err=/dev/null
 # check_status FILE ID: the status of check ID in a JSON report ("absent"
 # when the report has no such check).
 check_status() {
-	jq -r --arg id "$2" '[.checks[] | select(.id == $id)][0].status // "absent"' "$1"
+	jq -r --arg id "$2" '[.checks[] | select(.check == $id)][0].status // "absent"' "$1"
 }
 
 # check_ev FILE ID KEY: one evidence value ("absent" when missing); objects
 # and arrays come out as compact JSON.
 check_ev() {
-	jq -r --arg id "$2" --arg k "$3" '[.checks[] | select(.id == $id)][0].evidence[$k]
+	jq -r --arg id "$2" --arg k "$3" '[.checks[] | select(.check == $id)][0].evidence[$k]
 		| if . == null then "absent" elif type == "object" or type == "array" then tojson else . end' "$1"
 }
 
 # check_field FILE ID FIELD: a top-level field of a check (summary, remedy...).
 check_field() {
-	jq -r --arg id "$2" --arg f "$3" '[.checks[] | select(.id == $id)][0][$f] // "absent"' "$1"
+	jq -r --arg id "$2" --arg f "$3" '[.checks[] | select(.check == $id)][0][$f] // "absent"' "$1"
 }
 
 # json_ok FILE: the file is one valid JSON document with a checks array.

@@ -19,7 +19,7 @@ gomaxprocs_verdict() { # EFFECTIVE CAPACITY
 		print (e > 2 * c) ? "fail" : (e > c) ? "warn" : (e < 0.5 * c) ? "warn" : "pass" }'
 }
 capacity_of() { # REPORT: usable CPUs, capped by quota_cpus when there is one
-	jq -r '[.checks[] | select(.id == "cpu.gomaxprocs")][0].evidence
+	jq -r '[.checks[] | select(.check == "cpu.gomaxprocs")][0].evidence
 		| if .quota_cpus != null and .quota_cpus < .usable_cpus then .quota_cpus else .usable_cpus end' "$1"
 }
 
@@ -75,7 +75,7 @@ expect_eq "-metrics -gomaxprocs 3: effective is the service's report" \
 expect_match "... source says the service reported it" \
 	"$(check_ev "$WORK/metrics.json" cpu.gomaxprocs source)" 'service|metrics'
 expect_eq "... the endpoint is seen serving /metrics" \
-	"$(jq -r '[.checks[] | select(.id == "sec.pprof-exposure")][0].evidence.endpoints | map(select(.metrics)) | length' "$WORK/metrics.json")" 1
+	"$(jq -r '[.checks[] | select(.check == "sec.pprof-exposure")][0].evidence.endpoints | map(select(.metrics)) | length' "$WORK/metrics.json")" 1
 
 # ---- sec.pprof-exposure -------------------------------------------------------
 start_demo -- -addr 127.0.0.1:0 -debug-addr 0.0.0.0:0
@@ -95,7 +95,7 @@ start_demo -- "${loop[@]}"
 pf_json "$WORK/pprof-lo.json" --pid "$DEMO_PID" --window 0
 expect_eq "pprof on 127.0.0.1 only passes" "$(check_status "$WORK/pprof-lo.json" sec.pprof-exposure)" pass
 expect_eq "... the loopback endpoint is seen serving pprof" \
-	"$(jq -r '[.checks[] | select(.id == "sec.pprof-exposure")][0].evidence.endpoints | map(select(.pprof and .loopback_only)) | length' "$WORK/pprof-lo.json")" 1
+	"$(jq -r '[.checks[] | select(.check == "sec.pprof-exposure")][0].evidence.endpoints | map(select(.pprof and .loopback_only)) | length' "$WORK/pprof-lo.json")" 1
 
 start_demo -- -addr 127.0.0.1:0 -debug-addr ''
 pf_json "$WORK/pprof-none.json" --pid "$DEMO_PID" --window 0
@@ -119,6 +119,7 @@ expect_eq "soft 400 < 10000 expected connections x 1.2 warns" "$(check_status "$
 # limit is enough, and the open count decides. Expectations come from the
 # count ls sees, so they hold whatever the runtime's own fds number.
 cat >"$WORK/fd.yaml" <<'EOF'
+version: 1
 name: fd ratio
 items:
   - id: fds

@@ -1,0 +1,436 @@
+/* checklist: the YAML checklist file against the registry. A valid file
+ * with every field, each way a file can be refused (with the exact line and
+ * column a user would jump to), defaults inheritance, the size and item
+ * limits, the built-in default, and the shipped example. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "config/checklist.h"
+
+static char *fixture_path(const char *name)
+{
+	const char *dir = getenv("FIXTURES");
+	char *p = NULL;
+
+	assert_non_null(dir);
+	assert_true(asprintf(&p, "%s/checklist/%s", dir, name) > 0);
+	return p;
+}
+
+static int load_str(const char *yaml, struct checklist *c, struct err *e)
+{
+	return checklist_load_mem(yaml, strlen(yaml), "t.yaml", c, e);
+}
+
+/* Asserts that s fails to load with exactly "t.yaml:<pos>: <msg>". */
+static void expect_mem_error(const char *yaml, const char *pos_msg)
+{
+	struct checklist c;
+	struct err e = { { 0 } };
+	char want[1024];
+
+	assert_int_equal(load_str(yaml, &c, &e), -PF_EPARSE);
+	snprintf(want, sizeof(want), "t.yaml:%s", pos_msg);
+	assert_string_equal(e.msg, want);
+	assert_null(c.items);
+	checklist_release(&c);
+}
+
+static void test_valid_every_field(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"name: order-service launch\n"
+		"defaults:\n"
+		"  owner: sre-oncall\n"
+		"  tags: {env: prod}\n"
+		"items:\n"
+		"  - id: fd-limit\n"
+		"    check: fd.process\n"
+		"    title: \"fd limit covers expected connections\"\n"
+		"    params: {expected_connections: 50000, warn: 0.75, headroom: 2e0}\n"
+		"    owner: alice\n"
+		"    due: 2026-12-01\n"
+		"    severity: P0\n"
+		"    tags: {env: prod, module: order}\n"
+		"    rollback: \"restore LimitNOFILE=65536 in the unit file\"\n"
+		"  - check: go.version\n"
+		"    params: {min_version: 1.20}\n"
+		"    due: 2024-02-29T23:59:60.25-03:30\n";
+	struct checklist c;
+	struct err e = { { 0 } };
+	struct checklist_item *it;
+	json_t *v;
+
+	assert_int_equal(load_str(yaml, &c, &e), 0);
+	assert_string_equal(c.source, "t.yaml");
+	assert_string_equal(c.name, "order-service launch");
+	assert_int_equal(c.n_items, 2);
+
+	it = &c.items[0];
+	assert_string_equal(it->id, "fd-limit");
+	assert_string_equal(it->check, "fd.process");
+	assert_ptr_equal(it->def, registry_find("fd.process"));
+	assert_string_equal(it->title, "fd limit covers expected connections");
+	assert_string_equal(it->owner, "alice");
+	assert_string_equal(it->due, "2026-12-01");
+	assert_string_equal(it->severity, "P0");
+	assert_string_equal(it->rollback, "restore LimitNOFILE=65536 in the unit file");
+	assert_int_equal(it->line, 7);
+	assert_int_equal(it->column, 5);
+	assert_int_equal(json_object_size(it->params), 3);
+	v = json_object_get(it->params, "expected_connections");
+	assert_true(json_is_integer(v));
+	assert_int_equal(json_integer_value(v), 50000);
+	v = json_object_get(it->params, "warn");
+	assert_true(json_is_real(v));
+	assert_true(json_real_value(v) == 0.75);
+	assert_true(json_number_value(json_object_get(it->params, "headroom")) == 2.0);
+	assert_int_equal(json_object_size(it->tags), 2);
+	assert_string_equal(json_string_value(json_object_get(it->tags, "module")), "order");
+
+	/* What the check sees: the overrides, and defaults for the rest. */
+	struct check_params p = { it->def->params, it->params };
+	assert_true(param_num(&p, "expected_connections") == 50000);
+	assert_true(param_num(&p, "warn") == 0.75);
+	assert_true(param_num(&p, "fail") == check_param_find(it->def, "fail")->num);
+
+	it = &c.items[1];
+	assert_string_equal(it->id, "go.version");                      /* id defaults to the check */
+	assert_string_equal(it->title, registry_find("go.version")->title);
+	/* A string param keeps the file's spelling: 1.20 must not become 1.2. */
+	assert_string_equal(json_string_value(json_object_get(it->params, "min_version")), "1.20");
+	assert_string_equal(it->due, "2024-02-29T23:59:60.25-03:30");
+	assert_null(it->severity);
+	assert_null(it->rollback);
+	checklist_release(&c);
+	assert_null(c.items);
+	checklist_release(&c);  /* released twice: harmless */
+}
+
+static void test_defaults_inheritance(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"defaults:\n"
+		"  owner: sre-oncall\n"
+		"  due: 2026-12-01\n"
+		"  severity: P2\n"
+		"  tags: {env: prod, team: core}\n"
+		"items:\n"
+		"  - check: clock.sync\n"
+		"  - check: fd.system\n"
+		"    owner: bob\n"
+		"    due: 2027-01-15\n"
+		"    severity: P0\n"
+		"    tags: {team: edge, module: gateway}\n";
+	struct checklist c;
+	struct err e = { { 0 } };
+	json_t *t;
+
+	assert_int_equal(load_str(yaml, &c, &e), 0);
+	assert_null(c.name);
+	assert_string_equal(c.items[0].owner, "sre-oncall");
+	assert_string_equal(c.items[0].due, "2026-12-01");
+	assert_string_equal(c.items[0].severity, "P2");
+	t = c.items[0].tags;
+	assert_int_equal(json_object_size(t), 2);
+	assert_string_equal(json_string_value(json_object_get(t, "env")), "prod");
+
+	assert_string_equal(c.items[1].owner, "bob");
+	assert_string_equal(c.items[1].due, "2027-01-15");
+	assert_string_equal(c.items[1].severity, "P0");
+	/* Tags merge key by key; the item wins on the same key. */
+	t = c.items[1].tags;
+	assert_int_equal(json_object_size(t), 3);
+	assert_string_equal(json_string_value(json_object_get(t, "env")), "prod");
+	assert_string_equal(json_string_value(json_object_get(t, "team")), "edge");
+	assert_string_equal(json_string_value(json_object_get(t, "module")), "gateway");
+	checklist_release(&c);
+
+	/* No defaults, no tags: NULL, not an empty object. */
+	assert_int_equal(load_str("version: 1\nitems: [{check: clock.sync}]\n", &c, &e), 0);
+	assert_null(c.items[0].tags);
+	assert_null(c.items[0].owner);
+	assert_non_null(c.items[0].params);
+	assert_int_equal(json_object_size(c.items[0].params), 0);
+	checklist_release(&c);
+}
+
+static const struct {
+	const char *file;
+	const char *pos_msg;    /* what follows "PATH:" */
+} bad_files[] = {
+	{ "top-not-mapping.yaml", "2:1: the top level must be a mapping with 'version' and 'items', not a sequence" },
+	{ "missing-version.yaml", "1:1: missing 'version' (this preflight reads 'version: 1')" },
+	{ "bad-version.yaml", "1:10: unsupported checklist version 2 (this preflight reads version 1)" },
+	{ "unknown-top-key.yaml", "3:1: unknown key 'item' at the top level (did you mean 'items'?)" },
+	{ "missing-items.yaml", "1:1: missing 'items' (the list of checks to run)" },
+	{ "empty-items.yaml", "2:8: 'items' is empty; list at least one check" },
+	{ "unknown-item-key.yaml", "4:5: unknown key 'ownr' in an item (did you mean 'owner'?)" },
+	{ "missing-check.yaml", "4:5: item has no 'check' (the id of a registered check)" },
+	{ "item-not-mapping.yaml", "3:5: an item must be a mapping with at least 'check', not a string" },
+	{ "duplicate-id.yaml", "5:9: duplicate item id 'fds' (first at 3:9)" },
+	{ "duplicate-default-id.yaml",
+	  "5:12: duplicate item id 'fd.process' (first at 3:12); an item without 'id' takes its check's id, "
+	  "so give repeated checks an 'id' each" },
+	{ "bad-id.yaml",
+	  "3:9: bad item id 'fd limit' (use letters, digits, '.', '_' and '-', starting with a letter or digit, "
+	  "at most 64 characters)" },
+	{ "empty-id.yaml", "3:9: 'id' is empty" },
+	{ "duplicate-key.yaml", "6:5: duplicate key 'owner' (first at 4:5)" },
+	{ "unknown-check.yaml", "5:12: unknown check 'net.tcp-state' (did you mean 'net.tcp-states'?)" },
+	{ "unknown-param.yaml",
+	  "5:7: unknown param 'expected_connection' for 'fd.process' (did you mean 'expected_connections'? "
+	  "valid: warn, fail, expected_connections, headroom)" },
+	{ "param-no-params.yaml", "4:14: unknown param 'warn': 'go.race' takes no params" },
+	{ "param-not-number.yaml", "4:20: param 'warn' of 'fd.process' must be a number, not the string 'abc'" },
+	{ "param-quoted-number.yaml",
+	  "4:20: param 'warn' of 'fd.process' must be a number, not the string \"0.75\" (drop the quotes)" },
+	{ "param-boolean.yaml", "4:20: param 'warn' of 'fd.process' must be a number, not a boolean ('true')" },
+	{ "param-overflow.yaml", "5:13: param 'warn' of 'fd.process' is out of range ('1e400')" },
+	{ "param-not-finite.yaml", "4:20: param 'fail' of 'fd.process' must be a finite number, not '.inf'" },
+	{ "param-leading-zero.yaml",
+	  "4:31: param 'max_fin_timeout' of 'net.sysctl': '030' is ambiguous (octal in YAML 1.1, decimal in "
+	  "YAML 1.2); drop the leading zeros" },
+	{ "param-str-mapping.yaml", "5:20: param 'min_version' of 'go.version' must be a string, not a mapping" },
+	{ "bad-severity.yaml", "4:15: bad severity 'P4' (use P0, P1, P2 or P3)" },
+	{ "bad-date.yaml", "4:10: bad due date '2026-02-29' (no such day or time)" },
+	{ "bad-datetime.yaml", "4:10: bad due date '2026-12-01T24:00:00Z' (no such day or time)" },
+	{ "bad-date-format.yaml",
+	  "4:10: bad due date 'next friday' (use YYYY-MM-DD or an RFC 3339 date-time such as "
+	  "2026-12-01T18:00:00Z)" },
+	{ "bad-tags.yaml", "4:11: 'tags' must be a mapping of name: value, not a sequence" },
+	{ "bad-tag-name.yaml",
+	  "4:12: bad tag name 'team-name' (use letters, digits and '_', not starting with a digit, at most 64 "
+	  "characters)" },
+	{ "anchor.yaml", "2:11: anchors and aliases are not allowed ('&d'); write the value out" },
+	{ "alias.yaml", "4:12: anchors and aliases are not allowed ('*someone'); write the value out" },
+	{ "billion-laughs.yaml", "2:4: anchors and aliases are not allowed ('&a'); write the value out" },
+	{ "explicit-tag.yaml", "4:20: explicit tags are not allowed ('tag:yaml.org,2002:float')" },
+	{ "multi-doc.yaml", "4:1: a second YAML document; a checklist is one document" },
+	{ "empty.yaml", "1:1: checklist is empty" },
+	{ "comments-only.yaml", "1:1: checklist is empty" },
+	{ "scanner-error.yaml", "5:1: found unexpected end of stream (while scanning a quoted scalar at 4:12)" },
+	{ "tab-indent.yaml",
+	  "4:1: found a tab character that violates indentation (while scanning a plain scalar at 3:12)" },
+	{ "not-utf8.yaml",
+	  "2:10: invalid trailing UTF-8 octet (0x0a after lead byte 0xe9); a checklist must be UTF-8 text" },
+	{ "utf16.yaml", "1:1: the file is UTF-16; a checklist must be UTF-8 text" },
+	{ "control-char.yaml", "4:12: 'owner' contains a control character (0x1b)" },
+	{ "deep.yaml", "2:35: nested deeper than 32 levels" },
+};
+
+static void test_bad_files(void **state)
+{
+	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		char *path = fixture_path(bad_files[i].file), want[1024];
+		struct checklist c;
+		struct err e = { { 0 } };
+		int r;
+
+		r = checklist_load_file(path, &c, &e);
+		snprintf(want, sizeof(want), "%s:%s", path, bad_files[i].pos_msg);
+		if (r != -PF_EPARSE || strcmp(e.msg, want) != 0)
+			fail_msg("%s: got %d '%s'\nwant '%s'", bad_files[i].file, r, e.msg, want);
+		assert_int_equal(c.n_items, 0);
+		assert_null(c.items);
+		free(path);
+	}
+}
+
+static void test_bad_inline(void **state)
+{
+	/* Scalars that are no numbers in the forms we accept. */
+	expect_mem_error("version: 1\nitems: [{check: fd.process, params: {warn: 1e-400}}]\n",
+			 "2:44: param 'warn' of 'fd.process' is out of range ('1e-400')");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, params: {warn: 0x10}}]\n",
+			 "2:44: param 'warn' of 'fd.process' must be a number, not the string '0x10'");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, params: {warn: .nan}}]\n",
+			 "2:44: param 'warn' of 'fd.process' must be a finite number, not '.nan'");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, params: {warn: }}]\n",
+			 "2:44: param 'warn' of 'fd.process' has no value");
+	/* Dates that are not calendar dates, and near misses of the format. */
+	expect_mem_error("version: 1\nitems: [{check: fd.process, due: 2100-02-29}]\n",
+			 "2:34: bad due date '2100-02-29' (no such day or time)");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, due: 2026-13-01}]\n",
+			 "2:34: bad due date '2026-13-01' (no such day or time)");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, due: 2026-1-01}]\n",
+			 "2:34: bad due date '2026-1-01' (use YYYY-MM-DD or an RFC 3339 date-time such as "
+			 "2026-12-01T18:00:00Z)");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, due: '2026-12-01T10:00:00'}]\n",
+			 "2:34: bad due date '2026-12-01T10:00:00' (use YYYY-MM-DD or an RFC 3339 date-time such as "
+			 "2026-12-01T18:00:00Z)");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, severity: p1}]\n",
+			 "2:39: bad severity 'p1' (did you mean 'P1'?)");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, owner: ~}]\n", "2:36: 'owner' has no value");
+	expect_mem_error("version: 1\nitems: [{check: fd.process, owner: \"a\\0b\"}]\n",
+			 "2:36: 'owner' contains a control character (0x00)");
+	expect_mem_error("version: 1\nitems: [{check: [fd.process]}]\n", "2:17: 'check' must be a string, not a sequence");
+	expect_mem_error("version: \"1\"\nitems: [{check: fd.process}]\n",
+			 "1:10: 'version' must be the number 1, not a string");
+	expect_mem_error("version: 1\n? [a, b]\n: c\n", "2:3: a mapping key must be a scalar, not a sequence");
+	expect_mem_error("version: 1\ndefaults: {owner: x, params: {warn: 1}}\n",
+			 "2:22: unknown key 'params' in 'defaults' (valid: owner, due, severity, tags)");
+	expect_mem_error("~\n", "1:1: checklist is empty");
+	expect_mem_error("just a string\n",
+			 "1:1: the top level must be a mapping with 'version' and 'items', not a string");
+}
+
+static void test_accepted_forms(void **state)
+{
+	static const char *const ok[] = {
+		/* UTF-8 with a BOM, and a multi-byte name */
+		"\xef\xbb\xbfversion: 1\nname: caf\xc3\xa9\nitems: [{check: fd.process}]\n",
+		/* explicit document markers */
+		"---\nversion: 1\nitems: [{check: fd.process}]\n...\n",
+		/* RFC 3339 variants: lowercase t and z, fractional seconds, offsets */
+		"version: 1\nitems: [{check: fd.process, due: 2026-12-01t08:00:00z}]\n",
+		"version: 1\nitems: [{check: fd.process, due: 2028-02-29T00:00:00.123456+14:00}]\n",
+		/* numbers: signs, exponents, leading dot, zero */
+		"version: 1\nitems: [{check: fd.process, params: {warn: +.5, fail: 1.5E-1, headroom: 0, expected_connections: -0}}]\n",
+		/* the same check twice under different ids */
+		"version: 1\nitems: [{check: fd.process, id: a}, {check: fd.process, id: b}]\n",
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct checklist c;
+		struct err e = { { 0 } };
+
+		if (load_str(ok[i], &c, &e) != 0)
+			fail_msg("case %zu: %s", i, e.msg);
+		checklist_release(&c);
+	}
+}
+
+static void test_limits(void **state)
+{
+	struct buf b = BUF_INIT(4u << 20);
+	struct checklist c;
+	struct err e = { { 0 } };
+	char path[] = "/tmp/test_checklist.XXXXXX";
+	int fd;
+
+	/* CHECKLIST_MAX_ITEMS items load; one more is refused at that item. */
+	assert_int_equal(buf_puts(&b, "version: 1\nitems:\n"), 0);
+	for (int i = 0; i < CHECKLIST_MAX_ITEMS; i++)
+		assert_int_equal(buf_printf(&b, "  - {id: i%d, check: clock.sync}\n", i), 0);
+	assert_int_equal(checklist_load_mem(b.data, b.len, "t.yaml", &c, &e), 0);
+	assert_int_equal(c.n_items, CHECKLIST_MAX_ITEMS);
+	checklist_release(&c);
+	assert_int_equal(buf_puts(&b, "  - {id: extra, check: clock.sync}\n"), 0);
+	assert_int_equal(checklist_load_mem(b.data, b.len, "t.yaml", &c, &e), -PF_EPARSE);
+	assert_string_equal(e.msg, "t.yaml:10003:5: more than 10000 items");
+
+	/* Over 1 MiB: refused before parsing, from memory and from a file. */
+	buf_reset(&b);
+	assert_int_equal(buf_puts(&b, "version: 1\nitems: [{check: clock.sync}]\n"), 0);
+	while (b.len <= CHECKLIST_MAX_BYTES)
+		assert_int_equal(buf_puts(&b, "# padding padding padding padding padding padding padding\n"), 0);
+	assert_int_equal(checklist_load_mem(b.data, b.len, "t.yaml", &c, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "t.yaml: checklist is larger than 1 MiB"));
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
+	close(fd);
+	assert_int_equal(checklist_load_file(path, &c, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "checklist is larger than 1 MiB"));
+	unlink(path);
+	buf_release(&b);
+
+	/* A missing file is an errno, naming the file. */
+	assert_int_equal(checklist_load_file("/nonexistent/prod.yaml", &c, &e), -ENOENT);
+	assert_string_equal(e.msg, "cannot read checklist '/nonexistent/prod.yaml': No such file or directory");
+}
+
+static void test_duplicate_keys_many(void **state)
+{
+	struct buf b = BUF_INIT(1u << 20);
+	struct checklist c;
+	struct err e = { { 0 } };
+
+	/* A wide mapping: the earliest repeated key is the one reported. */
+	assert_int_equal(buf_puts(&b, "version: 1\nx:\n"), 0);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(buf_printf(&b, "  k%d: 1\n", i), 0);
+	assert_int_equal(buf_puts(&b, "  k4000: 2\n  k17: 2\n"), 0);
+	assert_int_equal(checklist_load_mem(b.data, b.len, "t.yaml", &c, &e), -PF_EPARSE);
+	assert_string_equal(e.msg, "t.yaml:5003:3: duplicate key 'k4000' (first at 4003:3)");
+	buf_release(&b);
+}
+
+static void test_default_covers_registry(void **state)
+{
+	const struct check_def *all;
+	struct checklist c;
+	size_t n;
+
+	all = registry_all(&n);
+	assert_true(n >= 22);
+	assert_int_equal(checklist_default(&c), 0);
+	assert_string_equal(c.source, "built-in");
+	assert_int_equal(c.n_items, n);
+	for (size_t i = 0; i < n; i++) {
+		assert_ptr_equal(c.items[i].def, &all[i]);
+		assert_string_equal(c.items[i].id, all[i].id);
+		assert_string_equal(c.items[i].check, all[i].id);
+		assert_string_equal(c.items[i].title, all[i].title);
+		assert_non_null(c.items[i].params);
+		assert_int_equal(json_object_size(c.items[i].params), 0);
+		assert_int_equal(c.items[i].line, 0);
+	}
+	checklist_release(&c);
+}
+
+static void test_example_loads(void **state)
+{
+	const struct check_def *all;
+	struct checklist c;
+	struct err e = { { 0 } };
+	char *path = NULL;
+	size_t n;
+
+	assert_true(asprintf(&path, "%s/../../examples/checklist.yaml", getenv("FIXTURES")) > 0);
+	if (checklist_load_file(path, &c, &e) != 0)
+		fail_msg("%s", e.msg);
+	free(path);
+	/* The example documents every check: each one appears in it. */
+	all = registry_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < c.n_items && !found; j++)
+			found = c.items[j].def == &all[i];
+		if (!found)
+			fail_msg("examples/checklist.yaml has no item for '%s'", all[i].id);
+	}
+	checklist_release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_every_field),
+		cmocka_unit_test(test_defaults_inheritance),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_bad_inline),
+		cmocka_unit_test(test_accepted_forms),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_duplicate_keys_many),
+		cmocka_unit_test(test_default_covers_registry),
+		cmocka_unit_test(test_example_loads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
