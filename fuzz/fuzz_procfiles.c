@@ -25,10 +25,14 @@ static void write_all(const char *rel, const void *p, size_t n)
 {
 	char path[256];
 	const char *c = p;
+	size_t total = n;
 	int fd;
 
+	/* No O_TRUNC: ext4 flushes a file truncated to zero when it is closed
+	 * (auto_da_alloc), which cut the exec rate on /tmp from thousands to
+	 * hundreds per second. Overwrite, then cut to length. */
 	snprintf(path, sizeof(path), "%s%s", tree, rel);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		abort();
 	while (n > 0) {
@@ -41,6 +45,8 @@ static void write_all(const char *rel, const void *p, size_t n)
 		c += w;
 		n -= (size_t)w;
 	}
+	if (ftruncate(fd, (off_t)total) < 0)
+		abort();
 	close(fd);
 }
 

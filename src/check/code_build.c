@@ -61,8 +61,6 @@ CHECK_FN(check_go_version)
 		result_set(r, STATUS_SKIP, "unrecognised Go version '%s'", b->go_version);
 		return;
 	}
-	/* Only major.minor decide support; any patch of a supported release passes. */
-	want.patch = 0;
 	if (go_version_cmp(&have, &want) < 0) {
 		result_set(r, STATUS_WARN, "built with %s, older than the oldest supported release %s", b->go_version,
 			   min);

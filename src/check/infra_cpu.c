@@ -129,8 +129,10 @@ CHECK_FN(check_cpu_throttling)
 	if (cg->has_quota && cg->quota_us > 0)
 		ev_real(r, "quota_cpus", (double)cg->quota_us / (double)cg->period_us);
 	if (!periods) {
-		result_set(r, STATUS_PASS, "no CFS periods recorded%s (no CPU quota enforced)",
-			   cg->has_quota && cg->quota_us > 0 ? " yet" : "");
+		if (cg->has_quota && cg->quota_us > 0)
+			result_set(r, STATUS_PASS, "no CFS periods recorded yet under the quota");
+		else
+			result_set(r, STATUS_PASS, "no CFS periods recorded (no CPU quota enforced)");
 		return;
 	}
 	if (ratio > fail)

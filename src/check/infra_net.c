@@ -71,7 +71,7 @@ CHECK_FN(check_net_timewait_ratio)
 	if (buckets->set && buckets->v > 0 && (double)tw > bfail * (double)buckets->v) {
 		result_set(r, STATUS_FAIL,
 			   "%llu TIME_WAIT sockets are %.0f%% of tcp_max_tw_buckets=%lld (fail above %.0f%%): "
-			   "the kernel will start destroying TIME_WAIT sockets early",
+			   "at the limit, closing sockets skip TIME_WAIT (TcpExtTCPTimeWaitOverflow)",
 			   (unsigned long long)tw, 100.0 * (double)tw / (double)buckets->v, (long long)buckets->v,
 			   bfail * 100);
 	} else if (!est) {

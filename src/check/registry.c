@@ -10,8 +10,8 @@
 #define END { NULL, PARAM_NUM, 0, NULL, NULL }
 
 static const struct param_def throttling_params[] = {
-	NUM("warn", 0.01, "throttled periods / periods at or above which to warn"),
-	NUM("fail", 0.05, "throttled periods / periods at or above which to fail"),
+	NUM("warn", 0.01, "throttled periods / periods above which to warn"),
+	NUM("fail", 0.05, "throttled periods / periods above which to fail"),
 	END,
 };
 

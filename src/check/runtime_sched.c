@@ -18,6 +18,19 @@ static struct cpuset usable_cpus(const struct process_facts *p)
 	return s;
 }
 
+/* GOMAXPROCS as the runtime reads it: strconv.ParseInt(s, 10, 32), so an
+ * optional sign, decimal digits only, no spaces. */
+static int parse_go_int32(const char *s, int64_t *ret)
+{
+	const char *digits = (*s == '+' || *s == '-') ? s + 1 : s;
+
+	if (!*digits || strspn(digits, "0123456789") != strlen(digits))
+		return -EINVAL;
+	if (parse_i64(*s == '+' ? s + 1 : s, ret) < 0 || *ret > INT32_MAX || *ret < INT32_MIN)
+		return -ERANGE;
+	return 0;
+}
+
 /* The GODEBUG value in force for key: the environment overrides the
  * binary's DefaultGODEBUG, as in the runtime. */
 static bool effective_godebug(const struct process_facts *pr, const char *key, char *out, size_t n)
@@ -52,7 +65,7 @@ CHECK_FN(check_cpu_gomaxprocs)
 	} else if (pr->env_gomaxprocs) {
 		int64_t v;
 
-		if (parse_i64(pr->env_gomaxprocs, &v) == 0 && v > 0) {
+		if (parse_go_int32(pr->env_gomaxprocs, &v) == 0 && v > 0) {
 			effective = v;
 			snprintf(source, sizeof(source), "env GOMAXPROCS");
 		}
@@ -69,9 +82,14 @@ CHECK_FN(check_cpu_gomaxprocs)
 		}
 		if (have_gv && go_version_at_least(&gv, 25) &&
 		    !(effective_godebug(pr, "containermaxprocs", val, sizeof(val)) && !strcmp(val, "0"))) {
+			/* The runtime reads the quota of its own (leaf) cgroup only, not a
+			 * tighter one above it. */
+			long long leaf_cpus = cg->has_quota && cg->leaf_quota_us > 0 && cg->leaf_period_us > 0
+				? (long long)ceil((double)cg->leaf_quota_us / (double)cg->leaf_period_us) : 0;
+
 			effective = n_affinity;
-			if (quota_cpus) {
-				long long limit = quota_cpus < 2 ? 2 : quota_cpus;
+			if (leaf_cpus) {
+				long long limit = leaf_cpus < 2 ? 2 : leaf_cpus;
 
 				if (limit < effective)
 					effective = limit;
@@ -102,8 +120,8 @@ CHECK_FN(check_cpu_gomaxprocs)
 		result_set(r, STATUS_WARN, "GOMAXPROCS=%lld is above the %lld CPU(s) the process can use (%s)",
 			   effective, capacity, source);
 	else if ((double)effective < under * (double)capacity)
-		result_set(r, STATUS_WARN, "GOMAXPROCS=%lld uses less than half of the %lld CPUs available (%s)",
-			   effective, capacity, source);
+		result_set(r, STATUS_WARN, "GOMAXPROCS=%lld uses less than %.0f%% of the %lld CPUs available (%s)",
+			   effective, under * 100, capacity, source);
 	else
 		result_set(r, STATUS_PASS, "GOMAXPROCS=%lld for %lld usable CPU(s)%s (%s)", effective, capacity,
 			   quota_cpus ? " (quota)" : "", source);
@@ -119,7 +137,7 @@ CHECK_FN(check_cpu_gomaxprocs)
 }
 
 /* Parses a GOMEMLIMIT value: bytes with an optional B/KiB/MiB/GiB/TiB
- * suffix; "off" means no limit (returns 0 with *ret = 0). */
+ * suffix; "off" or "" means no limit (returns 0 with *ret = 0), as in the runtime. */
 static int parse_gomemlimit(const char *s, uint64_t *ret)
 {
 	static const struct { const char *suffix; uint64_t mult; } units[] = {
@@ -129,7 +147,7 @@ static int parse_gomemlimit(const char *s, uint64_t *ret)
 	size_t len = strlen(s);
 	uint64_t mult = 1, v;
 
-	if (!strcmp(s, "off")) {
+	if (!*s || !strcmp(s, "off")) {
 		*ret = 0;
 		return 0;
 	}
@@ -142,11 +160,12 @@ static int parse_gomemlimit(const char *s, uint64_t *ret)
 			break;
 		}
 	}
-	if (len == 0 || len >= sizeof(num))
+	if (len == 0 || len >= sizeof(num) || strspn(s, "0123456789") != len)
 		return -EINVAL;
 	memcpy(num, s, len);
 	num[len] = '\0';
-	if (parse_u64(num, &v) < 0 || (v && mult > UINT64_MAX / v))
+	/* The runtime keeps the limit in an int64. */
+	if (parse_u64(num, &v) < 0 || (v && mult > (uint64_t)INT64_MAX / v))
 		return -EINVAL;
 	*ret = v * mult;
 	return 0;
@@ -162,27 +181,29 @@ CHECK_FN(check_mem_gomemlimit)
 	char a[32], b[32];
 	struct go_version gv;
 
+	ev_int(r, "limit_bytes", (long long)limit);
+	if (pr->env_gomemlimit && pr->reported_gomemlimit <= 0 && pr->gobuild.go_version &&
+	    go_version_parse(pr->gobuild.go_version, &gv) == 0 && !go_version_at_least(&gv, 19)) {
+		ev_str(r, "env", pr->env_gomemlimit);
+		result_set(r, STATUS_WARN, "GOMEMLIMIT='%s' is set but %s ignores it (added in Go 1.19)",
+			   pr->env_gomemlimit, pr->gobuild.go_version);
+		result_remedy(r, "rebuild with a supported Go release");
+		return;
+	}
 	if (pr->reported_gomemlimit > 0 && pr->reported_gomemlimit < INT64_MAX) {
 		gml = (uint64_t)pr->reported_gomemlimit;
 		source = "service";
 	} else if (pr->env_gomemlimit) {
 		if (parse_gomemlimit(pr->env_gomemlimit, &gml) < 0) {
+			ev_str(r, "env", pr->env_gomemlimit);
 			result_set(r, STATUS_FAIL, "GOMEMLIMIT='%s' is malformed; the Go runtime refuses to start "
 						   "with it", pr->env_gomemlimit);
 			return;
 		}
 		source = "env GOMEMLIMIT";
 	}
-	ev_int(r, "limit_bytes", (long long)limit);
 	ev_int(r, "gomemlimit_bytes", (long long)gml);
 	ev_str(r, "source", source);
-	if (gml && pr->gobuild.go_version && go_version_parse(pr->gobuild.go_version, &gv) == 0 &&
-	    !go_version_at_least(&gv, 19)) {
-		result_set(r, STATUS_WARN, "GOMEMLIMIT is set but %s ignores it (added in Go 1.19)",
-			   pr->gobuild.go_version);
-		result_remedy(r, "rebuild with a supported Go release");
-		return;
-	}
 	if (!limit) {
 		if (gml)
 			result_set(r, STATUS_PASS, "GOMEMLIMIT=%s and no container memory limit", fmt_bytes(gml, a));

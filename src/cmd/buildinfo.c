@@ -219,24 +219,30 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* filepath.WalkDir order: entries sorted bytewise, directories entered
- * where they sort, symlinked directories not followed. Unreadable
- * directories are skipped silently, as Go does. */
-static void walk_dir(struct opts *o, const char *dir)
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The names in dir, sorted bytewise as os.ReadDir sorts them. */
+static int list_dir(const char *dir, char ***ret, size_t *ret_n)
 {
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	DIR *d;
-	int fd;
+	DIR *d = NULL;
+	int fd, r = 0;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return -errno;
 	d = fdopendir(fd);
 	if (!d) {
+		r = -errno;
 		close(fd);
-		return;
+		goto out;
 	}
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -245,28 +251,53 @@ static void walk_dir(struct opts *o, const char *dir)
 			size_t ncap = cap ? cap * 2 : 64;
 			char **p = realloc(names, ncap * sizeof(*names));
 
-			if (!p)
-				goto oom;
+			if (!p) {
+				r = -ENOMEM;
+				goto out;
+			}
 			names = p;
 			cap = ncap;
 		}
-		if (!(names[n] = strdup(de->d_name)))
-			goto oom;
+		if (!(names[n] = strdup(de->d_name))) {
+			r = -ENOMEM;
+			goto out;
+		}
 		n++;
 	}
-	closedir(d);
-	d = NULL;
 	qsort(names, n, sizeof(*names), cmp_names);
+	*ret = names;
+	*ret_n = n;
+	names = NULL;
+	n = 0;
+out:
+	if (d)
+		closedir(d);
+	free_names(names, n);
+	return r;
+}
+
+/* filepath.WalkDir order: entries sorted bytewise, directories entered
+ * where they sort, symlinked directories not followed. Unreadable
+ * directories are skipped silently, as Go does. */
+static void walk_dir(struct opts *o, const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r = list_dir(dir, &names, &n);
+
+	if (r == -ENOMEM) {
+		fprintf(stderr, "preflight buildinfo: out of memory while listing '%s'\n", dir);
+		o->internal = true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct buf path = BUF_INIT(PATH_MAX * 4);
 		struct stat lst;
 
+		/* dir is clean, so joining needs no further cleaning except
+		 * at "." and "/". */
 		if (buf_printf(&path, "%s%s%s", strcmp(dir, ".") ? dir : "",
-			       !strcmp(dir, ".") || !strcmp(dir, "/") ? "" : "/", names[i]) < 0) {
-			buf_release(&path);
-			continue;
-		}
-		if (lstat(path.data, &lst) == 0) {
+			       !strcmp(dir, ".") || !strcmp(dir, "/") ? "" : "/", names[i]) == 0 &&
+		    lstat(path.data, &lst) == 0) {
 			if (S_ISDIR(lst.st_mode))
 				walk_dir(o, path.data);
 			else
@@ -274,16 +305,7 @@ static void walk_dir(struct opts *o, const char *dir)
 		}
 		buf_release(&path);
 	}
-	goto out;
-oom:
-	fprintf(stderr, "preflight buildinfo: out of memory while listing '%s'\n", dir);
-	o->internal = true;
-out:
-	if (d)
-		closedir(d);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	free_names(names, n);
 }
 
 /* Go's filepath.Clean, which WalkDir's joins apply to the names it prints. */

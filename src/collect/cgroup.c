@@ -55,7 +55,9 @@ int mountinfo_parse_line(char *line, struct mountinfo_entry *ret)
 		else if (ntail < 3)
 			tail[ntail++] = tok;
 	}
-	if (nhead < 6 || !sep || ntail < 3)
+	/* The root may be "net:[4026532281]" for nsfs, but a mount point is
+	 * always absolute. */
+	if (nhead < 6 || !sep || ntail < 3 || head[4][0] != '/')
 		return -PF_EPARSE;
 	unescape_octal(head[3]);
 	unescape_octal(head[4]);
@@ -139,7 +141,7 @@ static int loc_set(struct cgroup_loc *loc, int version, const char *mountpoint, 
 
 /* Picks, among the cgroup mounts that show path, the one with the shortest
  * root: it shows the most ancestors, which the ancestor rule needs. A mount
- * hidden by a later mount on the same mount point is skipped. Returns the
+ * hidden by a later cgroup mount on the same mount point is skipped. Returns the
  * index, or -1. */
 static long pick_mount(const struct mountinfo_entry *m, size_t n, bool v2, const char *ctl,
 		       const char *path, const char **ret_rel)
@@ -282,13 +284,14 @@ static int read_cg(const char *root, const char *dir, const char *name, struct b
 	return read_file(root, path, b);
 }
 
-/* Moves dir one level up; false once dir is the mount point top. */
+/* Moves dir one level up; false once dir is the mount point top (or "/",
+ * so the walk ends whatever top is). */
 static bool cg_parent(char *dir, const char *top)
 {
 	size_t tl = strlen(top);
 	char *slash;
 
-	if (strlen(dir) <= tl)
+	if (strlen(dir) <= tl || strcmp(dir, "/") == 0)
 		return false;
 	slash = strrchr(dir, '/');
 	if (!slash)
@@ -382,6 +385,10 @@ static void collect_cpu(const char *root, const struct cgroup_loc *loc, struct c
 
 		if (read_quota(root, loc->version, cur, b, &q, &p) < 0)
 			continue;
+		if (!strcmp(cur, loc->dir)) {
+			ret->leaf_quota_us = q;
+			ret->leaf_period_us = p;
+		}
 		if (!ret->has_quota) {
 			ret->has_quota = true;
 			ret->quota_us = -1;

@@ -56,6 +56,10 @@ struct cgroup_facts {
 	/* CPU bandwidth: quota/period in microseconds; quota < 0 = unlimited. */
 	bool has_quota;
 	int64_t quota_us, period_us;
+	/* The quota of the process's own (leaf) cgroup only, which is all the
+	 * Go >= 1.25 runtime reads for its GOMAXPROCS default (cgroup_linux.go);
+	 * leaf_quota_us <= 0 = the leaf sets none. */
+	int64_t leaf_quota_us, leaf_period_us;
 	/* Throttling counters (cpu.stat); cumulative since the cgroup was made. */
 	bool has_cpu_stat;
 	uint64_t nr_periods, nr_throttled, throttled_usec;

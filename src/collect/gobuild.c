@@ -340,7 +340,10 @@ static int not_go(const struct img *im, struct err *e)
 	return err_set(e, -PF_ENOTGO, "'%s' is not a Go executable (no .go.buildinfo)", im->name);
 }
 
-/* searchMagic: the first 16-byte-aligned magic in [start, start+size). */
+/* searchMagic: the first 16-byte-aligned magic in [start, start+size).
+ * Go 1.18-1.22 looked only at the first 64 KiB; since Go 1.23 the whole
+ * range is searched, and so do we. The linker puts the blob first, so the
+ * two agree on every real binary. */
 static int search_magic(const struct img *im, uint64_t start, uint64_t size, uint64_t *ret, struct err *e)
 {
 	uint64_t end = start + size;
@@ -994,8 +997,10 @@ static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int
 			r = err_set(e, -PF_EPARSE, "line %d: invalid quoted key in build line", line);
 			goto out;
 		}
-		if (r < 0)
-			goto oom;
+		if (r < 0) {
+			err_set(e, r, "out of memory");
+			goto out;
+		}
 		if (used == n) {
 			r = err_set(e, -PF_EPARSE, "line %d: build line missing '=' after quoted key", line);
 			goto out;
@@ -1019,8 +1024,10 @@ static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int
 			goto out;
 		}
 		r = buf_append(&key, kv, (size_t)(eq - kv));
-		if (r < 0)
-			goto oom;
+		if (r < 0) {
+			err_set(e, r, "out of memory");
+			goto out;
+		}
 		raw = eq + 1;
 	}
 	rawlen = n - (size_t)(raw - kv);
@@ -1030,8 +1037,10 @@ static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int
 			r = err_set(e, -PF_EPARSE, "line %d: invalid quoted value in build line", line);
 			goto out;
 		}
-		if (r < 0)
-			goto oom;
+		if (r < 0) {
+			err_set(e, r, "out of memory");
+			goto out;
+		}
 	} else {
 		if (quote_value(raw, rawlen)) {
 			r = err_set(e, -PF_EPARSE, "line %d: unquoted value '%.*s' must be quoted", line,
@@ -1039,8 +1048,10 @@ static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int
 			goto out;
 		}
 		r = buf_append(&val, raw, rawlen);
-		if (r < 0)
-			goto oom;
+		if (r < 0) {
+			err_set(e, r, "out of memory");
+			goto out;
+		}
 	}
 	/* Escapes can produce NUL bytes (\x00), which a C string cannot hold. */
 	if (strlen(buf_str(&key)) != key.len || strlen(buf_str(&val)) != val.len) {
@@ -1049,24 +1060,20 @@ static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int
 	}
 	ret->key = key.len ? buf_detach(&key) : strdup("");
 	ret->value = val.len ? buf_detach(&val) : strdup("");
+	r = 0;
 	if (!ret->key || !ret->value) {
 		free(ret->key);
 		free(ret->value);
 		ret->key = ret->value = NULL;
-		r = -ENOMEM;
-		goto oom;
+		r = err_set(e, -ENOMEM, "out of memory");
 	}
-	r = 0;
-	goto out;
-oom:
-	r = err_set(e, r, "out of memory");
 out:
 	buf_release(&key);
 	buf_release(&val);
 	return r;
 }
 
-/* Appends go at powers of two; n is the count before the append. */
+/* Makes room for one more element, growing at powers of two; n is the count before the append. */
 static int grow(void **arr, size_t n, size_t size)
 {
 	void *p;
@@ -1190,7 +1197,7 @@ static int read_image(const uint8_t *data, size_t len, const char *name, struct 
 	struct img im = { .d = data, .n = len, .name = name };
 	struct gobuild bi = { 0 };
 	struct err perr;
-	uint64_t start = 0, size = 0, addr, vlen = 0, mlen = 0;
+	uint64_t start = 0, size = 0, addr = 0, vlen = 0, mlen = 0;
 	const uint8_t *hdr, *vers = NULL, *mod = NULL;
 	int r;
 
@@ -1273,7 +1280,9 @@ int gobuild_read_file(const char *path, struct gobuild *ret, struct err *e)
 	void *map = MAP_FAILED;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK so that a FIFO given by mistake cannot hang us before
+	 * fstat() tells us it is not a regular file. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return err_errno(e, -errno, "cannot open '%s'", path);
 	if (fstat(fd, &st) < 0) {

@@ -309,6 +309,11 @@ int ytree_parse(const char *data, size_t len, const char *name, struct ynode **r
 	int r = 0;
 
 	*ret = NULL;
+	if (!data) {
+		if (len)
+			return err_set(e, -EINVAL, "%s: no data", name);
+		data = "";      /* libyaml asserts on a NULL input */
+	}
 	/* libyaml would take a UTF-16 BOM as a reason to decode UTF-16; we
 	 * pin UTF-8, so say plainly what is wrong instead of "invalid octet". */
 	if (len >= 2 && ((data[0] == '\xff' && data[1] == '\xfe') || (data[0] == '\xfe' && data[1] == '\xff')))

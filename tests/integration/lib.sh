@@ -31,7 +31,7 @@ _cleanups=()
 _n_ok=0
 _n_fail=0
 _n_skip=0
-_n_demo=0
+_n_started=0
 
 _lib_exit() {
 	local rc=$?
@@ -239,8 +239,8 @@ stop_proc() {
 start_bg() {
 	local -n _ret=$1
 	shift
-	_n_demo=$((_n_demo + 1))
-	"$@" </dev/null >"$WORK/bg.$_n_demo.log" 2>&1 &
+	_n_started=$((_n_started + 1))
+	"$@" </dev/null >"$WORK/bg.$_n_started.log" 2>&1 &
 	_ret=$!
 	_pids+=("$_ret")
 }
@@ -265,9 +265,9 @@ start_demo() {
 	if [ -z "${DEMO_BIN:-}" ]; then
 		DEMO_BIN=$(build_go_target demo) || exit 1
 	fi
-	_n_demo=$((_n_demo + 1))
-	local fifo="$WORK/ready.$_n_demo"
-	DEMO_LOG="$WORK/demo.$_n_demo.log"
+	_n_started=$((_n_started + 1))
+	local fifo="$WORK/ready.$_n_started"
+	DEMO_LOG="$WORK/demo.$_n_started.log"
 	mkfifo "$fifo"
 	exec {fd}<>"$fifo"
 	(

@@ -92,6 +92,17 @@ expect_eq "every sample's metric is declared by a TYPE line first" "$untyped" ""
 for id in "${ALL_CHECK_IDS[@]}"; do
 	expect_true "prom has a series for $id" grep -Fq "\"$id\"" "$WORK/host.prom"
 done
+if command -v promtool >/dev/null 2>&1; then
+	expect_true "promtool check metrics accepts the prom output" sh -c "promtool check metrics <'$WORK/host.prom'"
+else
+	skip_one "promtool check metrics accepts the prom output" "promtool is not installed"
+fi
+# A state set: for each check, exactly one of its status series is 1.
+not_one=$(awk '/^preflight_check_status\{/ { match($0, /id="[^"]*"/); id = substr($0, RSTART, RLENGTH); n[id] += $NF }
+	END { for (i in n) if (n[i] != 1) print i, n[i] }' "$WORK/host.prom")
+expect_eq "preflight_check_status has exactly one status set to 1 per check" "$not_one" ""
+expect_eq "... and a state set for every check" \
+	"$(grep -o '^preflight_check_status{id="[^"]*"' "$WORK/host.prom" | sort -u | wc -l)" "$(jq length "$WORK/list.json")"
 
 # ---- markdown -----------------------------------------------------------------
 pf "$WORK/host.md" check --format markdown --window 0

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,14 @@ static void test_bad_inline(void **state)
 	expect_mem_error("version: 1\ndefaults: {owner: x, params: {warn: 1}}\n",
 			 "2:22: unknown key 'params' in 'defaults' (valid: owner, due, severity, tags)");
 	expect_mem_error("~\n", "1:1: checklist is empty");
+	expect_mem_error("", "1:1: checklist is empty");
+	{
+		struct checklist c;
+		struct err e = { { 0 } };
+
+		assert_int_equal(checklist_load_mem(NULL, 0, "t.yaml", &c, &e), -PF_EPARSE);
+		assert_string_equal(e.msg, "t.yaml:1:1: checklist is empty");
+	}
 	expect_mem_error("just a string\n",
 			 "1:1: the top level must be a mapping with 'version' and 'items', not a string");
 }
@@ -299,7 +308,8 @@ static void test_accepted_forms(void **state)
 		"version: 1\nitems: [{check: fd.process, due: 2026-12-01t08:00:00z}]\n",
 		"version: 1\nitems: [{check: fd.process, due: 2028-02-29T00:00:00.123456+14:00}]\n",
 		/* numbers: signs, exponents, leading dot, zero */
-		"version: 1\nitems: [{check: fd.process, params: {warn: +.5, fail: 1.5E-1, headroom: 0, expected_connections: -0}}]\n",
+		("version: 1\nitems: [{check: fd.process,\n"
+		 "  params: {warn: +.5, fail: 1.5E-1, headroom: 0, expected_connections: -0}}]\n"),
 		/* the same check twice under different ids */
 		"version: 1\nitems: [{check: fd.process, id: a}, {check: fd.process, id: b}]\n",
 	};
@@ -312,6 +322,27 @@ static void test_accepted_forms(void **state)
 			fail_msg("case %zu: %s", i, e.msg);
 		checklist_release(&c);
 	}
+}
+
+static void test_number_values(void **state)
+{
+	static const char yaml[] = "version: 1\nitems: [{check: fd.process, params: {warn: +.5, fail: 1.5E-1,\n"
+				   "  headroom: 99999999999999999999, expected_connections: -0}}]\n";
+	struct checklist c;
+	struct err e = { { 0 } };
+	json_t *p;
+
+	assert_int_equal(load_str(yaml, &c, &e), 0);
+	p = c.items[0].params;
+	assert_true(json_is_real(json_object_get(p, "warn")));
+	assert_true(json_real_value(json_object_get(p, "warn")) == 0.5);
+	assert_true(json_real_value(json_object_get(p, "fail")) == 0.15);
+	/* Beyond 64 bits: kept as a real rather than refused or wrapped. */
+	assert_true(json_is_real(json_object_get(p, "headroom")));
+	assert_true(json_real_value(json_object_get(p, "headroom")) == 1e20);
+	assert_true(json_is_integer(json_object_get(p, "expected_connections")));
+	assert_int_equal(json_integer_value(json_object_get(p, "expected_connections")), 0);
+	checklist_release(&c);
 }
 
 static void test_limits(void **state)
@@ -426,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_inline),
 		cmocka_unit_test(test_accepted_forms),
+		cmocka_unit_test(test_number_values),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_duplicate_keys_many),
 		cmocka_unit_test(test_default_covers_registry),

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -616,7 +617,7 @@ static void test_read_file(void **state)
 {
 	struct layout l = { .is64 = true, .sections = true, .rw_segment = true, .inline_fmt = true,
 			    .version = "go1.26.8", .modinfo = small_modinfo };
-	char path[] = "/tmp/test_gobuild.XXXXXX";
+	char path[] = "/tmp/test_gobuild.XXXXXX", dir[] = "/tmp/test_gobuild_dir.XXXXXX", fifo[64];
 	struct gobuild b = { 0 };
 	struct err e = { "" };
 	struct image im;
@@ -626,6 +627,16 @@ static void test_read_file(void **state)
 	assert_int_equal(gobuild_read_file("/nonexistent/preflight-test", &b, &e), -ENOENT);
 	assert_non_null(strstr(e.msg, "'/nonexistent/preflight-test'"));
 	assert_int_equal(gobuild_read_file("/tmp", &b, &e), -EISDIR);
+	assert_int_equal(gobuild_read_file("/dev/null", &b, &e), -PF_EPARSE);
+
+	/* A FIFO without a writer must be refused, not waited on. */
+	assert_true(mkdtemp(dir) != NULL);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(gobuild_read_file(fifo, &b, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "is not a regular file"));
+	unlink(fifo);
+	rmdir(dir);
 
 	build_image(&im, &l);
 	fd = mkstemp(path);

@@ -517,6 +517,10 @@ static void test_resolve_malformed(void **state)
 	assert_int_equal(cgroup_resolve("0::/\n", "1 2 3\n", &p, &e), -PF_EPARSE);
 	assert_string_equal(e.msg, "line 1 of mountinfo is malformed");
 	assert_int_equal(cgroup_resolve("x:cpu:/\n", "", &p, &e), -PF_EPARSE);
+	/* An empty mount point (two spaces) once sent the ancestor walk into
+	 * a loop; found by fuzz_procfiles. */
+	assert_int_equal(cgroup_resolve("0::/a/b\n", "22 1 259:20 /  rw - cgroup2 cgroup2 rw\n", &p, &e),
+			 -PF_EPARSE);
 }
 
 /* An escaped mount point, read end to end, and a controller that the

@@ -126,8 +126,10 @@ func serviceMux(metrics bool) *http.ServeMux {
 }
 
 // writeReady writes "PID\n". A FIFO is written in place (the waiting
-// script holds it open); a regular file is replaced by rename, so a reader
-// never sees it half written.
+// script holds it open) and the fd is kept open for the life of the
+// process: closing it after the reader has the line would change the fd
+// count under a test that counts fds right after it. A regular file is
+// replaced by rename, so a reader never sees it half written.
 func writeReady(path string) error {
 	line := []byte(fmt.Sprintf("%d\n", os.Getpid()))
 	if st, err := os.Stat(path); err == nil && st.Mode()&fs.ModeNamedPipe != 0 {
@@ -135,11 +137,9 @@ func writeReady(path string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := f.Write(line); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+		hold(f)
+		_, err = f.Write(line)
+		return err
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, line, 0o644); err != nil {

@@ -9,10 +9,13 @@
 // any fd: they live for the kernel's TIME_WAIT period (60 s on Linux) after
 // "ready", whatever sockgen does.
 //
-// Connections are spread over several accepting listeners so that no
-// (source, destination) pair needs more ephemeral ports than the local port
-// range has; otherwise the kernel would recycle TIME_WAIT sockets of the
-// same 4-tuple (net.ipv4.tcp_tw_reuse=2 is the loopback default).
+// Connections are spread over several accepting listeners so that the
+// ephemeral port search never wraps around for one destination. connect()
+// walks the port range from a per-destination offset that advances by 2
+// plus a random skip of up to 14 ports per connection (__inet_hash_connect),
+// about 9 ports on average; once it wraps it lands on ports whose TIME_WAIT
+// socket for the same 4-tuple it may reuse (net.ipv4.tcp_tw_reuse=2 is the
+// loopback default), and those TIME_WAIT sockets vanish.
 package main
 
 import (
@@ -168,9 +171,11 @@ func dialMany(n int, accs []*acceptor, then func(c *net.TCPConn)) {
 }
 
 // spread returns how many accepting listeners n connections need so that
-// each destination uses at most a third of the ephemeral port range.
+// the port search for each destination covers well under the whole range
+// (about 9 ports per connection, with room for two destinations sharing a
+// perturbation slot).
 func spread(n, ports int) int {
-	per := ports / 3
+	per := ports / 24
 	if per < 1 {
 		per = 1
 	}
@@ -246,17 +251,17 @@ func main() {
 		})
 	}
 
+	var tw []*acceptor
 	if cfg.timeWait > 0 {
-		var tw []*acceptor
 		for i := 0; i < kTW; i++ {
 			tw = append(tw, newAcceptor(false, cfg.timeWait))
 		}
+		listeners += kTW
 		// The client closes first, so the TIME_WAIT lands on its side; the
 		// acceptor closes on EOF, which completes the exchange.
 		dialMany(cfg.timeWait, tw, func(c *net.TCPConn) { c.Close() })
 		for _, a := range tw {
 			a.closers.Wait()
-			a.ln.Close()
 		}
 	}
 
@@ -288,6 +293,9 @@ func main() {
 			c.Close()
 		}
 		a.mu.Unlock()
+	}
+	for _, a := range tw {
+		a.ln.Close()
 	}
 	for _, ln := range idle {
 		ln.Close()
