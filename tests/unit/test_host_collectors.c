@@ -193,6 +193,9 @@ static void test_v2_cgroup(void **state)
 	assert_int_equal(cg.quota_us, 200000);
 	assert_int_equal(cg.period_us, 200000);
 	assert_string_equal(cg.cpu_limit_dir, "/sys/fs/cgroup/services.slice");
+	/* ...while the Go runtime reads only the leaf's own cpu.max. */
+	assert_int_equal(cg.leaf_quota_us, 150000);
+	assert_int_equal(cg.leaf_period_us, 100000);
 	/* Throttling counts come from where the binding quota is enforced. */
 	assert_true(cg.has_cpu_stat);
 	assert_int_equal(cg.nr_periods, 182340);
@@ -248,6 +251,7 @@ static void test_v1_container_cgroup(void **state)
 	assert_string_equal(cg.cpu_dir, "/sys/fs/cgroup/cpu,cpuacct");
 	assert_int_equal(cg.quota_us, 50000);
 	assert_int_equal(cg.period_us, 100000);
+	assert_int_equal(cg.leaf_quota_us, 50000);
 	assert_string_equal(cg.cpu_limit_dir, "/sys/fs/cgroup/cpu,cpuacct");
 	assert_true(cg.has_cpu_stat);
 	assert_int_equal(cg.nr_periods, 86210);
