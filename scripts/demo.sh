@@ -109,6 +109,7 @@ case $rc in
 	echo "demo: preflight exited $rc (1 = findings at or above --fail-on; expected here)"
 	;;
 *)
-	die "preflight check failed with exit code $rc"
+	echo "demo: preflight check failed with exit code $rc (2 usage or input error, 3 internal error, >128 a signal)" >&2
+	exit "$rc"
 	;;
 esac

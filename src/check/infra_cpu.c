@@ -56,7 +56,7 @@ CHECK_FN(check_cpu_affinity_numa)
 	}
 	if (!pr->has_affinity) {
 		result_set(r, STATUS_ERROR, "could not read the CPU affinity of pid %d: %s", (int)pr->pid,
-			   pr->errmsg[0] ? pr->errmsg : "unknown reason");
+			   pr->status_errmsg[0] ? pr->status_errmsg : "no Cpus_allowed_list in /proc/PID/status");
 		return;
 	}
 	cpus = usable_cpus(pr);

@@ -13,7 +13,8 @@ CHECK_FN(check_fd_process)
 	double ratio;
 
 	if (!pr->has_nofile) {
-		result_set(r, STATUS_ERROR, "could not read the limits of pid %d: %s", (int)pr->pid, pr->errmsg);
+		result_set(r, STATUS_ERROR, "could not read the limits of pid %d: %s", (int)pr->pid,
+			   pr->limits_errmsg[0] ? pr->limits_errmsg : "no 'Max open files' line");
 		return;
 	}
 	unlimited = pr->nofile_soft == UINT64_MAX;
@@ -23,7 +24,7 @@ CHECK_FN(check_fd_process)
 							  : json_integer((json_int_t)pr->nofile_hard));
 	ev_int(r, "expected_connections", (long long)expected);
 	if (pr->fd_err) {
-		result_set(r, STATUS_ERROR, "could not count the open fds of pid %d: %s", (int)pr->pid, pr->errmsg);
+		result_set(r, STATUS_ERROR, "could not count the open fds of pid %d: %s", (int)pr->pid, pr->fd_errmsg);
 		return;
 	}
 	ratio = unlimited || !pr->nofile_soft ? 0 : (double)pr->open_fds / (double)pr->nofile_soft;

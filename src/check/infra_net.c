@@ -102,7 +102,7 @@ CHECK_FN(check_net_close_wait)
 	}
 	if (f->proc.fd_err) {
 		result_set(r, STATUS_ERROR, "could not list the sockets of pid %d: %s", (int)f->proc.pid,
-			   f->proc.errmsg);
+			   f->proc.fd_errmsg);
 		return;
 	}
 	ev_int(r, "close_wait", (long long)cw);

@@ -53,7 +53,8 @@ CHECK_FN(check_cpu_gomaxprocs)
 	bool have_gv = pr->gobuild.go_version && go_version_parse(pr->gobuild.go_version, &gv) == 0;
 
 	if (!pr->has_affinity) {
-		result_set(r, STATUS_ERROR, "could not read the CPU affinity of pid %d: %s", (int)pr->pid, pr->errmsg);
+		result_set(r, STATUS_ERROR, "could not read the CPU affinity of pid %d: %s", (int)pr->pid,
+			   pr->status_errmsg[0] ? pr->status_errmsg : "no Cpus_allowed_list in /proc/PID/status");
 		return;
 	}
 	if (cg->has_quota && cg->quota_us > 0 && cg->period_us > 0)

@@ -119,8 +119,12 @@ struct listener_facts {
 struct process_facts {
 	bool present;                     /* a target was given and found */
 	pid_t pid;
-	int err;                          /* the process vanished or could not be read */
+	int err;                          /* the process exited during the check */
 	char errmsg[FACTS_ERR_MAX];
+	/* Why a part of /proc/PID could not be read ("" when it was), so each
+	 * check quotes the file it depends on. */
+	char status_errmsg[FACTS_ERR_MAX], limits_errmsg[FACTS_ERR_MAX];
+	char fd_errmsg[FACTS_ERR_MAX], environ_errmsg[FACTS_ERR_MAX], exe_errmsg[FACTS_ERR_MAX];
 	char comm[64];
 	char exe[1024];                   /* readlink of /proc/PID/exe; "" if unreadable */
 	char *cmdline;                    /* arguments joined by spaces */

@@ -333,11 +333,21 @@ pf() {
 	set -e
 }
 
-# pf_json OUT ARGS...: pf with "check --format json".
+# pf_json OUT ARGS...: pf with "check --format json". Unless ARGS set
+# --timeout, probes get PF_PROBE_TIMEOUT seconds: a healthy demo answers at
+# once, and the slack keeps a loaded CI machine from turning a slow answer
+# into a different verdict.
+PF_PROBE_TIMEOUT=${PF_PROBE_TIMEOUT:-10}
 pf_json() {
-	local out=$1
+	local out=$1 a
 	shift
-	pf "$out" check --format json "$@"
+	for a in "$@"; do
+		if [ "$a" = --timeout ]; then
+			pf "$out" check --format json "$@"
+			return
+		fi
+	done
+	pf "$out" check --format json --timeout "$PF_PROBE_TIMEOUT" "$@"
 }
 
 # expect_rc DESC WANT...: PF_RC is one of WANT (shows stderr if not).

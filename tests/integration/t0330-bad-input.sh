@@ -145,7 +145,7 @@ expect_match "... naming it" "$(cat "$WORK/nofile.json.err")" "no-such\.yaml"
 # still probed.
 start_demo -- "${loop[@]}" -hang-addr 127.0.0.1:0
 hang=$(demo_addr hang)
-pf_json "$WORK/hang.json" --pid "$DEMO_PID" --window 0 --timeout 1
+pf_json "$WORK/hang.json" --pid "$DEMO_PID" --window 0 --timeout 3
 expect_rc "a hanging listener: the check completes (exit 0 or 1)" 0 1
 expect_true "... with a valid report" json_ok "$WORK/hang.json"
 ep=$(jq -c --arg a "$hang" '[.checks[] | select(.check == "sec.pprof-exposure")][0].evidence.endpoints[]? | select(.addr == $a)' "$WORK/hang.json")

@@ -159,8 +159,10 @@ static void test_close_wait_errors(void **state)
 
 	target_on(t->f);
 	t->f->proc.fd_err = -EACCES;
-	snprintf(t->f->proc.errmsg, sizeof(t->f->proc.errmsg), "'/proc/4242/fd': Permission denied");
-	expect(t, "net.close-wait", NULL, STATUS_ERROR);
+	snprintf(t->f->proc.fd_errmsg, sizeof(t->f->proc.fd_errmsg), "cannot read /proc/4242/fd: Permission denied");
+	/* The message names the file the check needed, not another one. */
+	snprintf(t->f->proc.exe_errmsg, sizeof(t->f->proc.exe_errmsg), "cannot read /proc/4242/exe: Permission denied");
+	assert_non_null(strstr(expect(t, "net.close-wait", NULL, STATUS_ERROR)->summary, "/proc/4242/fd"));
 	t->f->proc.fd_err = 0;
 	t->f->tcp.err = -EPERM;
 	expect(t, "net.close-wait", NULL, STATUS_ERROR);
