@@ -70,25 +70,42 @@ static int fold_state(int state)
 }
 
 /* Walks one reply datagram. Returns 0 when more datagrams follow, 1 at
- * NLMSG_DONE, 2 when fn asked to stop, or a negative errno. */
+ * NLMSG_DONE, 2 when fn asked to stop, or a negative errno.
+ *
+ * Headers and socket messages are copied out before use, so any buffer
+ * alignment is fine, and lengths are checked before every step, so a
+ * message claiming more bytes than remain can never walk past the end
+ * (glibc's NLMSG_NEXT would underflow the remaining length there). */
 static int parse_datagram(const void *buf, size_t len, uint32_t seq, raw_fn fn, void *arg,
 			  struct err *e)
 {
-	const struct nlmsghdr *h = buf;
+	const unsigned char *p = buf;
 	size_t left = len;
-	int r;
 
-	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+	while (left >= sizeof(struct nlmsghdr)) {
+		struct nlmsghdr h;
+		const unsigned char *data = p + NLMSG_HDRLEN;
+		size_t step;
+
+		memcpy(&h, p, sizeof(h));
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > left)
+			return err_set(e, -PF_EPARSE, "'sock_diag' sent a %u-byte message in %zu bytes",
+				       (unsigned)h.nlmsg_len, left);
+		step = NLMSG_ALIGN(h.nlmsg_len);
+		if (step > left)
+			step = left;
+		p += step;
+		left -= step;
 		/* A reply to an earlier request on this socket: not ours. */
-		if (h->nlmsg_seq != seq)
+		if (h.nlmsg_seq != seq)
 			continue;
-		switch (h->nlmsg_type) {
+		switch (h.nlmsg_type) {
 		case NLMSG_DONE:
 			/* The payload, when present, is the dump's return value. */
-			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+			if (h.nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
 				int rc;
 
-				memcpy(&rc, NLMSG_DATA(h), sizeof(rc));
+				memcpy(&rc, data, sizeof(rc));
 				if (rc < 0)
 					return err_errno(e, rc, "'sock_diag' dump failed");
 			}
@@ -96,23 +113,26 @@ static int parse_datagram(const void *buf, size_t len, uint32_t seq, raw_fn fn, 
 		case NLMSG_ERROR: {
 			struct nlmsgerr ne;
 
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(ne)))
+			if (h.nlmsg_len < NLMSG_LENGTH(sizeof(ne)))
 				return err_set(e, -PF_EPARSE, "'sock_diag' sent a truncated error message");
-			memcpy(&ne, NLMSG_DATA(h), sizeof(ne));
+			memcpy(&ne, data, sizeof(ne));
 			if (ne.error == 0)
 				continue;  /* an ACK */
 			if (ne.error > 0 || ne.error < -4095)
 				return err_set(e, -PF_EPARSE, "'sock_diag' sent error code %d", ne.error);
 			return err_errno(e, ne.error, "'sock_diag' refused the dump");
 		}
-		case SOCK_DIAG_BY_FAMILY:
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+		case SOCK_DIAG_BY_FAMILY: {
+			struct inet_diag_msg m;
+
+			if (h.nlmsg_len < NLMSG_LENGTH(sizeof(m)))
 				return err_set(e, -PF_EPARSE, "'sock_diag' sent a %u-byte socket message",
-					       (unsigned)h->nlmsg_len);
-			r = fn(NLMSG_DATA(h), arg);
-			if (r)
+					       (unsigned)h.nlmsg_len);
+			memcpy(&m, data, sizeof(m));
+			if (fn(&m, arg))
 				return 2;
 			break;
+		}
 		default:
 			break;  /* NLMSG_NOOP, NLMSG_OVERRUN: nothing to count */
 		}

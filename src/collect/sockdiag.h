@@ -56,7 +56,8 @@ int sockdiag_dump(uint32_t state_mask, sockdiag_visit_fn visit, void *arg, struc
 int sockdiag_census(uint64_t counts[TCP_STATE_MAX], struct err *e);
 
 /* Walks one datagram of a dump reply (the wire format, for tests and
- * recorded answers): messages whose nlmsg_seq is not seq are skipped.
+ * recorded answers): messages whose nlmsg_seq is not seq are skipped. buf
+ * needs no particular alignment and nothing past len is read.
  * Returns 0 when more datagrams would follow, 1 at NLMSG_DONE, 2 when visit
  * stopped the walk, or a negative errno (an NLMSG_ERROR's code, -PF_EPARSE
  * for malformed input) with e filled. */

@@ -93,7 +93,7 @@ for attempt in 1 2 3 4 5; do
 		agreed=1
 		break
 	fi
-	echo "attempt $attempt: counts moved between the two readings, retrying"
+	echo "attempt $attempt: counts differ (other processes may have moved them between the readings), retrying"
 done
 if [ "$agreed" -ne 1 ]; then
 	printf '%-12s %10s %10s\n' state preflight ss >&2

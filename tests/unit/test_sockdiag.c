@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -277,6 +278,36 @@ static void test_parse_errors(void **state)
 	assert_int_equal(sockdiag_parse(w.u.b, 10, 3, record, &v, &e), -PF_EPARSE);
 }
 
+/* Recorded or hostile input: any alignment, an unpadded last message. */
+static void test_parse_alignment_and_padding(void **state)
+{
+	struct wire w = { .len = 0 };
+	struct seen v = { .n = 0 };
+	static char shifted[4096 + 1];
+	struct nlmsghdr *h;
+
+	wire_sock(&w, 9, AF_INET, TCPS_ESTABLISHED, "127.0.0.1", 4242, 0, 0);
+	wire_sock(&w, 9, AF_INET6, TCPS_LISTEN, "::", 80, 0, 128);
+	*(int *)wire_put(&w, NLMSG_DONE, 9, sizeof(int)) = 0;
+	memcpy(shifted + 1, w.u.b, w.len);
+	assert_int_equal(sockdiag_parse(shifted + 1, w.len, 9, record, &v, NULL), 1);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.s[0].sport, 4242);
+	assert_int_equal(v.s[1].wqueue, 128);
+	assert_true(sock_local_is_wildcard(&v.s[1]));
+
+	/* A final message whose length is not a multiple of 4 and has no
+	 * padding after it ends the walk instead of stepping past the end. */
+	w.len = 0;
+	v.n = 0;
+	wire_sock(&w, 9, AF_INET, TCPS_ESTABLISHED, "127.0.0.1", 1, 0, 0);
+	h = (struct nlmsghdr *)(w.u.b + w.len);
+	wire_put(&w, NLMSG_NOOP, 9, 2);
+	w.len -= NLMSG_ALIGN(h->nlmsg_len) - h->nlmsg_len;
+	assert_int_equal(sockdiag_parse(w.u.b, w.len, 9, record, &v, NULL), 0);
+	assert_int_equal(v.n, 1);
+}
+
 /* Live: sockets this process holds must show up in the kernel's dump. */
 struct find {
 	uint16_t port;        /* local port to look for */
@@ -454,6 +485,30 @@ static void test_live_ipv6_listener(void **state)
 	close(ln);
 }
 
+/* When the netlink socket cannot be opened the census fails cleanly with
+ * the reason, which tcp-census prints as its one-line error. */
+static void test_census_cannot_open(void **state)
+{
+	uint64_t counts[TCP_STATE_MAX];
+	struct err e = { "" };
+	struct rlimit saved, low;
+	int lowest, r;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	lowest = dup(0);
+	assert_true(lowest >= 0);
+	close(lowest);
+	/* No descriptor at or above the lowest free one may be opened. */
+	low = saved;
+	low.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	r = sockdiag_census(counts, &e);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	assert_int_equal(r, -EMFILE);
+	assert_non_null(strstr(e.msg, "'NETLINK_SOCK_DIAG'"));
+	assert_non_null(strstr(e.msg, strerror(EMFILE)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,9 +518,11 @@ int main(void)
 		cmocka_unit_test(test_parse_sockets_and_done),
 		cmocka_unit_test(test_parse_stop_early),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_alignment_and_padding),
 		cmocka_unit_test(test_live_census),
 		cmocka_unit_test(test_live_stop_early),
 		cmocka_unit_test(test_live_ipv6_listener),
+		cmocka_unit_test(test_census_cannot_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,7 @@
 // plus a random skip of up to 14 ports per connection (__inet_hash_connect),
 // about 9 ports on average; once it wraps it lands on ports whose TIME_WAIT
 // socket for the same 4-tuple it may reuse (net.ipv4.tcp_tw_reuse=2 is the
-// loopback default), and those TIME_WAIT sockets vanish.
+// loopback default), killing the TIME_WAIT socket it replaces.
 package main
 
 import (
@@ -26,10 +26,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"runtime"
 	"syscall"
 	"time"
 	"unsafe"
@@ -91,11 +91,6 @@ func raiseNofile(want uint64) {
 	}
 }
 
-// hello is what an acceptor writes on every connection it accepts; the
-// client reads it before it does anything else, so no FIN is ever sent
-// before the handshake has completed on both sides.
-var hello = []byte{'h'}
-
 // pinToOneCPU binds every thread of the process to one CPU. Loopback
 // delivers packets through per-CPU queues, so segments sent from two CPUs
 // can arrive out of order. In the TIME_WAIT exchange the acceptor's delayed
@@ -144,27 +139,59 @@ func pinToOneCPU() error {
 	return nil
 }
 
-// acceptor accepts on one listener. With keep it holds the accepted
-// connections; otherwise it waits for the peer's FIN and closes, which
-// leaves the peer (the active closer) in TIME_WAIT.
+// What an acceptor does with the connections it accepts.
+type mode int
+
+const (
+	// holdOpen keeps the connection: ESTABLISHED on both sides.
+	holdOpen mode = iota
+	// awaitFIN keeps the connection and acknowledges the client's FIN at
+	// once: CLOSE_WAIT here, FIN_WAIT2 on the client. Without the explicit
+	// quick ACK the kernel delays it (a socket entering CLOSE_WAIT goes into
+	// delayed-ACK "pingpong" mode, hoping to piggyback the ACK on its own
+	// FIN), and the client would sit in FIN_WAIT1 for up to 200 ms after
+	// "ready".
+	awaitFIN
+	// closeOnFIN closes after the client's FIN, which leaves the client (the
+	// active closer) in TIME_WAIT.
+	closeOnFIN
+)
+
+// acceptor accepts on one listener.
 type acceptor struct {
-	ln      *net.TCPListener
-	keep    bool
-	mu      sync.Mutex
-	held    []*net.TCPConn
-	closers sync.WaitGroup
+	ln   *net.TCPListener
+	mode mode
+	mu   sync.Mutex
+	held []*net.TCPConn
+	// finished counts connections whose FIN was handled (awaitFIN and
+	// closeOnFIN).
+	finished sync.WaitGroup
 	// accepted receives one value per accepted connection.
 	accepted chan struct{}
 }
 
-func newAcceptor(keep bool, expect int) *acceptor {
+func newAcceptor(m mode, expect int) *acceptor {
 	ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.ParseIP(host)})
 	if err != nil {
 		fail("cannot listen on %s: %v", host, err)
 	}
-	a := &acceptor{ln: ln, keep: keep, accepted: make(chan struct{}, expect)}
+	a := &acceptor{ln: ln, mode: m, accepted: make(chan struct{}, expect)}
 	go a.loop()
 	return a
+}
+
+func quickACK(c *net.TCPConn) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_QUICKACK, 1)
+	}); err != nil {
+		return err
+	}
+	return serr
 }
 
 func (a *acceptor) loop() {
@@ -176,19 +203,23 @@ func (a *acceptor) loop() {
 			}
 			fail("accept on %s: %v", a.ln.Addr(), err)
 		}
-		if _, err := c.Write(hello); err != nil {
-			fail("greeting the client on %s: %v", a.ln.Addr(), err)
-		}
-		if a.keep {
+		if a.mode != closeOnFIN {
 			a.mu.Lock()
 			a.held = append(a.held, c)
 			a.mu.Unlock()
-		} else {
-			a.closers.Add(1)
+		}
+		if a.mode != holdOpen {
+			a.finished.Add(1)
 			go func() {
-				defer a.closers.Done()
-				_, _ = io.Copy(io.Discard, c)
-				c.Close()
+				defer a.finished.Done()
+				if _, err := io.Copy(io.Discard, c); err != nil {
+					fail("reading from %s: %v", c.RemoteAddr(), err)
+				}
+				if a.mode == closeOnFIN {
+					c.Close()
+				} else if err := quickACK(c); err != nil {
+					fail("TCP_QUICKACK: %v", err)
+				}
 			}()
 		}
 		a.accepted <- struct{}{}
@@ -210,13 +241,6 @@ func dialMany(n int, accs []*acceptor, then func(c *net.TCPConn)) {
 				if err != nil {
 					fail("connect to %s: %v", a.ln.Addr(), err)
 				}
-				// Wait for the server's greeting: see hello.
-				buf := make([]byte, len(hello))
-				_ = c.SetReadDeadline(time.Now().Add(dialTimeout))
-				if _, err := io.ReadFull(c, buf); err != nil {
-					fail("no greeting from %s: %v", a.ln.Addr(), err)
-				}
-				_ = c.SetReadDeadline(time.Time{})
 				then(c.(*net.TCPConn))
 			}
 		}()
@@ -284,9 +308,10 @@ func main() {
 		}
 	}
 
-	kHeld := spread(cfg.established+cfg.closeWait, portRange)
+	kEst := spread(cfg.established, portRange)
+	kCW := spread(cfg.closeWait, portRange)
 	kTW := spread(cfg.timeWait, portRange)
-	raiseNofile(uint64(cfg.listen + kHeld + kTW + 2*cfg.established + 2*cfg.closeWait + fdSlack))
+	raiseNofile(uint64(cfg.listen + kEst + kCW + kTW + 2*cfg.established + 2*cfg.closeWait + fdSlack))
 
 	var idle []*net.TCPListener
 	for i := 0; i < cfg.listen; i++ {
@@ -306,33 +331,32 @@ func main() {
 	}
 	listeners := len(idle)
 
-	var held []*acceptor
-	if cfg.established+cfg.closeWait > 0 {
-		for i := 0; i < kHeld; i++ {
-			held = append(held, newAcceptor(true, cfg.established+cfg.closeWait))
+	acceptors := func(m mode, n, k int) []*acceptor {
+		var accs []*acceptor
+		if n == 0 {
+			return nil
 		}
-		listeners += kHeld
-		dialMany(cfg.established, held, keep)
-		dialMany(cfg.closeWait, held, func(c *net.TCPConn) {
-			if err := c.CloseWrite(); err != nil {
-				fail("shutdown(SHUT_WR): %v", err)
-			}
-			keep(c)
-		})
+		for i := 0; i < k; i++ {
+			accs = append(accs, newAcceptor(m, n))
+		}
+		listeners += k
+		return accs
 	}
-
-	var tw []*acceptor
-	if cfg.timeWait > 0 {
-		for i := 0; i < kTW; i++ {
-			tw = append(tw, newAcceptor(false, cfg.timeWait))
+	est := acceptors(holdOpen, cfg.established, kEst)
+	cw := acceptors(awaitFIN, cfg.closeWait, kCW)
+	tw := acceptors(closeOnFIN, cfg.timeWait, kTW)
+	dialMany(cfg.established, est, keep)
+	dialMany(cfg.closeWait, cw, func(c *net.TCPConn) {
+		if err := c.CloseWrite(); err != nil {
+			fail("shutdown(SHUT_WR): %v", err)
 		}
-		listeners += kTW
-		// The client closes first, so the TIME_WAIT lands on its side; the
-		// acceptor closes on EOF, which completes the exchange.
-		dialMany(cfg.timeWait, tw, func(c *net.TCPConn) { c.Close() })
-		for _, a := range tw {
-			a.closers.Wait()
-		}
+		keep(c)
+	})
+	// The client closes first, so the TIME_WAIT lands on its side; the
+	// acceptor closes on EOF, which completes the exchange.
+	dialMany(cfg.timeWait, tw, func(c *net.TCPConn) { c.Close() })
+	for _, a := range append(cw, tw...) {
+		a.finished.Wait()
 	}
 
 	fmt.Printf("created listen=%d established=%d close_wait=%d fin_wait2=%d time_wait=%d\n",
@@ -355,7 +379,7 @@ func main() {
 		_ = c.SetLinger(0)
 		c.Close()
 	}
-	for _, a := range held {
+	for _, a := range append(est, cw...) {
 		a.ln.Close()
 		a.mu.Lock()
 		for _, c := range a.held {
