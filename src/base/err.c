@@ -33,6 +33,8 @@ int err_errno(struct err *e, int code, const char *fmt, ...)
 
 const char *err_str(int code)
 {
+	if (code >= 0 || code < -PF_EAMBIGUOUS)
+		return "unknown error";
 	switch (-code) {
 	case PF_EPARSE: return "malformed input";
 	case PF_ENOTGO: return "not a Go executable";

@@ -106,6 +106,8 @@ static int parse_datagram(const void *buf, size_t len, uint32_t seq, raw_fn fn, 
 				int rc;
 
 				memcpy(&rc, data, sizeof(rc));
+				if (rc < -4095)
+					return err_set(e, -PF_EPARSE, "'sock_diag' ended the dump with code %d", rc);
 				if (rc < 0)
 					return err_errno(e, rc, "'sock_diag' dump failed");
 			}

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -254,6 +255,10 @@ static void test_parse_errors(void **state)
 	w.len = 0;
 	*(int *)wire_put(&w, NLMSG_DONE, 3, sizeof(int)) = -EINTR;
 	assert_int_equal(sockdiag_parse(w.u.b, w.len, 3, record, &v, &e), -EINTR);
+	/* ...and a code no errno can be is malformed, not negated (found by fuzz_sockdiag). */
+	w.len = 0;
+	*(int *)wire_put(&w, NLMSG_DONE, 3, sizeof(int)) = INT_MIN;
+	assert_int_equal(sockdiag_parse(w.u.b, w.len, 3, record, &v, &e), -PF_EPARSE);
 
 	/* A socket message too short for struct inet_diag_msg. */
 	w.len = 0;
