@@ -1,5 +1,7 @@
 #include "check/check.h"
 
+#include "base/json_text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,42 +95,10 @@ void ev_real(struct check_result *r, const char *key, double v)
 	ev_json(r, key, json_real(v));
 }
 
-/* Evidence strings come from outside (paths, command lines, env values)
- * and may not be UTF-8; jansson refuses those, so replace each byte that is
- * not part of a valid sequence with '?' rather than lose the key. */
-static json_t *json_string_lossy(const char *v)
-{
-	json_t *j = json_string(v);
-	char *copy;
-
-	if (j)
-		return j;
-	copy = strdup(v);
-	if (!copy)
-		return NULL;
-	for (unsigned char *p = (unsigned char *)copy; *p;) {
-		int len = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
-		int ok = len > 0;
-
-		for (int i = 1; ok && i < len; i++)
-			ok = (p[i] & 0xC0) == 0x80;
-		json_t *probe = ok ? json_stringn((const char *)p, (size_t)len) : NULL;
-
-		if (probe) {
-			json_decref(probe);
-			p += len;
-		} else {
-			*p++ = '?';
-		}
-	}
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
 void ev_str(struct check_result *r, const char *key, const char *v)
 {
-	ev_json(r, key, v ? json_string_lossy(v) : json_null());
+	/* Evidence strings come from outside (paths, env values) and may not be UTF-8. */
+	ev_json(r, key, json_text(v));
 }
 
 void ev_bool(struct check_result *r, const char *key, bool v)

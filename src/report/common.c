@@ -76,36 +76,3 @@ int report_time_utc(time_t t, char *buf, size_t n)
 	return 0;
 }
 
-size_t report_utf8_next(const char *s, size_t n, unsigned *ret_cp)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned cp, min;
-	size_t len;
-
-	if (n == 0)
-		return 0;
-	if (p[0] < 0x80) {
-		*ret_cp = p[0];
-		return 1;
-	}
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2, cp = p[0] & 0x1f, min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3, cp = p[0] & 0x0f, min = 0x800;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4, cp = p[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*ret_cp = cp;
-	return len;
-}

@@ -3,47 +3,14 @@
  * renamed or removed, within a major version. */
 #include "report/report.h"
 
+#include "base/json_text.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
-
-/* Strings in results may carry bytes from the outside (an exe path, a
- * process name) that are not UTF-8; jansson refuses those, so invalid
- * bytes become U+FFFD rather than making the field vanish. */
-static json_t *json_text(const char *s)
-{
-	struct buf b = BUF_INIT((size_t)-1 / 4);
-	size_t n, i = 0;
-	json_t *v = NULL;
-	unsigned cp;
-
-	if (!s)
-		return json_null();
-	v = json_string(s);
-	if (v)
-		return v;
-	n = strlen(s);
-	while (i < n) {
-		size_t len = report_utf8_next(s + i, n - i, &cp);
-
-		if (len == 0) {
-			if (buf_puts(&b, "\xef\xbf\xbd") < 0)
-				goto out;
-			i++;
-			continue;
-		}
-		if (buf_append(&b, s + i, len) < 0)
-			goto out;
-		i += len;
-	}
-	v = json_stringn(buf_str(&b), b.len);
-out:
-	buf_release(&b);
-	return v;
-}
 
 /* Adds key = v (stolen) and reports whether it worked, so one failed
  * allocation anywhere fails the whole document instead of dropping a key. */

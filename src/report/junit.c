@@ -7,12 +7,12 @@
  * passes and carries the warning in <system-out>. */
 #include "report/report.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define REPLACEMENT "\xef\xbf\xbd"   /* U+FFFD */
 
 /* Writes s as XML 1.0 character data or an attribute value: &, < and >
  * always as references, quotes too in attributes (text stays readable;
@@ -21,36 +21,26 @@
  * are not UTF-8 become U+FFFD. In attributes, tab, LF and CR are written
  * as references, which survive attribute value normalisation; CR is one in
  * text too, or a parser would turn it into LF. */
+static const char *xml_escape(unsigned cp, char scratch[8], void *arg)
+{
+	bool in_attr = *(const bool *)arg;
+
+	switch (cp) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return in_attr ? "&quot;" : NULL;
+	case '\'': return in_attr ? "&apos;" : NULL;
+	case '\t': return in_attr ? "&#9;" : NULL;
+	case '\n': return in_attr ? "&#10;" : NULL;
+	case '\r': return "&#13;";
+	default: return cp < 0x20 || cp == 0xfffe || cp == 0xffff ? UTF8_REPLACEMENT : NULL;
+	}
+}
+
 static void xml_put(FILE *out, const char *s, bool attr)
 {
-	size_t n = s ? strlen(s) : 0, i = 0;
-
-	while (i < n) {
-		unsigned cp;
-		size_t len = report_utf8_next(s + i, n - i, &cp);
-
-		if (len == 0) {
-			fputs(REPLACEMENT, out);
-			i++;
-			continue;
-		}
-		switch (cp) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs(attr ? "&quot;" : "\"", out); break;
-		case '\'': fputs(attr ? "&apos;" : "'", out); break;
-		case '\t': fputs(attr ? "&#9;" : "\t", out); break;
-		case '\n': fputs(attr ? "&#10;" : "\n", out); break;
-		case '\r': fputs("&#13;", out); break;
-		default:
-			if (cp < 0x20 || cp == 0xfffe || cp == 0xffff)
-				fputs(REPLACEMENT, out);
-			else
-				fwrite(s + i, 1, len, out);
-		}
-		i += len;
-	}
+	utf8_write_escaped(out, s, xml_escape, &attr);
 }
 
 static void attr(FILE *out, const char *name, const char *value)

@@ -3,42 +3,37 @@
  * the remedies of what did not pass below each table. */
 #include "report/report.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <string.h>
-
-#define REPLACEMENT "\xef\xbf\xbd"   /* U+FFFD */
 
 /* Writes outside text so that it renders as itself: Markdown punctuation
  * is backslash-escaped (a '|' would otherwise end a table cell, a '<' open
  * HTML), a newline becomes <br> so a cell or list item stays on one line,
  * and control characters and bytes that are not UTF-8 become U+FFFD. */
+static const char *md_escape(unsigned cp, char scratch[8], void *arg)
+{
+	if (cp == '\n')
+		return "<br>";
+	if (cp == '\r')
+		return "";
+	if (cp == '\t')
+		return " ";
+	if (cp < 0x20 || cp == 0x7f)
+		return UTF8_REPLACEMENT;
+	if (cp < 0x80 && strchr("\\`*_[]<>&|~", (int)cp)) {
+		scratch[0] = '\\';
+		scratch[1] = (char)cp;
+		scratch[2] = '\0';
+		return scratch;
+	}
+	return NULL;
+}
+
 static void md_text(FILE *out, const char *s)
 {
-	size_t n = s ? strlen(s) : 0, i = 0;
-
-	while (i < n) {
-		unsigned cp;
-		size_t len = report_utf8_next(s + i, n - i, &cp);
-
-		if (len == 0) {
-			fputs(REPLACEMENT, out);
-			i++;
-			continue;
-		}
-		if (cp == '\n')
-			fputs("<br>", out);
-		else if (cp == '\r')
-			;
-		else if (cp == '\t')
-			fputc(' ', out);
-		else if (cp < 0x20 || cp == 0x7f)
-			fputs(REPLACEMENT, out);
-		else if (cp < 0x80 && strchr("\\`*_[]<>&|~", (int)cp))
-			fprintf(out, "\\%c", (int)cp);
-		else
-			fwrite(s + i, 1, len, out);
-		i += len;
-	}
+	utf8_write_escaped(out, s, md_escape, NULL);
 }
 
 /* An id as a code span. Backslashes do not escape inside code spans, so a

@@ -12,38 +12,28 @@
  * docs/report-formats.md and are stable. */
 #include "report/report.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define REPLACEMENT "\xef\xbf\xbd"   /* U+FFFD */
-
 /* Label values: '\\', '"' and newline escaped as the format requires;
  * bytes that are not UTF-8 (the format is UTF-8) become U+FFFD. */
+static const char *label_escape(unsigned cp, char scratch[8], void *arg)
+{
+	switch (cp) {
+	case '\\': return "\\\\";
+	case '"': return "\\\"";
+	case '\n': return "\\n";
+	default: return NULL;
+	}
+}
+
 static void label_value(FILE *out, const char *s)
 {
-	size_t n = s ? strlen(s) : 0, i = 0;
-
-	while (i < n) {
-		unsigned cp;
-		size_t len = report_utf8_next(s + i, n - i, &cp);
-
-		if (len == 0) {
-			fputs(REPLACEMENT, out);
-			i++;
-			continue;
-		}
-		if (cp == '\\')
-			fputs("\\\\", out);
-		else if (cp == '"')
-			fputs("\\\"", out);
-		else if (cp == '\n')
-			fputs("\\n", out);
-		else
-			fwrite(s + i, 1, len, out);
-		i += len;
-	}
+	utf8_write_escaped(out, s, label_escape, NULL);
 }
 
 static void label(FILE *out, bool first, const char *name, const char *value)

@@ -62,11 +62,5 @@ bool report_is_finding(enum pf_status s, enum pf_status fail_on);
 /* Formats t as RFC 3339 UTC, "2026-11-26T10:00:00Z". Returns 0, or -EINVAL
  * when the time cannot be represented or n is too small (21 bytes suffice). */
 int report_time_utc(time_t t, char *buf, size_t n);
-/* Decodes the UTF-8 sequence at s (n bytes available): returns its length
- * (1-4) and its code point in *ret_cp, or 0 when s does not start a valid
- * shortest-form sequence (overlong forms, surrogates and code points above
- * U+10FFFF are invalid). Strings in results come from the outside (paths,
- * process names), so each format replaces what it cannot carry. */
-size_t report_utf8_next(const char *s, size_t n, unsigned *ret_cp);
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "report/report.h"
+#include "base/utf8.h"
 
 /* 2026-11-26T10:00:00Z */
 #define STARTED 1795687200
@@ -209,20 +210,20 @@ static void test_utf8(void **state)
 {
 	unsigned cp;
 
-	assert_int_equal(report_utf8_next("A", 1, &cp), 1);
+	assert_int_equal(utf8_next("A", 1, &cp), 1);
 	assert_int_equal(cp, 'A');
-	assert_int_equal(report_utf8_next("\xc3\xa9", 2, &cp), 2);
+	assert_int_equal(utf8_next("\xc3\xa9", 2, &cp), 2);
 	assert_int_equal(cp, 0xe9);
-	assert_int_equal(report_utf8_next("\xe2\x82\xac", 3, &cp), 3);
+	assert_int_equal(utf8_next("\xe2\x82\xac", 3, &cp), 3);
 	assert_int_equal(cp, 0x20ac);
-	assert_int_equal(report_utf8_next("\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(utf8_next("\xf0\x9f\x98\x80", 4, &cp), 4);
 	assert_int_equal(cp, 0x1f600);
-	assert_int_equal(report_utf8_next("\xe2\x82\xac", 2, &cp), 0);   /* truncated */
-	assert_int_equal(report_utf8_next("\xc0\xaf", 2, &cp), 0);       /* overlong '/' */
-	assert_int_equal(report_utf8_next("\xed\xa0\x80", 3, &cp), 0);   /* surrogate */
-	assert_int_equal(report_utf8_next("\xf4\x90\x80\x80", 4, &cp), 0); /* > U+10FFFF */
-	assert_int_equal(report_utf8_next("\xff", 1, &cp), 0);
-	assert_int_equal(report_utf8_next("\x80", 1, &cp), 0);
+	assert_int_equal(utf8_next("\xe2\x82\xac", 2, &cp), 0);   /* truncated */
+	assert_int_equal(utf8_next("\xc0\xaf", 2, &cp), 0);       /* overlong '/' */
+	assert_int_equal(utf8_next("\xed\xa0\x80", 3, &cp), 0);   /* surrogate */
+	assert_int_equal(utf8_next("\xf4\x90\x80\x80", 4, &cp), 0); /* > U+10FFFF */
+	assert_int_equal(utf8_next("\xff", 1, &cp), 0);
+	assert_int_equal(utf8_next("\x80", 1, &cp), 0);
 }
 
 /* --- json -------------------------------------------------------------- */
