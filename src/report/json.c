@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
 
 /* Adds key = v (stolen) and reports whether it worked, so one failed
  * allocation anywhere fails the whole document instead of dropping a key. */
