@@ -25,6 +25,7 @@ struct check_args {
 	enum pf_status fail_on;
 	double window_s;
 	double timeout_s;
+	uint64_t max_debug2;
 };
 
 static void check_usage(FILE *out)
@@ -43,6 +44,8 @@ static void check_usage(FILE *out)
 		"  -w, --window SECONDS   sampling window for counters that must be watched (default 2; 0 = off)\n"
 		"  -c, --checklist FILE   YAML checklist selecting checks and overriding parameters\n"
 		"  -t, --timeout SECONDS  timeout for each HTTP probe of the target's listeners (default 2)\n"
+		"      --max-debug2 N     take a goroutine debug=2 dump (wait times) only below N\n"
+		"                         goroutines (default 20000; the dump stops the target)\n"
 		"      --root DIR         read /proc and /sys under DIR (captured trees, tests)\n"
 		"\n"
 		"Exit status: 0 passed, 1 findings at or above --fail-on, 2 usage or input error,\n"
@@ -63,7 +66,7 @@ __attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...
 
 static int parse_args(int argc, char **argv, struct check_args *a)
 {
-	enum { OPT_FAIL_ON = 256, OPT_ROOT };
+	enum { OPT_FAIL_ON = 256, OPT_ROOT, OPT_MAX_DEBUG2 };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "process", required_argument, NULL, 'n' },
@@ -74,6 +77,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		{ "checklist", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "max-debug2", required_argument, NULL, OPT_MAX_DEBUG2 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -121,6 +125,10 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		case OPT_ROOT:
 			a->root = optarg;
 			break;
+		case OPT_MAX_DEBUG2:
+			if (parse_u64(optarg, &a->max_debug2) < 0)
+				return fail_usage("--max-debug2 takes a goroutine count, not '%s'", optarg);
+			break;
 		case 'h':
 			check_usage(stdout);
 			return -1;
@@ -166,7 +174,8 @@ static void fill_result_meta(struct check_result *r, const struct checklist_item
 
 int cmd_check(int argc, char **argv)
 {
-	struct check_args a = { .format = "tty", .fail_on = STATUS_FAIL, .window_s = 2, .timeout_s = 2, .root = "" };
+	struct check_args a = { .format = "tty", .fail_on = STATUS_FAIL, .window_s = 2, .timeout_s = 2, .root = "",
+				.max_debug2 = 20000 };
 	struct checklist cl = { 0 };
 	struct facts f = { 0 };
 	struct report rep = { 0 };
@@ -198,7 +207,7 @@ int cmd_check(int argc, char **argv)
 	}
 
 	{
-		struct collect_opts o = { a.root, a.pid, a.window_s, (long)(a.timeout_s * 1000) };
+		struct collect_opts o = { a.root, a.pid, a.window_s, (long)(a.timeout_s * 1000), a.max_debug2 };
 
 		r = facts_collect(&f, &o, &e);
 		if (r < 0) {

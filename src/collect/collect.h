@@ -3,6 +3,7 @@
 #ifndef PREFLIGHT_COLLECT_H
 #define PREFLIGHT_COLLECT_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/err.h"
@@ -12,7 +13,8 @@ struct collect_opts {
 	const char *root;          /* "" = live system */
 	pid_t pid;                 /* 0 = host only */
 	double window_s;           /* sampling window; 0 disables sampling */
-	long http_timeout_ms;      /* per endpoint probe */
+	long http_timeout_ms;      /* per endpoint probe and runtime surface request */
+	uint64_t max_debug2;       /* take a goroutine debug=2 dump only below this count */
 };
 
 /* Returns 0, or -ESRCH when the target does not exist (e filled). Parts

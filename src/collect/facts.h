@@ -17,6 +17,8 @@
 #include "base/cpuset.h"
 #include "collect/gobuild.h"
 #include "collect/sockdiag.h"
+#include "goruntime/goroutine.h"
+#include "goruntime/profiles.h"
 
 #define FACTS_ERR_MAX 256
 #define NUMA_MAX_NODES 64
@@ -169,6 +171,34 @@ struct tcp_facts {
 	uint64_t busiest_count;
 };
 
+/* The Go runtime as its own debug surfaces show it, sampled over the
+ * window (see collect/goruntime_collect.c). */
+struct goruntime_facts {
+	bool attempted;                   /* a listener of the target serves pprof, expvar or metrics */
+	char pprof_url[96], vars_url[96], metrics_url[96];   /* bases used; "" when none */
+	/* memstats, one sample per tick (200 ms); from expvar, else /metrics */
+	struct go_memstats *samples;
+	double *sample_times;             /* unix seconds of each sample */
+	size_t n_samples;
+	double process_start_unix;        /* when the target started (0 = unknown), for GC CPU rates */
+	char memstats_errmsg[FACTS_ERR_MAX];
+	/* goroutine profile debug=1 snapshots, oldest first */
+	struct gr_snapshot *snaps;
+	size_t n_snaps;
+	uint64_t index_goroutines;        /* from the /debug/pprof/ index page; 0 = unknown */
+	bool has_dump2;                   /* one debug=2 dump, when the count was low enough */
+	struct gr_snapshot dump2;
+	char dump2_note[FACTS_ERR_MAX];   /* why there is none */
+	char goroutine_errmsg[FACTS_ERR_MAX];
+	/* Contention profiles at the start [0] and the end [1] of the window;
+	 * has_*[i] tells which were read. The profiles are cumulative, so the
+	 * difference is what the window added. */
+	bool has_mutex[2], has_block[2];
+	struct contention_profile mutex[2], block[2];
+	char mutex_errmsg[FACTS_ERR_MAX], block_errmsg[FACTS_ERR_MAX];
+	double contention_t[2];           /* CLOCK_MONOTONIC seconds of each read */
+};
+
 struct facts {
 	const char *root;                 /* path prefix for /proc and /sys; "" = live */
 	double window_s;                  /* sampling window; 0 disables sampling */
@@ -180,6 +210,7 @@ struct facts {
 	struct clock_facts clock;
 	struct tcp_facts tcp;
 	struct process_facts proc;
+	struct goruntime_facts go;
 	/* Cumulative cgroup CPU counters at the start of the window (for throttling deltas). */
 	bool has_cpu_stat_before;
 	uint64_t nr_periods_before, nr_throttled_before;
