@@ -32,6 +32,16 @@ CHECK_FN(check_cpu_gomaxprocs);
 CHECK_FN(check_mem_gomemlimit);
 /* runtime_exposure.c */
 CHECK_FN(check_sec_pprof_exposure);
+/* runtime_memory.c */
+CHECK_FN(check_go_heap_pressure);
+CHECK_FN(check_go_gc_cpu);
+CHECK_FN(check_go_gc_pause);
+/* runtime_goroutines.c */
+CHECK_FN(check_go_goroutines);
+CHECK_FN(check_go_goroutine_leak);
+/* runtime_contention.c */
+CHECK_FN(check_go_mutex_contention);
+CHECK_FN(check_go_block_contention);
 /* code_build.c */
 CHECK_FN(check_go_buildinfo);
 CHECK_FN(check_go_version);

@@ -88,6 +88,45 @@ static const struct param_def go_version_params[] = {
 	END,
 };
 
+static const struct param_def heap_pressure_params[] = {
+	NUM("warn", 0.70, "p95 of HeapAlloc/NextGC over the window at or above which to warn"),
+	NUM("fail", 0.85, "p95 of HeapAlloc/NextGC at or above which to fail"),
+	END,
+};
+
+static const struct param_def gc_cpu_params[] = {
+	NUM("warn", 0.10, "share of CPU spent in GC at or above which to warn"),
+	NUM("fail", 0.25, "share of CPU spent in GC at or above which to fail"),
+	END,
+};
+
+static const struct param_def gc_pause_params[] = {
+	NUM("warn_ms", 10, "p99 of the recent GC pauses (PauseNs ring) above which to warn (ms)"),
+	NUM("fail_ms", 50, "p99 of the recent GC pauses above which to fail (ms)"),
+	END,
+};
+
+static const struct param_def goroutines_params[] = {
+	NUM("warn", 50000, "goroutine count at or above which to warn"),
+	NUM("fail", 500000, "goroutine count at or above which to fail"),
+	END,
+};
+
+static const struct param_def leak_params[] = {
+	NUM("min_growth", 10, "a stack whose count only grows must gain at least this many goroutines"),
+	NUM("min_snapshots", 3, "growth needs at least this many snapshots"),
+	NUM("wait_minutes", 5, "goroutines blocked at least this long are suspects (needs debug=2)"),
+	NUM("fail_count", 1000, "a suspect with at least this many goroutines fails"),
+	END,
+};
+
+static const struct param_def contention_params[] = {
+	NUM("warn_rate", 0.1, "seconds of waiting per second of the window at or above which to warn"),
+	NUM("fail_rate", 1.0, "seconds of waiting per second at or above which to fail"),
+	NUM("top", 5, "call sites listed in the evidence"),
+	END,
+};
+
 static const struct check_def registry[] = {
 	/* code: how the service was built */
 	{ "go.buildinfo", LAYER_CODE, "Go build information", check_go_buildinfo, NULL, CHECK_NEEDS_TARGET },
@@ -98,6 +137,13 @@ static const struct check_def registry[] = {
 	/* runtime: the Go runtime inside the live process */
 	{ "cpu.gomaxprocs", LAYER_RUNTIME, "GOMAXPROCS fits the CPUs the process may use", check_cpu_gomaxprocs, gomaxprocs_params, CHECK_NEEDS_TARGET },
 	{ "mem.gomemlimit", LAYER_RUNTIME, "GOMEMLIMIT fits the memory limit", check_mem_gomemlimit, gomemlimit_params, CHECK_NEEDS_TARGET },
+	{ "go.heap-pressure", LAYER_RUNTIME, "Heap below its GC goal", check_go_heap_pressure, heap_pressure_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
+	{ "go.gc-cpu", LAYER_RUNTIME, "GC CPU share", check_go_gc_cpu, gc_cpu_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
+	{ "go.gc-pause", LAYER_RUNTIME, "GC stop-the-world pauses", check_go_gc_pause, gc_pause_params, CHECK_NEEDS_TARGET },
+	{ "go.goroutines", LAYER_RUNTIME, "Goroutine count and growth", check_go_goroutines, goroutines_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
+	{ "go.goroutine-leak", LAYER_RUNTIME, "No goroutine leak", check_go_goroutine_leak, leak_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
+	{ "go.mutex-contention", LAYER_RUNTIME, "Mutex contention", check_go_mutex_contention, contention_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
+	{ "go.block-contention", LAYER_RUNTIME, "Blocking on channels and locks", check_go_block_contention, contention_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
 	{ "sec.pprof-exposure", LAYER_RUNTIME, "pprof and expvar reachable, but only on loopback", check_sec_pprof_exposure, NULL, CHECK_NEEDS_TARGET },
 	/* infra: the host and container around it */
 	{ "cpu.topology", LAYER_INFRA, "CPU and NUMA topology", check_cpu_topology, NULL, 0 },

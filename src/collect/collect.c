@@ -12,6 +12,7 @@
 #include "collect/cgroup.h"
 #include "collect/clock.h"
 #include "collect/endpoints.h"
+#include "collect/goruntime_collect.h"
 #include "collect/netstat.h"
 #include "collect/numa.h"
 #include "collect/procfs.h"
@@ -178,6 +179,46 @@ static void sleep_until(const struct timespec *deadline)
 		;
 }
 
+static struct timespec ts_add(struct timespec t, double s)
+{
+	t.tv_sec += (time_t)s;
+	t.tv_nsec += (long)((s - (double)(time_t)s) * 1e9);
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Samples the Go runtime every tick until the window closes, with a
+ * goroutine snapshot in the middle (the first and last are taken by
+ * begin and end). Ticks whose time passed during slower collection are
+ * skipped, not bunched. */
+static void sample_runtime(struct facts *f, const struct goruntime_opts *go, struct timespec start,
+			   struct timespec deadline)
+{
+	struct timespec mid = ts_add(start, f->window_s / 2), next = start, now;
+	bool mid_taken = false;
+
+	for (;;) {
+		next = ts_add(next, GORUNTIME_TICK_S);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		while (ts_before(&next, &now))
+			next = ts_add(next, GORUNTIME_TICK_S);
+		if (!ts_before(&next, &deadline))
+			break;
+		sleep_until(&next);
+		goruntime_tick(f, go, !mid_taken && !ts_before(&next, &mid));
+		if (!ts_before(&next, &mid))
+			mid_taken = true;
+	}
+}
+
 static void target_collect(struct facts *f, const struct collect_opts *o)
 {
 	struct process_facts *p = &f->proc;
@@ -208,18 +249,14 @@ static void target_collect(struct facts *f, const struct collect_opts *o)
 
 int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 {
-	struct timespec deadline;
+	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2 };
+	struct timespec start, deadline;
 	int r;
 
 	f->root = o->root;
 	f->window_s = o->window_s;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += (time_t)o->window_s;
-	deadline.tv_nsec += (long)((o->window_s - (double)(time_t)o->window_s) * 1e9);
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	deadline = ts_add(start, o->window_s);
 
 	if (o->pid) {
 		r = proc_read(o->root, o->pid, &f->proc, e);
@@ -239,8 +276,12 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	sysctl_collect(o->root, &f->sysctl);
 	clock_collect(o->root, &f->clock);
 	tcp_collect(f);
-	if (o->pid)
+	if (o->pid) {
 		endpoints_probe(&f->proc, o->http_timeout_ms);
+		goruntime_begin(f, &go);
+		if (f->go.attempted && o->window_s > 0)
+			sample_runtime(f, &go, start, deadline);
+	}
 
 	if (o->window_s > 0) {
 		sleep_until(&deadline);
@@ -255,6 +296,8 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 			}
 		}
 	}
+	if (o->pid)
+		goruntime_end(f, &go);
 	if (o->pid && !proc_alive(o->root, o->pid)) {
 		f->proc.err = -ESRCH;
 		snprintf(f->proc.errmsg, sizeof(f->proc.errmsg), "pid %d exited during the check", (int)o->pid);
@@ -264,5 +307,6 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 
 void facts_release(struct facts *f)
 {
+	goruntime_facts_release(&f->go);
 	process_facts_release(&f->proc);
 }

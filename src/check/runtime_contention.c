@@ -1,0 +1,137 @@
+/* Mutex and block contention: which call sites make goroutines wait, and
+ * how much waiting the window added. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check/checks.h"
+
+/* The call site of a contention record: the innermost frame outside the
+ * runtime and sync internals (for mutex profiles that is the code right
+ * after the critical section, where Unlock was called). */
+static const struct gr_frame *site_of(const struct contention_site *s)
+{
+	for (size_t i = 0; i < s->n_frames; i++) {
+		const char *fn = s->frames[i].func;
+
+		if (fn && strncmp(fn, "runtime.", 8) && strncmp(fn, "sync.", 5) && strncmp(fn, "internal/", 9))
+			return &s->frames[i];
+	}
+	return s->n_frames ? &s->frames[0] : NULL;
+}
+
+static bool same_stack(const struct contention_site *a, const struct contention_site *b)
+{
+	if (a->n_frames != b->n_frames)
+		return false;
+	for (size_t i = 0; i < a->n_frames; i++)
+		if (a->frames[i].line != b->frames[i].line || strcmp(a->frames[i].func ? a->frames[i].func : "",
+								     b->frames[i].func ? b->frames[i].func : ""))
+			return false;
+	return true;
+}
+
+/* The delay a site added between the two profiles. */
+static double site_delta(const struct contention_profile *start, const struct contention_site *s)
+{
+	for (size_t i = 0; start && i < start->n_sites; i++)
+		if (same_stack(&start->sites[i], s))
+			return s->delay_s - start->sites[i].delay_s;
+	return s->delay_s;
+}
+
+static void judge(const struct facts *f, const struct check_params *p, struct check_result *r, const char *what,
+		  const struct contention_profile prof[2], const bool has[2], const char *errmsg, const char *enable)
+{
+	const struct goruntime_facts *g = &f->go;
+	double warn = param_num(p, "warn_rate"), fail = param_num(p, "fail_rate"), window = 0, added = 0, rate;
+	const struct contention_profile *end, *start = NULL;
+	size_t top = (size_t)param_num(p, "top");
+	json_t *arr = json_array();
+	const struct gr_frame *worst = NULL;
+	double worst_delay = -1;
+
+	if (!g->pprof_url[0]) {
+		json_decref(arr);
+		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/pprof/", (int)f->proc.pid);
+		return;
+	}
+	if (!has[0]) {
+		json_decref(arr);
+		result_set(r, STATUS_ERROR, "no %s profile: %s", what, errmsg[0] ? errmsg : "unknown reason");
+		return;
+	}
+	end = has[1] ? &prof[1] : &prof[0];
+	if (has[1]) {
+		start = &prof[0];
+		window = g->contention_t[1] - g->contention_t[0];
+	}
+	ev_bool(r, "enabled", end->enabled);
+	if (!end->enabled) {
+		json_decref(arr);
+		result_set(r, STATUS_WARN, "the %s profile is off: contention cannot be seen", what);
+		result_remedy(r, "%s", enable);
+		return;
+	}
+	for (size_t i = 0; i < end->n_sites; i++) {
+		const struct gr_frame *site = site_of(&end->sites[i]);
+		double d = start ? site_delta(start, &end->sites[i]) : end->sites[i].delay_s;
+
+		added += d > 0 ? d : 0;
+		if (site && d > worst_delay) {
+			worst_delay = d;
+			worst = site;
+		}
+		if (i < top) {
+			json_t *o = json_object();
+			char where[512];
+
+			snprintf(where, sizeof(where), "%s (%s:%d)", site && site->func ? site->func : "?",
+				 site && site->file ? site->file : "?", site ? site->line : 0);
+			json_object_set_new(o, "site", json_string(where));
+			json_object_set_new(o, "delay_s", json_real(end->sites[i].delay_s));
+			json_object_set_new(o, "count", json_integer((json_int_t)end->sites[i].count));
+			if (start)
+				json_object_set_new(o, "window_delay_s", json_real(d));
+			json_array_append_new(arr, o);
+		}
+	}
+	ev_real(r, "total_delay_s", end->total_delay_s);
+	ev_json(r, "top", arr);
+	if (end->sampling_period >= 0)
+		ev_int(r, "sampling_period", end->sampling_period);
+	if (!start || window <= 0) {
+		result_set(r, STATUS_PASS, "%.3f s of %s delay recorded since profiling began (no window to rate it)",
+			   end->total_delay_s, what);
+		return;
+	}
+	rate = added / window;
+	ev_real(r, "window_delay_s", added);
+	ev_real(r, "window_s", window);
+	ev_real(r, "rate", rate);
+	if (rate >= fail)
+		result_set(r, STATUS_FAIL, "goroutines waited %.2f s per second on %s (fail at %.2f); worst at %s:%d",
+			   rate, what, fail, worst && worst->file ? worst->file : "?", worst ? worst->line : 0);
+	else if (rate >= warn)
+		result_set(r, STATUS_WARN, "goroutines waited %.2f s per second on %s (warn at %.2f); worst at %s:%d",
+			   rate, what, warn, worst && worst->file ? worst->file : "?", worst ? worst->line : 0);
+	else
+		result_set(r, STATUS_PASS, "goroutines waited %.3f s per second on %s over %.1f s", rate, what, window);
+	if (r->status != STATUS_PASS)
+		result_remedy(r, "shorten or split the critical sections at the top sites ('preflight contention "
+				 "URL' ranks them): move I/O and allocation out from under the lock, shard the "
+				 "protected data, or use sync.RWMutex/atomics where reads dominate");
+}
+
+CHECK_FN(check_go_mutex_contention)
+{
+	judge(f, p, r, "mutex", f->go.mutex, f->go.has_mutex, f->go.mutex_errmsg,
+	      "call runtime.SetMutexProfileFraction(n) at start (n = 5..100 samples 1/n of contention "
+	      "events at negligible cost), then read /debug/pprof/mutex");
+}
+
+CHECK_FN(check_go_block_contention)
+{
+	judge(f, p, r, "blocking", f->go.block, f->go.has_block, f->go.block_errmsg,
+	      "call runtime.SetBlockProfileRate(rate) at start (rate in ns: 1e6 samples one blocking event "
+	      "per millisecond blocked, cheap enough for production), then read /debug/pprof/block");
+}

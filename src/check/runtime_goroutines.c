@@ -1,0 +1,141 @@
+/* Goroutine count, growth and leak suspects, from goroutine profiles
+ * sampled over the window. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check/checks.h"
+
+static bool need_goroutines(const struct facts *f, struct check_result *r)
+{
+	const struct goruntime_facts *g = &f->go;
+
+	if (!g->pprof_url[0]) {
+		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/pprof/", (int)f->proc.pid);
+		return false;
+	}
+	if (!g->n_snaps) {
+		result_set(r, STATUS_ERROR, "no goroutine profile: %s",
+			   g->goroutine_errmsg[0] ? g->goroutine_errmsg : "unknown reason");
+		return false;
+	}
+	return true;
+}
+
+CHECK_FN(check_go_goroutines)
+{
+	const struct goruntime_facts *g = &f->go;
+	double warn = param_num(p, "warn"), fail = param_num(p, "fail");
+	uint64_t first, last;
+	json_t *counts;
+
+	if (!need_goroutines(f, r))
+		return;
+	first = g->snaps[0].total;
+	last = g->snaps[g->n_snaps - 1].total;
+	counts = json_array();
+	for (size_t i = 0; i < g->n_snaps; i++)
+		json_array_append_new(counts, json_integer((json_int_t)g->snaps[i].total));
+	ev_int(r, "count", (long long)last);
+	ev_int(r, "first", (long long)first);
+	ev_int(r, "growth", (long long)last - (long long)first);
+	ev_json(r, "counts", counts);
+	ev_int(r, "snapshots", (long long)g->n_snaps);
+	ev_int(r, "groups", (long long)g->snaps[g->n_snaps - 1].n_groups);
+	if ((double)last >= fail)
+		result_set(r, STATUS_FAIL, "%llu goroutines (fail at %.0f); %+lld over the window",
+			   (unsigned long long)last, fail, (long long)last - (long long)first);
+	else if ((double)last >= warn)
+		result_set(r, STATUS_WARN, "%llu goroutines (warn at %.0f); %+lld over the window",
+			   (unsigned long long)last, warn, (long long)last - (long long)first);
+	else
+		result_set(r, STATUS_PASS, "%llu goroutines in %zu distinct stacks; %+lld over %zu snapshots",
+			   (unsigned long long)last, g->snaps[g->n_snaps - 1].n_groups,
+			   (long long)last - (long long)first, g->n_snaps);
+	if (r->status != STATUS_PASS)
+		result_remedy(r, "each goroutine costs at least a 2 KiB stack and scheduler and GC work; find "
+				 "the biggest groups with 'preflight goroutines URL' and bound them with worker pools "
+				 "or semaphores");
+}
+
+static json_t *suspect_json(const struct gr_suspect *s, size_t n_snapshots)
+{
+	json_t *o = json_object(), *counts = json_array();
+
+	json_object_set_new(o, "site", json_string(s->site ? s->site : ""));
+	json_object_set_new(o, "created_by", json_string(s->created_by ? s->created_by : ""));
+	json_object_set_new(o, "count", json_integer((json_int_t)s->count));
+	json_object_set_new(o, "growth", json_integer(s->growth));
+	for (size_t i = 0; s->counts && i < n_snapshots; i++)
+		json_array_append_new(counts, json_integer((json_int_t)s->counts[i]));
+	json_object_set_new(o, "counts", counts);
+	json_object_set_new(o, "wait_minutes", json_integer((json_int_t)s->wait_minutes));
+	json_object_set_new(o, "reason", json_string(s->reason ? s->reason : ""));
+	json_object_set_new(o, "pattern", json_string(s->pattern ? s->pattern : ""));
+	json_object_set_new(o, "remedy", json_string(s->remedy ? s->remedy : ""));
+	return o;
+}
+
+CHECK_FN(check_go_goroutine_leak)
+{
+	const struct goruntime_facts *g = &f->go;
+	struct gr_leak_params lp = {
+		.min_growth = (uint64_t)param_num(p, "min_growth"),
+		.wait_minutes = (uint64_t)param_num(p, "wait_minutes"),
+		.min_snapshots = (unsigned)param_num(p, "min_snapshots"),
+	};
+	double fail_count = param_num(p, "fail_count");
+	struct gr_analysis growth = { 0 }, waits = { 0 };
+	struct err e = { "" };
+	json_t *arr;
+	uint64_t worst = 0;
+	const struct gr_suspect *top = NULL;
+	size_t n = 0;
+
+	if (!need_goroutines(f, r))
+		return;
+	/* Growth from the cheap debug=1 snapshots; long waits from the one
+	 * debug=2 dump, which alone carries wait times. */
+	if (gr_analyze(g->snaps, g->n_snaps, &lp, &growth, &e) < 0 ||
+	    (g->has_dump2 && gr_analyze(&g->dump2, 1, &lp, &waits, &e) < 0)) {
+		result_set(r, STATUS_ERROR, "could not analyse the goroutine profiles: %s", e.msg);
+		goto out;
+	}
+	arr = json_array();
+	for (int pass = 0; pass < 2; pass++) {
+		const struct gr_analysis *a = pass ? &waits : &growth;
+
+		for (size_t i = 0; i < a->n_suspects; i++) {
+			const struct gr_suspect *s = &a->suspects[i];
+			bool dup = false;
+
+			/* A stack found by both rules is listed once, with its growth. */
+			for (size_t k = 0; pass && k < growth.n_suspects; k++)
+				dup |= growth.suspects[k].group->key == s->group->key;
+			if (dup)
+				continue;
+			json_array_append_new(arr, suspect_json(s, a->n_snapshots));
+			n++;
+			if (s->count > worst || !top) {
+				worst = s->count;
+				top = s;
+			}
+		}
+	}
+	ev_json(r, "suspects", arr);
+	ev_int(r, "snapshots", (long long)g->n_snaps);
+	ev_bool(r, "debug2", g->has_dump2);
+	if (!g->has_dump2)
+		ev_str(r, "debug2_note", g->dump2_note);
+	if (!n) {
+		result_set(r, STATUS_PASS, "no leak suspect in %zu snapshots%s", g->n_snaps,
+			   g->has_dump2 ? " and the debug=2 dump" : "");
+		goto out;
+	}
+	result_set(r, (double)worst >= fail_count ? STATUS_FAIL : STATUS_WARN,
+		   "%zu leak suspect%s; biggest: %llu goroutines at %s (%s)", n, n == 1 ? "" : "s",
+		   (unsigned long long)top->count, top->site, top->pattern);
+	result_remedy(r, "%s", top->remedy ? top->remedy : "see the suspects' remedies");
+out:
+	gr_analysis_release(&growth);
+	gr_analysis_release(&waits);
+}

@@ -1,0 +1,205 @@
+/* Heap and GC pressure, from memstats sampled over the window. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check/checks.h"
+
+/* Skips when the target exposes no memstats; returns true when the check
+ * can go on. */
+static bool need_memstats(const struct facts *f, struct check_result *r)
+{
+	const struct goruntime_facts *g = &f->go;
+
+	if (!g->attempted) {
+		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/vars, /metrics or pprof",
+			   (int)f->proc.pid);
+		return false;
+	}
+	if (!g->n_samples) {
+		result_set(r, g->vars_url[0] || g->metrics_url[0] ? STATUS_ERROR : STATUS_SKIP, "no memstats: %s",
+			   g->memstats_errmsg[0] ? g->memstats_errmsg : "neither /debug/vars nor /metrics is served");
+		return false;
+	}
+	return true;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double percentile(const double *sorted, size_t n, double p)
+{
+	size_t rank = (size_t)ceil(p * (double)n);
+
+	return sorted[rank ? rank - 1 : 0];
+}
+
+CHECK_FN(check_go_heap_pressure)
+{
+	const struct goruntime_facts *g = &f->go;
+	double warn = param_num(p, "warn"), fail = param_num(p, "fail"), p50, p95, max;
+	const struct go_memstats *last;
+	double *ratios;
+	size_t n = 0;
+
+	if (!need_memstats(f, r))
+		return;
+	ratios = calloc(g->n_samples, sizeof(*ratios));
+	if (!ratios) {
+		result_set(r, STATUS_ERROR, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < g->n_samples; i++)
+		if (g->samples[i].next_gc)
+			ratios[n++] = (double)g->samples[i].heap_alloc / (double)g->samples[i].next_gc;
+	last = &g->samples[g->n_samples - 1];
+	ev_int(r, "heap_alloc_bytes", (long long)last->heap_alloc);
+	ev_int(r, "next_gc_bytes", (long long)last->next_gc);
+	ev_int(r, "samples", (long long)n);
+	ev_str(r, "source", last->source);
+	if (!n) {
+		free(ratios);
+		result_set(r, STATUS_SKIP, "NextGC is 0 in every sample (GC disabled with GOGC=off?)");
+		return;
+	}
+	qsort(ratios, n, sizeof(*ratios), cmp_double);
+	p50 = percentile(ratios, n, 0.50);
+	p95 = percentile(ratios, n, 0.95);
+	max = ratios[n - 1];
+	free(ratios);
+	ev_real(r, "p50", p50);
+	ev_real(r, "p95", p95);
+	ev_real(r, "max", max);
+	if (p95 >= fail)
+		result_set(r, STATUS_FAIL, "HeapAlloc/NextGC p95 = %.2f over %zu samples (fail at %.2f)", p95, n, fail);
+	else if (p95 >= warn)
+		result_set(r, STATUS_WARN, "HeapAlloc/NextGC p95 = %.2f over %zu samples (warn at %.2f)", p95, n, warn);
+	else
+		result_set(r, STATUS_PASS, "HeapAlloc/NextGC p95 = %.2f, p50 = %.2f over %zu samples", p95, p50, n);
+	if (r->status != STATUS_PASS)
+		result_remedy(r, "the heap lives at its GC goal: every allocation brings the next cycle closer "
+				 "and a burst triggers GC back to back. Find what is retained ('go tool pprof "
+				 "-sample_index=inuse_space URL/debug/pprof/heap'), raise GOGC or set GOMEMLIMIT "
+				 "so the goal has room, or add memory");
+}
+
+/* GC CPU over the window. GCCPUFraction is cumulative and updated at the
+ * end of each cycle: gc_cpu(T) = f(T) * GOMAXPROCS * T with T the process
+ * age at the last GC, so between two samples with different last-GC times
+ * the window's fraction is (f2*T2 - f1*T1) / (T2 - T1), GOMAXPROCS
+ * cancelling out. */
+static bool window_gc_fraction(const struct goruntime_facts *g, double *ret, uint64_t *cycles)
+{
+	const struct go_memstats *a = &g->samples[0], *b = &g->samples[g->n_samples - 1];
+	double t1, t2;
+
+	if (g->n_samples < 2 || !g->process_start_unix || !a->has_gc_cpu_fraction || !b->has_gc_cpu_fraction ||
+	    !a->last_gc_ns || !b->last_gc_ns)
+		return false;
+	*cycles = b->num_gc - a->num_gc;
+	if (!*cycles) {
+		*ret = 0;
+		return true;
+	}
+	t1 = (double)a->last_gc_ns / 1e9 - g->process_start_unix;
+	t2 = (double)b->last_gc_ns / 1e9 - g->process_start_unix;
+	if (t2 <= t1 || t1 < 0)
+		return false;
+	*ret = (b->gc_cpu_fraction * t2 - a->gc_cpu_fraction * t1) / (t2 - t1);
+	if (*ret < 0)
+		*ret = 0;
+	if (*ret > 1)
+		*ret = 1;
+	return true;
+}
+
+CHECK_FN(check_go_gc_cpu)
+{
+	const struct goruntime_facts *g = &f->go;
+	double warn = param_num(p, "warn"), fail = param_num(p, "fail"), frac, win = 0;
+	const struct go_memstats *last;
+	uint64_t cycles = 0;
+	bool have_win;
+	const char *scope;
+
+	if (!need_memstats(f, r))
+		return;
+	last = &g->samples[g->n_samples - 1];
+	if (!last->has_gc_cpu_fraction) {
+		result_set(r, STATUS_SKIP, "the service's %s has no GC CPU figure (client_golang drops "
+					   "go_memstats_gc_cpu_fraction on Go >= 1.17); serve expvar on the debug listener",
+			   last->source ? last->source : "surface");
+		return;
+	}
+	have_win = window_gc_fraction(g, &win, &cycles);
+	ev_real(r, "lifetime_fraction", last->gc_cpu_fraction);
+	if (have_win) {
+		ev_real(r, "window_fraction", win);
+		ev_int(r, "gc_cycles_in_window", (long long)cycles);
+	}
+	frac = have_win ? win : last->gc_cpu_fraction;
+	scope = have_win ? "over the window" : "since the process started";
+	ev_real(r, "gc_cpu_fraction", frac);
+	ev_str(r, "scope", have_win ? "window" : "lifetime");
+	if (frac >= fail)
+		result_set(r, STATUS_FAIL, "GC used %.1f%% of the CPU %s (fail at %.0f%%)", frac * 100, scope, fail * 100);
+	else if (frac >= warn)
+		result_set(r, STATUS_WARN, "GC used %.1f%% of the CPU %s (warn at %.0f%%)", frac * 100, scope, warn * 100);
+	else
+		result_set(r, STATUS_PASS, "GC used %.1f%% of the CPU %s%s", frac * 100, scope,
+			   have_win && !cycles ? " (no cycle completed in the window)" : "");
+	if (r->status != STATUS_PASS)
+		result_remedy(r, "the service allocates faster than it can afford: cut allocations on the hot path "
+				 "('go tool pprof -sample_index=alloc_space URL/debug/pprof/allocs'), reuse buffers "
+				 "(sync.Pool), raise GOGC, or set GOMEMLIMIT with a higher GOGC");
+}
+
+CHECK_FN(check_go_gc_pause)
+{
+	const struct goruntime_facts *g = &f->go;
+	double warn_ms = param_num(p, "warn_ms"), fail_ms = param_num(p, "fail_ms");
+	const struct go_memstats *ms = NULL;
+	double pauses[256], p99, max;
+	size_t n;
+
+	if (!need_memstats(f, r))
+		return;
+	for (size_t i = g->n_samples; i > 0 && !ms; i--)
+		if (g->samples[i - 1].has_pause_ring)
+			ms = &g->samples[i - 1];
+	if (!ms) {
+		result_set(r, STATUS_SKIP, "no GC pause history (/debug/vars has it; /metrics only a summary)");
+		return;
+	}
+	n = ms->num_gc < 256 ? (size_t)ms->num_gc : 256;
+	ev_int(r, "num_gc", (long long)ms->num_gc);
+	ev_int(r, "pauses", (long long)n);
+	if (!n) {
+		result_set(r, STATUS_PASS, "no GC cycle yet");
+		return;
+	}
+	/* The ring holds the newest pause at (NumGC+255)%256; with fewer than
+	 * 256 cycles only the first NumGC slots are filled. */
+	for (size_t i = 0; i < n; i++)
+		pauses[i] = (double)ms->pause_ns[(ms->num_gc + 255 - i) % 256] / 1e6;
+	qsort(pauses, n, sizeof(double), cmp_double);
+	p99 = percentile(pauses, n, 0.99);
+	max = pauses[n - 1];
+	ev_real(r, "p99_ms", p99);
+	ev_real(r, "max_ms", max);
+	if (p99 > fail_ms)
+		result_set(r, STATUS_FAIL, "p99 GC pause %.2f ms over the last %zu cycles (fail above %.0f ms)", p99, n, fail_ms);
+	else if (p99 > warn_ms)
+		result_set(r, STATUS_WARN, "p99 GC pause %.2f ms over the last %zu cycles (warn above %.0f ms)", p99, n, warn_ms);
+	else
+		result_set(r, STATUS_PASS, "p99 GC pause %.2f ms, max %.2f ms over the last %zu cycles", p99, max, n);
+	if (r->status != STATUS_PASS)
+		result_remedy(r, "stop-the-world pauses this long usually mean huge goroutine stacks or maps "
+				 "scanned in one go, a starved machine (CPU throttling, too many Ps), or an old Go "
+				 "release: check cpu.throttling and cpu.gomaxprocs, and trace with 'go tool trace'");
+}

@@ -1,0 +1,280 @@
+#include "collect/goruntime_collect.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/fileio.h"
+#include "base/parse.h"
+#include "goruntime/fetch.h"
+#include "goruntime/pprof_index.h"
+
+/* Seconds since the target started, from /proc/PID/stat's starttime and
+ * the boot clock; used to turn the cumulative GCCPUFraction into a rate
+ * over the window. Negative when unknown. */
+static double process_age_s(const char *root, pid_t pid)
+{
+	struct buf b = BUF_INIT(4096);
+	char rel[64], *p, *fields[24];
+	struct timespec now;
+	uint64_t start;
+	double age = -1;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	snprintf(rel, sizeof(rel), "/proc/%d/stat", (int)pid);
+	if (read_file(root, rel, &b) < 0 || !(p = strrchr(b.data, ')')))
+		goto out;
+	/* Fields after the comm: state is field 3, starttime field 22. */
+	if (split_fields(p + 1, " ", fields, 24) < 20 || parse_u64(fields[19], &start) < 0 || hz <= 0)
+		goto out;
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	age = (double)now.tv_sec + now.tv_nsec / 1e9 - (double)start / (double)hz;
+out:
+	buf_release(&b);
+	return age;
+}
+
+static void pick_endpoints(struct facts *f)
+{
+	struct goruntime_facts *g = &f->go;
+	const struct process_facts *p = &f->proc;
+
+	/* Prefer loopback listeners: the same surface, and no reason to cross
+	 * an interface. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < p->n_endpoints; i++) {
+			const struct endpoint_facts *e = &p->endpoints[i];
+
+			if (pass == 0 && !e->loopback_only)
+				continue;
+			if (e->pprof && !g->pprof_url[0])
+				snprintf(g->pprof_url, sizeof(g->pprof_url), "%s", e->url_base);
+			if (e->expvar && !g->vars_url[0])
+				snprintf(g->vars_url, sizeof(g->vars_url), "%s", e->url_base);
+			if (e->metrics && !g->metrics_url[0])
+				snprintf(g->metrics_url, sizeof(g->metrics_url), "%s", e->url_base);
+		}
+	g->attempted = g->pprof_url[0] || g->vars_url[0] || g->metrics_url[0];
+}
+
+static int fetch(const char *base, const char *path, size_t max, long timeout_ms, bool html, struct buf *b,
+		 struct err *e)
+{
+	struct fetch_opts o = { timeout_ms, max, html };
+	char url[256];
+	int r = go_url(url, sizeof(url), base, path);
+
+	return r < 0 ? err_set(e, r, "URL too long") : go_fetch(url, &o, b, e);
+}
+
+static int sample_memstats(struct facts *f, const struct goruntime_opts *o, struct go_memstats *ms, struct err *e)
+{
+	struct goruntime_facts *g = &f->go;
+	struct buf b = BUF_INIT(FETCH_SMALL_MAX);
+	int r;
+
+	if (g->vars_url[0]) {
+		r = fetch(g->vars_url, "/debug/vars", FETCH_SMALL_MAX, o->timeout_ms, false, &b, e);
+		if (r == 0)
+			r = memstats_from_expvar(b.data, b.len, ms, e);
+	} else if (g->metrics_url[0]) {
+		struct prom_doc d = { 0 };
+
+		r = fetch(g->metrics_url, "/metrics", FETCH_SMALL_MAX, o->timeout_ms, false, &b, e);
+		if (r == 0)
+			r = prom_parse(b.data, b.len, &d, e);
+		if (r == 0)
+			r = memstats_from_prom(&d, ms, e);
+		prom_doc_release(&d);
+	} else {
+		r = err_set(e, -PF_ENOTFOUND, "no listener serves /debug/vars or /metrics");
+	}
+	buf_release(&b);
+	return r;
+}
+
+static void take_snapshot(struct facts *f, const struct goruntime_opts *o)
+{
+	struct goruntime_facts *g = &f->go;
+	struct buf b = BUF_INIT(FETCH_SMALL_MAX);
+	struct gr_snapshot *ns;
+	struct timespec now;
+	struct err e = { "" };
+	char src[160];
+
+	if (!g->pprof_url[0])
+		return;
+	snprintf(src, sizeof(src), "%s/debug/pprof/goroutine?debug=1", g->pprof_url);
+	if (fetch(g->pprof_url, "/debug/pprof/goroutine?debug=1", FETCH_SMALL_MAX, o->timeout_ms, false, &b, &e) < 0)
+		goto fail;
+	ns = realloc(g->snaps, (g->n_snaps + 1) * sizeof(*ns));
+	if (!ns) {
+		snprintf(e.msg, sizeof(e.msg), "out of memory");
+		goto fail;
+	}
+	g->snaps = ns;
+	memset(&g->snaps[g->n_snaps], 0, sizeof(*ns));
+	if (gr_parse(b.data, b.len, src, &g->snaps[g->n_snaps], &e) < 0)
+		goto fail;
+	clock_gettime(CLOCK_REALTIME, &now);
+	g->snaps[g->n_snaps].taken_at = (double)now.tv_sec + now.tv_nsec / 1e9;
+	g->n_snaps++;
+	buf_release(&b);
+	return;
+fail:
+	snprintf(g->goroutine_errmsg, sizeof(g->goroutine_errmsg), "%s", e.msg);
+	buf_release(&b);
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void read_contention(struct facts *f, const struct goruntime_opts *o, const char *path,
+			    struct contention_profile *prof, bool *has, char *msg)
+{
+	struct buf b = BUF_INIT(FETCH_SMALL_MAX);
+	struct err e = { "" };
+
+	if (fetch(f->go.pprof_url, path, FETCH_SMALL_MAX, o->timeout_ms, false, &b, &e) == 0 &&
+	    contention_parse(b.data, b.len, prof, &e) == 0)
+		*has = true;
+	else
+		snprintf(msg, FACTS_ERR_MAX, "%s", e.msg);
+	buf_release(&b);
+}
+
+/* at = 0 at the start of the window, 1 at its end. */
+static void take_contention(struct facts *f, const struct goruntime_opts *o, int at)
+{
+	struct goruntime_facts *g = &f->go;
+
+	if (!g->pprof_url[0])
+		return;
+	read_contention(f, o, "/debug/pprof/mutex?debug=1", &g->mutex[at], &g->has_mutex[at], g->mutex_errmsg);
+	read_contention(f, o, "/debug/pprof/block?debug=1", &g->block[at], &g->has_block[at],
+			g->block_errmsg);
+	g->contention_t[at] = mono_now();
+}
+
+void goruntime_begin(struct facts *f, const struct goruntime_opts *o)
+{
+	struct goruntime_facts *g = &f->go;
+	struct pprof_index idx;
+	struct err e = { "" };
+
+	pick_endpoints(f);
+	if (!g->attempted)
+		return;
+	{
+		double age = process_age_s(f->root, f->proc.pid);
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (age >= 0)
+			g->process_start_unix = (double)now.tv_sec + now.tv_nsec / 1e9 - age;
+	}
+	/* The cheap count first: it decides whether a debug=2 dump is affordable. */
+	if (g->pprof_url[0] && pprof_index_fetch(g->pprof_url, o->timeout_ms, &idx, &e) == 0 && idx.goroutine.ok)
+		g->index_goroutines = idx.goroutine.n;
+	take_contention(f, o, 0);
+	goruntime_tick(f, o, true);
+}
+
+void goruntime_tick(struct facts *f, const struct goruntime_opts *o, bool snapshot)
+{
+	struct goruntime_facts *g = &f->go;
+	struct go_memstats ms;
+	struct err e = { "" };
+	struct timespec now;
+	double t;
+
+	if (!g->attempted)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	t = (double)now.tv_sec + now.tv_nsec / 1e9;
+	memset(&ms, 0, sizeof(ms));
+	if ((g->vars_url[0] || g->metrics_url[0]) && sample_memstats(f, o, &ms, &e) == 0) {
+		struct go_memstats *ns = realloc(g->samples, (g->n_samples + 1) * sizeof(*ns));
+		double *nt = realloc(g->sample_times, (g->n_samples + 1) * sizeof(*nt));
+
+		if (ns)
+			g->samples = ns;
+		if (nt)
+			g->sample_times = nt;
+		if (ns && nt) {
+			g->samples[g->n_samples] = ms;
+			g->sample_times[g->n_samples] = t;
+			g->n_samples++;
+		}
+	} else if (e.msg[0]) {
+		snprintf(g->memstats_errmsg, sizeof(g->memstats_errmsg), "%s", e.msg);
+	}
+	if (snapshot)
+		take_snapshot(f, o);
+}
+
+static void take_dump2(struct facts *f, const struct goruntime_opts *o)
+{
+	struct goruntime_facts *g = &f->go;
+	struct buf b = BUF_INIT(FETCH_PROFILE_MAX);
+	struct err e = { "" };
+	uint64_t count = g->n_snaps ? g->snaps[g->n_snaps - 1].total : g->index_goroutines;
+	char src[160];
+
+	if (!g->pprof_url[0])
+		return;
+	if (!count || count >= o->max_debug2) {
+		snprintf(g->dump2_note, sizeof(g->dump2_note),
+			 count ? "%llu goroutines: a debug=2 dump (wait times) is only taken below %llu"
+			       : "goroutine count unknown; no debug=2 dump taken",
+			 (unsigned long long)count, (unsigned long long)o->max_debug2);
+		return;
+	}
+	snprintf(src, sizeof(src), "%s/debug/pprof/goroutine?debug=2", g->pprof_url);
+	if (fetch(g->pprof_url, "/debug/pprof/goroutine?debug=2", FETCH_PROFILE_MAX, o->timeout_ms, false, &b, &e) == 0 &&
+	    gr_parse(b.data, b.len, src, &g->dump2, &e) == 0)
+		g->has_dump2 = true;
+	else
+		snprintf(g->dump2_note, sizeof(g->dump2_note), "%s", e.msg);
+	buf_release(&b);
+}
+
+void goruntime_end(struct facts *f, const struct goruntime_opts *o)
+{
+	struct goruntime_facts *g = &f->go;
+
+	if (!g->attempted)
+		return;
+	take_snapshot(f, o);
+	take_dump2(f, o);
+	/* A second profile only tells something when the window was sampled. */
+	if (f->window_s > 0 && (g->has_mutex[0] || g->has_block[0]))
+		take_contention(f, o, 1);
+}
+
+void goruntime_facts_release(struct goruntime_facts *g)
+{
+	for (size_t i = 0; i < g->n_snaps; i++)
+		gr_snapshot_release(&g->snaps[i]);
+	free(g->snaps);
+	if (g->has_dump2)
+		gr_snapshot_release(&g->dump2);
+	free(g->samples);
+	free(g->sample_times);
+	for (int i = 0; i < 2; i++) {
+		if (g->has_mutex[i])
+			contention_profile_release(&g->mutex[i]);
+		if (g->has_block[i])
+			contention_profile_release(&g->block[i]);
+	}
+	memset(g, 0, sizeof(*g));
+}
