@@ -1,0 +1,326 @@
+/* The Go runtime checks on hand-built facts: memstats samples, goroutine
+ * snapshots and contention profiles parsed from small texts in the formats
+ * the runtime writes. */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_checks.h"
+#include "goruntime/goroutine.h"
+#include "goruntime/profiles.h"
+
+/* A target whose loopback debug listener serves pprof and expvar. */
+static void go_surfaces(struct facts *f)
+{
+	target_on(f);
+	f->go.attempted = true;
+	snprintf(f->go.pprof_url, sizeof(f->go.pprof_url), "http://127.0.0.1:6060");
+	snprintf(f->go.vars_url, sizeof(f->go.vars_url), "http://127.0.0.1:6060");
+}
+
+static struct go_memstats *add_sample(struct facts *f, double t)
+{
+	struct goruntime_facts *g = &f->go;
+
+	g->samples = realloc(g->samples, (g->n_samples + 1) * sizeof(*g->samples));
+	g->sample_times = realloc(g->sample_times, (g->n_samples + 1) * sizeof(*g->sample_times));
+	assert_non_null(g->samples);
+	assert_non_null(g->sample_times);
+	memset(&g->samples[g->n_samples], 0, sizeof(*g->samples));
+	g->samples[g->n_samples].ok = true;
+	g->samples[g->n_samples].source = "expvar";
+	g->sample_times[g->n_samples] = t;
+	return &g->samples[g->n_samples++];
+}
+
+static void heap_samples(struct facts *f, const double *ratios, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct go_memstats *m = add_sample(f, 1000 + i * 0.2);
+
+		m->next_gc = 100u << 20;
+		m->heap_alloc = (uint64_t)(ratios[i] * (double)m->next_gc);
+	}
+}
+
+static void test_heap_pressure(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+	/* 20 samples: the 95th percentile (nearest rank) is the 19th smallest. */
+	double low[20], mid[20], high[20];
+
+	expect(t, "go.heap-pressure", NULL, STATUS_SKIP);   /* no target */
+	target_on(t->f);
+	r = expect(t, "go.heap-pressure", NULL, STATUS_SKIP);
+	assert_contains(r->summary, "serves");
+	go_surfaces(t->f);
+	snprintf(t->f->go.memstats_errmsg, sizeof(t->f->go.memstats_errmsg), "'http://127.0.0.1:6060/debug/vars': timed out");
+	r = expect(t, "go.heap-pressure", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "timed out");
+
+	for (int i = 0; i < 20; i++) {
+		low[i] = 0.30 + i * 0.01;                   /* p95 0.48 */
+		mid[i] = i == 19 ? 0.99 : (i == 18 ? 0.70 : 0.5);   /* one spike: p95 0.70 */
+		high[i] = i < 2 ? 0.5 : 0.86;               /* p95 0.86 */
+	}
+	heap_samples(t->f, low, 20);
+	r = expect(t, "go.heap-pressure", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "samples"), 20);
+	assert_true(fabs(ev_d(r, "p95") - 0.48) < 1e-9);
+	assert_true(ev_has(r, "p50") && ev_has(r, "max"));
+	assert_int_equal(ev_i(r, "next_gc_bytes"), 100 << 20);
+	assert_true(ev_has(r, "heap_alloc_bytes"));
+
+	t->f->go.n_samples = 0;
+	heap_samples(t->f, mid, 20);
+	r = expect(t, "go.heap-pressure", NULL, STATUS_WARN);   /* exactly 0.70 warns: "at or above" */
+	assert_true(fabs(ev_d(r, "max") - 0.99) < 1e-9);
+	expect(t, "go.heap-pressure", "{\"warn\": 0.71}", STATUS_PASS);
+
+	t->f->go.n_samples = 0;
+	heap_samples(t->f, high, 20);
+	expect(t, "go.heap-pressure", NULL, STATUS_FAIL);
+}
+
+static void test_gc_cpu_window(void **state)
+{
+	struct tc *t = *state;
+	struct go_memstats *a, *b;
+	struct check_result *r;
+
+	go_surfaces(t->f);
+	t->f->go.process_start_unix = 1000000;
+	/* At the first sample the last GC ended 100 s after start with 5% of
+	 * the CPU spent in GC so far; at the second, 110 s and a fraction that
+	 * means the 10 s in between spent 30% in GC: (f2*110 - 0.05*100)/10 = 0.3. */
+	a = add_sample(t->f, 1000200);
+	a->has_gc_cpu_fraction = true;
+	a->gc_cpu_fraction = 0.05;
+	a->num_gc = 10;
+	a->last_gc_ns = (uint64_t)(1000100.0 * 1e9);
+	b = add_sample(t->f, 1000211);
+	*b = *a;
+	b->num_gc = 20;
+	b->gc_cpu_fraction = 8.0 / 110.0;
+	b->last_gc_ns = (uint64_t)(1000110.0 * 1e9);
+	r = expect(t, "go.gc-cpu", NULL, STATUS_FAIL);
+	assert_true(fabs(ev_d(r, "window_fraction") - 0.30) < 1e-6);
+	assert_string_equal(ev_s(r, "scope"), "window");
+	assert_int_equal(ev_i(r, "gc_cycles_in_window"), 10);
+	assert_true(fabs(ev_d(r, "lifetime_fraction") - 8.0 / 110.0) < 1e-9);
+
+	/* 15% over the window warns. */
+	t->f->go.samples[1].gc_cpu_fraction = (0.15 * 10 + 5) / 110.0;
+	expect(t, "go.gc-cpu", NULL, STATUS_WARN);
+
+	/* No cycle completed in the window: no GC CPU in it, whatever the lifetime share. */
+	t->f->go.samples[1] = t->f->go.samples[0];
+	t->f->go.samples[0].gc_cpu_fraction = t->f->go.samples[1].gc_cpu_fraction = 0.5;
+	r = expect(t, "go.gc-cpu", NULL, STATUS_PASS);
+	assert_true(ev_d(r, "gc_cpu_fraction") == 0);
+
+	/* One sample (--window 0): the lifetime share is judged. */
+	t->f->go.n_samples = 1;
+	r = expect(t, "go.gc-cpu", NULL, STATUS_FAIL);
+	assert_string_equal(ev_s(r, "scope"), "lifetime");
+
+	/* /metrics on Go >= 1.17 has no GC CPU figure. */
+	t->f->go.samples[0].has_gc_cpu_fraction = false;
+	expect(t, "go.gc-cpu", NULL, STATUS_SKIP);
+}
+
+static void test_gc_pause(void **state)
+{
+	struct tc *t = *state;
+	struct go_memstats *m;
+	struct check_result *r;
+
+	go_surfaces(t->f);
+	m = add_sample(t->f, 1);
+	m->has_pause_ring = true;
+	m->num_gc = 3;
+	m->pause_ns[0] = 1000000;
+	m->pause_ns[1] = 2000000;
+	m->pause_ns[2] = 9000000;
+	r = expect(t, "go.gc-pause", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "pauses"), 3);
+	assert_true(fabs(ev_d(r, "p99_ms") - 9.0) < 1e-9);
+	m->pause_ns[2] = 11000000;
+	expect(t, "go.gc-pause", NULL, STATUS_WARN);
+	m->pause_ns[2] = 60000000;
+	r = expect(t, "go.gc-pause", NULL, STATUS_FAIL);
+	assert_true(fabs(ev_d(r, "max_ms") - 60.0) < 1e-9);
+
+	/* A wrapped ring: 300 cycles, all 256 slots hold the recent ones; the
+	 * old long pause in slot 2 is one of 256, under the 1% tail... */
+	m->num_gc = 300;
+	for (int i = 0; i < 256; i++)
+		m->pause_ns[i] = 500000;
+	m->pause_ns[2] = 60000000;
+	r = expect(t, "go.gc-pause", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "pauses"), 256);
+	/* ...but three of them make the p99. */
+	m->pause_ns[3] = m->pause_ns[4] = 60000000;
+	expect(t, "go.gc-pause", NULL, STATUS_FAIL);
+
+	m->has_pause_ring = false;
+	expect(t, "go.gc-pause", NULL, STATUS_SKIP);
+}
+
+/* A debug=1 goroutine profile with two stacks: a leaking receive and a
+ * worker pool. */
+static void add_snapshot(struct facts *f, unsigned leak, unsigned pool)
+{
+	struct goruntime_facts *g = &f->go;
+	char text[2048];
+	struct err e;
+	int n;
+
+	n = snprintf(text, sizeof(text),
+		     "goroutine profile: total %u\n"
+		     "%u @ 0x43e1f6 0x4086ac 0x408158 0x4a1b25 0x471e41\n"
+		     "#\t0x4a1b24\tmain.leakRecv+0x24\t/src/leaky/main.go:42\n"
+		     "\n"
+		     "%u @ 0x43e1f6 0x46c6b5 0x4a1c45 0x471e41\n"
+		     "#\t0x46c6b4\tsync.runtime_Semacquire+0x24\t/usr/local/go/src/runtime/sema.go:71\n"
+		     "#\t0x4a1c44\tmain.worker+0x44\t/src/leaky/pool.go:17\n"
+		     "\n",
+		     leak + pool, leak, pool);
+	g->snaps = realloc(g->snaps, (g->n_snaps + 1) * sizeof(*g->snaps));
+	assert_non_null(g->snaps);
+	memset(&g->snaps[g->n_snaps], 0, sizeof(*g->snaps));
+	if (gr_parse(text, (size_t)n, "test", &g->snaps[g->n_snaps], &e) < 0)
+		fail_msg("gr_parse: %s", e.msg);
+	g->n_snaps++;
+}
+
+static void test_goroutines_count(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	go_surfaces(t->f);
+	snprintf(t->f->go.goroutine_errmsg, sizeof(t->f->go.goroutine_errmsg), "'x': 404 not found");
+	r = expect(t, "go.goroutines", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "404");
+	add_snapshot(t->f, 10, 50);
+	add_snapshot(t->f, 30, 20);
+	add_snapshot(t->f, 50, 40);
+	r = expect(t, "go.goroutines", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "count"), 90);
+	assert_int_equal(ev_i(r, "first"), 60);
+	assert_int_equal(ev_i(r, "growth"), 30);
+	assert_int_equal(json_array_size(ev(r, "counts")), 3);
+	expect(t, "go.goroutines", "{\"warn\": 90}", STATUS_WARN);
+	expect(t, "go.goroutines", "{\"warn\": 10, \"fail\": 90}", STATUS_FAIL);
+}
+
+static void test_goroutine_leak(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+	json_t *s;
+
+	go_surfaces(t->f);
+	/* The receive only grows; the pool rises and falls. */
+	add_snapshot(t->f, 10, 50);
+	add_snapshot(t->f, 30, 20);
+	add_snapshot(t->f, 50, 40);
+	r = expect(t, "go.goroutine-leak", NULL, STATUS_WARN);
+	assert_int_equal(json_array_size(ev(r, "suspects")), 1);
+	s = json_array_get(ev(r, "suspects"), 0);
+	assert_contains(json_string_value(json_object_get(s, "site")), "main.leakRecv");
+	assert_int_equal(json_integer_value(json_object_get(s, "count")), 50);
+	assert_int_equal(json_integer_value(json_object_get(s, "growth")), 40);
+	assert_int_equal(json_array_size(json_object_get(s, "counts")), 3);
+	assert_non_null(json_object_get(s, "pattern"));
+	assert_non_null(json_object_get(s, "remedy"));
+	assert_false(ev_b(r, "debug2"));
+	/* A big leak fails. */
+	expect(t, "go.goroutine-leak", "{\"fail_count\": 50}", STATUS_FAIL);
+	/* Growth below min_growth is not a leak. */
+	expect(t, "go.goroutine-leak", "{\"min_growth\": 41}", STATUS_PASS);
+	/* Two snapshots are not enough to call growth monotonic. */
+	t->f->go.n_snaps = 2;
+	expect(t, "go.goroutine-leak", NULL, STATUS_PASS);
+	t->f->go.n_snaps = 3;
+}
+
+/* A mutex profile whose one site has waited total_s seconds. */
+static void mutex_profile(struct contention_profile *p, double total_s, bool enabled)
+{
+	char text[1024];
+	struct err e;
+	int n;
+
+	if (enabled)
+		n = snprintf(text, sizeof(text),
+			     "--- mutex:\ncycles/second=1000000000\nsampling period=1\n"
+			     "%.0f 10 @ 0x46c6b5 0x4a1c45 0x471e41\n"
+			     "#\t0x46c6b4\tsync.(*Mutex).Unlock+0x74\t/usr/local/go/src/sync/mutex.go:223\n"
+			     "#\t0x4a1c44\tmain.hot+0x44\t/src/leaky/contend.go:88\n\n",
+			     total_s * 1e9);
+	else
+		n = snprintf(text, sizeof(text), "--- mutex:\ncycles/second=1000000000\nsampling period=0\n");
+	memset(p, 0, sizeof(*p));
+	if (contention_parse(text, (size_t)n, p, &e) < 0)
+		fail_msg("contention_parse: %s", e.msg);
+}
+
+static void test_mutex_contention(void **state)
+{
+	struct tc *t = *state;
+	struct goruntime_facts *g = &t->f->go;
+	struct check_result *r;
+
+	go_surfaces(t->f);
+	snprintf(g->mutex_errmsg, sizeof(g->mutex_errmsg), "'x': HTTP 500");
+	expect(t, "go.mutex-contention", NULL, STATUS_ERROR);
+
+	mutex_profile(&g->mutex[0], 0, false);
+	g->has_mutex[0] = true;
+	r = expect(t, "go.mutex-contention", NULL, STATUS_WARN);
+	assert_false(ev_b(r, "enabled"));
+	assert_contains(r->remedy, "SetMutexProfileFraction");
+	contention_profile_release(&g->mutex[0]);
+
+	/* 1 s before the window, 4 s after a 2 s window: 1.5 s of waiting per second. */
+	mutex_profile(&g->mutex[0], 1, true);
+	mutex_profile(&g->mutex[1], 4, true);
+	g->has_mutex[1] = true;
+	g->contention_t[0] = 100;
+	g->contention_t[1] = 102;
+	r = expect(t, "go.mutex-contention", NULL, STATUS_FAIL);
+	assert_true(fabs(ev_d(r, "rate") - 1.5) < 1e-6);
+	assert_true(fabs(ev_d(r, "window_delay_s") - 3.0) < 1e-6);
+	assert_contains(json_string_value(json_object_get(json_array_get(ev(r, "top"), 0), "site")), "main.hot");
+	assert_contains(r->summary, "contend.go:88");
+	expect(t, "go.mutex-contention", "{\"fail_rate\": 2}", STATUS_WARN);
+	expect(t, "go.mutex-contention", "{\"warn_rate\": 2, \"fail_rate\": 3}", STATUS_PASS);
+
+	/* One profile only (--window 0): reported, not judged. */
+	g->has_mutex[1] = false;
+	contention_profile_release(&g->mutex[1]);
+	r = expect(t, "go.mutex-contention", NULL, STATUS_PASS);
+	assert_true(fabs(ev_d(r, "total_delay_s") - 1.0) < 1e-6);
+	assert_false(ev_has(r, "rate"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TC(test_heap_pressure),
+		TC(test_gc_cpu_window),
+		TC(test_gc_pause),
+		TC(test_goroutines_count),
+		TC(test_goroutine_leak),
+		TC(test_mutex_contention),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
