@@ -13,6 +13,9 @@ static const struct command {
 	{ "list-checks", cmd_list_checks, "list every check with its layer, parameters and defaults" },
 	{ "buildinfo", cmd_buildinfo, "print a Go executable's build info, as `go version -m` does" },
 	{ "tcp-census", cmd_tcp_census, "count host-wide TCP sockets per state (IPv4 + IPv6)" },
+	{ "goroutines", cmd_goroutines, "group goroutine dumps by stack, diff snapshots, name leak suspects" },
+	{ "contention", cmd_contention, "rank a Go service's mutex and block contention by call site" },
+	{ "watch", cmd_watch, "watch a Go service's heap, GC and goroutines; save profiles when they cross" },
 };
 
 static void usage(FILE *out)

@@ -13,5 +13,8 @@ int cmd_check(int argc, char **argv);
 int cmd_list_checks(int argc, char **argv);
 int cmd_buildinfo(int argc, char **argv);
 int cmd_tcp_census(int argc, char **argv);
+int cmd_goroutines(int argc, char **argv);
+int cmd_contention(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

@@ -104,6 +104,7 @@ static void test_gc_cpu_window(void **state)
 	a->num_gc = 10;
 	a->last_gc_ns = (uint64_t)(1000100.0 * 1e9);
 	b = add_sample(t->f, 1000211);
+	a = &t->f->go.samples[0];   /* add_sample may have moved the array */
 	*b = *a;
 	b->num_gc = 20;
 	b->gc_cpu_fraction = 8.0 / 110.0;
