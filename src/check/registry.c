@@ -89,8 +89,8 @@ static const struct param_def go_version_params[] = {
 };
 
 static const struct param_def heap_pressure_params[] = {
-	NUM("warn", 0.70, "p95 of HeapAlloc/NextGC over the window at or above which to warn"),
-	NUM("fail", 0.85, "p95 of HeapAlloc/NextGC at or above which to fail"),
+	NUM("warn", 0.70, "HeapAlloc/NextGC right after a GC cycle (the window's trough) at or above which to warn"),
+	NUM("fail", 0.85, "the same trough at or above which to fail"),
 	END,
 };
 

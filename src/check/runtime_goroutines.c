@@ -78,64 +78,47 @@ static json_t *suspect_json(const struct gr_suspect *s, size_t n_snapshots)
 CHECK_FN(check_go_goroutine_leak)
 {
 	const struct goruntime_facts *g = &f->go;
+	/* Growth comes from the cheap debug=1 snapshots; states, creators and
+	 * wait times from the one debug=2 dump, when it was affordable. The
+	 * target is local, so its source files may be at the dump's paths:
+	 * they tell a ticker loop from a receive nobody sends to. */
 	struct gr_leak_params lp = {
 		.min_growth = (uint64_t)param_num(p, "min_growth"),
 		.wait_minutes = (uint64_t)param_num(p, "wait_minutes"),
 		.min_snapshots = (unsigned)param_num(p, "min_snapshots"),
+		.detail = g->has_dump2 ? &g->dump2 : NULL,
+		.source_root = "",
 	};
 	double fail_count = param_num(p, "fail_count");
-	struct gr_analysis growth = { 0 }, waits = { 0 };
+	struct gr_analysis a = { 0 };
 	struct err e = { "" };
 	json_t *arr;
-	uint64_t worst = 0;
-	const struct gr_suspect *top = NULL;
-	size_t n = 0;
 
 	if (!need_goroutines(f, r))
 		return;
-	/* Growth from the cheap debug=1 snapshots; long waits from the one
-	 * debug=2 dump, which alone carries wait times. */
-	if (gr_analyze(g->snaps, g->n_snaps, &lp, &growth, &e) < 0 ||
-	    (g->has_dump2 && gr_analyze(&g->dump2, 1, &lp, &waits, &e) < 0)) {
+	if (gr_analyze(g->snaps, g->n_snaps, &lp, &a, &e) < 0) {
 		result_set(r, STATUS_ERROR, "could not analyse the goroutine profiles: %s", e.msg);
-		goto out;
+		return;
 	}
 	arr = json_array();
-	for (int pass = 0; pass < 2; pass++) {
-		const struct gr_analysis *a = pass ? &waits : &growth;
-
-		for (size_t i = 0; i < a->n_suspects; i++) {
-			const struct gr_suspect *s = &a->suspects[i];
-			bool dup = false;
-
-			/* A stack found by both rules is listed once, with its growth. */
-			for (size_t k = 0; pass && k < growth.n_suspects; k++)
-				dup |= growth.suspects[k].group->key == s->group->key;
-			if (dup)
-				continue;
-			json_array_append_new(arr, suspect_json(s, a->n_snapshots));
-			n++;
-			if (s->count > worst || !top) {
-				worst = s->count;
-				top = s;
-			}
-		}
-	}
+	for (size_t i = 0; i < a.n_suspects; i++)
+		json_array_append_new(arr, suspect_json(&a.suspects[i], a.n_snapshots));
 	ev_json(r, "suspects", arr);
 	ev_int(r, "snapshots", (long long)g->n_snaps);
 	ev_bool(r, "debug2", g->has_dump2);
 	if (!g->has_dump2)
 		ev_str(r, "debug2_note", g->dump2_note);
-	if (!n) {
+	if (!a.n_suspects) {
 		result_set(r, STATUS_PASS, "no leak suspect in %zu snapshots%s", g->n_snaps,
 			   g->has_dump2 ? " and the debug=2 dump" : "");
-		goto out;
+	} else {
+		/* Suspects are sorted by count: the first is the biggest. */
+		const struct gr_suspect *top = &a.suspects[0];
+
+		result_set(r, (double)top->count >= fail_count ? STATUS_FAIL : STATUS_WARN,
+			   "%zu leak suspect%s; biggest: %llu goroutines at %s (%s)", a.n_suspects,
+			   a.n_suspects == 1 ? "" : "s", (unsigned long long)top->count, top->site, top->pattern);
+		result_remedy(r, "%s", top->remedy ? top->remedy : "see the suspects' remedies");
 	}
-	result_set(r, (double)worst >= fail_count ? STATUS_FAIL : STATUS_WARN,
-		   "%zu leak suspect%s; biggest: %llu goroutines at %s (%s)", n, n == 1 ? "" : "s",
-		   (unsigned long long)top->count, top->site, top->pattern);
-	result_remedy(r, "%s", top->remedy ? top->remedy : "see the suspects' remedies");
-out:
-	gr_analysis_release(&growth);
-	gr_analysis_release(&waits);
+	gr_analysis_release(&a);
 }

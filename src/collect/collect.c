@@ -196,16 +196,19 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
 }
 
 /* Samples the Go runtime every tick until the window closes, with a
- * goroutine snapshot in the middle (the first and last are taken by
- * begin and end). Ticks whose time passed during slower collection are
- * skipped, not bunched. */
+ * goroutine snapshot every GORUNTIME_SNAPSHOT_S (the first and last are
+ * taken by begin and end): more points make "only grows" a stronger
+ * claim, and a debug=1 profile is a few KB. Ticks whose time passed
+ * during slower collection are skipped, not bunched. */
 static void sample_runtime(struct facts *f, const struct goruntime_opts *go, struct timespec start,
 			   struct timespec deadline)
 {
-	struct timespec mid = ts_add(start, f->window_s / 2), next = start, now;
-	bool mid_taken = false;
+	struct timespec next = start, snap = ts_add(start, GORUNTIME_SNAPSHOT_S), now;
 
 	for (;;) {
+		struct timespec soon;
+		bool take;
+
 		next = ts_add(next, GORUNTIME_TICK_S);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		while (ts_before(&next, &now))
@@ -213,9 +216,12 @@ static void sample_runtime(struct facts *f, const struct goruntime_opts *go, str
 		if (!ts_before(&next, &deadline))
 			break;
 		sleep_until(&next);
-		goruntime_tick(f, go, !mid_taken && !ts_before(&next, &mid));
-		if (!ts_before(&next, &mid))
-			mid_taken = true;
+		/* Leave the last snapshot to goruntime_end, at the deadline. */
+		soon = ts_add(next, GORUNTIME_SNAPSHOT_S / 2);
+		take = !ts_before(&next, &snap) && ts_before(&soon, &deadline);
+		goruntime_tick(f, go, take);
+		if (take)
+			snap = ts_add(next, GORUNTIME_SNAPSHOT_S);
 	}
 }
 

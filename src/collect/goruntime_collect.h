@@ -1,6 +1,6 @@
 /* goruntime_collect: samples a Go service's own debug surfaces over the
- * window: memstats every tick (expvar, else /metrics), goroutine counts and
- * debug=1 snapshots at the start, middle and end, one debug=2 dump at the
+ * window: memstats every tick (expvar, else /metrics), goroutine debug=1
+ * snapshots every GORUNTIME_SNAPSHOT_S and at both ends, one debug=2 dump at the
  * end when the goroutine count makes it affordable, and the mutex and block
  * profiles at both ends of the window. It never hurts the target: debug=2
  * only below max_debug2 goroutines, one request at a time. */
@@ -13,6 +13,7 @@
 #include "collect/facts.h"
 
 #define GORUNTIME_TICK_S 0.2
+#define GORUNTIME_SNAPSHOT_S 0.5
 
 struct goruntime_opts {
 	long timeout_ms;          /* per request */

@@ -33,8 +33,13 @@ _n_fail=0
 _n_skip=0
 _n_started=0
 
+# The scenario's own shell; subshells (a watchdog killed before it execs
+# `sleep`) inherit the EXIT trap and must not clean up under the test.
+_lib_main_pid=$BASHPID
+
 _lib_exit() {
 	local rc=$?
+	[ "$BASHPID" = "$_lib_main_pid" ] || exit "$rc"
 	set +e
 	local p i
 	for p in "${_pids[@]}"; do

@@ -37,11 +37,18 @@ static struct go_memstats *add_sample(struct facts *f, double t)
 	return &g->samples[g->n_samples++];
 }
 
+/* Samples whose ratios are given; a GC cycle ends before every sample
+ * whose ratio drops below the previous one. */
 static void heap_samples(struct facts *f, const double *ratios, size_t n)
 {
+	uint64_t num_gc = 100;
+
 	for (size_t i = 0; i < n; i++) {
 		struct go_memstats *m = add_sample(f, 1000 + i * 0.2);
 
+		if (i && ratios[i] < ratios[i - 1])
+			num_gc++;
+		m->num_gc = num_gc;
 		m->next_gc = 100u << 20;
 		m->heap_alloc = (uint64_t)(ratios[i] * (double)m->next_gc);
 	}
@@ -51,8 +58,9 @@ static void test_heap_pressure(void **state)
 {
 	struct tc *t = *state;
 	struct check_result *r;
-	/* 20 samples: the 95th percentile (nearest rank) is the 19th smallest. */
-	double low[20], mid[20], high[20];
+	/* A healthy sawtooth at GOGC=100: from the live heap (half the goal)
+	 * up to the trigger and back. Its p95 sits near the trigger. */
+	double healthy[20], squeezed[20], tight[20], flat[20];
 
 	expect(t, "go.heap-pressure", NULL, STATUS_SKIP);   /* no target */
 	target_on(t->f);
@@ -64,27 +72,41 @@ static void test_heap_pressure(void **state)
 	assert_contains(r->summary, "timed out");
 
 	for (int i = 0; i < 20; i++) {
-		low[i] = 0.30 + i * 0.01;                   /* p95 0.48 */
-		mid[i] = i == 19 ? 0.99 : (i == 18 ? 0.70 : 0.5);   /* one spike: p95 0.70 */
-		high[i] = i < 2 ? 0.5 : 0.86;               /* p95 0.86 */
+		healthy[i] = 0.52 + (i % 5) * 0.1;          /* 0.52 .. 0.92, four cycles */
+		squeezed[i] = 0.86 + (i % 4) * 0.03;        /* trough 0.86: GOMEMLIMIT binds */
+		tight[i] = 0.70 + (i % 4) * 0.05;           /* trough exactly 0.70 */
+		flat[i] = 0.80 + i * 0.005;                 /* no cycle: only grows */
 	}
-	heap_samples(t->f, low, 20);
+	heap_samples(t->f, healthy, 20);
 	r = expect(t, "go.heap-pressure", NULL, STATUS_PASS);
 	assert_int_equal(ev_i(r, "samples"), 20);
-	assert_true(fabs(ev_d(r, "p95") - 0.48) < 1e-9);
+	assert_int_equal(ev_i(r, "gc_cycles"), 3);
+	assert_true(fabs(ev_d(r, "trough") - 0.52) < 1e-9);
+	assert_true(ev_d(r, "p95") >= 0.9);              /* the raw p95 would have failed it */
 	assert_true(ev_has(r, "p50") && ev_has(r, "max"));
 	assert_int_equal(ev_i(r, "next_gc_bytes"), 100 << 20);
 	assert_true(ev_has(r, "heap_alloc_bytes"));
 
 	t->f->go.n_samples = 0;
-	heap_samples(t->f, mid, 20);
-	r = expect(t, "go.heap-pressure", NULL, STATUS_WARN);   /* exactly 0.70 warns: "at or above" */
-	assert_true(fabs(ev_d(r, "max") - 0.99) < 1e-9);
+	heap_samples(t->f, tight, 20);
+	expect(t, "go.heap-pressure", NULL, STATUS_WARN);   /* exactly 0.70 warns: "at or above" */
 	expect(t, "go.heap-pressure", "{\"warn\": 0.71}", STATUS_PASS);
 
 	t->f->go.n_samples = 0;
-	heap_samples(t->f, high, 20);
-	expect(t, "go.heap-pressure", NULL, STATUS_FAIL);
+	heap_samples(t->f, squeezed, 20);
+	r = expect(t, "go.heap-pressure", NULL, STATUS_FAIL);
+	assert_true(fabs(ev_d(r, "trough") - 0.86) < 1e-9);
+
+	/* No cycle ended in the window: nothing to judge, whatever the level. */
+	t->f->go.n_samples = 0;
+	heap_samples(t->f, flat, 20);
+	r = expect(t, "go.heap-pressure", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "gc_cycles"), 0);
+	assert_true(ev_null(r, "trough"));
+	/* One sample (--window 0) neither. */
+	t->f->go.n_samples = 1;
+	r = expect(t, "go.heap-pressure", NULL, STATUS_PASS);
+	assert_contains(r->summary, "--window");
 }
 
 static void test_gc_cpu_window(void **state)
