@@ -8,6 +8,7 @@ pkgs=(
   libcurl4-openssl-dev libjansson-dev libyaml-dev libcmocka-dev
   golang-1.19-go
   iproute2 util-linux procps numactl jq libxml2-utils hyperfine mawk curl
+  time  # /usr/bin/time: peak RSS in bench/goroutines.sh
   prometheus  # promtool validates the textfile output; the server serves later fuse tests
 )
 

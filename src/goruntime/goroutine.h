@@ -93,6 +93,11 @@ struct gr_leak_params {
 	 * wait times describe the series' stacks; NULL to use the latest
 	 * debug=2 snapshot of the series itself. Must outlive the analysis. */
 	const struct gr_snapshot *detail;
+	/* Where the program's source may be read to tell a ticker loop from
+	 * a receive nobody sends to (a dump shows the two alike): the .go
+	 * files at the dump's paths under this root ("" = the paths as they
+	 * are); NULL never reads a file. */
+	const char *source_root;
 };
 
 #define GR_DEFAULT_MIN_GROWTH 3

@@ -1,0 +1,616 @@
+/* Comparing goroutine snapshots and naming leak suspects: rows per stack
+ * key with a count per snapshot, the two suspect rules (growth, long
+ * waits) and the leak patterns with their remedies. The heuristics are
+ * documented in docs/goroutines.md; keep the two in step. */
+#include "goruntime/goroutine.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+
+/* ---- a key index over one snapshot ---------------------------------------- */
+
+struct key_ref {
+	uint64_t key;
+	const struct gr_group *g;
+};
+
+static int key_ref_cmp(const void *pa, const void *pb)
+{
+	const struct key_ref *a = pa, *b = pb;
+
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static struct key_ref *index_snapshot(const struct gr_snapshot *s)
+{
+	struct key_ref *ix = malloc((s->n_groups ? s->n_groups : 1) * sizeof(*ix));
+
+	if (!ix)
+		return NULL;
+	for (size_t i = 0; i < s->n_groups; i++)
+		ix[i] = (struct key_ref){ s->groups[i].key, &s->groups[i] };
+	qsort(ix, s->n_groups, sizeof(*ix), key_ref_cmp);
+	return ix;
+}
+
+static const struct gr_group *index_find(const struct key_ref *ix, size_t n, uint64_t key)
+{
+	struct key_ref k = { key, NULL };
+	const struct key_ref *hit = bsearch(&k, ix, n, sizeof(*ix), key_ref_cmp);
+
+	return hit ? hit->g : NULL;
+}
+
+/* ---- what a stack shows -------------------------------------------------- */
+
+static bool has_frame(const struct gr_group *g, const char *func)
+{
+	for (size_t i = 0; g && i < g->n_frames; i++)
+		if (!strcmp(g->frames[i].func, func))
+			return true;
+	return false;
+}
+
+static bool has_frame_prefix(const struct gr_group *g, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	for (size_t i = 0; g && i < g->n_frames; i++)
+		if (!strncmp(g->frames[i].func, prefix, n))
+			return true;
+	return false;
+}
+
+static bool state_is(const char *state, const char *prefix)
+{
+	return state && !strncmp(state, prefix, strlen(prefix));
+}
+
+/* The states the wait rule looks at: blocked on a channel, select, lock,
+ * IO or sleep. "select (no cases)" is `select {}`, a deliberate forever. */
+static bool state_waits(const char *st)
+{
+	static const char *const waits[] = {
+		"chan receive", "chan send", "select", "sync.Mutex.Lock", "sync.RWMutex.", "semacquire",
+		"sync.Cond.Wait", "sync.WaitGroup.Wait", "IO wait", "sleep",
+	};
+
+	if (state_is(st, "select (no cases)"))
+		return false;
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
+		if (state_is(st, waits[i]))
+			return true;
+	return false;
+}
+
+/* Goroutines whose job is to wait as long as it takes: accept loops and
+ * the signal loop. Long waits there are health, not leaks. */
+static bool waits_by_design(const struct gr_group *g)
+{
+	return has_frame(g, "net.(*TCPListener).Accept") || has_frame(g, "net.(*UnixListener).Accept") ||
+	       has_frame(g, "net/http.(*Server).Serve") || has_frame_prefix(g, "os/signal.");
+}
+
+static bool http_client_call(const struct gr_group *g)
+{
+	return has_frame(g, "net/http.(*persistConn).roundTrip") || has_frame(g, "net/http.(*Transport).roundTrip") ||
+	       has_frame(g, "net/http.(*Client).do");
+}
+
+/* A transport's readLoop parked reading the socket (waiting for a
+ * response, or an idle connection kept for reuse), as opposed to parked
+ * until the caller reads or closes the response body. */
+static bool readloop_reading(const struct gr_group *g)
+{
+	return has_frame(g, "net/http.(*persistConn).Read") || has_frame(g, "net.(*conn).Read");
+}
+
+/* ---- patterns ------------------------------------------------------------ */
+
+struct pattern {
+	const char *name, *remedy;
+};
+
+static const struct pattern P_HTTP_NO_TIMEOUT = {
+	"HTTP client with no timeout",
+	"give the http.Client a Timeout (or every request a context with a deadline) and its Transport a "
+	"ResponseHeaderTimeout and IdleConnTimeout; http.DefaultClient and http.Get have no timeout at all",
+};
+static const struct pattern P_BODY_NOT_CLOSED = {
+	"connection never closed",
+	"close every response body (defer resp.Body.Close() right after the error check, and read it to EOF "
+	"to reuse the connection); each body left open pins a connection and its readLoop/writeLoop goroutines",
+};
+static const struct pattern P_SERVER_CONN = {
+	"connection never closed",
+	"set the http.Server's ReadHeaderTimeout, ReadTimeout and IdleTimeout so that idle and slow clients' "
+	"connections are closed instead of kept forever",
+};
+static const struct pattern P_LOCK = {
+	"lock never released",
+	"find the path that returns or panics without Unlock (call defer mu.Unlock() right after Lock) and "
+	"never hold a lock across a blocking call; 'preflight contention' shows where the mutex is held",
+};
+static const struct pattern P_WAITGROUP = {
+	"WaitGroup never done",
+	"call wg.Add before the go statement and defer wg.Done() first thing in the goroutine, on every path",
+};
+static const struct pattern P_COND = {
+	"condition never signalled",
+	"call Signal or Broadcast after every change the waiters wait for, and wait in a loop that re-checks "
+	"the condition",
+};
+static const struct pattern P_TICKER = {
+	"ticker never stopped",
+	"stop the ticker (defer t.Stop()) and give the loop a way out: select on ctx.Done() or a quit "
+	"channel next to <-t.C; time.Tick cannot be stopped, use time.NewTicker",
+};
+static const struct pattern P_SLEEP = {
+	"sleep in a loop",
+	"replace the time.Sleep loop by a time.Ticker or time.After in a select that also watches ctx.Done(), "
+	"so the goroutine can be stopped",
+};
+static const struct pattern P_RECV = {
+	"receive on a channel nobody sends to",
+	"close the channel when the producer is done, or receive in a select together with ctx.Done() or a "
+	"timeout; a receive on a nil channel blocks forever",
+};
+static const struct pattern P_SEND = {
+	"send with no receiver",
+	"give the channel a buffer for results a caller may abandon (make(chan T, 1)), or send in a select "
+	"together with ctx.Done()",
+};
+static const struct pattern P_SELECT = {
+	"select with no ready case",
+	"add a case on ctx.Done() or a quit channel to the select, and make sure something closes it",
+};
+static const struct pattern P_NET = {
+	"network I/O with no deadline",
+	"set a deadline before every blocking read or write (conn.SetDeadline), or close the connection "
+	"when its owner is done",
+};
+static const struct pattern P_GENERIC = {
+	"blocked goroutines accumulating",
+	"find what creates these goroutines (created_by) and what should wake them, and give each a way out "
+	"(context cancellation, a closed channel, a deadline)",
+};
+
+/* ---- the program's source, when it is there ----------------------------- */
+
+#define SOURCE_MAX (8u << 20)
+#define SELECT_LINES 40
+
+/* Reads a .go file named by a dump, under root. The path comes from
+ * outside: only a regular file is read (a FIFO or a device would block or
+ * never end), and only so much of it. */
+static int read_source(const char *root, const char *path, struct buf *b)
+{
+	char full[4096];
+	struct stat st;
+	size_t n = strlen(path);
+	int fd, r = 0;
+
+	if (n < 4 || strcmp(path + n - 3, ".go") ||
+	    snprintf(full, sizeof(full), "%s%s%s", root, root[0] && path[0] != '/' ? "/" : "", path) >=
+		    (int)sizeof(full))
+		return -EINVAL;
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)SOURCE_MAX) {
+		r = -EINVAL;
+		goto out;
+	}
+	for (;;) {
+		char chunk[16384];
+		ssize_t got = read(fd, chunk, sizeof(chunk));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r = got < 0 ? -errno : 0;
+			break;
+		}
+		r = buf_append(b, chunk, (size_t)got);
+		if (r < 0)
+			break;
+	}
+out:
+	close(fd);
+	return r;
+}
+
+/* A time.Ticker (or Timer) at work on this line: the type or its
+ * constructors, or the field C of one ("t.C", "time.NewTicker(d).C"). */
+static bool line_uses_ticker(const char *s, size_t n)
+{
+	static const char *const words[] = { "Ticker", "ticker", "time.Tick(", "NewTimer(", "timer.C" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (memmem(s, n, words[i], strlen(words[i])))
+			return true;
+	for (const char *c = s; (c = memmem(c, n - (size_t)(c - s), ".C", 2)); c += 2) {
+		const char *after = c + 2;
+
+		if (c > s && (isalnum((unsigned char)c[-1]) || c[-1] == ')' || c[-1] == '_') &&
+		    (after == s + n || !(isalnum((unsigned char)*after) || *after == '_')))
+			return true;
+	}
+	return false;
+}
+
+/* Whether the site's line (or, for a select, the select's block) uses a
+ * ticker. False whenever the source cannot be read. */
+static bool source_says_ticker(const char *root, const struct gr_frame *f)
+{
+	struct buf b = BUF_INIT(SOURCE_MAX);
+	const char *s, *end, *nl;
+	bool yes = false;
+	int depth = 0;
+
+	if (!root || !f || f->line < 1 || read_source(root, f->file, &b) < 0 || !b.data)
+		goto out;
+	s = b.data;
+	end = b.data + b.len;
+	for (int i = 1; i < f->line && s < end; i++) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		s = nl ? nl + 1 : end;
+	}
+	for (int i = 0; i < SELECT_LINES && s < end; i++) {
+		size_t n;
+
+		nl = memchr(s, '\n', (size_t)(end - s));
+		n = (size_t)((nl ? nl : end) - s);
+		if (line_uses_ticker(s, n)) {
+			yes = true;
+			break;
+		}
+		/* only a select spreads what it waits on over the lines below */
+		if (i == 0 && !memmem(s, n, "select", 6))
+			break;
+		for (size_t k = 0; k < n; k++)
+			depth += s[k] == '{' ? 1 : s[k] == '}' ? -1 : 0;
+		if (i > 0 && depth <= 0)
+			break;
+		s = nl ? nl + 1 : end;
+	}
+out:
+	buf_release(&b);
+	return yes;
+}
+
+/* What the other suspects say about HTTP transports: a writeLoop
+ * accumulates both when bodies are left open and when responses never
+ * come, and its own stack cannot tell which. */
+struct context {
+	bool body_wait, client_wait;
+	const char *source_root;
+};
+
+static bool name_says_tick(const struct gr_group *g)
+{
+	const struct gr_frame *site = gr_group_site(g);
+
+	return site && (strcasestr(site->func, "tick") != NULL);
+}
+
+static const struct pattern *classify(const struct gr_group *g, const struct gr_group *d, const struct context *c)
+{
+	const char *st = d ? d->state : g->state;
+	bool chan_wait = !st[0] || state_is(st, "chan receive") || state_is(st, "select");
+
+	if (http_client_call(g))
+		return &P_HTTP_NO_TIMEOUT;
+	if (has_frame(g, "net/http.(*persistConn).readLoop"))
+		return readloop_reading(g) ? &P_HTTP_NO_TIMEOUT : &P_BODY_NOT_CLOSED;
+	if (has_frame(g, "net/http.(*persistConn).writeLoop"))
+		return c->client_wait && !c->body_wait ? &P_HTTP_NO_TIMEOUT : &P_BODY_NOT_CLOSED;
+	if (has_frame(g, "net/http.(*conn).serve") && (!st[0] || state_is(st, "IO wait")))
+		return &P_SERVER_CONN;
+	if (state_is(st, "sync.Mutex.Lock") || state_is(st, "sync.RWMutex.") || has_frame(g, "sync.(*Mutex).Lock") ||
+	    has_frame(g, "sync.(*RWMutex).Lock") || has_frame(g, "sync.(*RWMutex).RLock"))
+		return &P_LOCK;
+	if (state_is(st, "sync.WaitGroup.Wait") || has_frame(g, "sync.(*WaitGroup).Wait"))
+		return &P_WAITGROUP;
+	if (state_is(st, "sync.Cond.Wait") || has_frame(g, "sync.(*Cond).Wait"))
+		return &P_COND;
+	/* A leaked ticker loop parks in a plain receive or select: the
+	 * ticker itself is off the stack. What can show: a time.Ticker call
+	 * caught on the stack, members of the group caught awake at the
+	 * same place (something wakes them, a receive nobody sends to never
+	 * is), the function's own name, or the source line itself when the
+	 * program's source is at hand. */
+	if (has_frame(g, "time.NewTicker") || has_frame(g, "time.Tick") || has_frame_prefix(g, "time.(*Ticker)."))
+		return &P_TICKER;
+	if (chan_wait && ((d && d->n_awake > 0 && d->n_awake < d->count) || name_says_tick(g) ||
+			  source_says_ticker(c->source_root, gr_group_site(g))))
+		return &P_TICKER;
+	if (state_is(st, "sleep") || has_frame(g, "time.Sleep"))
+		return &P_SLEEP;
+	if (state_is(st, "chan receive"))
+		return &P_RECV;
+	if (state_is(st, "chan send"))
+		return &P_SEND;
+	if (state_is(st, "select"))
+		return &P_SELECT;
+	if (state_is(st, "IO wait") || has_frame(g, "internal/poll.runtime_pollWait"))
+		return &P_NET;
+	return &P_GENERIC;
+}
+
+/* ---- the analysis -------------------------------------------------------- */
+
+void gr_analysis_release(struct gr_analysis *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n_rows; i++)
+		free(a->rows[i].counts);
+	free(a->rows);
+	for (size_t i = 0; i < a->n_suspects; i++)
+		free(a->suspects[i].site);
+	for (size_t i = 0; i < a->n_suspects; i++)
+		free(a->suspects[i].created_by);
+	free(a->suspects);
+	memset(a, 0, sizeof(*a));
+}
+
+static int row_cmp(const void *pa, const void *pb, void *n_snapshots)
+{
+	const struct gr_row *a = pa, *b = pb;
+	size_t last = *(const size_t *)n_snapshots - 1;
+	uint64_t ca = a->counts[last], cb = b->counts[last];
+
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	return a->group->key < b->group->key ? -1 : a->group->key > b->group->key;
+}
+
+static int suspect_cmp(const void *pa, const void *pb)
+{
+	const struct gr_suspect *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	if (a->growth != b->growth)
+		return a->growth > b->growth ? -1 : 1;
+	return a->group->key < b->group->key ? -1 : a->group->key > b->group->key;
+}
+
+/* Every key of every snapshot, with its count in each. */
+static int build_rows(const struct gr_snapshot *snaps, size_t n, struct gr_analysis *a)
+{
+	size_t total = 0, n_slots = 64;
+	uint32_t *slots = NULL;
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += snaps[i].n_groups;
+	while (n_slots < total * 2)
+		n_slots *= 2;
+	slots = calloc(n_slots, sizeof(*slots));
+	a->rows = calloc(total ? total : 1, sizeof(*a->rows));
+	if (!slots || !a->rows) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < snaps[i].n_groups; k++) {
+			const struct gr_group *g = &snaps[i].groups[k];
+			size_t j = (size_t)g->key & (n_slots - 1);
+			struct gr_row *row;
+
+			while (slots[j] && a->rows[slots[j] - 1].group->key != g->key)
+				j = (j + 1) & (n_slots - 1);
+			if (!slots[j]) {
+				row = &a->rows[a->n_rows];
+				row->counts = calloc(n, sizeof(*row->counts));
+				if (!row->counts) {
+					r = -ENOMEM;
+					goto out;
+				}
+				a->n_rows++;
+				slots[j] = (uint32_t)a->n_rows;
+			}
+			row = &a->rows[slots[j] - 1];
+			row->group = g;
+			row->counts[i] += g->count;
+		}
+out:
+	free(slots);
+	return r;
+}
+
+static int attach_from(const struct gr_snapshot *s, struct gr_analysis *a)
+{
+	struct key_ref *ix = index_snapshot(s);
+
+	if (!ix)
+		return -ENOMEM;
+	for (size_t k = 0; k < a->n_rows; k++)
+		if (!a->rows[k].detail)
+			a->rows[k].detail = index_find(ix, s->n_groups, a->rows[k].group->key);
+	free(ix);
+	return 0;
+}
+
+/* The detail of each row: the same stack in p->detail, or else in the
+ * latest debug=2 snapshot of the series that has it. */
+static int attach_detail(const struct gr_snapshot *snaps, size_t n, const struct gr_snapshot *detail,
+			 struct gr_analysis *a)
+{
+	int r = 0;
+
+	if (detail)
+		return detail->debug == 2 ? attach_from(detail, a) : 0;
+	for (size_t i = n; i-- > 0 && r == 0;)
+		if (snaps[i].debug == 2)
+			r = attach_from(&snaps[i], a);
+	return r;
+}
+
+static char *site_text(const struct gr_group *g)
+{
+	const struct gr_frame *f = gr_group_site(g);
+	char *s = NULL;
+
+	if (!f)
+		return strdup("");
+	if (asprintf(&s, "%s (%s:%d)", f->func, f->file, f->line) < 0)
+		return NULL;
+	return s;
+}
+
+static char *creator_text(const struct gr_group *g)
+{
+	char *s = NULL;
+
+	if (!g || !g->created_by[0])
+		return strdup("");
+	if (!g->created_at[0])
+		return strdup(g->created_by);
+	if (asprintf(&s, "%s (%s)", g->created_by, g->created_at) < 0)
+		return NULL;
+	return s;
+}
+
+struct verdict {
+	bool grows, strict, waits;
+};
+
+static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_leak_params *p)
+{
+	struct verdict v = { false, false, false };
+	const struct gr_group *d = row->detail;
+	unsigned present = 0;
+	bool nondecreasing = true, strict = true;
+
+	for (size_t i = 0; i < n; i++) {
+		present += row->counts[i] > 0;
+		if (i && row->counts[i] < row->counts[i - 1])
+			nondecreasing = false;
+		if (i && row->counts[i] <= row->counts[i - 1])
+			strict = false;
+	}
+	if (n >= p->min_snapshots && present >= p->min_snapshots && nondecreasing &&
+	    row->counts[n - 1] - row->counts[0] >= p->min_growth) {
+		v.grows = true;
+		v.strict = strict;
+	}
+	v.waits = d && d->wait_minutes_max >= p->wait_minutes && state_waits(d->state) && !waits_by_design(d);
+	return v;
+}
+
+static int add_suspect(struct gr_analysis *a, const struct gr_row *row, size_t n, struct verdict v)
+{
+	struct gr_suspect *s = &a->suspects[a->n_suspects];
+	const struct gr_group *d = row->detail;
+	uint64_t first = row->counts[0], last = row->counts[n - 1];
+
+	memset(s, 0, sizeof(*s));
+	s->group = row->group;
+	s->counts = row->counts;
+	s->count = last ? last : (d ? d->count : row->group->count);
+	s->growth = (int64_t)(last - first);
+	s->wait_minutes = d ? d->wait_minutes_max : 0;
+	s->site = site_text(row->group);
+	s->created_by = creator_text(d ? d : row->group);
+	a->n_suspects++;
+	if (!s->site || !s->created_by)
+		return -ENOMEM;
+	if (v.grows && v.waits)
+		snprintf(s->reason_buf, sizeof(s->reason_buf), "%s and blocked for %llu minutes",
+			 v.strict ? "grows in every snapshot" : "only grows", (unsigned long long)s->wait_minutes);
+	else if (v.grows && v.strict)
+		snprintf(s->reason_buf, sizeof(s->reason_buf), "grows in every snapshot (%llu to %llu)",
+			 (unsigned long long)first, (unsigned long long)last);
+	else if (v.grows)
+		snprintf(s->reason_buf, sizeof(s->reason_buf), "grew from %llu to %llu and never fell",
+			 (unsigned long long)first, (unsigned long long)last);
+	else
+		snprintf(s->reason_buf, sizeof(s->reason_buf), "blocked for %llu minutes on %s",
+			 (unsigned long long)s->wait_minutes, d->state);
+	return 0;
+}
+
+int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_params *params,
+	       struct gr_analysis *ret, struct err *e)
+{
+	struct gr_leak_params p = { GR_DEFAULT_MIN_GROWTH, GR_DEFAULT_WAIT_MINUTES, GR_DEFAULT_MIN_SNAPSHOTS, NULL,
+				    NULL };
+	struct gr_analysis a;
+	struct context c = { false, false, NULL };
+	struct verdict *v = NULL;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if (params) {
+		p.min_growth = params->min_growth ? params->min_growth : p.min_growth;
+		p.wait_minutes = params->wait_minutes ? params->wait_minutes : p.wait_minutes;
+		p.min_snapshots = params->min_snapshots ? params->min_snapshots : p.min_snapshots;
+		p.detail = params->detail;
+		c.source_root = params->source_root;
+	}
+	if (!snaps || n == 0) {
+		r = err_set(e, -EINVAL, "no goroutine snapshot to analyse");
+		goto out;
+	}
+	a.n_snapshots = n;
+	r = build_rows(snaps, n, &a);
+	if (r == 0)
+		r = attach_detail(snaps, n, p.detail, &a);
+	if (r < 0)
+		goto out;
+	qsort_r(a.rows, a.n_rows, sizeof(*a.rows), row_cmp, &n);
+
+	v = calloc(a.n_rows ? a.n_rows : 1, sizeof(*v));
+	a.suspects = calloc(a.n_rows ? a.n_rows : 1, sizeof(*a.suspects));
+	if (!v || !a.suspects) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < a.n_rows; i++) {
+		const struct gr_group *g = a.rows[i].group;
+
+		v[i] = judge(&a.rows[i], n, &p);
+		if (!v[i].grows && !v[i].waits)
+			continue;
+		if (has_frame(g, "net/http.(*persistConn).readLoop") && !readloop_reading(g))
+			c.body_wait = true;
+		if (http_client_call(g))
+			c.client_wait = true;
+	}
+	for (size_t i = 0; i < a.n_rows && r == 0; i++) {
+		const struct pattern *pt;
+
+		if (!v[i].grows && !v[i].waits)
+			continue;
+		r = add_suspect(&a, &a.rows[i], n, v[i]);
+		pt = classify(a.rows[i].group, a.rows[i].detail, &c);
+		a.suspects[a.n_suspects - 1].pattern = pt->name;
+		a.suspects[a.n_suspects - 1].remedy = pt->remedy;
+	}
+	if (r < 0)
+		goto out;
+	qsort(a.suspects, a.n_suspects, sizeof(*a.suspects), suspect_cmp);
+	/* reason points into each suspect, so only once they stay put */
+	for (size_t i = 0; i < a.n_suspects; i++)
+		a.suspects[i].reason = a.suspects[i].reason_buf;
+	*ret = a;
+	memset(&a, 0, sizeof(a));
+out:
+	if (r == -ENOMEM)
+		err_set(e, r, "out of memory comparing goroutine snapshots");
+	free(v);
+	gr_analysis_release(&a);
+	return r;
+}

@@ -1,0 +1,1137 @@
+/* Unit tests for goroutine dumps: parsing real debug=1, debug=2 and crash
+ * dumps from Go 1.19 and the machine's Go (tests/fixtures/goroutines),
+ * hostile and damaged input, and the leak analysis on synthetic
+ * snapshot series and on the fixtures' leak series. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/err.h"
+#include "goruntime/goroutine.h"
+#include "goruntime/goroutine_internal.h"
+
+static const char *const versions[] = { "go1.19", "go1.26" };
+#define N_VERSIONS (sizeof(versions) / sizeof(versions[0]))
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static char *fixture_path(const char *version, const char *name)
+{
+	const char *root = getenv("FIXTURES");
+	char *p = NULL;
+
+	assert_non_null(root);
+	assert_true(asprintf(&p, "%s/goroutines/%s/%s", root, version, name) > 0);
+	return p;
+}
+
+static char *read_fixture(const char *version, const char *name, size_t *len)
+{
+	char *path = fixture_path(version, name), *data;
+	FILE *f = fopen(path, "re");
+	long n;
+
+	if (!f)
+		fail_msg("cannot open fixture '%s'", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	data = malloc((size_t)n + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+	data[n] = '\0';
+	fclose(f);
+	free(path);
+	*len = (size_t)n;
+	return data;
+}
+
+static void parse_fixture(const char *version, const char *name, struct gr_snapshot *s)
+{
+	char *path = fixture_path(version, name);
+	FILE *f = fopen(path, "re");
+	struct err e = { "" };
+
+	assert_non_null(f);
+	if (gr_parse_stream(f, path, s, &e) != 0)
+		fail_msg("'%s': %s", path, e.msg);
+	fclose(f);
+	free(path);
+}
+
+static void parse_text(const char *text, struct gr_snapshot *s)
+{
+	struct err e = { "" };
+
+	if (gr_parse(text, strlen(text), "test", s, &e) != 0)
+		fail_msg("parse failed: %s", e.msg);
+}
+
+static int parse_fails(const char *text, size_t len, struct err *e)
+{
+	struct gr_snapshot s;
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	r = gr_parse(text, len, "input", &s, e);
+	if (r == 0)
+		gr_snapshot_release(&s);
+	return r;
+}
+
+static uint64_t sum_counts(const struct gr_snapshot *s)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->n_groups; i++)
+		n += s->groups[i].count;
+	return n;
+}
+
+/* The group whose site is in function func (the first, biggest one). */
+static const struct gr_group *group_at(const struct gr_snapshot *s, const char *func)
+{
+	for (size_t i = 0; i < s->n_groups; i++) {
+		const struct gr_frame *f = gr_group_site(&s->groups[i]);
+
+		if (f && !strcmp(f->func, func))
+			return &s->groups[i];
+	}
+	return NULL;
+}
+
+static const struct gr_group *must_group_at(const struct gr_snapshot *s, const char *func)
+{
+	const struct gr_group *g = group_at(s, func);
+
+	if (!g)
+		fail_msg("no group at '%s' in '%s'", func, s->source);
+	return g;
+}
+
+static const struct gr_group *find_key(const struct gr_snapshot *s, uint64_t key)
+{
+	for (size_t i = 0; i < s->n_groups; i++)
+		if (s->groups[i].key == key)
+			return &s->groups[i];
+	return NULL;
+}
+
+static bool has_func(const struct gr_group *g, const char *prefix)
+{
+	for (size_t i = 0; i < g->n_frames; i++)
+		if (!strncmp(g->frames[i].func, prefix, strlen(prefix)))
+			return true;
+	return false;
+}
+
+/* The goroutine writing the dump: its stack differs between the debug=1
+ * and debug=2 writers by construction. */
+static bool is_writer(const struct gr_group *g)
+{
+	return has_func(g, "runtime/pprof.writeGoroutine");
+}
+
+/* ---- the fixtures, both versions ----------------------------------------- */
+
+static void test_debug1_counts_match_header(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		static const char *const files[] = { "debug1.txt", "series-1.debug1.txt", "series-2.debug1.txt",
+						     "series-3.debug1.txt" };
+
+		for (size_t k = 0; k < 4; k++) {
+			struct gr_snapshot s;
+			size_t len;
+			char *data = read_fixture(versions[v], files[k], &len);
+			unsigned long long header;
+
+			assert_int_equal(sscanf(data, "goroutine profile: total %llu", &header), 1);
+			parse_fixture(versions[v], files[k], &s);
+			assert_int_equal(s.debug, 1);
+			assert_false(s.truncated);
+			assert_int_equal(s.total, header);
+			assert_int_equal(sum_counts(&s), header);
+			assert_int_equal(s.malformed, 0);
+			for (size_t i = 1; i < s.n_groups; i++)
+				assert_true(s.groups[i - 1].count >= s.groups[i].count);
+			gr_snapshot_release(&s);
+			free(data);
+		}
+	}
+}
+
+static void test_debug1_and_debug2_same_keys(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		struct gr_snapshot d1, d2;
+		size_t matched = 0;
+
+		parse_fixture(versions[v], "debug1.txt", &d1);
+		parse_fixture(versions[v], "debug2.txt", &d2);
+		assert_int_equal(d2.debug, 2);
+		assert_false(d2.truncated);
+		assert_int_equal(d2.total, d1.total);
+		assert_int_equal(d2.malformed, 0);
+		for (size_t i = 0; i < d1.n_groups; i++) {
+			const struct gr_group *g = &d1.groups[i], *h = find_key(&d2, g->key);
+
+			if (is_writer(g)) {
+				assert_null(h);
+				continue;
+			}
+			if (!h)
+				fail_msg("%s: debug=1 group at '%s' has no debug=2 twin", versions[v],
+					 gr_group_site(g)->func);
+			assert_int_equal(h->count, g->count);
+			assert_string_equal(gr_group_site(h)->func, gr_group_site(g)->func);
+			assert_int_equal(gr_group_site(h)->line, gr_group_site(g)->line);
+			matched++;
+		}
+		/* one group each side is the writer */
+		assert_int_equal(matched, d1.n_groups - 1);
+		assert_int_equal(matched, d2.n_groups - 1);
+		gr_snapshot_release(&d1);
+		gr_snapshot_release(&d2);
+	}
+}
+
+static void expect_state(const struct gr_snapshot *s, const char *func, const char *want)
+{
+	const struct gr_group *g = must_group_at(s, func);
+
+	if (strcmp(g->state, want))
+		fail_msg("%s: '%s' is '%s', want '%s'", s->source, func, g->state, want);
+}
+
+static void test_debug2_states(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		bool old = !strcmp(versions[v], "go1.19");
+		struct gr_snapshot s;
+
+		parse_fixture(versions[v], "debug2.txt", &s);
+		expect_state(&s, "main.recvForever", "chan receive");
+		expect_state(&s, "main.sendForever", "chan send");
+		expect_state(&s, "main.selectForever", "select");
+		expect_state(&s, "main.selectNoCases", "select (no cases)");
+		expect_state(&s, "main.nilRecv", "chan receive (nil chan)");
+		expect_state(&s, "main.nilSend", "chan send (nil chan)");
+		expect_state(&s, "main.sleepLong", "sleep");
+		expect_state(&s, "main.condWaitForever", "sync.Cond.Wait");
+		/* Go 1.19 says semacquire for every sync wait but Cond's */
+		expect_state(&s, "main.lockForever", old ? "semacquire" : "sync.Mutex.Lock");
+		expect_state(&s, "main.rlockForever", old ? "semacquire" : "sync.RWMutex.RLock");
+		expect_state(&s, "main.wgWaitForever", old ? "semacquire" : "sync.WaitGroup.Wait");
+		expect_state(&s, "main.(*fixture).startStates.func18", "IO wait");
+		/* ", locked to thread" is not part of the state */
+		expect_state(&s, "main.lockedToThread", "chan receive");
+		expect_state(&s, "main.writeProfile", "running");
+		assert_int_equal(must_group_at(&s, "main.writeProfile")->n_awake, 1);
+		assert_int_equal(must_group_at(&s, "main.recvForever")->n_awake, 0);
+		assert_int_equal(must_group_at(&s, "main.lockForever")->count, 2);
+		/* leading runtime frames are not kept, sync ones are */
+		assert_true(has_func(must_group_at(&s, "main.lockForever"), "sync.(*Mutex).Lock"));
+		assert_false(has_func(must_group_at(&s, "main.recvForever"), "runtime."));
+		gr_snapshot_release(&s);
+	}
+}
+
+static void test_created_by_both_forms(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		struct gr_snapshot s;
+		const struct gr_group *g;
+		size_t len;
+		char *data = read_fixture(versions[v], "debug2.txt", &len);
+
+		/* the fixture carries the form of its version */
+		assert_true((strstr(data, "created by main.(*fixture).start in goroutine 1\n") != NULL) ==
+			    !strcmp(versions[v], "go1.26"));
+		free(data);
+		parse_fixture(versions[v], "debug2.txt", &s);
+		g = must_group_at(&s, "main.recvForever");
+		assert_string_equal(g->created_by, "main.(*fixture).start");
+		assert_non_null(strstr(g->created_at, "/tests/targets/dumpgen/states.go:"));
+		assert_null(strchr(g->created_at, '+'));
+		g = must_group_at(&s, "net/http.(*persistConn).writeLoop");
+		assert_string_equal(g->created_by, "net/http.(*Transport).dialConn");
+		g = must_group_at(&s, "main.writeProfile");
+		assert_string_equal(g->created_by, ""); /* goroutine 1 */
+		gr_snapshot_release(&s);
+	}
+	/* both forms, synthetic, group together */
+	{
+		struct gr_snapshot s;
+
+		parse_text("goroutine 5 [chan receive]:\nmain.f()\n\t/x.go:3 +0x1\n"
+			   "created by main.g in goroutine 1\n\t/x.go:9 +0x2\n\n"
+			   "goroutine 6 [chan receive]:\nmain.f()\n\t/x.go:3 +0x1\n"
+			   "created by main.g\n\t/x.go:9 +0x2\n",
+			   &s);
+		assert_int_equal(s.n_groups, 1);
+		assert_int_equal(s.groups[0].count, 2);
+		assert_string_equal(s.groups[0].created_by, "main.g");
+		assert_string_equal(s.groups[0].created_at, "/x.go:9");
+		assert_false(s.truncated);
+		gr_snapshot_release(&s);
+	}
+}
+
+static void test_wait_minutes(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		struct gr_snapshot s;
+		const struct gr_group *g;
+
+		parse_fixture(versions[v], "debug2-7min.txt", &s);
+		/* the hand edit: 12, 7 and 7 minutes on the three receivers */
+		g = must_group_at(&s, "main.recvForever");
+		assert_int_equal(g->count, 3);
+		assert_int_equal(g->wait_minutes_max, 12);
+		assert_int_equal(g->wait_minutes_min, 7);
+		g = must_group_at(&s, "main.sendForever");
+		assert_int_equal(g->wait_minutes_max, 0);
+		gr_snapshot_release(&s);
+	}
+}
+
+static void test_labels(void **state)
+{
+	struct gr_snapshot s;
+	const struct gr_group *g = NULL;
+
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		parse_fixture(versions[v], "debug1.txt", &s);
+		for (size_t i = 0; i < s.n_groups; i++)
+			if (s.groups[i].labels)
+				g = &s.groups[i];
+		assert_non_null(g);
+		assert_string_equal(g->labels, "{\"handler\":\"orders\", \"tenant\":\"a \\\"quoted\\\" b\"}");
+		assert_int_equal(g->count, 2);
+		assert_string_equal(gr_group_site(g)->func, "main.recvForever");
+		gr_snapshot_release(&s);
+	}
+	/* Go 1.26, GODEBUG=tracebacklabels=1: labels inside the brackets */
+	parse_fixture("go1.26", "debug2-labels.txt", &s);
+	g = NULL;
+	for (size_t i = 0; i < s.n_groups; i++)
+		if (s.groups[i].labels)
+			g = &s.groups[i];
+	assert_non_null(g);
+	assert_string_equal(g->state, "chan receive");
+	assert_string_equal(g->labels, "{\"handler\": \"orders\", \"tenant\": \"a \\\"quoted\\\" b\"}");
+	assert_int_equal(s.malformed, 0);
+	gr_snapshot_release(&s);
+	/* the form said to come with Go 1.27: after the bracket */
+	parse_text("goroutine 7 [running] {pattern: \"GET /x]\"}:\nmain.h()\n\t/x.go:1 +0x1\n"
+		   "created by main.g in goroutine 1\n\t/x.go:9 +0x2\n",
+		   &s);
+	assert_int_equal(s.n_groups, 1);
+	assert_string_equal(s.groups[0].state, "running");
+	assert_string_equal(s.groups[0].labels, "{pattern: \"GET /x]\"}");
+	gr_snapshot_release(&s);
+}
+
+static void test_elision(void **state)
+{
+	struct gr_snapshot s;
+	const struct gr_group *g;
+
+	(void)state;
+	/* Go 1.21+: the innermost 50 and outermost 50 frames */
+	parse_fixture("go1.26", "debug2.txt", &s);
+	g = must_group_at(&s, "main.deepRecursion");
+	assert_true(g->elided);
+	assert_int_equal(g->n_frames, 100);
+	assert_string_equal(g->frames[99].func, "main.(*fixture).startStates.func10");
+	assert_true(must_group_at(&s, "main.writeProfile")->elided);
+	assert_false(must_group_at(&s, "main.recvForever")->elided);
+	gr_snapshot_release(&s);
+	/* Go 1.19: 100 frames walked, the marker only when all were printed,
+	 * so only for the running goroutine */
+	parse_fixture("go1.19", "debug2.txt", &s);
+	g = must_group_at(&s, "main.writeProfile");
+	assert_true(g->elided);
+	assert_int_equal(g->n_frames, 100);
+	g = must_group_at(&s, "main.deepRecursion");
+	assert_false(g->elided);
+	assert_int_equal(g->n_frames, 97);
+	gr_snapshot_release(&s);
+}
+
+static void test_crash_log(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		struct gr_snapshot crash, d2;
+		const struct gr_group *g, *h;
+		size_t len;
+		char *data = read_fixture(versions[v], "crash-sigquit.txt", &len);
+		const char *p = data;
+		uint64_t headers = 0;
+
+		while ((p = strstr(p, "\ngoroutine ")))
+			headers++, p++;
+		free(data);
+		parse_fixture(versions[v], "crash-sigquit.txt", &crash);
+		parse_fixture(versions[v], "debug2.txt", &d2);
+		assert_int_equal(crash.debug, 2);
+		assert_false(crash.truncated);
+		assert_int_equal(crash.total, headers);
+		/* GOTRACEBACK=system shows runtime frames: the key skips them,
+		 * so the same code groups under the same key as in a pprof dump
+		 * (this is another process of the same binary) */
+		g = must_group_at(&crash, "main.recvForever");
+		h = must_group_at(&d2, "main.recvForever");
+		assert_int_equal(g->key, h->key);
+		assert_int_equal(g->count, 3);
+		assert_string_equal(g->state, "chan receive");
+		g = must_group_at(&crash, "main.lockForever");
+		assert_int_equal(g->key, must_group_at(&d2, "main.lockForever")->key);
+		/* system goroutines: runtime frames only, kept whole */
+		g = NULL;
+		for (size_t i = 0; i < crash.n_groups; i++)
+			if (!strcmp(crash.groups[i].state, "finalizer wait"))
+				g = &crash.groups[i];
+		assert_non_null(g);
+		assert_true(g->n_frames > 0);
+		assert_true(has_func(g, "runtime."));
+		gr_snapshot_release(&crash);
+		gr_snapshot_release(&d2);
+	}
+}
+
+/* ---- damaged and hostile input ------------------------------------------- */
+
+static void test_truncation(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		size_t len, cut;
+		char *data = read_fixture(versions[v], "debug2.txt", &len);
+		struct gr_snapshot s;
+		struct err e;
+		char *p;
+
+		/* mid-line, at many places */
+		for (cut = 37; cut < len; cut += len / 41) {
+			if (data[cut - 1] == '\n')
+				continue;
+			assert_int_equal(gr_parse(data, cut, "cut", &s, &e), 0);
+			if (!s.truncated)
+				fail_msg("%s cut at %zu not reported as truncated", versions[v], cut);
+			gr_snapshot_release(&s);
+		}
+		/* at a line end: after a function line, before its position */
+		p = strstr(data, "\nmain.sendForever(");
+		assert_non_null(p);
+		cut = (size_t)(strchr(p + 1, '\n') - data) + 1;
+		assert_int_equal(gr_parse(data, cut, "cut", &s, &e), 0);
+		assert_true(s.truncated);
+		gr_snapshot_release(&s);
+		/* after a whole frame, before "created by" */
+		cut = (size_t)(strchr(strchr(p + 1, '\n') + 1, '\n') - data) + 1;
+		assert_int_equal(gr_parse(data, cut, "cut", &s, &e), 0);
+		assert_true(s.truncated);
+		gr_snapshot_release(&s);
+		/* after a header */
+		p = strstr(data, "\ngoroutine ");
+		cut = (size_t)(strchr(p + 1, '\n') - data) + 1;
+		assert_int_equal(gr_parse(data, cut, "cut", &s, &e), 0);
+		assert_true(s.truncated);
+		gr_snapshot_release(&s);
+		/* the whole dump is not */
+		assert_int_equal(gr_parse(data, len, "whole", &s, &e), 0);
+		assert_false(s.truncated);
+		gr_snapshot_release(&s);
+		free(data);
+
+		/* debug=1: a cut file has fewer goroutines than its header */
+		data = read_fixture(versions[v], "debug1.txt", &len);
+		p = strstr(data, "\n\n");
+		cut = (size_t)(p - data) + 2;
+		assert_int_equal(gr_parse(data, cut, "cut", &s, &e), 0);
+		assert_true(s.truncated);
+		assert_true(sum_counts(&s) < s.total);
+		gr_snapshot_release(&s);
+		free(data);
+	}
+}
+
+/* The runtime's cap: exactly 64 MiB of whole goroutines is still cut. */
+static void test_truncation_at_runtime_cap(void **state)
+{
+	static const char rec[] = "goroutine 100 [chan receive]:\nmain.f(0x1)\n\t/x.go:3 +0x1\n"
+				  "created by main.g in goroutine 1\n\t/x.go:9 +0x2\n\n";
+	size_t cap = 64u << 20, n = sizeof(rec) - 1;
+	char *data = malloc(cap);
+	struct gr_snapshot s;
+	struct err e;
+	size_t off = 0;
+
+	(void)state;
+	assert_non_null(data);
+	while (off + n <= cap) {
+		memcpy(data + off, rec, n);
+		off += n;
+	}
+	/* pad the last record's file line so the dump ends on a newline */
+	memset(data + off, '\n', cap - off);
+	assert_int_equal(gr_parse(data, cap, "cap", &s, &e), 0);
+	assert_true(s.truncated);
+	assert_int_equal(s.total, off / n);
+	gr_snapshot_release(&s);
+	assert_int_equal(gr_parse(data, cap - 1, "below", &s, &e), 0);
+	assert_false(s.truncated);
+	gr_snapshot_release(&s);
+	free(data);
+}
+
+static void test_crlf(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		static const char *const files[] = { "debug1.txt", "debug2-7min.txt" };
+
+		for (size_t k = 0; k < 2; k++) {
+			size_t len;
+			char *data = read_fixture(versions[v], files[k], &len), *crlf = malloc(2 * len + 1);
+			struct gr_snapshot a, b;
+			struct err e;
+			size_t m = 0;
+
+			assert_non_null(crlf);
+			for (size_t i = 0; i < len; i++) {
+				if (data[i] == '\n')
+					crlf[m++] = '\r';
+				crlf[m++] = data[i];
+			}
+			assert_int_equal(gr_parse(data, len, "lf", &a, &e), 0);
+			assert_int_equal(gr_parse(crlf, m, "crlf", &b, &e), 0);
+			assert_int_equal(a.n_groups, b.n_groups);
+			assert_int_equal(a.total, b.total);
+			assert_false(b.truncated);
+			assert_int_equal(b.malformed, 0);
+			for (size_t i = 0; i < a.n_groups; i++) {
+				assert_int_equal(a.groups[i].key, b.groups[i].key);
+				assert_string_equal(a.groups[i].state, b.groups[i].state);
+				assert_int_equal(a.groups[i].wait_minutes_max, b.groups[i].wait_minutes_max);
+			}
+			gr_snapshot_release(&a);
+			gr_snapshot_release(&b);
+			free(crlf);
+			free(data);
+		}
+	}
+}
+
+static void test_stream_equals_memory(void **state)
+{
+	static const size_t chunks[] = { 600, 4096, 1u << 20 };
+
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		static const char *const files[] = { "debug1.txt", "debug2.txt", "crash-sigquit.txt" };
+
+		for (size_t k = 0; k < 3; k++)
+			for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+				size_t len;
+				char *data = read_fixture(versions[v], files[k], &len);
+				FILE *f = fmemopen(data, len, "r");
+				struct gr_snapshot a, b;
+				struct err e;
+
+				assert_non_null(f);
+				assert_int_equal(gr_parse(data, len, "m", &a, &e), 0);
+				assert_int_equal(gr_parse_stream_chunk(f, chunks[c], "s", &b, &e), 0);
+				fclose(f);
+				assert_int_equal(a.n_groups, b.n_groups);
+				assert_int_equal(a.total, b.total);
+				assert_int_equal(a.truncated, b.truncated);
+				for (size_t i = 0; i < a.n_groups; i++) {
+					assert_int_equal(a.groups[i].key, b.groups[i].key);
+					assert_int_equal(a.groups[i].count, b.groups[i].count);
+				}
+				gr_snapshot_release(&a);
+				gr_snapshot_release(&b);
+				free(data);
+			}
+	}
+}
+
+static void test_rejects_what_is_not_a_dump(void **state)
+{
+	static const char gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00";
+	struct err e;
+
+	(void)state;
+	assert_int_equal(parse_fails("<!DOCTYPE html>\n<html><body>goroutine 1 [running]:</body></html>\n", 66, &e),
+			 -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "HTML"));
+	assert_non_null(strstr(e.msg, "'input'"));
+	assert_int_equal(parse_fails("\n  \n<html>\n", 11, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "HTML"));
+	assert_int_equal(parse_fails("{\"memstats\": {}}\n", 17, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "JSON"));
+	assert_int_equal(parse_fails(gz, sizeof(gz) - 1, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "binary"));
+	assert_int_equal(parse_fails("", 0, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "empty"));
+	assert_int_equal(parse_fails("\n\n \n", 4, &e), -PF_EPARSE);
+	assert_int_equal(parse_fails("hello world\nthis is not a dump\n", 31, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "hello world"));
+	assert_int_equal(parse_fails("--- mutex:\ncycles/second=1\n", 27, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "mutex"));
+	assert_int_equal(parse_fails("heap profile: 1: 2 [3: 4] @ heap/1048576\n", 41, &e), -PF_EPARSE);
+	assert_int_equal(parse_fails("threadcreate profile: total 9\n", 30, &e), -PF_EPARSE);
+	assert_non_null(strstr(e.msg, "threadcreate"));
+	/* "goroutine" words without a header are not a dump either */
+	assert_int_equal(parse_fails("goroutine leak suspected\n", 25, &e), -PF_EPARSE);
+}
+
+static void test_malformed_lines_are_skipped(void **state)
+{
+	struct gr_snapshot s;
+
+	(void)state;
+	parse_text("goroutine profile: total 3\n"
+		   "2 @ 0x1 0x2\n"
+		   "#\t0x1\tmain.f+0x1\t/x.go:3\n"
+		   "# something else\n"
+		   "#\t0x2\tmain.g+0x1\t/x.go:notanumber\n"
+		   "\n"
+		   "1 @ 0x9\n"
+		   "#\t0x9\n"
+		   "\n"
+		   "99999999999999999999999 @ 0x1\n",
+		   &s);
+	assert_int_equal(s.total, 3);
+	assert_int_equal(sum_counts(&s), 3);
+	assert_int_equal(s.malformed, 3);
+	assert_false(s.truncated);
+	gr_snapshot_release(&s);
+
+	parse_text("panic: boom\n\ngoroutine 9 [chan send, 3 minutes]:\n"
+		   "not a frame line\n"
+		   "main.a(0x1)\n"
+		   "main.b(0x2)\n\t/b.go:7 +0x3\n"
+		   "\tbogus position\n"
+		   "created by main.c in goroutine 2\n\t/c.go:1 +0x9\n"
+		   "\n"
+		   "goroutine 10 [chan send]:\nmain.b()\n\t/b.go:7\n"
+		   "created by main.c\n\t/c.go:1\n\nexit status 2\n",
+		   &s);
+	assert_int_equal(s.total, 2);
+	assert_int_equal(s.n_groups, 2); /* 9 kept main.a without its position */
+	assert_int_equal(s.groups[0].n_frames + s.groups[1].n_frames, 3);
+	assert_true(s.malformed >= 3);
+	gr_snapshot_release(&s);
+
+	/* a huge count does not overflow the sum */
+	parse_text("goroutine profile: total 5\n18446744073709551615 @ 0x1\n#\t0x1\tmain.f+0x1\t/x.go:3\n\n"
+		   "7 @ 0x1\n#\t0x1\tmain.f+0x1\t/x.go:3\n\n",
+		   &s);
+	assert_int_equal(s.n_groups, 1);
+	assert_int_equal(s.groups[0].count, UINT64_MAX);
+	gr_snapshot_release(&s);
+}
+
+/* ---- the key and the site ------------------------------------------------ */
+
+static void test_key_ignores_args_offsets_and_runtime(void **state)
+{
+	struct gr_snapshot s;
+
+	(void)state;
+	parse_text("goroutine 1 [select]:\n"
+		   "runtime.gopark(0x1)\n\t/go/src/runtime/proc.go:1 +0x1 fp=0x1 sp=0x2 pc=0x3\n"
+		   "runtime.selectgo(0x1)\n\t/go/src/runtime/select.go:2 +0x2\n"
+		   "main.f({0xc0, 0x1}, 0x2?)\n\t/x.go:3 +0x10\n"
+		   "main.(*T).g(...)\n\t/x.go:4\n"
+		   "runtime.goexit({})\n\t/go/src/runtime/asm.s:5 +0x1\n"
+		   "created by main.h\n\t/x.go:6 +0x1\n\n"
+		   "goroutine 2 [select]:\n"
+		   "main.f(0x9)\n\t/x.go:3 +0x99\n"
+		   "main.(*T).g(0x1)\n\t/x.go:4 +0x1\n"
+		   "created by main.h in goroutine 1\n\t/x.go:6 +0x1\n",
+		   &s);
+	assert_int_equal(s.n_groups, 1);
+	assert_int_equal(s.groups[0].count, 2);
+	/* leading runtime frames dropped, trailing ones kept */
+	assert_string_equal(s.groups[0].frames[0].func, "main.f");
+	assert_string_equal(s.groups[0].frames[1].func, "main.(*T).g");
+	assert_int_equal(s.groups[0].frames[1].line, 4);
+	assert_string_equal(gr_group_site(&s.groups[0])->func, "main.f");
+	gr_snapshot_release(&s);
+
+	/* a different line is a different stack */
+	parse_text("goroutine 1 [select]:\nmain.f()\n\t/x.go:3 +0x1\n\n"
+		   "goroutine 2 [select]:\nmain.f()\n\t/x.go:4 +0x1\n",
+		   &s);
+	assert_int_equal(s.n_groups, 2);
+	gr_snapshot_release(&s);
+}
+
+static void test_site(void **state)
+{
+	struct gr_snapshot s;
+
+	(void)state;
+	parse_text("goroutine profile: total 3\n"
+		   "1 @ 0x1\n"
+		   "#\t0x1\tinternal/poll.runtime_pollWait+0x1\t/go/netpoll.go:1\n"
+		   "#\t0x1\tnet.(*conn).Read+0x1\t/go/net.go:2\n"
+		   "#\t0x1\tnet/http.(*persistConn).Read+0x1\t/go/transport.go:3\n"
+		   "#\t0x1\tnet/http.(*persistConn).readLoop+0x1\t/go/transport.go:4\n"
+		   "\n"
+		   "1 @ 0x1\n"
+		   "#\t0x1\tsync.(*Mutex).Lock+0x1\t/go/mutex.go:1\n"
+		   "#\t0x1\tgithub.com/a/b.(*C).d+0x1\t/m/b.go:2\n"
+		   "#\t0x1\tmain.main+0x1\t/m/main.go:3\n"
+		   "\n"
+		   "1 @ 0x1\n"
+		   "#\t0x1\tencoding/json.Marshal+0x1\t/go/json.go:1\n"
+		   "#\t0x1\tmain.handler.func1+0x1\t/m/main.go:9\n"
+		   "\n",
+		   &s);
+	/* all standard library: the function the goroutine runs */
+	assert_string_equal(gr_group_site(must_group_at(&s, "net/http.(*persistConn).readLoop"))->func,
+			    "net/http.(*persistConn).readLoop");
+	/* the innermost frame of the program's own code */
+	assert_non_null(group_at(&s, "github.com/a/b.(*C).d"));
+	assert_non_null(group_at(&s, "main.handler.func1"));
+	gr_snapshot_release(&s);
+}
+
+/* ---- leak analysis ------------------------------------------------------- */
+
+/* A debug=1 snapshot with one stack per function named in spec, "f=N ..." */
+static void series_snapshot(const char *spec, struct gr_snapshot *s)
+{
+	char text[4096], name[64];
+	size_t w = 0;
+	unsigned n, total = 0;
+	const char *p = spec;
+	int used;
+
+	while (sscanf(p, " %63[^=]=%u%n", name, &n, &used) == 2) {
+		total += n;
+		p += used;
+	}
+	w += (size_t)snprintf(text + w, sizeof(text) - w, "goroutine profile: total %u\n", total);
+	p = spec;
+	while (sscanf(p, " %63[^=]=%u%n", name, &n, &used) == 2) {
+		if (n)
+			w += (size_t)snprintf(text + w, sizeof(text) - w, "%u @ 0x1\n#\t0x1\t%s+0x1\t/app/%s.go:7\n\n",
+					      n, name, name);
+		p += used;
+	}
+	assert_true(w < sizeof(text));
+	parse_text(text, s);
+}
+
+static const struct gr_suspect *suspect_at(const struct gr_analysis *a, const char *func)
+{
+	for (size_t i = 0; i < a->n_suspects; i++)
+		if (!strncmp(a->suspects[i].site, func, strlen(func)) && a->suspects[i].site[strlen(func)] == ' ')
+			return &a->suspects[i];
+	return NULL;
+}
+
+static void analyze_specs(const char *const *specs, size_t n, const struct gr_leak_params *p, struct gr_snapshot *snaps,
+			  struct gr_analysis *a)
+{
+	struct err e = { "" };
+
+	for (size_t i = 0; i < n; i++)
+		series_snapshot(specs[i], &snaps[i]);
+	if (gr_analyze(snaps, n, p, a, &e) != 0)
+		fail_msg("gr_analyze: %s", e.msg);
+}
+
+static void release_all(struct gr_snapshot *snaps, size_t n, struct gr_analysis *a)
+{
+	gr_analysis_release(a);
+	for (size_t i = 0; i < n; i++)
+		gr_snapshot_release(&snaps[i]);
+}
+
+static void test_growth_rules(void **state)
+{
+	static const char *const specs[] = {
+		"main.leak=2 main.pool=4 main.flat=5 main.slow=3 main.late=0 main.step=2 main.gone=3",
+		"main.leak=5 main.pool=12 main.flat=5 main.slow=3 main.late=4 main.step=2 main.gone=3",
+		"main.leak=9 main.pool=3 main.flat=5 main.slow=4 main.late=8 main.step=6 main.gone=0",
+	};
+	struct gr_snapshot snaps[3];
+	struct gr_analysis a;
+	const struct gr_suspect *s;
+
+	(void)state;
+	analyze_specs(specs, 3, NULL, snaps, &a);
+	assert_int_equal(a.n_snapshots, 3);
+	assert_int_equal(a.n_rows, 7);
+	/* rows: every stack, biggest in the last snapshot first */
+	assert_int_equal(a.rows[0].counts[2], 9);
+	assert_int_equal(a.rows[a.n_rows - 1].counts[2], 0);
+
+	s = suspect_at(&a, "main.leak");
+	assert_non_null(s);
+	assert_int_equal(s->count, 9);
+	assert_int_equal(s->growth, 7);
+	assert_int_equal(s->counts[0], 2);
+	assert_int_equal(s->counts[1], 5);
+	assert_non_null(strstr(s->reason, "grows in every snapshot"));
+	assert_non_null(s->pattern);
+	assert_non_null(s->remedy);
+	assert_string_equal(s->created_by, ""); /* debug=1 knows no creator */
+	assert_string_equal(s->site, "main.leak (/app/main.leak.go:7)");
+	/* never fell, grew enough, not at every step */
+	s = suspect_at(&a, "main.step");
+	assert_non_null(s);
+	assert_non_null(strstr(s->reason, "never fell"));
+	assert_null(suspect_at(&a, "main.pool"));  /* rises and falls: a healthy pool */
+	assert_null(suspect_at(&a, "main.flat"));
+	assert_null(suspect_at(&a, "main.slow"));  /* +1 < min growth 3 */
+	assert_null(suspect_at(&a, "main.late"));  /* absent from the first snapshot */
+	assert_null(suspect_at(&a, "main.gone"));
+	assert_int_equal(a.n_suspects, 2);
+	release_all(snaps, 3, &a);
+
+	/* min_growth and min_snapshots are the caller's */
+	{
+		struct gr_leak_params p = { 1, 0, 2, NULL, NULL };
+
+		analyze_specs(specs, 3, &p, snaps, &a);
+		assert_non_null(suspect_at(&a, "main.slow"));
+		assert_non_null(suspect_at(&a, "main.late")); /* present in 2 */
+		release_all(snaps, 3, &a);
+		analyze_specs(specs, 2, NULL, snaps, &a); /* fewer than 3 snapshots: no growth rule */
+		assert_int_equal(a.n_suspects, 0);
+		release_all(snaps, 2, &a);
+	}
+}
+
+static void analyze_one_text(const char *text, const struct gr_leak_params *p, struct gr_snapshot *s,
+			     struct gr_analysis *a)
+{
+	struct err e = { "" };
+
+	parse_text(text, s);
+	if (gr_analyze(s, 1, p, a, &e) != 0)
+		fail_msg("gr_analyze: %s", e.msg);
+}
+
+#define CREATED "created by main.spawn in goroutine 1\n\t/app/spawn.go:5 +0x1\n\n"
+
+static void test_wait_rule(void **state)
+{
+	struct gr_snapshot s;
+	struct gr_analysis a;
+	const struct gr_suspect *x;
+
+	(void)state;
+	analyze_one_text("goroutine 10 [chan receive, 9 minutes]:\nmain.waiter(0x1)\n\t/app/w.go:3 +0x1\n" CREATED
+			 "goroutine 11 [chan receive, 2 minutes]:\nmain.waiter(0x1)\n\t/app/w.go:3 +0x1\n" CREATED
+			 "goroutine 12 [chan receive, 4 minutes]:\nmain.young(0x1)\n\t/app/w.go:9 +0x1\n" CREATED
+			 "goroutine 13 [IO wait, 60 minutes]:\ninternal/poll.runtime_pollWait(0x1)\n\t/go/netpoll.go:1 +0x1\n"
+			 "net.(*TCPListener).Accept(0x1)\n\t/go/tcpsock.go:2 +0x1\n"
+			 "main.serve(0x1)\n\t/app/s.go:4 +0x1\n" CREATED
+			 "goroutine 14 [select (no cases), 60 minutes]:\nmain.main()\n\t/app/main.go:4 +0x1\n\n"
+			 "goroutine 15 [GC worker (idle), 60 minutes]:\nmain.odd()\n\t/app/o.go:4 +0x1\n" CREATED
+			 "goroutine 16 [sleep, 30 minutes]:\ntime.Sleep(0x1)\n\t/go/time.go:1 +0x1\n"
+			 "main.poll()\n\t/app/p.go:8 +0x1\n" CREATED,
+			 NULL, &s, &a);
+	x = suspect_at(&a, "main.waiter");
+	assert_non_null(x);
+	assert_int_equal(x->wait_minutes, 9);
+	assert_int_equal(x->count, 2);
+	assert_int_equal(x->growth, 0);
+	assert_string_equal(x->created_by, "main.spawn (/app/spawn.go:5)");
+	assert_string_equal(x->reason, "blocked for 9 minutes on chan receive");
+	assert_string_equal(x->pattern, "receive on a channel nobody sends to");
+	assert_null(suspect_at(&a, "main.young"));  /* 4 < 5 minutes */
+	assert_null(suspect_at(&a, "main.serve"));  /* an accept loop waits by design */
+	assert_null(suspect_at(&a, "main.main"));   /* select {} */
+	assert_null(suspect_at(&a, "main.odd"));    /* not a state the rule watches */
+	x = suspect_at(&a, "main.poll");
+	assert_non_null(x);
+	assert_string_equal(x->pattern, "sleep in a loop");
+	assert_int_equal(a.n_suspects, 2);
+	gr_analysis_release(&a);
+	gr_snapshot_release(&s);
+}
+
+struct pattern_case {
+	const char *dump, *site, *pattern;
+};
+
+static void test_patterns(void **state)
+{
+	static const struct pattern_case cases[] = {
+		{ "goroutine 5 [chan receive, 9 minutes]:\nmain.r()\n\t/a.go:1\n" CREATED, "main.r",
+		  "receive on a channel nobody sends to" },
+		{ "goroutine 5 [chan receive (nil chan), 9 minutes]:\nmain.r()\n\t/a.go:1\n" CREATED, "main.r",
+		  "receive on a channel nobody sends to" },
+		{ "goroutine 5 [chan send, 9 minutes]:\nmain.s()\n\t/a.go:1\n" CREATED, "main.s", "send with no receiver" },
+		{ "goroutine 5 [select, 9 minutes]:\nmain.s()\n\t/a.go:1\n" CREATED, "main.s", "select with no ready case" },
+		{ "goroutine 5 [sleep, 9 minutes]:\ntime.Sleep(0x1)\n\t/t.go:1\nmain.s()\n\t/a.go:1\n" CREATED, "main.s",
+		  "sleep in a loop" },
+		{ "goroutine 5 [sync.Mutex.Lock, 9 minutes]:\nsync.runtime_SemacquireMutex()\n\t/s.go:1\n"
+		  "sync.(*Mutex).Lock(...)\n\t/m.go:1\nmain.l()\n\t/a.go:1\n" CREATED,
+		  "main.l", "lock never released" },
+		/* Go 1.19 */
+		{ "goroutine 5 [semacquire, 9 minutes]:\nsync.runtime_SemacquireMutex(0x1)\n\t/s.go:1\n"
+		  "sync.(*Mutex).lockSlow(0x1)\n\t/m.go:2\nsync.(*Mutex).Lock(...)\n\t/m.go:1\nmain.l()\n\t/a.go:1\n" CREATED,
+		  "main.l", "lock never released" },
+		{ "goroutine 5 [semacquire, 9 minutes]:\nsync.runtime_Semacquire(0x1)\n\t/s.go:1\n"
+		  "sync.(*WaitGroup).Wait(0x1)\n\t/w.go:1\nmain.w()\n\t/a.go:1\n" CREATED,
+		  "main.w", "WaitGroup never done" },
+		{ "goroutine 5 [sync.Cond.Wait, 9 minutes]:\nsync.runtime_notifyListWait(0x1)\n\t/s.go:1\n"
+		  "sync.(*Cond).Wait(0x1)\n\t/c.go:1\nmain.c()\n\t/a.go:1\n" CREATED,
+		  "main.c", "condition never signalled" },
+		/* a ticker call caught on the stack */
+		{ "goroutine 5 [select, 9 minutes]:\ntime.NewTicker(0x1)\n\t/t.go:1\nmain.p()\n\t/a.go:1\n" CREATED, "main.p",
+		  "ticker never stopped" },
+		/* the name says so */
+		{ "goroutine 5 [chan receive, 9 minutes]:\nmain.tickForever(0x1)\n\t/a.go:1\n" CREATED, "main.tickForever",
+		  "ticker never stopped" },
+		/* members caught awake where the others wait: something wakes them */
+		{ "goroutine 5 [select, 9 minutes]:\nmain.loop()\n\t/a.go:1\n" CREATED
+		  "goroutine 6 [runnable]:\nmain.loop()\n\t/a.go:1\n" CREATED
+		  "goroutine 7 [select, 9 minutes]:\nmain.loop()\n\t/a.go:1\n" CREATED,
+		  "main.loop", "ticker never stopped" },
+		{ "goroutine 5 [select, 9 minutes]:\nnet/http.(*persistConn).roundTrip(0x1)\n\t/t.go:1\n"
+		  "net/http.(*Client).do(0x1)\n\t/c.go:1\nmain.fetch()\n\t/a.go:1\n" CREATED,
+		  "main.fetch", "HTTP client with no timeout" },
+		{ "goroutine 5 [IO wait, 9 minutes]:\ninternal/poll.runtime_pollWait(0x1)\n\t/n.go:1\n"
+		  "net.(*conn).Read(0x1)\n\t/n.go:2\nnet/http.(*persistConn).Read(0x1)\n\t/t.go:3\n"
+		  "net/http.(*persistConn).readLoop(0x1)\n\t/t.go:4\n" CREATED,
+		  "net/http.(*persistConn).readLoop", "HTTP client with no timeout" },
+		{ "goroutine 5 [select, 9 minutes]:\nnet/http.(*persistConn).readLoop(0x1)\n\t/t.go:4\n" CREATED
+		  "goroutine 6 [select, 9 minutes]:\nnet/http.(*persistConn).writeLoop(0x1)\n\t/t.go:5\n" CREATED,
+		  "net/http.(*persistConn).writeLoop", "connection never closed" },
+		{ "goroutine 5 [IO wait, 9 minutes]:\ninternal/poll.runtime_pollWait(0x1)\n\t/n.go:1\n"
+		  "net/http.(*conn).serve(0x1)\n\t/s.go:4\n" CREATED,
+		  "net/http.(*conn).serve", "connection never closed" },
+		{ "goroutine 5 [IO wait, 9 minutes]:\ninternal/poll.runtime_pollWait(0x1)\n\t/n.go:1\n"
+		  "net.(*conn).Read(0x1)\n\t/n.go:2\nmain.readAll()\n\t/a.go:4\n" CREATED,
+		  "main.readAll", "network I/O with no deadline" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gr_snapshot s;
+		struct gr_analysis a;
+		const struct gr_suspect *x;
+
+		analyze_one_text(cases[i].dump, NULL, &s, &a);
+		x = suspect_at(&a, cases[i].site);
+		if (!x)
+			fail_msg("case %zu: no suspect at '%s'", i, cases[i].site);
+		if (strcmp(x->pattern, cases[i].pattern))
+			fail_msg("case %zu: '%s' is '%s', want '%s'", i, cases[i].site, x->pattern, cases[i].pattern);
+		assert_true(strlen(x->remedy) > 20);
+		gr_analysis_release(&a);
+		gr_snapshot_release(&s);
+	}
+}
+
+static void test_generic_pattern_and_debug1_only(void **state)
+{
+	static const char *const specs[] = { "main.handler.func1=2", "main.handler.func1=4", "main.handler.func1=6" };
+	struct gr_snapshot snaps[3];
+	struct gr_analysis a;
+
+	(void)state;
+	/* debug=1 alone cannot tell a receive from a send */
+	analyze_specs(specs, 3, NULL, snaps, &a);
+	assert_int_equal(a.n_suspects, 1);
+	assert_string_equal(a.suspects[0].pattern, "blocked goroutines accumulating");
+	release_all(snaps, 3, &a);
+}
+
+/* The fixtures' leak series: debug=1 counts with the debug=2 dump of the
+ * last moment as the detail, as `preflight goroutines URL` takes them. */
+static void test_fixture_series(void **state)
+{
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++) {
+		struct gr_snapshot snaps[3], detail;
+		struct gr_leak_params p = { 0, 0, 0, &detail, NULL };
+		struct gr_analysis a;
+		struct err e = { "" };
+		const struct gr_suspect *x;
+		static const char *const files[] = { "series-1.debug1.txt", "series-2.debug1.txt",
+						     "series-3.debug1.txt" };
+
+		for (size_t i = 0; i < 3; i++)
+			parse_fixture(versions[v], files[i], &snaps[i]);
+		parse_fixture(versions[v], "series-3.debug2.txt", &detail);
+		assert_int_equal(gr_analyze(snaps, 3, &p, &a, &e), 0);
+		assert_int_equal(a.n_suspects, 2);
+		x = suspect_at(&a, "main.leakyHandler.func1");
+		assert_non_null(x);
+		assert_int_equal(x->count, 12);
+		assert_int_equal(x->growth, 8);
+		assert_string_equal(x->pattern, "send with no receiver");
+		assert_non_null(strstr(x->created_by, "main.leakyHandler ("));
+		x = suspect_at(&a, "main.tickerLoop");
+		assert_non_null(x);
+		assert_int_equal(x->count, 6);
+		assert_string_equal(x->pattern, "ticker never stopped");
+		assert_null(suspect_at(&a, "main.(*worker).run")); /* 4, 12, 3 */
+		for (size_t i = 0; i < a.n_rows; i++)
+			if (!is_writer(a.rows[i].group))
+				assert_non_null(a.rows[i].detail);
+		gr_analysis_release(&a);
+		/* without the detail the patterns fall back on what the
+		 * stacks show */
+		p.detail = NULL;
+		assert_int_equal(gr_analyze(snaps, 3, &p, &a, &e), 0);
+		assert_string_equal(suspect_at(&a, "main.leakyHandler.func1")->pattern,
+				    "blocked goroutines accumulating");
+		assert_string_equal(suspect_at(&a, "main.tickerLoop")->pattern, "ticker never stopped");
+		gr_analysis_release(&a);
+		for (size_t i = 0; i < 3; i++)
+			gr_snapshot_release(&snaps[i]);
+		gr_snapshot_release(&detail);
+	}
+}
+
+/* A ticker loop and a receive nobody sends to look alike in a dump: the
+ * source line tells them apart, when it can be read. */
+static void test_ticker_from_source(void **state)
+{
+	static const char src[] = "package main\n"
+				  "\n"
+				  "func refreshLoop(d time.Duration) {\n"
+				  "\tfor range time.NewTicker(d).C {\n"
+				  "\t}\n"
+				  "}\n"
+				  "func waitForReply(c chan int) {\n"
+				  "\tv := <-c\n"
+				  "}\n"
+				  "func poll(t *time.Ticker, q chan int) {\n"
+				  "\tselect {\n"
+				  "\tcase <-q:\n"
+				  "\tcase v := <-t.C:\n"
+				  "\t}\n"
+				  "}\n"
+				  "func other(a, b chan int) {\n"
+				  "\tselect {\n"
+				  "\tcase <-a:\n"
+				  "\t}\n"
+				  "\tx := t.C\n"
+				  "}\n";
+	char dir[] = "/tmp/test_goroutines.XXXXXX", path[256], fifo[256], *dump = NULL;
+	struct gr_leak_params p = { 0, 0, 0, NULL, NULL };
+	struct gr_snapshot s;
+	struct gr_analysis a;
+	struct err e = { "" };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/loop.go", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo.go", dir);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	assert_int_equal(fputs(src, f) >= 0, 1);
+	fclose(f);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_true(asprintf(&dump,
+			     "goroutine 5 [chan receive, 9 minutes]:\nmain.refreshLoop(0x1)\n\t%s:4 +0x1\n" CREATED
+			     "goroutine 6 [chan receive, 9 minutes]:\nmain.waitForReply(0x1)\n\t%s:8 +0x1\n" CREATED
+			     "goroutine 7 [select, 9 minutes]:\nmain.poll(0x1)\n\t%s:11 +0x1\n" CREATED
+			     "goroutine 8 [select, 9 minutes]:\nmain.other(0x1)\n\t%s:17 +0x1\n" CREATED
+			     "goroutine 9 [chan receive, 9 minutes]:\nmain.piped(0x1)\n\t%s:1 +0x1\n" CREATED,
+			     path, path, path, path, fifo) > 0);
+	parse_text(dump, &s);
+	/* never read: what the dump shows alone */
+	assert_int_equal(gr_analyze(&s, 1, &p, &a, &e), 0);
+	assert_string_equal(suspect_at(&a, "main.refreshLoop")->pattern, "receive on a channel nobody sends to");
+	assert_string_equal(suspect_at(&a, "main.poll")->pattern, "select with no ready case");
+	gr_analysis_release(&a);
+	/* read at the paths the dump names; a FIFO is not opened for reading */
+	p.source_root = "";
+	assert_int_equal(gr_analyze(&s, 1, &p, &a, &e), 0);
+	assert_string_equal(suspect_at(&a, "main.refreshLoop")->pattern, "ticker never stopped");
+	assert_string_equal(suspect_at(&a, "main.waitForReply")->pattern, "receive on a channel nobody sends to");
+	assert_string_equal(suspect_at(&a, "main.poll")->pattern, "ticker never stopped");
+	assert_string_equal(suspect_at(&a, "main.other")->pattern, "select with no ready case");
+	assert_string_equal(suspect_at(&a, "main.piped")->pattern, "receive on a channel nobody sends to");
+	gr_analysis_release(&a);
+	/* under a root that does not hold the file: nothing is read */
+	p.source_root = "/nonexistent-root";
+	assert_int_equal(gr_analyze(&s, 1, &p, &a, &e), 0);
+	assert_string_equal(suspect_at(&a, "main.refreshLoop")->pattern, "receive on a channel nobody sends to");
+	gr_analysis_release(&a);
+	gr_snapshot_release(&s);
+	free(dump);
+	unlink(path);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+static void test_analyze_bad_args(void **state)
+{
+	struct gr_analysis a;
+	struct err e = { "" };
+
+	(void)state;
+	assert_int_equal(gr_analyze(NULL, 0, NULL, &a, &e), -EINVAL);
+	assert_true(strlen(e.msg) > 0);
+	gr_analysis_release(NULL);
+	gr_snapshot_release(NULL);
+	assert_null(gr_group_site(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_debug1_counts_match_header),
+		cmocka_unit_test(test_debug1_and_debug2_same_keys),
+		cmocka_unit_test(test_debug2_states),
+		cmocka_unit_test(test_created_by_both_forms),
+		cmocka_unit_test(test_wait_minutes),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_elision),
+		cmocka_unit_test(test_crash_log),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_truncation_at_runtime_cap),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_stream_equals_memory),
+		cmocka_unit_test(test_rejects_what_is_not_a_dump),
+		cmocka_unit_test(test_malformed_lines_are_skipped),
+		cmocka_unit_test(test_key_ignores_args_offsets_and_runtime),
+		cmocka_unit_test(test_site),
+		cmocka_unit_test(test_growth_rules),
+		cmocka_unit_test(test_wait_rule),
+		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_generic_pattern_and_debug1_only),
+		cmocka_unit_test(test_fixture_series),
+		cmocka_unit_test(test_ticker_from_source),
+		cmocka_unit_test(test_analyze_bad_args),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
