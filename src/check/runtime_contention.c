@@ -5,20 +5,6 @@
 
 #include "check/checks.h"
 
-/* The call site of a contention record: the innermost frame outside the
- * runtime and sync internals (for mutex profiles that is the code right
- * after the critical section, where Unlock was called). */
-static const struct gr_frame *site_of(const struct contention_site *s)
-{
-	for (size_t i = 0; i < s->n_frames; i++) {
-		const char *fn = s->frames[i].func;
-
-		if (fn && strncmp(fn, "runtime.", 8) && strncmp(fn, "sync.", 5) && strncmp(fn, "internal/", 9))
-			return &s->frames[i];
-	}
-	return s->n_frames ? &s->frames[0] : NULL;
-}
-
 static bool same_stack(const struct contention_site *a, const struct contention_site *b)
 {
 	if (a->n_frames != b->n_frames)
@@ -73,7 +59,7 @@ static void judge(const struct facts *f, const struct check_params *p, struct ch
 		return;
 	}
 	for (size_t i = 0; i < end->n_sites; i++) {
-		const struct gr_frame *site = site_of(&end->sites[i]);
+		const struct gr_frame *site = contention_site_frame(end, &end->sites[i], NULL);
 		double d = start ? site_delta(start, &end->sites[i]) : end->sites[i].delay_s;
 
 		added += d > 0 ? d : 0;

@@ -61,7 +61,7 @@ static void usage(FILE *out)
 		"      --min-growth N     a suspect grows by at least N goroutines (default %d)\n"
 		"      --wait-minutes N   a goroutine blocked this long is a suspect (default %d)\n"
 		"      --max-debug2 N     fetch one debug=2 dump (states, wait times) only below N\n"
-		"                         goroutines (default %d; the dump stops the service)\n"
+		"                         goroutines (default %d; 0 = never; the dump stops the service)\n"
 		"      --frames N         frames shown per group (tty; default %d)\n"
 		"      --top N            groups shown (tty; default %d; 0 = all)\n"
 		"  -t, --timeout SECONDS  timeout of each request (default 5; debug=2 gets at least 30)\n"

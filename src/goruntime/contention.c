@@ -81,6 +81,10 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 	char q[64];
 	int r = 0;
 
+	if (!body) {   /* an empty struct buf has no data */
+		body = "";
+		len = 0;
+	}
 	why = text_not_text(body, len);
 	if (why) {
 		r = err_set(e, -PF_EPARSE, "not a mutex or block profile: %s", why);

@@ -564,8 +564,9 @@ static bool d2_position(const char *s, size_t n, const char **file, size_t *file
 	return true;
 }
 
-/* "<func>(<args>)": the arguments start at the last '(' (names have
- * parentheses, "main.(*T).m", argument lists do not). */
+/* "<func>(<args>)": the arguments start at the first '(' that does not
+ * open a receiver type ("main.(*T).m(0x1)"); argument lists hold no
+ * parenthesis. */
 static bool d2_function(struct parser *p, const char *s, size_t n)
 {
 	const char *paren;
@@ -573,10 +574,10 @@ static bool d2_function(struct parser *p, const char *s, size_t n)
 
 	if (n < 3 || s[n - 1] != ')')
 		return false;
-	/* backwards by hand: argument lists are short, a call costs more */
-	for (paren = s + n - 2; paren > s && *paren != '('; paren--)
-		;
-	if (paren == s || memchr(s, ' ', (size_t)(paren - s)))
+	paren = memchr(s, '(', n - 1);
+	while (paren && paren[1] == '*')
+		paren = memchr(paren + 1, '(', (size_t)(s + n - 1 - paren - 1));
+	if (!paren || paren == s || memchr(s, ' ', (size_t)(paren - s)))
 		return false;
 	if (p->expect == EXPECT_FILE) {
 		pending_frame_flush(p);

@@ -77,6 +77,10 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 	char q[64];
 	int r = 0;
 
+	if (!body) {   /* an empty struct buf has no data */
+		body = "";
+		len = 0;
+	}
 	why = text_not_text(body, len);
 	if (why) {
 		r = err_set(e, -PF_EPARSE, "not a heap profile: %s", why);

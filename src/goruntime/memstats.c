@@ -134,9 +134,14 @@ int memstats_from_expvar(const char *body, size_t len, struct go_memstats *ret, 
 	struct go_memstats m = { .source = "expvar" };
 	json_error_t je;
 	json_t *root = NULL, *ms;
-	const char *why = text_not_text(body, len);
+	const char *why;
 	int r;
 
+	if (!body) {   /* an empty struct buf has no data */
+		body = "";
+		len = 0;
+	}
+	why = text_not_text(body, len);
 	if (why) {
 		r = err_set(e, -PF_EPARSE, "/debug/vars: not JSON: %s", why);
 		goto out;
@@ -258,12 +263,17 @@ int memstats_from_heap(const char *body, size_t len, struct go_memstats *ret, st
 	static const char what[] = "heap profile's MemStats";
 	struct go_memstats m = { .source = "heap" };
 	struct text_lines t;
-	const char *l, *why = text_not_text(body, len);
+	const char *l, *why;
 	bool block = false;
 	uint32_t seen = 0;
 	size_t n;
 	char q[64];
 
+	if (!body) {   /* an empty struct buf has no data */
+		body = "";
+		len = 0;
+	}
+	why = text_not_text(body, len);
 	if (why)
 		return err_set(e, -PF_EPARSE, "not a heap profile: %s", why);
 	text_lines_init(&t, body, len);

@@ -760,10 +760,15 @@ int prom_parse(const char *body, size_t len, struct prom_doc *ret, struct err *e
 {
 	struct prom_state st = { .e = e };
 	struct text_lines t;
-	const char *l, *why = text_not_text(body, len);
+	const char *l, *why;
 	size_t n;
 	int r = 0;
 
+	if (!body) {   /* an empty struct buf has no data */
+		body = "";
+		len = 0;
+	}
+	why = text_not_text(body, len);
 	if (why) {
 		r = err_set(e, -PF_EPARSE, "not Prometheus text: %s", why);
 		goto out;

@@ -577,6 +577,37 @@ static void test_stream_equals_memory(void **state)
 	}
 }
 
+/* A line longer than the stream's chunk is cut to it, and the goroutines
+ * after it are read as usual. */
+static void test_stream_long_line(void **state)
+{
+	size_t long_len = 5000, chunk = 600, n = 0;
+	char *text = malloc(long_len + 512);
+	struct gr_snapshot s;
+	struct err e = { "" };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)sprintf(text + n, "goroutine 5 [chan receive]:\nmain.f(");
+	memset(text + n, 'x', long_len);
+	n += long_len;
+	n += (size_t)sprintf(text + n, ")\n\t/x.go:3 +0x1\ncreated by main.g in goroutine 1\n\t/x.go:9 +0x2\n\n"
+				       "goroutine 6 [chan send]:\nmain.h()\n\t/x.go:4 +0x1\n"
+				       "created by main.g in goroutine 1\n\t/x.go:9 +0x2\n");
+	f = fmemopen(text, n, "r");
+	assert_non_null(f);
+	assert_int_equal(gr_parse_stream_chunk(f, chunk, "long", &s, &e), 0);
+	fclose(f);
+	assert_int_equal(s.total, 2);
+	assert_false(s.truncated);
+	assert_non_null(group_at(&s, "main.h"));
+	assert_string_equal(group_at(&s, "main.h")->state, "chan send");
+	assert_true(s.malformed >= 1);
+	gr_snapshot_release(&s);
+	free(text);
+}
+
 static void test_rejects_what_is_not_a_dump(void **state)
 {
 	static const char gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00";
@@ -643,6 +674,13 @@ static void test_malformed_lines_are_skipped(void **state)
 	assert_int_equal(s.n_groups, 2); /* 9 kept main.a without its position */
 	assert_int_equal(s.groups[0].n_frames + s.groups[1].n_frames, 3);
 	assert_true(s.malformed >= 3);
+	gr_snapshot_release(&s);
+
+	/* "0 @" is no group */
+	parse_text("goroutine profile: total 1\n0 @ 0x1\n#\t0x1\tmain.g+0x1\t/x.go:3\n\n"
+		   "1 @ 0x1\n#\t0x1\tmain.f+0x1\t/x.go:3\n\n",
+		   &s);
+	assert_int_equal(s.n_groups, 1);
 	gr_snapshot_release(&s);
 
 	/* a huge count does not overflow the sum */
@@ -1120,6 +1158,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_at_runtime_cap),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_stream_equals_memory),
+		cmocka_unit_test(test_stream_long_line),
 		cmocka_unit_test(test_rejects_what_is_not_a_dump),
 		cmocka_unit_test(test_malformed_lines_are_skipped),
 		cmocka_unit_test(test_key_ignores_args_offsets_and_runtime),

@@ -849,28 +849,56 @@ static void test_prom_memstats_made(void **state)
 	prom_doc_release(&d);
 }
 
+/* Every prefix of the default exposition, and every whole-line prefix of
+ * the big runtime-metrics one (every byte of it would take minutes under
+ * ASan). */
 static void test_prom_truncated(void **state)
 {
 	(void)state;
-	for (size_t v = 0; v < 2; v++) {
-		size_t len;
-		char *body = fixture(versions[v], "metrics-runtime.txt", &len);
+	for (size_t v = 0; v < 2; v++)
+		for (size_t f = 0; f < 2; f++) {
+			size_t len;
+			char *body = fixture(versions[v], f ? "metrics-runtime.txt" : "metrics.txt", &len);
 
-		for (size_t cut = 0; cut <= len; cut++) {
-			struct prom_doc d;
-			struct err e = { "" };
-			int r = prom_parse(body, cut, &d, &e);
+			for (size_t cut = 0; cut <= len; cut++) {
+				bool whole = cut > 0 && body[cut - 1] == '\n';
+				struct prom_doc d;
+				struct err e = { "" };
+				int r;
 
-			if (r == 0)
-				prom_doc_release(&d);
-			else
-				assert_true(r == -PF_EPARSE && e.msg[0]);
-			/* every whole line of a real exposition is valid */
-			if (cut > 0 && body[cut - 1] == '\n')
-				assert_int_equal(r, 0);
+				if (f && !whole)
+					continue;
+				r = prom_parse(body, cut, &d, &e);
+				if (r == 0)
+					prom_doc_release(&d);
+				else
+					assert_true(r == -PF_EPARSE && e.msg[0]);
+				/* every whole line of a real exposition is valid */
+				if (whole)
+					assert_int_equal(r, 0);
+			}
+			free(body);
 		}
-		free(body);
-	}
+}
+
+/* An empty struct buf hands its data as NULL: an empty body, refused
+ * without a crash (the Prometheus text is valid and empty). */
+static void test_null_body(void **state)
+{
+	struct contention_profile c;
+	struct heap_profile h;
+	struct go_memstats m;
+	struct prom_doc d;
+	struct err e = { "" };
+
+	(void)state;
+	assert_fails(contention_parse(NULL, 0, &c, &e_), "empty");
+	assert_fails(heap_parse(NULL, 0, &h, &e_), "empty");
+	assert_fails(memstats_from_heap(NULL, 0, &m, &e_), "no '# runtime.MemStats' block");
+	assert_fails(memstats_from_expvar(NULL, 0, &m, &e_), "/debug/vars");
+	assert_int_equal(prom_parse(NULL, 0, &d, &e), 0);
+	assert_int_equal(d.n_samples, 0);
+	prom_doc_release(&d);
 }
 
 int main(void)
@@ -895,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_prom_rejects),
 		cmocka_unit_test(test_prom_memstats_made),
 		cmocka_unit_test(test_prom_truncated),
+		cmocka_unit_test(test_null_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
