@@ -12,3 +12,11 @@ if [ -x "$here/tcp_census.sh" ]; then
   echo "== TCP census vs ss"
   "$here/tcp_census.sh" "$bin"
 fi
+if [ -x "$here/goroutines.sh" ]; then
+  echo "== goroutine dump grouping vs awk"
+  "$here/goroutines.sh" "$bin"
+fi
+if [ -x "$here/watch_overhead.sh" ]; then
+  echo "== preflight watch: cost to the target"
+  "$here/watch_overhead.sh" "$bin"
+fi

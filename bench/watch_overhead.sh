@@ -16,7 +16,8 @@
 # Usage: bench/watch_overhead.sh PREFLIGHT
 # Env: WINDOW (seconds per phase, default 30), REPEAT (pairs per case,
 #      default 2), RATE (requests per second under load, default 200),
-#      INTERVAL (default 200ms), BENCH_OUT (scratch dir).
+#      INTERVAL (default 200ms), CASES (default "idle load"),
+#      BENCH_OUT (scratch dir).
 set -euo pipefail
 bin=${1:?usage: $0 path/to/preflight}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +26,7 @@ window=${WINDOW:-30}
 repeat=${REPEAT:-2}
 rate=${RATE:-200}
 interval=${INTERVAL:-200ms}
+cases=${CASES:-idle load}
 out=${BENCH_OUT:-$(mktemp -d)}
 mkdir -p "$out"
 
@@ -49,7 +51,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The target lives for the whole run at most, whatever happens to us.
-life=$(( (window + 10) * repeat * 4 + 120 ))
+life=$(( (window + 10) * repeat * 4 + 120 ))  # 2 cases x 2 phases
 "$out/heapgrow" -addr 127.0.0.1:0 -debug-addr 127.0.0.1:0 -max-lifetime "${life}s" \
 	-ready-file "$out/ready" >"$out/heapgrow.log" 2>&1 &
 target=$!
@@ -102,7 +104,7 @@ phase() {
 
 : >"$out/phases"
 echo "# case watcher target_cpu_%core watcher_cpu_%core (window ${window}s, interval $interval, load $rate req/s)" >&2
-for case in idle load; do
+for case in $cases; do
 	for _ in $(seq 1 "$repeat"); do
 		phase "$case" 0 >&2
 		phase "$case" 1 >&2
@@ -113,14 +115,14 @@ echo "== preflight watch --interval $interval overhead on the target ($(nproc) C
 # Per case: the mean CPU without and with, and the difference of each
 # off/on pair (mean and median: one noisy window moves the mean, not the
 # median).
-awk '
+awk -v cases="$cases" '
 	$2 == 0 { off[$1, ++noff[$1]] = $3 }
 	$2 == 1 { on[$1, ++non[$1]] = $3; w[$1] += $4 }
 	END {
 		printf "%-6s %15s %13s %15s %17s %15s\n", "case", "without %core", "with %core", "overhead mean", "overhead median", "watcher %core"
-		split("idle load", cases, " ")
-		for (i = 1; i <= 2; i++) {
-			c = cases[i]; n = non[c]; so = 0; sn = 0
+		nc = split(cases, cl, " ")
+		for (i = 1; i <= nc; i++) {
+			c = cl[i]; n = non[c]; so = 0; sn = 0
 			for (k = 1; k <= n; k++) { so += off[c, k]; sn += on[c, k]; d[k] = on[c, k] - off[c, k] }
 			for (a = 1; a <= n; a++) for (b = a + 1; b <= n; b++) if (d[b] < d[a]) { t = d[a]; d[a] = d[b]; d[b] = t }
 			med = n % 2 ? d[(n + 1) / 2] : (d[n / 2] + d[n / 2 + 1]) / 2

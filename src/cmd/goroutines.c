@@ -470,7 +470,7 @@ static bool put(json_t *o, const char *key, json_t *v)
 
 static json_t *time_json(double t)
 {
-	char s[40];
+	char s[80];
 	time_t sec = (time_t)t;
 	struct tm tm;
 

@@ -370,7 +370,7 @@ int memstats_from_prom(const struct prom_doc *d, struct go_memstats *ret, struct
 	struct go_memstats m = { .source = "metrics" };
 	bool any = false, heap = false, goal = false, dummy = false;
 	const struct prom_sample *s, *total;
-	uint64_t u;
+	uint64_t u = 0;
 	int r;
 
 	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
