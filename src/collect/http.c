@@ -1,10 +1,56 @@
 #include "collect/http.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* libcurl is loaded on first use, not at start: it pulls in some 36 shared
+ * libraries (TLS, Kerberos, LDAP, ...) whose loading and constructors cost
+ * about 8 ms, which every command paid even when it spoke no HTTP — a third
+ * of a TCP census and most of a small goroutine dump's grouping time. */
+static struct {
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_perform)(CURLM *, int *);
+	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd[], unsigned int, int, int *);
+	CURLMsg *(*multi_info_read)(CURLM *, int *);
+	CURLMcode (*multi_cleanup)(CURLM *);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char *(*easy_strerror)(CURLcode);
+	void (*easy_cleanup)(CURL *);
+} curl;
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static int curl_loaded;
+
+static void curl_load(void)
+{
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	CURLcode (*global_init)(long);
+
+	if (!h)
+		return;
+	/* dlsym returns void *; POSIX guarantees it converts to a function pointer. */
+#define SYM(field, name) (*(void **)&curl.field = dlsym(h, name))
+	if (!SYM(multi_init, "curl_multi_init") || !SYM(multi_add_handle, "curl_multi_add_handle") ||
+	    !SYM(multi_remove_handle, "curl_multi_remove_handle") || !SYM(multi_perform, "curl_multi_perform") ||
+	    !SYM(multi_poll, "curl_multi_poll") || !SYM(multi_info_read, "curl_multi_info_read") ||
+	    !SYM(multi_cleanup, "curl_multi_cleanup") || !SYM(easy_init, "curl_easy_init") ||
+	    !SYM(easy_setopt, "curl_easy_setopt") || !SYM(easy_getinfo, "curl_easy_getinfo") ||
+	    !SYM(easy_strerror, "curl_easy_strerror") || !SYM(easy_cleanup, "curl_easy_cleanup"))
+		return;
+	*(void **)&global_init = dlsym(h, "curl_global_init");
+	if (!global_init || global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return;
+#undef SYM
+	curl_loaded = 1;
+}
 
 void http_request_init(struct http_request *r, const char *url, size_t max_bytes)
 {
@@ -45,12 +91,16 @@ static int map_curl_error(CURLcode c, const struct http_request *r)
 
 int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *o)
 {
-	CURLM *multi = curl_multi_init();
+	CURLM *multi;
 	CURL **easy = NULL;
 	int running = 0, r = 0;
 	CURLMsg *msg;
 	int left;
 
+	pthread_once(&curl_once, curl_load);
+	if (!curl_loaded)
+		return -ELIBACC;
+	multi = curl.multi_init();
 	if (!multi)
 		return -ENOMEM;
 	easy = calloc(n ? n : 1, sizeof(*easy));
@@ -59,60 +109,60 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		CURL *h = curl_easy_init();
+		CURL *h = curl.easy_init();
 
 		if (!h) {
 			r = -ENOMEM;
 			goto out;
 		}
 		easy[i] = h;
-		curl_easy_setopt(h, CURLOPT_URL, reqs[i].url);
-		curl_easy_setopt(h, CURLOPT_PRIVATE, &reqs[i]);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &reqs[i]);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->total_timeout_ms);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");   /* gzip, deflate: what curl supports */
-		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)reqs[i].max_bytes);
+		curl.easy_setopt(h, CURLOPT_URL, reqs[i].url);
+		curl.easy_setopt(h, CURLOPT_PRIVATE, &reqs[i]);
+		curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+		curl.easy_setopt(h, CURLOPT_WRITEDATA, &reqs[i]);
+		curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+		curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, o->total_timeout_ms);
+		curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		curl.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");   /* gzip, deflate: what curl supports */
+		curl.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)reqs[i].max_bytes);
 		/* Never send a target's pprof traffic through a proxy from the environment. */
-		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
-		curl_multi_add_handle(multi, h);
+		curl.easy_setopt(h, CURLOPT_NOPROXY, "*");
+		curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl.easy_setopt(h, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
+		curl.multi_add_handle(multi, h);
 	}
 	do {
-		CURLMcode mc = curl_multi_perform(multi, &running);
+		CURLMcode mc = curl.multi_perform(multi, &running);
 
 		if (mc == CURLM_OK && running)
-			mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
+			mc = curl.multi_poll(multi, NULL, 0, 1000, NULL);
 		if (mc != CURLM_OK) {
 			r = -EIO;
 			break;
 		}
 	} while (running);
-	while ((msg = curl_multi_info_read(multi, &left))) {
+	while ((msg = curl.multi_info_read(multi, &left))) {
 		struct http_request *req;
 		char *ct = NULL;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &req->status);
-		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+		curl.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
+		curl.easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &req->status);
+		if (curl.easy_getinfo(msg->easy_handle, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
 			snprintf(req->content_type, sizeof(req->content_type), "%s", ct);
 		req->err = map_curl_error(msg->data.result, req);
 		if (req->err)
 			snprintf(req->errmsg, sizeof(req->errmsg), "%s",
-				 req->truncated ? "response larger than the size cap" : curl_easy_strerror(msg->data.result));
+				 req->truncated ? "response larger than the size cap" : curl.easy_strerror(msg->data.result));
 	}
 out:
 	for (size_t i = 0; easy && i < n; i++)
 		if (easy[i]) {
-			curl_multi_remove_handle(multi, easy[i]);
-			curl_easy_cleanup(easy[i]);
+			curl.multi_remove_handle(multi, easy[i]);
+			curl.easy_cleanup(easy[i]);
 		}
 	free(easy);
-	curl_multi_cleanup(multi);
+	curl.multi_cleanup(multi);
 	return r;
 }
