@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "check/checks.h"
+#include "goruntime/gccpu.h"
 
 /* Skips when the target exposes no memstats; returns true when the check
  * can go on. */
@@ -115,34 +116,18 @@ CHECK_FN(check_go_heap_pressure)
 				 "goal has room, or add memory");
 }
 
-/* GC CPU over the window. GCCPUFraction is cumulative and updated at the
- * end of each cycle: gc_cpu(T) = f(T) * GOMAXPROCS * T with T the process
- * age at the last GC, so between two samples with different last-GC times
- * the window's fraction is (f2*T2 - f1*T1) / (T2 - T1), GOMAXPROCS
- * cancelling out. */
+/* GC CPU over the window, from the first and last samples
+ * (goruntime/gccpu.h explains the formula). */
 static bool window_gc_fraction(const struct goruntime_facts *g, double *ret, uint64_t *cycles)
 {
 	const struct go_memstats *a = &g->samples[0], *b = &g->samples[g->n_samples - 1];
-	double t1, t2;
+	struct gc_cpu_point pa = { g->sample_times[0], a->num_gc, a->last_gc_ns, a->gc_cpu_fraction };
+	struct gc_cpu_point pb = { g->sample_times[g->n_samples - 1], b->num_gc, b->last_gc_ns, b->gc_cpu_fraction };
 
-	if (g->n_samples < 2 || !g->process_start_unix || !a->has_gc_cpu_fraction || !b->has_gc_cpu_fraction ||
-	    !a->last_gc_ns || !b->last_gc_ns)
+	if (g->n_samples < 2 || !a->has_gc_cpu_fraction || !b->has_gc_cpu_fraction)
 		return false;
-	*cycles = b->num_gc - a->num_gc;
-	if (!*cycles) {
-		*ret = 0;
-		return true;
-	}
-	t1 = (double)a->last_gc_ns / 1e9 - g->process_start_unix;
-	t2 = (double)b->last_gc_ns / 1e9 - g->process_start_unix;
-	if (t2 <= t1 || t1 < 0)
-		return false;
-	*ret = (b->gc_cpu_fraction * t2 - a->gc_cpu_fraction * t1) / (t2 - t1);
-	if (*ret < 0)
-		*ret = 0;
-	if (*ret > 1)
-		*ret = 1;
-	return true;
+	*cycles = b->num_gc >= a->num_gc ? b->num_gc - a->num_gc : 0;
+	return gc_cpu_between(&pa, &pb, g->process_start_unix, ret) == 0;
 }
 
 CHECK_FN(check_go_gc_cpu)

@@ -29,6 +29,7 @@
 #include "goruntime/pprof_index.h"
 #include "goruntime/profiles.h"
 #include "goruntime/watch_store.h"
+#include "collect/procfs.h"
 #include "goruntime/watch_trigger.h"
 
 /* Every /debug/vars request runs runtime.ReadMemStats, a stop-the-world:
@@ -632,7 +633,7 @@ int cmd_watch(int argc, char **argv)
 	}
 
 	if (a.pid) {
-		r = watch_process_start(a.pid, &a.p.start_unix, &e);
+		r = proc_start_unix("", a.pid, &a.p.start_unix, &e);
 		if (r < 0) {
 			fprintf(stderr, "preflight watch: --pid %d: %s\n", (int)a.pid, e.msg);
 			ret = EXIT_USAGE;

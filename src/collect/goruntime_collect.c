@@ -5,38 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/buf.h"
-#include "base/fileio.h"
-#include "base/parse.h"
+#include "collect/procfs.h"
 #include "goruntime/fetch.h"
 #include "goruntime/pprof_index.h"
-
-/* Seconds since the target started, from /proc/PID/stat's starttime and
- * the boot clock; used to turn the cumulative GCCPUFraction into a rate
- * over the window. Negative when unknown. */
-static double process_age_s(const char *root, pid_t pid)
-{
-	struct buf b = BUF_INIT(4096);
-	char rel[64], *p, *fields[24];
-	struct timespec now;
-	uint64_t start;
-	double age = -1;
-	long hz = sysconf(_SC_CLK_TCK);
-
-	snprintf(rel, sizeof(rel), "/proc/%d/stat", (int)pid);
-	if (read_file(root, rel, &b) < 0 || !(p = strrchr(b.data, ')')))
-		goto out;
-	/* Fields after the comm: state is field 3, starttime field 22. */
-	if (split_fields(p + 1, " ", fields, 24) < 20 || parse_u64(fields[19], &start) < 0 || hz <= 0)
-		goto out;
-	clock_gettime(CLOCK_BOOTTIME, &now);
-	age = (double)now.tv_sec + now.tv_nsec / 1e9 - (double)start / (double)hz;
-out:
-	buf_release(&b);
-	return age;
-}
 
 static void pick_endpoints(struct facts *f)
 {
@@ -174,14 +147,9 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o)
 	pick_endpoints(f);
 	if (!g->attempted)
 		return;
-	{
-		double age = process_age_s(f->root, f->proc.pid);
-		struct timespec now;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (age >= 0)
-			g->process_start_unix = (double)now.tv_sec + now.tv_nsec / 1e9 - age;
-	}
+	/* The start time turns the cumulative GCCPUFraction into a rate. */
+	if (proc_start_unix(f->root, f->proc.pid, &g->process_start_unix, &e) < 0)
+		g->process_start_unix = 0;
 	/* The cheap count first: it decides whether a debug=2 dump is affordable. */
 	if (g->pprof_url[0] && pprof_index_fetch(g->pprof_url, o->timeout_ms, &idx, &e) == 0 && idx.goroutine.ok)
 		g->index_goroutines = idx.goroutine.n;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -294,6 +295,40 @@ int proc_find_by_name(const char *root, const char *name, pid_t *ret, struct err
 	else
 		*ret = found;
 	buf_release(&cands);
+	return r;
+}
+
+int proc_start_unix(const char *root, pid_t pid, double *ret, struct err *e)
+{
+	struct buf b = BUF_INIT(FILEIO_MAX_KERNEL_FILE);
+	struct timespec real, boot;
+	char *p, *f[20];
+	uint64_t ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+	int r;
+
+	r = read_proc_file(root, pid, "stat", &b);
+	if (r < 0) {
+		r = r == -ENOENT ? -ESRCH : r;
+		err_errno(e, r, "'/proc/%d/stat': cannot read the process start", (int)pid);
+		goto out;
+	}
+	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf_str(&b), ')');
+	/* After comm: state is field 3, starttime field 22, so the 20th here. */
+	if (!p || split_fields(p + 1, " \n", f, 20) < 20 || parse_u64(f[19], &ticks) < 0 || hz <= 0) {
+		r = err_set(e, -PF_EPARSE, "'/proc/%d/stat': no start time in it", (int)pid);
+		goto out;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &real) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0) {
+		r = err_errno(e, -errno, "cannot read the clocks");
+		goto out;
+	}
+	*ret = (double)real.tv_sec + real.tv_nsec / 1e9 -
+	       ((double)boot.tv_sec + boot.tv_nsec / 1e9 - (double)ticks / (double)hz);
+	r = 0;
+out:
+	buf_release(&b);
 	return r;
 }
 

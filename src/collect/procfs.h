@@ -27,6 +27,12 @@ int proc_parse_limits_nofile(const char *text, uint64_t *soft, uint64_t *hard);
  * several match, with e listing the candidates. */
 int proc_find_by_name(const char *root, const char *name, pid_t *ret, struct err *e);
 
+/* When process pid started, in unix seconds: its starttime in
+ * /proc/PID/stat (clock ticks since boot, 10 ms at USER_HZ 100) placed on
+ * the wall clock through the boot-time clock. -ESRCH (e filled) when there
+ * is no such process, -PF_EPARSE when the file has no start time. */
+int proc_start_unix(const char *root, pid_t pid, double *ret, struct err *e);
+
 void process_facts_release(struct process_facts *p);
 
 #endif

@@ -1,21 +1,17 @@
 #include "goruntime/watch_trigger.h"
 
+#include "goruntime/gccpu.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "base/buf.h"
-#include "base/fileio.h"
-#include "base/parse.h"
 
 /* How far the uptime-weighted GC CPU may fall outside [0, 1] before the
  * samples are taken not to fit the formula (a wrong --pid, a GOMAXPROCS
  * change) rather than to carry rounding. */
-#define GC_CPU_SLACK 0.02
 
 static const char *const reason_names[WATCH_N_REASONS] = {
 	[WATCH_HEAP_PRESSURE] = "heap-pressure",
@@ -80,27 +76,12 @@ static void push(struct watch_state *s, const struct watch_sample *x)
 int watch_gc_cpu_between(const struct watch_sample *a, const struct watch_sample *b, double start_unix,
 			 double *ret)
 {
-	double la, lb, v;
+	struct gc_cpu_point pa = { a->wall, a->num_gc, a->last_gc_ns, a->gc_cpu_fraction };
+	struct gc_cpu_point pb = { b->wall, b->num_gc, b->last_gc_ns, b->gc_cpu_fraction };
 
-	if (!a->has_mem || !b->has_mem || !(start_unix > 0) || b->num_gc < a->num_gc)
+	if (!a->has_mem || !b->has_mem)
 		return -EINVAL;
-	if (b->num_gc == a->num_gc) {
-		if (b->last_gc_ns != a->last_gc_ns)
-			return -EINVAL;
-		*ret = 0;
-		return 0;
-	}
-	/* Before the first GC the runtime has spent no GC time: G_a = 0 from
-	 * the moment a was taken. */
-	la = a->num_gc ? (double)a->last_gc_ns / 1e9 - start_unix : a->wall - start_unix;
-	lb = (double)b->last_gc_ns / 1e9 - start_unix;
-	if (la < 0 || !(lb > la))
-		return -EINVAL;
-	v = (b->gc_cpu_fraction * lb - (a->num_gc ? a->gc_cpu_fraction * la : 0)) / (lb - la);
-	if (!isfinite(v) || v < -GC_CPU_SLACK || v > 1 + GC_CPU_SLACK)
-		return -EINVAL;
-	*ret = v < 0 ? 0 : v > 1 ? 1 : v;
-	return 0;
+	return gc_cpu_between(&pa, &pb, start_unix, ret);
 }
 
 static bool target_restarted(const struct watch_state *s, const struct watch_sample *x)
@@ -188,39 +169,4 @@ size_t watch_observe(struct watch_state *s, const struct watch_sample *x, struct
 		out[n++] = (struct watch_crossing){ (enum watch_reason)r, value[r], threshold[r] };
 	}
 	return n;
-}
-
-int watch_process_start(pid_t pid, double *ret, struct err *e)
-{
-	struct buf b = BUF_INIT(FILEIO_MAX_KERNEL_FILE);
-	struct timespec real, boot;
-	char path[64], *p, *f[20];
-	uint64_t ticks;
-	long hz = sysconf(_SC_CLK_TCK);
-	int r;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	r = read_file("", path, &b);
-	if (r < 0) {
-		err_errno(e, r == -ENOENT ? -ESRCH : r, "'%s': cannot read the process start", path);
-		r = r == -ENOENT ? -ESRCH : r;
-		goto out;
-	}
-	/* comm may hold spaces and parentheses: fields start after the last ')'. */
-	p = strrchr(buf_str(&b), ')');
-	/* After comm: state is field 3, starttime field 22, so the 20th here. */
-	if (!p || split_fields(p + 1, " \n", f, 20) < 20 || parse_u64(f[19], &ticks) < 0 || hz <= 0) {
-		r = err_set(e, -PF_EPARSE, "'%s': no start time in it", path);
-		goto out;
-	}
-	if (clock_gettime(CLOCK_REALTIME, &real) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0) {
-		r = err_errno(e, -errno, "cannot read the clocks");
-		goto out;
-	}
-	*ret = (double)real.tv_sec + real.tv_nsec / 1e9 -
-	       ((double)boot.tv_sec + boot.tv_nsec / 1e9 - (double)ticks / (double)hz);
-	r = 0;
-out:
-	buf_release(&b);
-	return r;
 }

@@ -85,20 +85,10 @@ void watch_state_release(struct watch_state *s);
  * GC CPU. */
 size_t watch_observe(struct watch_state *s, const struct watch_sample *x, struct watch_crossing out[WATCH_N_REASONS]);
 
-/* The GC's share of the CPU over the GCs that ended between samples a and
- * b (a older). The runtime's GCCPUFraction is G/(P*(L-S)) with G the GC
- * CPU time so far, P GOMAXPROCS, L the end of the last GC and S the
- * process start; so with P constant, G/P at each sample is
- * F*(L-S), and the share between them is the difference over L_b-L_a.
- * Returns 0 with *ret in [0, 1] (0 when no GC ended in between), or
- * -EINVAL when the samples do not fit the formula (no memstats, a GC end
- * before start_unix, times backwards). */
+/* gc_cpu_between() (goruntime/gccpu.h) on two samples; -EINVAL also when
+ * either has no memstats. */
 int watch_gc_cpu_between(const struct watch_sample *a, const struct watch_sample *b, double start_unix,
 			 double *ret);
 
-/* The start of live process pid in unix seconds, from its starttime in
- * /proc/PID/stat (clock ticks, 10 ms at USER_HZ 100) and the boot-time
- * clock. -ESRCH (e filled) when there is no such process. */
-int watch_process_start(pid_t pid, double *ret, struct err *e);
 
 #endif

@@ -266,6 +266,34 @@ expect_eq "... no event line" "$(events mid)" 0
 expect_eq "... and no file at all, partial or whole" "$(ls -A "$WORK/mid.d" | wc -l)" 0
 admin reset >/dev/null
 
+# SIGINT (Ctrl-C) likewise. A background job of a script ignores SIGINT
+# unless told otherwise: the subshell restores it before the exec.
+set +e
+( trap - INT; exec "$PREFLIGHT" watch --dir "$WORK/int.d" --interval 100ms --duration 120s "$URL" \
+	>"$WORK/int" 2>"$WORK/int.err" ) &
+wpid=$!
+set -e
+_pids+=("$wpid")
+for i in $(seq 1 100); do
+	grep -q 'watching' "$WORK/int.err" 2>/dev/null && break
+	sleep 0.1
+done
+kill -INT "$wpid"
+for i in $(seq 1 150); do
+	kill -0 "$wpid" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$wpid" 2>/dev/null; then
+	_not_ok "SIGINT: the watcher exits within 15 s" "still running"
+	kill -KILL "$wpid"
+fi
+set +e
+wait "$wpid"
+rc=$?
+set -e
+expect_eq "SIGINT: exit 0" "$rc" 0
+expect_match "... the summary says why it stopped" "$(cat "$WORK/int.err")" 'stopped by SIGINT'
+
 # ---- errors while watching, and a target that is never there ---------------
 # The target goes away mid-run: failures are counted, reported once per
 # 10 s, and the watch carries on until --duration.

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "goruntime/watch_store.h"
+#include "collect/procfs.h"
 #include "goruntime/watch_trigger.h"
 
 /* A sample as the runtime would report it for a process started at
@@ -240,11 +241,11 @@ static void test_process_start(void **state)
 	struct err e = { "" };
 
 	(void)state;
-	assert_int_equal(watch_process_start(getpid(), &start, &e), 0);
+	assert_int_equal(proc_start_unix("", getpid(), &start, &e), 0);
 	/* This test started a moment ago (clock ticks of 10 ms, so a little slack). */
 	assert_true(start <= now + 1);
 	assert_true(start > now - 600);
-	assert_int_equal(watch_process_start(0x7ffffff0, &start, &e), -ESRCH);
+	assert_int_equal(proc_start_unix("", 0x7ffffff0, &start, &e), -ESRCH);
 	assert_non_null(strstr(e.msg, "/proc/2147483632/stat"));
 }
 
