@@ -78,8 +78,10 @@ static json_t *suspect_json(const struct gr_suspect *s, size_t n_snapshots)
 CHECK_FN(check_go_goroutine_leak)
 {
 	const struct goruntime_facts *g = &f->go;
-	/* Growth comes from the cheap debug=1 snapshots; states, creators and
-	 * wait times from the one debug=2 dump, when it was affordable. The
+	/* Growth comes from the cheap debug=1 snapshots, confirmed by the
+	 * goroutine ids of debug=2 dumps at both ends of the window; states,
+	 * creators and wait times come from the last dump. Dumps are taken only
+	 * when the goroutine count makes them affordable. The
 	 * target is local, so its source files may be at the dump's paths:
 	 * they tell a ticker loop from a receive nobody sends to. */
 	struct gr_leak_params lp = {
@@ -87,6 +89,7 @@ CHECK_FN(check_go_goroutine_leak)
 		.wait_minutes = (uint64_t)param_num(p, "wait_minutes"),
 		.min_snapshots = (unsigned)param_num(p, "min_snapshots"),
 		.detail = g->has_dump2 ? &g->dump2 : NULL,
+		.detail_first = g->has_dump2 && g->has_dump2_first ? &g->dump2_first : NULL,
 		.source_root = "",
 	};
 	double fail_count = param_num(p, "fail_count");

@@ -316,9 +316,10 @@ static void sleep_until(const struct timespec *t)
 }
 
 /* Samples the listener: counts from debug=1, and when the service is small
- * enough one debug=2 dump after the last sample for states and waits. */
+ * enough a debug=2 dump before the first sample (to confirm growth: see
+ * gr_leak_params.detail_first) and one after the last (states and waits). */
 static int sample_url(const struct gr_args *a, struct gr_snapshot *snaps, size_t *n_snaps, struct gr_snapshot *detail,
-		      bool *has_detail, struct err *e)
+		      bool *has_detail, struct gr_snapshot *first, bool *has_first, struct err *e)
 {
 	char base[2048];
 	const char *how = NULL;
@@ -330,6 +331,11 @@ static int sample_url(const struct gr_args *a, struct gr_snapshot *snaps, size_t
 	if (url_base(a->inputs[0], base, sizeof(base)) < 0)
 		return err_set(e, -ENAMETOOLONG, "'%.64s...': URL too long", a->inputs[0]);
 	count = cheap_count(base, a->timeout_ms, &how);
+	if (count && count < a->max_debug2 && a->samples > 1) {
+		struct err e2 = { "" };
+
+		*has_first = fetch_snapshot(base, 2, d2_timeout, first, &e2) == 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned i = 0; i < a->samples; i++) {
 		if (i) {
@@ -593,15 +599,16 @@ int cmd_goroutines(int argc, char **argv)
 {
 	struct gr_args a = { false, SAMPLES_DEFAULT, INTERVAL_DEFAULT_MS, TIMEOUT_DEFAULT_MS, MAX_DEBUG2_DEFAULT,
 			     0, 0, FRAMES_DEFAULT, TOP_DEFAULT, NULL, 0, false, "" };
-	struct gr_snapshot *snaps = NULL, detail;
+	struct gr_snapshot *snaps = NULL, detail, first;
 	struct gr_analysis an;
 	struct gr_leak_params lp;
 	struct err e = { "" };
-	bool has_detail = false;
+	bool has_detail = false, has_first = false;
 	size_t n_snaps = 0;
 	int ret, r;
 
 	memset(&detail, 0, sizeof(detail));
+	memset(&first, 0, sizeof(first));
 	memset(&an, 0, sizeof(an));
 	ret = parse_args(argc, argv, &a);
 	if (ret)
@@ -612,7 +619,7 @@ int cmd_goroutines(int argc, char **argv)
 		return EXIT_INTERNAL;
 	}
 	if (a.url) {
-		r = sample_url(&a, snaps, &n_snaps, &detail, &has_detail, &e);
+		r = sample_url(&a, snaps, &n_snaps, &detail, &has_detail, &first, &has_first, &e);
 	} else {
 		r = 0;
 		for (size_t i = 0; i < a.n_inputs && r == 0; i++) {
@@ -632,7 +639,13 @@ int cmd_goroutines(int argc, char **argv)
 				snaps[i].source,
 				snaps[i].debug == 2 ? "the runtime caps a debug=2 dump at 64 MiB, or the file was cut"
 						    : "the file was cut");
-	lp = (struct gr_leak_params){ a.min_growth, a.wait_minutes, 0, has_detail ? &detail : NULL, a.source_root };
+	lp = (struct gr_leak_params){
+		.min_growth = a.min_growth,
+		.wait_minutes = a.wait_minutes,
+		.detail = has_detail ? &detail : NULL,
+		.detail_first = has_first && has_detail ? &first : NULL,
+		.source_root = a.source_root,
+	};
 	r = gr_analyze(snaps, n_snaps, &lp, &an, &e);
 	if (r < 0) {
 		fprintf(stderr, "preflight goroutines: %s\n", e.msg[0] ? e.msg : err_str(r));
@@ -657,5 +670,6 @@ out:
 		gr_snapshot_release(&snaps[i]);
 	free(snaps);
 	gr_snapshot_release(&detail);
+	gr_snapshot_release(&first);
 	return ret;
 }

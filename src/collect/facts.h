@@ -186,8 +186,10 @@ struct goruntime_facts {
 	struct gr_snapshot *snaps;
 	size_t n_snaps;
 	uint64_t index_goroutines;        /* from the /debug/pprof/ index page; 0 = unknown */
-	bool has_dump2;                   /* one debug=2 dump, when the count was low enough */
+	bool has_dump2;                   /* a debug=2 dump at the end, when the count was low enough */
 	struct gr_snapshot dump2;
+	bool has_dump2_first;             /* and one at the start, to confirm growth */
+	struct gr_snapshot dump2_first;
 	char dump2_note[FACTS_ERR_MAX];   /* why there is none */
 	char goroutine_errmsg[FACTS_ERR_MAX];
 	/* Contention profiles at the start [0] and the end [1] of the window;

@@ -138,6 +138,37 @@ static void take_contention(struct facts *f, const struct goruntime_opts *o, int
 	g->contention_t[at] = mono_now();
 }
 
+/* A debug=2 dump into *dump, at the start (first) or the end of the window. */
+static void take_dump2(struct facts *f, const struct goruntime_opts *o, bool first)
+{
+	struct goruntime_facts *g = &f->go;
+	struct buf b = BUF_INIT(FETCH_PROFILE_MAX);
+	struct err e = { "" };
+	uint64_t count = g->n_snaps ? g->snaps[g->n_snaps - 1].total : g->index_goroutines;
+	struct gr_snapshot *dump = first ? &g->dump2_first : &g->dump2;
+	bool *has = first ? &g->has_dump2_first : &g->has_dump2;
+	char src[160];
+
+	if (!g->pprof_url[0])
+		return;
+	if (!count || count >= o->max_debug2) {
+		if (first)
+			return;
+		snprintf(g->dump2_note, sizeof(g->dump2_note),
+			 count ? "%llu goroutines: a debug=2 dump (wait times) is only taken below %llu"
+			       : "goroutine count unknown; no debug=2 dump taken",
+			 (unsigned long long)count, (unsigned long long)o->max_debug2);
+		return;
+	}
+	snprintf(src, sizeof(src), "%s/debug/pprof/goroutine?debug=2", g->pprof_url);
+	if (fetch(g->pprof_url, "/debug/pprof/goroutine?debug=2", FETCH_PROFILE_MAX, o->timeout_ms, false, &b, &e) == 0 &&
+	    gr_parse(b.data, b.len, src, dump, &e) == 0)
+		*has = true;
+	else if (!first)
+		snprintf(g->dump2_note, sizeof(g->dump2_note), "%s", e.msg);
+	buf_release(&b);
+}
+
 void goruntime_begin(struct facts *f, const struct goruntime_opts *o)
 {
 	struct goruntime_facts *g = &f->go;
@@ -154,6 +185,9 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o)
 	if (g->pprof_url[0] && pprof_index_fetch(g->pprof_url, o->timeout_ms, &idx, &e) == 0 && idx.goroutine.ok)
 		g->index_goroutines = idx.goroutine.n;
 	take_contention(f, o, 0);
+	/* Only a sampled window has growth to confirm. */
+	if (f->window_s > 0)
+		take_dump2(f, o, true);
 	goruntime_tick(f, o, true);
 }
 
@@ -190,31 +224,6 @@ void goruntime_tick(struct facts *f, const struct goruntime_opts *o, bool snapsh
 		take_snapshot(f, o);
 }
 
-static void take_dump2(struct facts *f, const struct goruntime_opts *o)
-{
-	struct goruntime_facts *g = &f->go;
-	struct buf b = BUF_INIT(FETCH_PROFILE_MAX);
-	struct err e = { "" };
-	uint64_t count = g->n_snaps ? g->snaps[g->n_snaps - 1].total : g->index_goroutines;
-	char src[160];
-
-	if (!g->pprof_url[0])
-		return;
-	if (!count || count >= o->max_debug2) {
-		snprintf(g->dump2_note, sizeof(g->dump2_note),
-			 count ? "%llu goroutines: a debug=2 dump (wait times) is only taken below %llu"
-			       : "goroutine count unknown; no debug=2 dump taken",
-			 (unsigned long long)count, (unsigned long long)o->max_debug2);
-		return;
-	}
-	snprintf(src, sizeof(src), "%s/debug/pprof/goroutine?debug=2", g->pprof_url);
-	if (fetch(g->pprof_url, "/debug/pprof/goroutine?debug=2", FETCH_PROFILE_MAX, o->timeout_ms, false, &b, &e) == 0 &&
-	    gr_parse(b.data, b.len, src, &g->dump2, &e) == 0)
-		g->has_dump2 = true;
-	else
-		snprintf(g->dump2_note, sizeof(g->dump2_note), "%s", e.msg);
-	buf_release(&b);
-}
 
 void goruntime_end(struct facts *f, const struct goruntime_opts *o)
 {
@@ -223,7 +232,7 @@ void goruntime_end(struct facts *f, const struct goruntime_opts *o)
 	if (!g->attempted)
 		return;
 	take_snapshot(f, o);
-	take_dump2(f, o);
+	take_dump2(f, o, false);
 	/* A second profile only tells something when the window was sampled. */
 	if (f->window_s > 0 && (g->has_mutex[0] || g->has_block[0]))
 		take_contention(f, o, 1);
@@ -236,6 +245,8 @@ void goruntime_facts_release(struct goruntime_facts *g)
 	free(g->snaps);
 	if (g->has_dump2)
 		gr_snapshot_release(&g->dump2);
+	if (g->has_dump2_first)
+		gr_snapshot_release(&g->dump2_first);
 	free(g->samples);
 	free(g->sample_times);
 	for (int i = 0; i < 2; i++) {

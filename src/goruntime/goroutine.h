@@ -37,6 +37,11 @@ struct gr_frame {
 };
 
 struct gr_group {
+	/* debug=2 parsed in memory (gr_parse): the members' goroutine ids,
+	 * sorted, so two dumps tell goroutines that stay from ones replaced;
+	 * NULL from gr_parse_stream, whose memory must not grow with the dump. */
+	uint64_t *ids;
+	size_t n_ids;
 	uint64_t key;            /* hash of the frames (see above) */
 	struct gr_frame *frames; /* innermost first, leading runtime.* frames dropped */
 	size_t n_frames;
@@ -93,6 +98,12 @@ struct gr_leak_params {
 	 * wait times describe the series' stacks; NULL to use the latest
 	 * debug=2 snapshot of the series itself. Must outlive the analysis. */
 	const struct gr_snapshot *detail;
+	/* A debug=2 snapshot taken at the start of the series. With detail
+	 * (taken at its end) it confirms growth: a leak's goroutines never
+	 * exit, so nearly all ids of the first dump's group are still in the
+	 * last one; a pool that grows by replacing its workers is no suspect.
+	 * NULL skips the confirmation. */
+	const struct gr_snapshot *detail_first;
 	/* Where the program's source may be read to tell a ticker loop from
 	 * a receive nobody sends to (a dump shows the two alike): the .go
 	 * files at the dump's paths under this root ("" = the paths as they

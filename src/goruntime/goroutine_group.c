@@ -131,6 +131,7 @@ static void group_free(struct gr_group *g)
 	free(g->created_by);
 	free(g->created_at);
 	free(g->labels);
+	free(g->ids);
 }
 
 void gr_builder_release(struct gr_builder *b)
@@ -259,6 +260,22 @@ static int add_new(struct gr_builder *b, const struct gr_record *r)
 	return 0;
 }
 
+/* Appends r's goroutine id; the array doubles at powers of two. */
+static int add_id(const struct gr_builder *b, struct gr_group *g, const struct gr_record *r)
+{
+	if (!b->keep_ids || !r->goid)
+		return 0;
+	if ((g->n_ids & (g->n_ids - 1)) == 0) {
+		uint64_t *ni = realloc(g->ids, (g->n_ids ? g->n_ids * 2 : 4) * sizeof(*ni));
+
+		if (!ni)
+			return -ENOMEM;
+		g->ids = ni;
+	}
+	g->ids[g->n_ids++] = r->goid;
+	return 0;
+}
+
 static int merge(struct gr_group *g, const struct gr_record *r)
 {
 	g->count = sat_add(g->count, r->count);
@@ -293,6 +310,8 @@ int gr_builder_add(struct gr_builder *b, const struct gr_record *r, struct err *
 	if (!g && b->n >= GR_MAX_GROUPS)
 		return err_set(e, -E2BIG, "more than %u distinct stacks", GR_MAX_GROUPS);
 	ret = g ? merge(g, r) : add_new(b, r);
+	if (ret == 0)
+		ret = add_id(b, g ? g : &b->groups[b->n - 1], r);
 	if (ret < 0)
 		return err_set(e, ret, "out of memory grouping goroutines");
 	return 0;
@@ -307,8 +326,18 @@ static int group_cmp(const void *pa, const void *pb)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
+static int id_cmp(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
 void gr_builder_finish(struct gr_builder *b, struct gr_snapshot *s)
 {
+	for (size_t i = 0; i < b->n; i++)
+		if (b->groups[i].n_ids > 1)
+			qsort(b->groups[i].ids, b->groups[i].n_ids, sizeof(uint64_t), id_cmp);
 	if (b->n > 1)
 		qsort(b->groups, b->n, sizeof(*b->groups), group_cmp);
 	s->groups = b->groups;

@@ -35,6 +35,7 @@ struct gr_record {
 	size_t state_len, created_by_len, created_at_len, labels_len;
 	uint64_t count;
 	uint64_t wait_minutes;
+	uint64_t goid;          /* debug=2: the goroutine's id; 0 otherwise */
 	bool has_labels, elided, awake;
 };
 
@@ -45,6 +46,7 @@ struct gr_builder {
 	size_t n, cap;
 	uint32_t *slots;        /* open addressing: index + 1 into groups; 0 = empty */
 	size_t n_slots;         /* a power of two */
+	bool keep_ids;          /* record members' goroutine ids (in-memory parses only) */
 };
 
 /* The key of a stack (see goroutine.h): frames innermost first. */

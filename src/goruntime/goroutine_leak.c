@@ -487,6 +487,43 @@ struct verdict {
 	bool grows, strict, waits;
 };
 
+/* How many of first's goroutines are still in last (both ids sorted). */
+static size_t survivors(const struct gr_group *first, const struct gr_group *last)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < first->n_ids && j < last->n_ids) {
+		if (first->ids[i] == last->ids[j]) {
+			n++;
+			i++;
+			j++;
+		} else if (first->ids[i] < last->ids[j]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return n;
+}
+
+/* Growth is confirmed unless two debug=2 dumps show the group's members
+ * being replaced: a leak keeps every goroutine it ever started (allow one
+ * in ten to have been released by a timeout or a late sender), a pool that
+ * scales up replaces its workers. */
+static bool members_stay(const struct gr_row *row, const struct gr_leak_params *p)
+{
+	const struct gr_group *last = row->detail, *first = NULL;
+
+	if (!p->detail_first || !last || !last->ids)
+		return true;
+	for (size_t i = 0; i < p->detail_first->n_groups && !first; i++)
+		if (p->detail_first->groups[i].key == row->group->key)
+			first = &p->detail_first->groups[i];
+	if (!first || !first->n_ids)
+		return true;
+	return survivors(first, last) * 10 >= first->n_ids * 9;
+}
+
 static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_leak_params *p)
 {
 	struct verdict v = { false, false, false };
@@ -502,7 +539,7 @@ static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_
 			strict = false;
 	}
 	if (n >= p->min_snapshots && present >= p->min_snapshots && nondecreasing &&
-	    row->counts[n - 1] - row->counts[0] >= p->min_growth) {
+	    row->counts[n - 1] - row->counts[0] >= p->min_growth && members_stay(row, p)) {
 		v.grows = true;
 		v.strict = strict;
 	}
@@ -545,8 +582,11 @@ static int add_suspect(struct gr_analysis *a, const struct gr_row *row, size_t n
 int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_params *params,
 	       struct gr_analysis *ret, struct err *e)
 {
-	struct gr_leak_params p = { GR_DEFAULT_MIN_GROWTH, GR_DEFAULT_WAIT_MINUTES, GR_DEFAULT_MIN_SNAPSHOTS, NULL,
-				    NULL };
+	struct gr_leak_params p = {
+		.min_growth = GR_DEFAULT_MIN_GROWTH,
+		.wait_minutes = GR_DEFAULT_WAIT_MINUTES,
+		.min_snapshots = GR_DEFAULT_MIN_SNAPSHOTS,
+	};
 	struct gr_analysis a;
 	struct context c = { false, false, NULL };
 	struct verdict *v = NULL;
@@ -558,6 +598,7 @@ int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_p
 		p.wait_minutes = params->wait_minutes ? params->wait_minutes : p.wait_minutes;
 		p.min_snapshots = params->min_snapshots ? params->min_snapshots : p.min_snapshots;
 		p.detail = params->detail;
+		p.detail_first = params->detail_first;
 		c.source_root = params->source_root;
 	}
 	if (!snaps || n == 0) {

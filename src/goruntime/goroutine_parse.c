@@ -355,6 +355,7 @@ static void record_end(struct parser *p)
 	r.wait_minutes = p->wait_minutes;
 	r.elided = p->elided;
 	r.awake = p->awake;
+	r.goid = p->goid;
 	p->err = gr_builder_add(&p->b, &r, p->e);
 out:
 	p->in_record = false;
@@ -827,6 +828,9 @@ int gr_parse(const char *data, size_t len, const char *source, struct gr_snapsho
 	int r;
 
 	parser_init(&p, source, e);
+	/* In memory the dump is bounded (a fetch cap, or the runtime's 64 MiB):
+	 * keeping ids costs 8 bytes a goroutine. */
+	p.b.keep_ids = true;
 	p.in_ptr = data;
 	p.in_off = 0;
 	while (s < end && !p.err) {

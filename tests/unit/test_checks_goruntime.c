@@ -274,6 +274,70 @@ static void test_goroutine_leak(void **state)
 	t->f->go.n_snaps = 3;
 }
 
+/* A debug=2 dump of the worker stack with goroutines ids lo..hi. */
+static void worker_dump(struct gr_snapshot *out, unsigned lo, unsigned hi)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct err e;
+
+	assert_non_null(f);
+	for (unsigned id = lo; id <= hi; id++)
+		fprintf(f,
+			"goroutine %u [semacquire]:\n"
+			"sync.runtime_Semacquire(0xc000012345?)\n"
+			"\t/usr/local/go/src/runtime/sema.go:71 +0x25\n"
+			"main.worker()\n"
+			"\t/src/leaky/pool.go:17 +0x44\n"
+			"created by main.start in goroutine 1\n"
+			"\t/src/leaky/pool.go:10 +0x55\n\n",
+			id);
+	fclose(f);
+	memset(out, 0, sizeof(*out));
+	if (gr_parse(text, len, "test", out, &e) < 0)
+		fail_msg("gr_parse: %s", e.msg);
+	free(text);
+}
+
+/* Growth of the worker stack is confirmed by goroutine ids: a leak keeps
+ * its goroutines, a pool that grows by replacing workers is no suspect. */
+static void test_goroutine_leak_confirmed_by_ids(void **state)
+{
+	struct tc *t = *state;
+	struct goruntime_facts *g = &t->f->go;
+	struct check_result *r;
+
+	go_surfaces(t->f);
+	add_snapshot(t->f, 0, 12);
+	add_snapshot(t->f, 0, 30);
+	add_snapshot(t->f, 0, 50);
+	/* Without dumps at both ends the growth alone makes a suspect. */
+	r = expect(t, "go.goroutine-leak", NULL, STATUS_WARN);
+	assert_contains(json_string_value(json_object_get(json_array_get(ev(r, "suspects"), 0), "site")), "main.worker");
+
+	/* The 12 goroutines of the first dump are all still there: a leak. */
+	worker_dump(&g->dump2_first, 100, 111);
+	worker_dump(&g->dump2, 100, 149);
+	g->has_dump2_first = g->has_dump2 = true;
+	r = expect(t, "go.goroutine-leak", NULL, STATUS_WARN);
+	assert_int_equal(json_array_size(ev(r, "suspects")), 1);
+
+	/* The 50 at the end are all new: the pool replaced its workers. */
+	gr_snapshot_release(&g->dump2);
+	worker_dump(&g->dump2, 500, 549);
+	expect(t, "go.goroutine-leak", NULL, STATUS_PASS);
+
+	/* One in ten may have gone (a late sender, a timeout)... */
+	gr_snapshot_release(&g->dump2);
+	worker_dump(&g->dump2, 101, 150);
+	expect(t, "go.goroutine-leak", NULL, STATUS_WARN);
+	/* ...not more. */
+	gr_snapshot_release(&g->dump2);
+	worker_dump(&g->dump2, 102, 151);
+	expect(t, "go.goroutine-leak", NULL, STATUS_PASS);
+}
+
 /* A mutex profile whose one site has waited total_s seconds. */
 static void mutex_profile(struct contention_profile *p, double total_s, bool enabled)
 {
@@ -342,6 +406,7 @@ int main(void)
 		TC(test_gc_pause),
 		TC(test_goroutines_count),
 		TC(test_goroutine_leak),
+		TC(test_goroutine_leak_confirmed_by_ids),
 		TC(test_mutex_contention),
 	};
 

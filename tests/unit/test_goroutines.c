@@ -856,7 +856,7 @@ static void test_growth_rules(void **state)
 
 	/* min_growth and min_snapshots are the caller's */
 	{
-		struct gr_leak_params p = { 1, 0, 2, NULL, NULL };
+		struct gr_leak_params p = { .min_growth = 1, .min_snapshots = 2 };
 
 		analyze_specs(specs, 3, &p, snaps, &a);
 		assert_non_null(suspect_at(&a, "main.slow"));
@@ -1014,7 +1014,7 @@ static void test_fixture_series(void **state)
 	(void)state;
 	for (size_t v = 0; v < N_VERSIONS; v++) {
 		struct gr_snapshot snaps[3], detail;
-		struct gr_leak_params p = { 0, 0, 0, &detail, NULL };
+		struct gr_leak_params p = { .detail = &detail };
 		struct gr_analysis a;
 		struct err e = { "" };
 		const struct gr_suspect *x;
@@ -1081,7 +1081,7 @@ static void test_ticker_from_source(void **state)
 				  "\tx := t.C\n"
 				  "}\n";
 	char dir[] = "/tmp/test_goroutines.XXXXXX", path[256], fifo[256], *dump = NULL;
-	struct gr_leak_params p = { 0, 0, 0, NULL, NULL };
+	struct gr_leak_params p = { 0 };
 	struct gr_snapshot s;
 	struct gr_analysis a;
 	struct err e = { "" };
