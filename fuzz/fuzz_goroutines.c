@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gr_snapshot whole, streamed, half[2];
 	struct gr_analysis an;
-	struct gr_leak_params lp = { 1, 1, 2, NULL, NULL };
+	struct gr_leak_params lp = { .min_growth = 1, .wait_minutes = 1, .min_snapshots = 2 };
 	struct err e;
 	int rw, rs, rh[2];
 	FILE *f;
@@ -87,6 +87,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		lp.detail = &half[1];
 		if (gr_analyze(half, 1, &lp, &an, &e) == 0)
+			gr_analysis_release(&an);
+		/* Growth confirmed by the ids of a first and a last dump. */
+		lp.detail_first = &half[0];
+		if (gr_analyze(half, 2, &lp, &an, &e) == 0)
 			gr_analysis_release(&an);
 	}
 	if (rw == 0 && gr_analyze(&whole, 1, NULL, &an, &e) == 0)
