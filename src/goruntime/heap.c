@@ -116,28 +116,15 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 		}
 		if (l[0] == '#') {
 			struct heap_site *s;
-			struct gr_frame f;
 
 			if (!in_record) {
 				r = text_fail(e, what, t.lineno, "a frame line outside a record");
 				goto out;
 			}
 			s = &p.sites[p.n_sites - 1];
-			r = pprof_frame_parse(l, n, &f, e);
-			if (r < 0) {
-				if (r == -PF_EPARSE)
-					r = text_fail(e, what, t.lineno, "%s", e ? e->msg : "bad frame line");
+			r = pprof_frame_line_add(l, n, &s->frames, &s->n_frames, &fcap, what, t.lineno, e);
+			if (r < 0)
 				goto out;
-			}
-			r = pprof_frames_push(&s->frames, &s->n_frames, &fcap, &f);
-			if (r < 0) {
-				free(f.func);
-				free(f.file);
-				r = r == -E2BIG ? text_fail(e, what, t.lineno, "more than %d frames in one record",
-							     PPROF_MAX_FRAMES)
-						: err_set(e, r, "out of memory");
-				goto out;
-			}
 			continue;
 		}
 		if (!parse_counts(l, n, v, &rest) || !pprof_pcs_valid(rest, (size_t)(l + n - rest))) {

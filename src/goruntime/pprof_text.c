@@ -229,3 +229,21 @@ int pprof_frames_push(struct gr_frame **frames, size_t *n, size_t *cap, const st
 	(*frames)[(*n)++] = *f;
 	return 0;
 }
+
+int pprof_frame_line_add(const char *line, size_t len, struct gr_frame **frames, size_t *n, size_t *cap,
+			 const char *what, size_t lineno, struct err *e)
+{
+	struct gr_frame f;
+	int r = pprof_frame_parse(line, len, &f, e);
+
+	if (r < 0)
+		return r == -PF_EPARSE ? text_fail(e, what, lineno, "%s", e ? e->msg : "bad frame line") : r;
+	r = pprof_frames_push(frames, n, cap, &f);
+	if (r < 0) {
+		free(f.func);
+		free(f.file);
+		return r == -E2BIG ? text_fail(e, what, lineno, "more than %d frames in one record", PPROF_MAX_FRAMES)
+				   : err_set(e, r, "out of memory");
+	}
+	return 0;
+}

@@ -60,5 +60,9 @@ bool pprof_pcs_valid(const char *s, size_t len);
 
 /* Appends a frame to a growing array (doubling), at most PPROF_MAX_FRAMES. */
 int pprof_frames_push(struct gr_frame **frames, size_t *n, size_t *cap, const struct gr_frame *f);
+/* Parses a '#\t0x...\tfunc+0x..\tfile:line' line and appends the frame to
+ * a record's array; errors name what and lineno. */
+int pprof_frame_line_add(const char *line, size_t len, struct gr_frame **frames, size_t *n, size_t *cap,
+			 const char *what, size_t lineno, struct err *e);
 
 #endif
