@@ -1,6 +1,6 @@
 /* libFuzzer target for the small parsers of outside text that have no
- * target of their own: /proc/PID/limits, CPU lists and masks, Prometheus
- * sample lookup (a target's /metrics body), Go version strings and GODEBUG
+ * target of their own: /proc/PID/limits, CPU lists and masks, Go version
+ * strings and GODEBUG
  * lists (both from a target's binary or environment), and strict numbers.
  * The first byte picks the parser; the rest is its input. */
 #include <stdint.h>
@@ -10,7 +10,6 @@
 #include "base/cpuset.h"
 #include "base/parse.h"
 #include "check/goversion.h"
-#include "collect/endpoints.h"
 #include "collect/procfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,8 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cpuset_parse_mask(s, &set);
 		break;
 	case 3:
-		prom_find_value(s, "go_sched_gomaxprocs_threads", &d);
-		prom_find_value(s, "go_gc_gomemlimit_bytes", &d);
+		/* Was the Prometheus lookup; fuzz_profiles covers prom_parse now. */
 		break;
 	case 4:
 		if (go_version_parse(s, &v) == 0)

@@ -16,9 +16,9 @@
 #include "base/json_text.h"
 #include "base/parse.h"
 #include "cmd/cmd.h"
-#include "collect/endpoints.h"
 #include "goruntime/fetch.h"
 #include "goruntime/goroutine.h"
+#include "goruntime/profiles.h"
 #include "goruntime/pprof_index.h"
 
 #define SAMPLES_DEFAULT 3
@@ -269,8 +269,9 @@ static uint64_t cheap_count(const char *base, long timeout_ms, const char **how)
 	struct err e = { "" };
 	struct fetch_opts o = { timeout_ms, 0, false };
 	struct buf body = BUF_INIT(FETCH_SMALL_MAX);
+	struct prom_doc d = { 0 };
+	const struct prom_sample *g;
 	char url[2048];
-	double v;
 	uint64_t n = 0;
 
 	if (pprof_index_fetch(base, timeout_ms, &ix, &e) == 0 && ix.goroutine.ok) {
@@ -278,10 +279,12 @@ static uint64_t cheap_count(const char *base, long timeout_ms, const char **how)
 		return ix.goroutine.n;
 	}
 	if (go_url(url, sizeof(url), base, "/metrics") == 0 && go_fetch(url, &o, &body, &e) == 0 &&
-	    prom_find_value(buf_str(&body), "go_goroutines", &v) && v >= 0 && v < 1e15) {
+	    prom_parse(body.data, body.len, &d, &e) == 0 && (g = prom_find(&d, "go_goroutines", NULL)) &&
+	    g->value >= 0 && g->value < 1e15) {
 		*how = "go_goroutines";
-		n = (uint64_t)v;
+		n = (uint64_t)g->value;
 	}
+	prom_doc_release(&d);
 	buf_release(&body);
 	return n;
 }

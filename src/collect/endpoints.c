@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 
 #include "collect/http.h"
+#include "goruntime/pprof_index.h"
+#include "goruntime/profiles.h"
 
 #define PROBE_INDEX_MAX (1u << 20)
 #define PROBE_METRICS_MAX (16u << 20)
@@ -17,50 +19,11 @@ enum { PROBE_PPROF, PROBE_VARS, PROBE_METRICS, PROBE_COUNT };
 
 static const char *const probe_paths[PROBE_COUNT] = { "/debug/pprof/", "/debug/vars", "/metrics" };
 
-bool prom_find_value(const char *body, const char *name, double *ret)
-{
-	size_t nl = strlen(name);
-
-	for (const char *line = body; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		const char *v;
-		char *end;
-		double d;
-
-		if (strncmp(line, name, nl) || (line[nl] != ' ' && line[nl] != '{'))
-			continue;
-		v = line + nl;
-		if (*v == '{') {
-			/* Label values may contain '}' only escaped inside quotes; skip to the
-			 * closing brace outside quotes. */
-			bool q = false;
-
-			for (v++; *v && *v != '\n'; v++) {
-				if (*v == '\\' && q && v[1])
-					v++;
-				else if (*v == '"')
-					q = !q;
-				else if (*v == '}' && !q)
-					break;
-			}
-			if (*v != '}')
-				continue;
-			v++;
-		}
-		errno = 0;
-		d = strtod(v, &end);
-		if (end == v || errno)
-			continue;
-		*ret = d;
-		return true;
-	}
-	return false;
-}
-
 static bool looks_like_pprof_index(const struct http_request *r)
 {
-	const char *b = buf_str(&r->body);
+	struct pprof_index ix;
 
-	return r->status == 200 && (strstr(b, "Types of profiles available") || strstr(b, "goroutine?debug="));
+	return r->status == 200 && pprof_index_counts(buf_str(&r->body), r->body.len, &ix, NULL) == 0;
 }
 
 static bool looks_like_expvar(const struct http_request *r)
@@ -74,13 +37,6 @@ static bool looks_like_expvar(const struct http_request *r)
 	ok = json_is_object(doc) && (json_object_get(doc, "memstats") || json_object_get(doc, "cmdline"));
 	json_decref(doc);
 	return ok;
-}
-
-static bool looks_like_metrics(const struct http_request *r)
-{
-	const char *b = buf_str(&r->body);
-
-	return r->status == 200 && (strstr(b, "# TYPE ") || !strncmp(b, "go_", 3) || strstr(b, "\ngo_"));
 }
 
 static void url_base_for(const struct listener_facts *l, char *out, size_t n)
@@ -133,7 +89,8 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct endpoint_facts *e = &p->endpoints[i];
 		struct http_request *rq = &reqs[i * PROBE_COUNT];
-		double v;
+		struct prom_doc d = { 0 };
+		const struct prom_sample *v;
 
 		for (int k = 0; k < PROBE_COUNT; k++) {
 			if (rq[k].status > 0)
@@ -144,18 +101,22 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 		}
 		e->pprof = looks_like_pprof_index(&rq[PROBE_PPROF]);
 		e->expvar = looks_like_expvar(&rq[PROBE_VARS]);
-		e->metrics = looks_like_metrics(&rq[PROBE_METRICS]);
+		/* /metrics counts when it parses as the text exposition format. */
+		e->metrics = rq[PROBE_METRICS].status == 200 &&
+			     prom_parse(buf_str(&rq[PROBE_METRICS].body), rq[PROBE_METRICS].body.len, &d, NULL) == 0;
 		if (!e->metrics)
 			continue;
-		if (!p->reported_gomaxprocs && prom_find_value(rq[PROBE_METRICS].body.data, "go_sched_gomaxprocs_threads", &v) &&
-		    v >= 1 && v < 1e6) {
-			p->reported_gomaxprocs = (int64_t)v;
+		v = prom_find(&d, "go_sched_gomaxprocs_threads", NULL);
+		if (!p->reported_gomaxprocs && v && v->value >= 1 && v->value < 1e6) {
+			p->reported_gomaxprocs = (int64_t)v->value;
 			snprintf(p->reported_gomaxprocs_from, sizeof(p->reported_gomaxprocs_from),
 				 "go_sched_gomaxprocs_threads at %s/metrics", e->url_base);
 		}
-		if (!p->reported_gomemlimit && prom_find_value(rq[PROBE_METRICS].body.data, "go_gc_gomemlimit_bytes", &v) &&
-		    v > 0 && v < 9.2e18)
-			p->reported_gomemlimit = (int64_t)v;
+		/* Unset, the runtime reports math.MaxInt64. */
+		v = prom_find(&d, "go_gc_gomemlimit_bytes", NULL);
+		if (!p->reported_gomemlimit && v && v->value > 0 && v->value < 9.2e18)
+			p->reported_gomemlimit = (int64_t)v->value;
+		prom_doc_release(&d);
 	}
 	for (size_t i = 0; i < n * PROBE_COUNT; i++)
 		http_request_release(&reqs[i]);

@@ -10,8 +10,5 @@
  * listener). Never fails: per-listener problems land in probe_error. */
 int endpoints_probe(struct process_facts *p, long timeout_ms);
 
-/* Looks for a sample of metric name (no labels or any labels) in a
- * Prometheus text body; the first one found wins. */
-bool prom_find_value(const char *body, const char *name, double *ret);
 
 #endif
