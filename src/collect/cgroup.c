@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/buf.h"
 #include "base/fileio.h"
 #include "base/parse.h"
@@ -224,16 +225,9 @@ int cgroup_resolve(const char *proc_cgroup, const char *mountinfo, struct cgroup
 		}
 		if (strcmp(ent.fstype, "cgroup") != 0 && strcmp(ent.fstype, "cgroup2") != 0)
 			continue;
-		if (nmounts == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct mountinfo_entry *n = realloc(mounts, ncap * sizeof(*n));
-
-			if (!n) {
-				r = -ENOMEM;
-				goto out;
-			}
-			mounts = n;
-			cap = ncap;
+		if (array_reserve(&mounts, &cap, nmounts, sizeof(*mounts), 16) < 0) {
+			r = -ENOMEM;
+			goto out;
 		}
 		mounts[nmounts++] = ent;
 	}

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/fileio.h"
 #include "collect/cgroup.h"
 #include "collect/clock.h"
@@ -57,15 +58,8 @@ static int add_listener(struct census_ctx *c, const struct sock_entry *s)
 {
 	struct process_facts *p = &c->f->proc;
 
-	if (p->n_listeners == c->cap_listeners) {
-		size_t ncap = c->cap_listeners ? c->cap_listeners * 2 : 8;
-		struct listener_facts *nl = realloc(p->listeners, ncap * sizeof(*nl));
-
-		if (!nl)
-			return -ENOMEM;
-		p->listeners = nl;
-		c->cap_listeners = ncap;
-	}
+	if (array_reserve(&p->listeners, &c->cap_listeners, p->n_listeners, sizeof(*p->listeners), 8) < 0)
+		return -ENOMEM;
 	p->listeners[p->n_listeners].sock = *s;
 	sock_format_addr(s, 0, p->listeners[p->n_listeners].addr, sizeof(p->listeners[0].addr));
 	p->n_listeners++;
@@ -76,15 +70,8 @@ static int add_flow(struct census_ctx *c, const struct sock_entry *s)
 {
 	struct flow *fl;
 
-	if (c->n_flows == c->cap_flows) {
-		size_t ncap = c->cap_flows ? c->cap_flows * 2 : 1024;
-		struct flow *nf = realloc(c->flows, ncap * sizeof(*nf));
-
-		if (!nf)
-			return -ENOMEM;
-		c->flows = nf;
-		c->cap_flows = ncap;
-	}
+	if (array_reserve(&c->flows, &c->cap_flows, c->n_flows, sizeof(*c->flows), 1024) < 0)
+		return -ENOMEM;
 	fl = &c->flows[c->n_flows++];
 	memset(fl, 0, sizeof(*fl));
 	fl->family = s->family;

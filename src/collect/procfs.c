@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/buf.h"
 #include "base/fileio.h"
 #include "base/parse.h"
@@ -172,15 +173,8 @@ static void read_fds(const char *root, struct process_facts *p)
 		target[n - 1] = '\0';
 		if (parse_u64(target + 8, &ino) < 0)
 			continue;
-		if (p->n_socket_inodes == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			uint64_t *ni = realloc(p->socket_inodes, ncap * sizeof(*ni));
-
-			if (!ni)
-				break;
-			p->socket_inodes = ni;
-			cap = ncap;
-		}
+		if (array_reserve(&p->socket_inodes, &cap, p->n_socket_inodes, sizeof(*p->socket_inodes), 64) < 0)
+			break;
 		p->socket_inodes[p->n_socket_inodes++] = ino;
 	}
 	closedir(d);

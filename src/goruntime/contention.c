@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "goruntime/pprof_text.h"
 
 void contention_profile_release(struct contention_profile *p)
@@ -168,16 +169,9 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 			r = text_fail(e, what, t.lineno, "more than %u records", PPROF_MAX_RECORDS);
 			goto out;
 		}
-		if (p.n_sites == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			struct contention_site *ns = realloc(p.sites, nc * sizeof(*ns));
-
-			if (!ns) {
-				r = err_set(e, -ENOMEM, "out of memory");
-				goto out;
-			}
-			p.sites = ns;
-			cap = nc;
+		if (array_reserve(&p.sites, &cap, p.n_sites, sizeof(*p.sites), 16) < 0) {
+			r = err_set(e, -ENOMEM, "out of memory");
+			goto out;
 		}
 		p.sites[p.n_sites++] = (struct contention_site){ .cycles = a, .count = b };
 		fcap = 0;

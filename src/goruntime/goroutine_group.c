@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 /* ---- the key ---------------------------------------------------------- */
 
 /* A multiply-xorshift finaliser, and one multiply per 8-byte word in
@@ -237,15 +239,8 @@ static int add_new(struct gr_builder *b, const struct gr_record *r)
 		if (ret < 0)
 			return ret;
 	}
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 32;
-		struct gr_group *ng = realloc(b->groups, ncap * sizeof(*ng));
-
-		if (!ng)
-			return -ENOMEM;
-		b->groups = ng;
-		b->cap = ncap;
-	}
+	if (array_reserve(&b->groups, &b->cap, b->n, sizeof(*b->groups), 32) < 0)
+		return -ENOMEM;
 	g = &b->groups[b->n];
 	ret = group_init(g, r);
 	b->n++; /* even when half built, so that release frees it */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "goruntime/pprof_text.h"
 
 void heap_profile_release(struct heap_profile *p)
@@ -136,16 +137,9 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 			r = text_fail(e, what, t.lineno, "more than %u records", PPROF_MAX_RECORDS);
 			goto out;
 		}
-		if (p.n_sites == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			struct heap_site *ns = realloc(p.sites, nc * sizeof(*ns));
-
-			if (!ns) {
-				r = err_set(e, -ENOMEM, "out of memory");
-				goto out;
-			}
-			p.sites = ns;
-			cap = nc;
+		if (array_reserve(&p.sites, &cap, p.n_sites, sizeof(*p.sites), 16) < 0) {
+			r = err_set(e, -ENOMEM, "out of memory");
+			goto out;
 		}
 		p.sites[p.n_sites++] = (struct heap_site){ .inuse_objects = v[0], .inuse_bytes = v[1],
 							   .alloc_objects = v[2], .alloc_bytes = v[3] };

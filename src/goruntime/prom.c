@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
 #include "base/parse.h"
 #include "base/utf8.h"
 #include "goruntime/pprof_text.h"
@@ -715,16 +716,9 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 		r = fail(st, "summary '%s' needs a numeric 'quantile' label", qs(qn, s.name));
 		goto out;
 	}
-	if (st->d.n_samples == st->cap_samples) {
-		size_t nc = st->cap_samples ? st->cap_samples * 2 : 64;
-		struct prom_sample *ns = realloc(st->d.samples, nc * sizeof(*ns));
-
-		if (!ns) {
-			r = oom(st);
-			goto out;
-		}
-		st->d.samples = ns;
-		st->cap_samples = nc;
+	if (array_reserve(&st->d.samples, &st->cap_samples, st->d.n_samples, sizeof(*st->d.samples), 64) < 0) {
+		r = oom(st);
+		goto out;
 	}
 	st->d.samples[st->d.n_samples] = s;
 	memset(&s, 0, sizeof(s));

@@ -1,0 +1,116 @@
+/* The shared helpers of src/base on their own: bounded buffers, strict
+ * numbers, CPU lists, UTF-8 and growing arrays. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "base/array.h"
+#include "base/buf.h"
+#include "base/cpuset.h"
+#include "base/parse.h"
+#include "base/utf8.h"
+
+static void test_buf_cap(void **state)
+{
+	struct buf b = BUF_INIT(8);
+
+	assert_int_equal(buf_puts(&b, "12345678"), 0);
+	assert_string_equal(buf_str(&b), "12345678");
+	/* One byte past the named maximum is refused and changes nothing. */
+	assert_int_equal(buf_puts(&b, "9"), -E2BIG);
+	assert_int_equal(b.len, 8);
+	buf_reset(&b);
+	assert_int_equal(buf_printf(&b, "%d-%s", 42, "x"), 0);
+	assert_string_equal(buf_str(&b), "42-x");
+	assert_int_equal(buf_printf(&b, "%s", "too long"), -E2BIG);
+	buf_release(&b);
+}
+
+static void test_parse_strict(void **state)
+{
+	uint64_t u;
+	int64_t i;
+	double d;
+
+	assert_int_equal(parse_u64(" 42\n", &u), 0);
+	assert_int_equal(u, 42);
+	assert_int_equal(parse_u64("18446744073709551615", &u), 0);
+	assert_int_equal(parse_u64("18446744073709551616", &u), -ERANGE);
+	assert_int_equal(parse_u64("-1", &u), -EINVAL);
+	assert_int_equal(parse_u64("12abc", &u), -EINVAL);
+	assert_int_equal(parse_u64("", &u), -EINVAL);
+	assert_int_equal(parse_i64("-9223372036854775808", &i), 0);
+	assert_int_equal(parse_i64("9223372036854775808", &i), -ERANGE);
+	assert_int_equal(parse_double("0.25", &d), 0);
+	assert_true(d == 0.25);
+	assert_int_equal(parse_double("1e400", &d), -ERANGE);
+	assert_int_equal(parse_double("1.5x", &d), -EINVAL);
+}
+
+static void test_cpuset(void **state)
+{
+	struct cpuset s, m;
+	char out[64];
+
+	assert_int_equal(cpuset_parse_list("0-3,8,10-11\n", &s), 0);
+	assert_int_equal(cpuset_count(&s), 7);
+	assert_int_equal(cpuset_format(&s, out, sizeof(out)), 0);
+	assert_string_equal(out, "0-3,8,10-11");
+	assert_int_equal(cpuset_parse_list("", &s), 0);
+	assert_int_equal(cpuset_count(&s), 0);
+	assert_int_equal(cpuset_parse_list("3-1", &s), -EINVAL);
+	assert_int_equal(cpuset_parse_list("1,,2", &s), -EINVAL);
+	assert_int_equal(cpuset_parse_list("99999", &s), -ERANGE);
+	/* The mask form of Cpus_allowed: comma-separated 32-bit words. */
+	assert_int_equal(cpuset_parse_mask("1,00000003\n", &m), 0);
+	assert_int_equal(cpuset_format(&m, out, sizeof(out)), 0);
+	assert_string_equal(out, "0-1,32");
+	assert_int_equal(cpuset_parse_mask("xyz", &m), -EINVAL);
+}
+
+static void test_utf8(void **state)
+{
+	char *s = utf8_sanitize("ok \xff\xc3\xa9");
+
+	assert_non_null(s);
+	assert_string_equal(s, "ok " UTF8_REPLACEMENT "\xc3\xa9");
+	free(s);
+}
+
+static void test_array_reserve(void **state)
+{
+	uint32_t *a = NULL;
+	size_t cap = 0, n;
+
+	for (n = 0; n < 1000; n++) {
+		assert_int_equal(array_reserve(&a, &cap, n, sizeof(*a), 4), 0);
+		assert_true(cap > n);
+		a[n] = (uint32_t)n;
+	}
+	assert_int_equal(cap, 1024);
+	for (n = 0; n < 1000; n++)
+		assert_int_equal(a[n], n);
+	/* An element count whose size overflows is refused, array untouched. */
+	cap = SIZE_MAX / 2 + 1;
+	assert_int_equal(array_reserve(&a, &cap, cap, sizeof(*a), 4), -ENOMEM);
+	assert_int_equal(a[999], 999);
+	free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_cap),
+		cmocka_unit_test(test_parse_strict),
+		cmocka_unit_test(test_cpuset),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_array_reserve),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
