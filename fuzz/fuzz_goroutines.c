@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lp.detail = &half[1];
 		if (gr_analyze(half, 1, &lp, &an, &e) == 0)
 			gr_analysis_release(&an);
-		/* Growth confirmed by the ids of a first and a last dump. */
+		/* Growth confirmed by the members of a first and a last dump. */
 		lp.detail_first = &half[0];
 		if (gr_analyze(half, 2, &lp, &an, &e) == 0)
 			gr_analysis_release(&an);

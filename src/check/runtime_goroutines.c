@@ -79,7 +79,7 @@ CHECK_FN(check_go_goroutine_leak)
 {
 	const struct goruntime_facts *g = &f->go;
 	/* Growth comes from the cheap debug=1 snapshots, confirmed by the
-	 * goroutine ids of debug=2 dumps at both ends of the window; states,
+	 * members (id, arguments) of debug=2 dumps at both ends of the window; states,
 	 * creators and wait times come from the last dump. Dumps are taken only
 	 * when the goroutine count makes them affordable. The
 	 * target is local, so its source files may be at the dump's paths:

@@ -36,12 +36,22 @@ struct gr_frame {
 	int line;
 };
 
+/* One goroutine of a debug=2 dump, as two dumps tell it apart: its id,
+ * and a hash of the argument values of all its frames. A goroutine parked
+ * in the same call in both dumps shows the same arguments; one that left
+ * the call and came back to it (a keep-alive connection's goroutine
+ * serving its next request) shows new ones. */
+struct gr_member {
+	uint64_t id;
+	uint64_t args;
+};
+
 struct gr_group {
-	/* debug=2 parsed in memory (gr_parse): the members' goroutine ids,
-	 * sorted, so two dumps tell goroutines that stay from ones replaced;
+	/* debug=2 parsed in memory (gr_parse): the members, sorted by id, so
+	 * two dumps tell goroutines that stay from ones replaced or reused;
 	 * NULL from gr_parse_stream, whose memory must not grow with the dump. */
-	uint64_t *ids;
-	size_t n_ids;
+	struct gr_member *members;
+	size_t n_members;
 	uint64_t key;            /* hash of the frames (see above) */
 	struct gr_frame *frames; /* innermost first, leading runtime.* frames dropped */
 	size_t n_frames;
@@ -100,8 +110,10 @@ struct gr_leak_params {
 	const struct gr_snapshot *detail;
 	/* A debug=2 snapshot taken at the start of the series. With detail
 	 * (taken at its end) it confirms growth: a leak's goroutines never
-	 * exit, so nearly all ids of the first dump's group are still in the
-	 * last one; a pool that grows by replacing its workers is no suspect.
+	 * exit or move, so nearly all members of the first dump's group are in
+	 * the last one, parked in the same call (same id, same arguments); a
+	 * pool that grows by replacing its workers, or connections whose
+	 * goroutines come back to the same handler, are no suspects.
 	 * NULL skips the confirmation. */
 	const struct gr_snapshot *detail_first;
 	/* Where the program's source may be read to tell a ticker loop from

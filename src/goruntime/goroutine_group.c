@@ -133,7 +133,7 @@ static void group_free(struct gr_group *g)
 	free(g->created_by);
 	free(g->created_at);
 	free(g->labels);
-	free(g->ids);
+	free(g->members);
 }
 
 void gr_builder_release(struct gr_builder *b)
@@ -255,19 +255,19 @@ static int add_new(struct gr_builder *b, const struct gr_record *r)
 	return 0;
 }
 
-/* Appends r's goroutine id; the array doubles at powers of two. */
-static int add_id(const struct gr_builder *b, struct gr_group *g, const struct gr_record *r)
+/* Appends r's goroutine as a member; the array doubles at powers of two. */
+static int add_member(const struct gr_builder *b, struct gr_group *g, const struct gr_record *r)
 {
 	if (!b->keep_ids || !r->goid)
 		return 0;
-	if ((g->n_ids & (g->n_ids - 1)) == 0) {
-		uint64_t *ni = realloc(g->ids, (g->n_ids ? g->n_ids * 2 : 4) * sizeof(*ni));
+	if ((g->n_members & (g->n_members - 1)) == 0) {
+		struct gr_member *nm = realloc(g->members, (g->n_members ? g->n_members * 2 : 4) * sizeof(*nm));
 
-		if (!ni)
+		if (!nm)
 			return -ENOMEM;
-		g->ids = ni;
+		g->members = nm;
 	}
-	g->ids[g->n_ids++] = r->goid;
+	g->members[g->n_members++] = (struct gr_member){ r->goid, r->args_hash };
 	return 0;
 }
 
@@ -306,7 +306,7 @@ int gr_builder_add(struct gr_builder *b, const struct gr_record *r, struct err *
 		return err_set(e, -E2BIG, "more than %u distinct stacks", GR_MAX_GROUPS);
 	ret = g ? merge(g, r) : add_new(b, r);
 	if (ret == 0)
-		ret = add_id(b, g ? g : &b->groups[b->n - 1], r);
+		ret = add_member(b, g ? g : &b->groups[b->n - 1], r);
 	if (ret < 0)
 		return err_set(e, ret, "out of memory grouping goroutines");
 	return 0;
@@ -321,9 +321,9 @@ static int group_cmp(const void *pa, const void *pb)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
-static int id_cmp(const void *pa, const void *pb)
+static int member_cmp(const void *pa, const void *pb)
 {
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	uint64_t a = ((const struct gr_member *)pa)->id, b = ((const struct gr_member *)pb)->id;
 
 	return a < b ? -1 : a > b;
 }
@@ -331,8 +331,8 @@ static int id_cmp(const void *pa, const void *pb)
 void gr_builder_finish(struct gr_builder *b, struct gr_snapshot *s)
 {
 	for (size_t i = 0; i < b->n; i++)
-		if (b->groups[i].n_ids > 1)
-			qsort(b->groups[i].ids, b->groups[i].n_ids, sizeof(uint64_t), id_cmp);
+		if (b->groups[i].n_members > 1)
+			qsort(b->groups[i].members, b->groups[i].n_members, sizeof(struct gr_member), member_cmp);
 	if (b->n > 1)
 		qsort(b->groups, b->n, sizeof(*b->groups), group_cmp);
 	s->groups = b->groups;

@@ -36,6 +36,7 @@ struct gr_record {
 	uint64_t count;
 	uint64_t wait_minutes;
 	uint64_t goid;          /* debug=2: the goroutine's id; 0 otherwise */
+	uint64_t args_hash;     /* debug=2: hash of every frame's argument text */
 	bool has_labels, elided, awake;
 };
 
@@ -46,7 +47,7 @@ struct gr_builder {
 	size_t n, cap;
 	uint32_t *slots;        /* open addressing: index + 1 into groups; 0 = empty */
 	size_t n_slots;         /* a power of two */
-	bool keep_ids;          /* record members' goroutine ids (in-memory parses only) */
+	bool keep_ids;          /* record members (id, arguments) (in-memory parses only) */
 };
 
 /* The key of a stack (see goroutine.h): frames innermost first. */

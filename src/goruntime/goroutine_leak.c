@@ -487,17 +487,20 @@ struct verdict {
 	bool grows, strict, waits;
 };
 
-/* How many of first's goroutines are still in last (both ids sorted). */
+/* How many of first's goroutines are still in last, in the same call:
+ * same id and the same argument values (both sorted by id). */
 static size_t survivors(const struct gr_group *first, const struct gr_group *last)
 {
 	size_t i = 0, j = 0, n = 0;
 
-	while (i < first->n_ids && j < last->n_ids) {
-		if (first->ids[i] == last->ids[j]) {
-			n++;
+	while (i < first->n_members && j < last->n_members) {
+		const struct gr_member *a = &first->members[i], *b = &last->members[j];
+
+		if (a->id == b->id) {
+			n += a->args == b->args;
 			i++;
 			j++;
-		} else if (first->ids[i] < last->ids[j]) {
+		} else if (a->id < b->id) {
 			i++;
 		} else {
 			j++;
@@ -507,21 +510,24 @@ static size_t survivors(const struct gr_group *first, const struct gr_group *las
 }
 
 /* Growth is confirmed unless two debug=2 dumps show the group's members
- * being replaced: a leak keeps every goroutine it ever started (allow one
- * in ten to have been released by a timeout or a late sender), a pool that
- * scales up replaces its workers. */
+ * being replaced or reused: a leak keeps every goroutine it ever started,
+ * parked in the same call (allow one in ten to have been released by a
+ * timeout or a late sender, or to show new arguments because the GC moved
+ * its stack); a pool that scales up replaces its workers, and a keep-alive
+ * connection's goroutine comes back to the same handler with a new
+ * request. */
 static bool members_stay(const struct gr_row *row, const struct gr_leak_params *p)
 {
 	const struct gr_group *last = row->detail, *first = NULL;
 
-	if (!p->detail_first || !last || !last->ids)
+	if (!p->detail_first || !last || !last->members)
 		return true;
 	for (size_t i = 0; i < p->detail_first->n_groups && !first; i++)
 		if (p->detail_first->groups[i].key == row->group->key)
 			first = &p->detail_first->groups[i];
-	if (!first || !first->n_ids)
+	if (!first || !first->n_members)
 		return true;
-	return survivors(first, last) * 10 >= first->n_ids * 9;
+	return survivors(first, last) * 10 >= first->n_members * 9;
 }
 
 static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_leak_params *p)

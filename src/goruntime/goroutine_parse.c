@@ -53,7 +53,7 @@ struct parser {
 	/* the record being read */
 	bool in_record, frames_done, has_created_by, stack_unavailable;
 	enum expect expect;
-	uint64_t goid;
+	uint64_t goid, args_hash;
 	char *scratch;
 	size_t scratch_len, scratch_cap;
 	/* where the input is: in_ptr holds the byte at offset in_off; the
@@ -232,6 +232,7 @@ static void record_reset(struct parser *p)
 	p->frames_done = p->has_created_by = p->stack_unavailable = false;
 	p->expect = EXPECT_FUNC;
 	p->goid = 0;
+	p->args_hash = GR_KEY_SEED;
 	p->scratch_len = 0;
 	p->copy_mode = false;
 	p->rec_off = p->line_off;
@@ -356,6 +357,7 @@ static void record_end(struct parser *p)
 	r.elided = p->elided;
 	r.awake = p->awake;
 	r.goid = p->goid;
+	r.args_hash = p->args_hash;
 	p->err = gr_builder_add(&p->b, &r, p->e);
 out:
 	p->in_record = false;
@@ -584,6 +586,9 @@ static bool d2_function(struct parser *p, const char *s, size_t n)
 		pending_frame_flush(p);
 		p->malformed++;
 	}
+	/* The argument values say whether the goroutine is still in the same
+	 * call when two dumps are compared (see struct gr_member). */
+	p->args_hash = gr_key_mix(p->args_hash, gr_frame_hash(paren, (size_t)(s + n - paren), "", 0, 0));
 	f = frame_push(p);
 	if (!f) {
 		/* Past GR_FRAMES_MAX: only the key could still want it, and the

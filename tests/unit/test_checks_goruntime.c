@@ -274,8 +274,9 @@ static void test_goroutine_leak(void **state)
 	t->f->go.n_snaps = 3;
 }
 
-/* A debug=2 dump of the worker stack with goroutines ids lo..hi. */
-static void worker_dump(struct gr_snapshot *out, unsigned lo, unsigned hi)
+/* A debug=2 dump of the worker stack with goroutines ids lo..hi, each
+ * called with argument arg. */
+static void worker_dump_args(struct gr_snapshot *out, unsigned lo, unsigned hi, unsigned arg)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -288,16 +289,21 @@ static void worker_dump(struct gr_snapshot *out, unsigned lo, unsigned hi)
 			"goroutine %u [semacquire]:\n"
 			"sync.runtime_Semacquire(0xc000012345?)\n"
 			"\t/usr/local/go/src/runtime/sema.go:71 +0x25\n"
-			"main.worker()\n"
+			"main.worker(0xc0000%05x)\n"
 			"\t/src/leaky/pool.go:17 +0x44\n"
 			"created by main.start in goroutine 1\n"
 			"\t/src/leaky/pool.go:10 +0x55\n\n",
-			id);
+			id, arg);
 	fclose(f);
 	memset(out, 0, sizeof(*out));
 	if (gr_parse(text, len, "test", out, &e) < 0)
 		fail_msg("gr_parse: %s", e.msg);
 	free(text);
+}
+
+static void worker_dump(struct gr_snapshot *out, unsigned lo, unsigned hi)
+{
+	worker_dump_args(out, lo, hi, 0x100);
 }
 
 /* Growth of the worker stack is confirmed by goroutine ids: a leak keeps
@@ -335,6 +341,12 @@ static void test_goroutine_leak_confirmed_by_ids(void **state)
 	/* ...not more. */
 	gr_snapshot_release(&g->dump2);
 	worker_dump(&g->dump2, 102, 151);
+	expect(t, "go.goroutine-leak", NULL, STATUS_PASS);
+
+	/* The same goroutines with new arguments left the call and came
+	 * back to it (a keep-alive connection's next request): no leak. */
+	gr_snapshot_release(&g->dump2);
+	worker_dump_args(&g->dump2, 100, 149, 0x200);
 	expect(t, "go.goroutine-leak", NULL, STATUS_PASS);
 }
 
