@@ -29,6 +29,20 @@ static struct {
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_loaded;
 
+/* One multi handle for the whole run: its connection cache keeps the
+ * target's connections open between calls, so `watch` and the window's
+ * samples reuse one connection instead of a connect, an accept and a new
+ * server goroutine per request (which also showed up in the very
+ * goroutine dumps we take). preflight runs single-threaded. */
+static CURLM *multi_cached;
+
+static void close_connections(void)
+{
+	if (multi_cached)
+		curl.multi_cleanup(multi_cached);
+	multi_cached = NULL;
+}
+
 static void curl_load(void)
 {
 	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
@@ -50,6 +64,7 @@ static void curl_load(void)
 		return;
 #undef SYM
 	curl_loaded = 1;
+	atexit(close_connections);
 }
 
 void http_request_init(struct http_request *r, const char *url, size_t max_bytes)
@@ -100,7 +115,9 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 	pthread_once(&curl_once, curl_load);
 	if (!curl_loaded)
 		return -ELIBACC;
-	multi = curl.multi_init();
+	if (!multi_cached)
+		multi_cached = curl.multi_init();
+	multi = multi_cached;
 	if (!multi)
 		return -ENOMEM;
 	easy = calloc(n ? n : 1, sizeof(*easy));
@@ -163,6 +180,7 @@ out:
 			curl.easy_cleanup(easy[i]);
 		}
 	free(easy);
-	curl.multi_cleanup(multi);
+	if (r < 0)
+		close_connections();   /* a broken multi is not reused */
 	return r;
 }
