@@ -515,12 +515,17 @@ static size_t survivors(const struct gr_group *first, const struct gr_group *las
  * timeout or a late sender, or to show new arguments because the GC moved
  * its stack); a pool that scales up replaces its workers, and a keep-alive
  * connection's goroutine comes back to the same handler with a new
- * request. */
+ * request. A stack missing from the dump taken after the last snapshot
+ * has no goroutine left: it was in flight, not leaked. */
 static bool members_stay(const struct gr_row *row, const struct gr_leak_params *p)
 {
 	const struct gr_group *last = row->detail, *first = NULL;
 
-	if (!p->detail_first || !last || !last->members)
+	if (!p->detail_first || !p->detail)
+		return true;
+	if (!last)
+		return p->detail->truncated;
+	if (!last->members)
 		return true;
 	for (size_t i = 0; i < p->detail_first->n_groups && !first; i++)
 		if (p->detail_first->groups[i].key == row->group->key)
@@ -544,7 +549,10 @@ static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_
 		if (i && row->counts[i] <= row->counts[i - 1])
 			strict = false;
 	}
-	if (n >= p->min_snapshots && present >= p->min_snapshots && nondecreasing &&
+	/* A stack with no frame but runtime.goexit is a goroutine the
+	 * concurrent goroutine profile caught as it started or exited: it
+	 * names no site, and is never a leak. */
+	if (row->group->n_frames > 0 && n >= p->min_snapshots && present >= p->min_snapshots && nondecreasing &&
 	    row->counts[n - 1] - row->counts[0] >= p->min_growth && members_stay(row, p)) {
 		v.grows = true;
 		v.strict = strict;

@@ -868,6 +868,70 @@ static void test_growth_rules(void **state)
 	}
 }
 
+/* debug=2 goroutines ids lo..hi parked in main.leak (the key of the
+ * series' "main.leak" stack), and one in main.other. */
+static void leak_dump(struct gr_snapshot *s, unsigned lo, unsigned hi, bool truncated)
+{
+	char text[4096];
+	size_t w = 0;
+
+	for (unsigned id = lo; id <= hi; id++)
+		w += (size_t)snprintf(text + w, sizeof(text) - w,
+				      "goroutine %u [chan receive]:\nmain.leak()\n\t/app/main.leak.go:7 +0x1\n\n", id);
+	w += (size_t)snprintf(text + w, sizeof(text) - w,
+			      "goroutine 1 [select (no cases)]:\nmain.other()\n\t/app/main.other.go:7 +0x1\n\n");
+	assert_true(w < sizeof(text));
+	parse_text(text, s);
+	s->truncated = truncated;
+}
+
+/* Growth needs a site, and goroutines still there after the last
+ * snapshot. */
+static void test_growth_needs_site_and_last_dump(void **state)
+{
+	static const char *const specs[] = { "main.leak=2", "main.leak=5", "main.leak=9" };
+	struct gr_snapshot snaps[3], first, last;
+	struct gr_leak_params p = { 0 };
+	struct gr_analysis a;
+	struct err e = { "" };
+
+	(void)state;
+	/* Only runtime.goexit, which debug=1 hides: goroutines the concurrent
+	 * profile caught as they started or exited. No site, no suspect. */
+	parse_text("goroutine profile: total 1\n1 @ 0x491401\n\n", &snaps[0]);
+	parse_text("goroutine profile: total 5\n5 @ 0x491401\n\n", &snaps[1]);
+	parse_text("goroutine profile: total 11\n11 @ 0x491401\n\n", &snaps[2]);
+	assert_int_equal(snaps[2].n_groups, 1);
+	assert_int_equal(snaps[2].groups[0].n_frames, 0);
+	assert_int_equal(gr_analyze(snaps, 3, NULL, &a, &e), 0);
+	assert_int_equal(a.n_suspects, 0);
+	release_all(snaps, 3, &a);
+
+	/* Dumps at both ends: the first two goroutines stay, a leak. */
+	leak_dump(&first, 100, 101, false);
+	leak_dump(&last, 100, 108, false);
+	p.detail_first = &first;
+	p.detail = &last;
+	analyze_specs(specs, 3, &p, snaps, &a);
+	assert_non_null(suspect_at(&a, "main.leak"));
+	release_all(snaps, 3, &a);
+	gr_snapshot_release(&last);
+
+	/* The stack is gone from the dump taken after the last snapshot: its
+	 * goroutines were in flight, not leaked... */
+	parse_text("goroutine 1 [select (no cases)]:\nmain.other()\n\t/app/main.other.go:7 +0x1\n\n", &last);
+	analyze_specs(specs, 3, &p, snaps, &a);
+	assert_null(suspect_at(&a, "main.leak"));
+	release_all(snaps, 3, &a);
+	/* ...unless that dump was cut short, and may have lost them. */
+	last.truncated = true;
+	analyze_specs(specs, 3, &p, snaps, &a);
+	assert_non_null(suspect_at(&a, "main.leak"));
+	release_all(snaps, 3, &a);
+	gr_snapshot_release(&last);
+	gr_snapshot_release(&first);
+}
+
 static void analyze_one_text(const char *text, const struct gr_leak_params *p, struct gr_snapshot *s,
 			     struct gr_analysis *a)
 {
@@ -1164,6 +1228,7 @@ int main(void)
 		cmocka_unit_test(test_key_ignores_args_offsets_and_runtime),
 		cmocka_unit_test(test_site),
 		cmocka_unit_test(test_growth_rules),
+		cmocka_unit_test(test_growth_needs_site_and_last_dump),
 		cmocka_unit_test(test_wait_rule),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_generic_pattern_and_debug1_only),
