@@ -587,8 +587,10 @@ static bool d2_function(struct parser *p, const char *s, size_t n)
 		p->malformed++;
 	}
 	/* The argument values say whether the goroutine is still in the same
-	 * call when two dumps are compared (see struct gr_member). */
-	p->args_hash = gr_key_mix(p->args_hash, gr_frame_hash(paren, (size_t)(s + n - paren), "", 0, 0));
+	 * call when two dumps are compared (see struct gr_member); only
+	 * in-memory parses keep members, so streaming ones skip the hash. */
+	if (p->b.keep_ids)
+		p->args_hash = gr_key_mix(p->args_hash, gr_frame_hash(paren, (size_t)(s + n - paren), "", 0, 0));
 	f = frame_push(p);
 	if (!f) {
 		/* Past GR_FRAMES_MAX: only the key could still want it, and the
@@ -834,7 +836,7 @@ int gr_parse(const char *data, size_t len, const char *source, struct gr_snapsho
 
 	parser_init(&p, source, e);
 	/* In memory the dump is bounded (a fetch cap, or the runtime's 64 MiB):
-	 * keeping ids costs 8 bytes a goroutine. */
+	 * keeping members costs 16 bytes a goroutine. */
 	p.b.keep_ids = true;
 	p.in_ptr = data;
 	p.in_off = 0;
