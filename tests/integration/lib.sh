@@ -315,12 +315,12 @@ stop_demo() {
 # demo_addr KIND: the address (host:port) the demo's log line reports for
 # KIND (service, debug, hang).
 demo_addr() {
-	sed -n "s/.* $1=\([^ ]*\).*/\1/p" "${2:-$DEMO_LOG}" | head -n1
+	sed -n "s/.* $1=\([^ ]*\).*/\1/p;T;q" "${2:-$DEMO_LOG}"
 }
 
 # demo_gomaxprocs: the GOMAXPROCS the demo's runtime reported at start.
 demo_gomaxprocs() {
-	sed -n 's/.* gomaxprocs=\([0-9]*\).*/\1/p' "${1:-$DEMO_LOG}" | head -n1
+	sed -n 's/.* gomaxprocs=\([0-9]*\).*/\1/p;T;q' "${1:-$DEMO_LOG}"
 }
 
 # ---- running preflight and reading its report -----------------------------

@@ -123,7 +123,9 @@ strip_section_headers() {
 	printf '\0\0\0\0\0\0\0\0' | dd of="$out" bs=1 seek=40 conv=notrunc status=none
 	printf '\0\0\0\0' | dd of="$out" bs=1 seek=60 conv=notrunc status=none
 	chmod +x "$out"
-	if readelf -S "$out" 2>/dev/null | grep -q go.buildinfo; then
+	# Not "readelf | grep -q": under pipefail, grep leaving early would
+	# SIGPIPE readelf and make the pipeline false.
+	if grep -q go.buildinfo <<<"$(readelf -S "$out" 2>/dev/null)"; then
 		fail "strip_section_headers left a section table in $out"
 	fi
 }

@@ -162,7 +162,7 @@ expect_eq "report names the exe" "$(jq -r '.target.exe' "$WORK/listen.json")" "$
 # ---- go.buildinfo, briefly (t03xx of the build-info work holds the rest) -------
 go=$("$SRCDIR/scripts/find-go.sh")
 expect_eq "go.buildinfo go_version = go version -m" "$(check_ev "$WORK/listen.json" go.buildinfo go_version)" \
-	"$("$go" version -m "$DEMO_BIN" | head -n1 | awk '{print $2}')"
+	"$("$go" version -m "$DEMO_BIN" | awk 'NR == 1 {print $2}')"
 expect_eq "go.buildinfo path = go version -m" "$(check_ev "$WORK/listen.json" go.buildinfo path)" \
 	"$("$go" version -m "$DEMO_BIN" | awk '$1 == "path" {print $2}')"
 

@@ -100,7 +100,7 @@ pf_json "$WORK/deleted.json" --pid "$DEMO_PID" --window 0
 expect_rc "an executable deleted after start: exit 0 or 1" 0 1
 expect_eq "... go.buildinfo still reads it" "$(check_status "$WORK/deleted.json" go.buildinfo)" pass
 expect_eq "... and finds its Go version" "$(check_ev "$WORK/deleted.json" go.buildinfo go_version)" \
-	"$("$("$SRCDIR/scripts/find-go.sh")" version -m "$DEMO_BIN" | head -n1 | awk '{print $2}')"
+	"$("$("$SRCDIR/scripts/find-go.sh")" version -m "$DEMO_BIN" | awk 'NR == 1 {print $2}')"
 stop_demo "$DEMO_PID"
 
 # ---- checklists -----------------------------------------------------------------

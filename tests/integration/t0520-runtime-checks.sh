@@ -9,13 +9,9 @@
 #   go.goroutine-leak names a receive leak's call site;
 #   go.mutex-contention / go.block-contention say how to enable a profile
 #                     that is off, and name the contended function when on.
-# Skipped until preflight check has the runtime checks.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/targets/leaky/leaky.sh"
 need jq curl
-
-"$PREFLIGHT" list-checks 2>/dev/null | grep -q '^go\.heap-pressure ' ||
-	skip "'preflight list-checks' has no go.heap-pressure yet: the Go runtime checks of 'preflight check' have not landed"
 
 RT_CHECKS=(go.heap-pressure go.gc-cpu go.gc-pause go.goroutines go.goroutine-leak go.mutex-contention go.block-contention)
 
