@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check/checks.h"
+#include "goruntime/goroutine.h"
 
 #define NUM(n, d, h) { (n), PARAM_NUM, (d), NULL, (h) }
 #define STR(n, d, h) { (n), PARAM_STR, 0, (d), (h) }
@@ -113,7 +114,7 @@ static const struct param_def goroutines_params[] = {
 };
 
 static const struct param_def leak_params[] = {
-	NUM("min_growth", 10, "a stack whose count only grows must gain at least this many goroutines"),
+	NUM("min_growth", GR_LIVE_MIN_GROWTH, "a stack whose count only grows must gain at least this many goroutines"),
 	NUM("min_snapshots", 3, "growth needs at least this many snapshots"),
 	NUM("wait_minutes", 5, "goroutines blocked at least this long are suspects (needs debug=2)"),
 	NUM("fail_count", 1000, "a suspect with at least this many goroutines fails"),

@@ -58,7 +58,8 @@ static void usage(FILE *out)
 		"  -f, --format FORMAT    tty (default) or json (docs/goroutines.md)\n"
 		"  -n, --samples N        snapshots to take from a URL (default %d)\n"
 		"  -i, --interval D       time between them: 500ms, 2s, 1m (default 2s)\n"
-		"      --min-growth N     a suspect grows by at least N goroutines (default %d)\n"
+		"      --min-growth N     a suspect grows by at least N goroutines (default %d from a\n"
+		"                         URL, as preflight check; %d across saved dumps)\n"
 		"      --wait-minutes N   a goroutine blocked this long is a suspect (default %d)\n"
 		"      --max-debug2 N     fetch one debug=2 dump (states, wait times) only below N\n"
 		"                         goroutines (default %d; 0 = never; the dump stops the service)\n"
@@ -73,7 +74,7 @@ static void usage(FILE *out)
 		"profile URL. FILE: a debug=1 or debug=2 dump, or a crash log; '-' is stdin.\n"
 		"Exit status: 0 no suspect, 1 suspects found, 2 usage or input error (unreadable\n"
 		"file, not a goroutine dump, HTML, 404, timeout), 3 internal error.\n",
-		SAMPLES_DEFAULT, GR_DEFAULT_MIN_GROWTH, GR_DEFAULT_WAIT_MINUTES, MAX_DEBUG2_DEFAULT, FRAMES_DEFAULT,
+		SAMPLES_DEFAULT, GR_LIVE_MIN_GROWTH, GR_DEFAULT_MIN_GROWTH, GR_DEFAULT_WAIT_MINUTES, MAX_DEBUG2_DEFAULT, FRAMES_DEFAULT,
 		TOP_DEFAULT);
 }
 
@@ -643,7 +644,8 @@ int cmd_goroutines(int argc, char **argv)
 				snaps[i].debug == 2 ? "the runtime caps a debug=2 dump at 64 MiB, or the file was cut"
 						    : "the file was cut");
 	lp = (struct gr_leak_params){
-		.min_growth = a.min_growth,
+		/* A live window lasts seconds; saved dumps may be minutes apart. */
+		.min_growth = a.min_growth ? a.min_growth : a.url ? GR_LIVE_MIN_GROWTH : GR_DEFAULT_MIN_GROWTH,
 		.wait_minutes = a.wait_minutes,
 		.detail = has_detail ? &detail : NULL,
 		.detail_first = has_first && has_detail ? &first : NULL,
