@@ -103,3 +103,33 @@ char *rstrip(char *s)
 		s[--n] = '\0';
 	return s;
 }
+
+int parse_duration(const char *s, double *ret_seconds)
+{
+	static const struct {
+		const char *unit;
+		double scale;
+	} units[] = { { "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "", 1 } };
+	size_t len = strlen(s);
+	char num[64];
+	double v;
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t ul = strlen(units[i].unit);
+
+		if (len <= ul || strcmp(s + len - ul, units[i].unit))
+			continue;
+		if (len - ul >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, s, len - ul);
+		num[len - ul] = '\0';
+		/* "5ms" must not fall through to "s" with "5m" as the number. */
+		if (ul && (num[len - ul - 1] == 'm' || num[len - ul - 1] == 'h'))
+			return -EINVAL;
+		if (parse_double(num, &v) < 0 || !isfinite(v) || v < 0)
+			return -EINVAL;
+		*ret_seconds = v * units[i].scale;
+		return 0;
+	}
+	return -EINVAL;
+}

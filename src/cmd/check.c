@@ -2,7 +2,6 @@
  * them, and hand the results to one reporter. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +40,8 @@ static void check_usage(FILE *out)
 		"  -f, --format FORMAT    tty (default), json, junit, markdown, prom\n"
 		"  -o, --output FILE      write the report to FILE instead of stdout\n"
 		"      --fail-on LEVEL    exit 1 on findings at or above warn|fail (default fail)\n"
-		"  -w, --window SECONDS   sampling window for counters that must be watched (default 2; 0 = off)\n"
+		"  -w, --window D         sampling window for counters that must be watched: 2, 2s, 500ms\n"
+		"                         (default 2s; 0 = off)\n"
 		"  -c, --checklist FILE   YAML checklist selecting checks and overriding parameters\n"
 		"  -t, --timeout SECONDS  timeout for each HTTP probe of the target's listeners (default 2)\n"
 		"      --max-debug2 N     take a goroutine debug=2 dump (wait times) only below N\n"
@@ -52,17 +52,7 @@ static void check_usage(FILE *out)
 		"3 internal error. 'preflight list-checks' lists every check and its parameters.\n");
 }
 
-__attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "preflight check: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return EXIT_USAGE;
-}
+#define fail_usage(...) cmd_usage_error("check", __VA_ARGS__)
 
 static int parse_args(int argc, char **argv, struct check_args *a)
 {
@@ -112,8 +102,9 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 				return fail_usage("--fail-on takes warn or fail, not '%s'", optarg);
 			break;
 		case 'w':
-			if (parse_double(optarg, &a->window_s) < 0 || !(a->window_s >= 0 && a->window_s <= 3600))
-				return fail_usage("--window takes seconds between 0 and 3600, not '%s'", optarg);
+			if (parse_duration(optarg, &a->window_s) < 0 || a->window_s > 3600)
+				return fail_usage("--window takes a duration up to 1h (2, 2s, 500ms; 0 = off), not '%s'",
+						  optarg);
 			break;
 		case 'c':
 			a->checklist = optarg;

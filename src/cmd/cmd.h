@@ -9,6 +9,9 @@ enum exit_code {
 	EXIT_INTERNAL = 3,  /* internal error */
 };
 
+/* Prints "preflight CMD: <message>" on stderr; returns EXIT_USAGE. */
+__attribute__((format(printf, 2, 3))) int cmd_usage_error(const char *cmd, const char *fmt, ...);
+
 int cmd_check(int argc, char **argv);
 int cmd_list_checks(int argc, char **argv);
 int cmd_buildinfo(int argc, char **argv);

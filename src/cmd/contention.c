@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,17 +61,7 @@ static void usage(FILE *out)
 		TOP_DEFAULT);
 }
 
-__attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "preflight contention: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return EXIT_USAGE;
-}
+#define fail_usage(...) cmd_usage_error("contention", __VA_ARGS__)
 
 static int parse_args(int argc, char **argv, struct contention_args *a)
 {

@@ -6,7 +6,6 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,41 +77,7 @@ static void usage(FILE *out)
 		TOP_DEFAULT);
 }
 
-__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "preflight goroutines: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return EXIT_USAGE;
-}
-
-/* "500ms", "2s", "1m", "1.5" (seconds) into milliseconds. */
-static int parse_duration_ms(const char *s, long *ret)
-{
-	char num[32];
-	size_t n = strlen(s);
-	double v, scale = 1000;
-
-	if (n > 2 && !strcmp(s + n - 2, "ms")) {
-		scale = 1, n -= 2;
-	} else if (n > 1 && s[n - 1] == 's') {
-		n--;
-	} else if (n > 1 && s[n - 1] == 'm') {
-		scale = 60000, n--;
-	}
-	if (n == 0 || n >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (parse_double(num, &v) < 0 || !(v >= 0) || v * scale > 3600e3)
-		return -EINVAL;
-	*ret = (long)llround(v * scale);
-	return 0;
-}
+#define fail(...) cmd_usage_error("goroutines", __VA_ARGS__)
 
 static int parse_count(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *ret)
 {
@@ -166,8 +131,9 @@ static int parse_args(int argc, char **argv, struct gr_args *a)
 			a->samples = (unsigned)u;
 			break;
 		case 'i':
-			if (parse_duration_ms(optarg, &a->interval_ms) < 0)
+			if (parse_duration(optarg, &d) < 0 || d > 3600)
 				return fail("--interval takes a duration up to 1h (500ms, 2s, 1m), not '%s'", optarg);
+			a->interval_ms = (long)llround(d * 1000);
 			break;
 		case 't':
 			if (parse_double(optarg, &d) < 0 || !(d > 0 && d <= 600))

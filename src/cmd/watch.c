@@ -14,7 +14,6 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,48 +102,7 @@ static void watch_usage(FILE *out)
 		"target never answered, 3 on an internal error.\n");
 }
 
-__attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "preflight watch: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return EXIT_USAGE;
-}
-
-/* "200ms", "1.5s", "2m", "1h", or seconds as a bare number. */
-static int parse_duration(const char *s, double *ret)
-{
-	static const struct {
-		const char *unit;
-		double scale;
-	} units[] = { { "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "", 1 } };
-	size_t len = strlen(s);
-	char num[64];
-	double v;
-
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		size_t ul = strlen(units[i].unit);
-
-		if (len <= ul || strcmp(s + len - ul, units[i].unit))
-			continue;
-		if (len - ul >= sizeof(num))
-			return -EINVAL;
-		memcpy(num, s, len - ul);
-		num[len - ul] = '\0';
-		/* "5ms" must not fall through to "s" with "5m" as the number. */
-		if (ul && (num[len - ul - 1] == 'm' || num[len - ul - 1] == 'h'))
-			return -EINVAL;
-		if (parse_double(num, &v) < 0 || !isfinite(v) || v < 0)
-			return -EINVAL;
-		*ret = v * units[i].scale;
-		return 0;
-	}
-	return -EINVAL;
-}
+#define fail_usage(...) cmd_usage_error("watch", __VA_ARGS__)
 
 static int parse_ratio(const char *s, double *ret)
 {

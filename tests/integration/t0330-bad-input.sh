@@ -13,6 +13,17 @@ expect_no_crash() {
 	expect_rc "$1: exit 0, 1 or 2 (not 3, not a signal, not the hang guard)" 0 1 2
 }
 
+# ---- --window takes the duration grammar of every command ----------------------
+pf_json "$WORK/win-ms.json" --window 300ms
+expect_rc "--window 300ms: accepted (exit 0 or 1)" 0 1
+expect_eq "... the sampled host checks ran" "$(jq -r '.checks[] | select(.id == "net.listen-queue") | .status != "error"' "$WORK/win-ms.json")" true
+for bad in 2x 5mm -1s 2h; do
+	pf_json "$WORK/win-bad.json" --window "$bad"
+	expect_rc "--window $bad: exit 2" 2
+	expect_eq "... one line on stderr" "$(wc -l <"$WORK/win-bad.json.err")" 1
+	expect_match "... naming the option" "$(cat "$WORK/win-bad.json.err")" "^preflight check: --window takes a duration"
+done
+
 # ---- a pid that does not exist --------------------------------------------------
 pid_max=$(cat /proc/sys/kernel/pid_max)
 for pid in $((pid_max + 1)) 999999999; do

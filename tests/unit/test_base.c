@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -50,6 +51,26 @@ static void test_parse_strict(void **state)
 	assert_true(d == 0.25);
 	assert_int_equal(parse_double("1e400", &d), -ERANGE);
 	assert_int_equal(parse_double("1.5x", &d), -EINVAL);
+	/* durations, the grammar of every --interval/--window/--cooldown */
+	assert_int_equal(parse_duration("200ms", &d), 0);
+	assert_true(fabs(d - 0.2) < 1e-12);
+	assert_int_equal(parse_duration("1.5s", &d), 0);
+	assert_true(d == 1.5);
+	assert_int_equal(parse_duration("2m", &d), 0);
+	assert_true(d == 120);
+	assert_int_equal(parse_duration("1h", &d), 0);
+	assert_true(d == 3600);
+	assert_int_equal(parse_duration("3", &d), 0); /* bare: seconds */
+	assert_true(d == 3);
+	assert_int_equal(parse_duration("0", &d), 0);
+	assert_true(d == 0);
+	assert_int_equal(parse_duration("5mm", &d), -EINVAL);
+	assert_int_equal(parse_duration("5hs", &d), -EINVAL);
+	assert_int_equal(parse_duration("-1s", &d), -EINVAL);
+	assert_int_equal(parse_duration("s", &d), -EINVAL);
+	assert_int_equal(parse_duration("", &d), -EINVAL);
+	assert_int_equal(parse_duration("nans", &d), -EINVAL);
+	assert_int_equal(parse_duration("1d", &d), -EINVAL);
 }
 
 static void test_cpuset(void **state)
