@@ -76,21 +76,15 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 {
 	struct contention_profile p = { .sampling_period = -1 };
 	struct text_lines t;
-	const char *what = "mutex or block profile", *why, *l;
+	const char *what = "mutex or block profile", *l;
 	bool have_cps = false, have_period = false, in_record = false, header = false;
 	size_t n, cap = 0, fcap = 0;
 	char q[64];
 	int r = 0;
 
-	if (!body) {   /* an empty struct buf has no data */
-		body = "";
-		len = 0;
-	}
-	why = text_not_text(body, len);
-	if (why) {
-		r = err_set(e, -PF_EPARSE, "not a mutex or block profile: %s", why);
+	r = text_accept(&body, &len, "not a mutex or block profile", e);
+	if (r < 0)
 		goto out;
-	}
 	text_lines_init(&t, body, len);
 	while (text_lines_next(&t, &l, &n)) {
 		uint64_t a, b;

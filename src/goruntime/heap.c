@@ -71,22 +71,16 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 	static const char what[] = "heap profile";
 	struct heap_profile p = { 0 };
 	struct text_lines t;
-	const char *why, *l, *rest;
+	const char *l, *rest;
 	bool header = false, in_record = false, memstats = false;
 	size_t n, cap = 0, fcap = 0;
 	uint64_t v[4];
 	char q[64];
 	int r = 0;
 
-	if (!body) {   /* an empty struct buf has no data */
-		body = "";
-		len = 0;
-	}
-	why = text_not_text(body, len);
-	if (why) {
-		r = err_set(e, -PF_EPARSE, "not a heap profile: %s", why);
+	r = text_accept(&body, &len, "not a heap profile", e);
+	if (r < 0)
 		goto out;
-	}
 	text_lines_init(&t, body, len);
 	while (text_lines_next(&t, &l, &n)) {
 		if (!header) {

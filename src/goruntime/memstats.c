@@ -134,18 +134,11 @@ int memstats_from_expvar(const char *body, size_t len, struct go_memstats *ret, 
 	struct go_memstats m = { .source = "expvar" };
 	json_error_t je;
 	json_t *root = NULL, *ms;
-	const char *why;
 	int r;
 
-	if (!body) {   /* an empty struct buf has no data */
-		body = "";
-		len = 0;
-	}
-	why = text_not_text(body, len);
-	if (why) {
-		r = err_set(e, -PF_EPARSE, "/debug/vars: not JSON: %s", why);
+	r = text_accept(&body, &len, "/debug/vars: not JSON", e);
+	if (r < 0)
 		goto out;
-	}
 	root = json_loadb(body, len, 0, &je);
 	if (!root && json_error_code(&je) == json_error_numeric_overflow)
 		root = json_loadb(body, len, JSON_DECODE_INT_AS_REAL, &je);
@@ -263,19 +256,14 @@ int memstats_from_heap(const char *body, size_t len, struct go_memstats *ret, st
 	static const char what[] = "heap profile's MemStats";
 	struct go_memstats m = { .source = "heap" };
 	struct text_lines t;
-	const char *l, *why;
+	const char *l;
 	bool block = false;
 	uint32_t seen = 0;
 	size_t n;
 	char q[64];
 
-	if (!body) {   /* an empty struct buf has no data */
-		body = "";
-		len = 0;
-	}
-	why = text_not_text(body, len);
-	if (why)
-		return err_set(e, -PF_EPARSE, "not a heap profile: %s", why);
+	if (text_accept(&body, &len, "not a heap profile", e) < 0)
+		return -PF_EPARSE;
 	text_lines_init(&t, body, len);
 	while (text_lines_next(&t, &l, &n)) {
 		const char *eq;

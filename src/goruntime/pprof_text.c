@@ -52,6 +52,18 @@ const char *text_not_text(const char *body, size_t len)
 	return NULL;
 }
 
+int text_accept(const char **body, size_t *len, const char *prefix, struct err *e)
+{
+	const char *why;
+
+	if (!*body) {
+		*body = "";
+		*len = 0;
+	}
+	why = text_not_text(*body, *len);
+	return why ? err_set(e, -PF_EPARSE, "%s: %s", prefix, why) : 0;
+}
+
 int text_fail(struct err *e, const char *what, size_t lineno, const char *fmt, ...)
 {
 	char msg[sizeof(e->msg)];

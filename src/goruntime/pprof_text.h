@@ -33,6 +33,10 @@ bool text_lines_next(struct text_lines *t, const char **ret, size_t *ret_len);
 /* NULL when body may be text; otherwise why it is not: "looks like HTML",
  * "is gzip-compressed, not text (...)", "holds binary data". */
 const char *text_not_text(const char *body, size_t len);
+/* The start of every text parser: a NULL body (an empty struct buf) reads
+ * as "", and a body that is not text fails with -PF_EPARSE and e set to
+ * "<prefix>: <why>" ("not a heap profile: looks like HTML"). */
+int text_accept(const char **body, size_t *len, const char *prefix, struct err *e);
 
 /* Sets e to "<what>: line <lineno>: <message>" and returns -PF_EPARSE. */
 int text_fail(struct err *e, const char *what, size_t lineno, const char *fmt, ...)

@@ -754,19 +754,13 @@ int prom_parse(const char *body, size_t len, struct prom_doc *ret, struct err *e
 {
 	struct prom_state st = { .e = e };
 	struct text_lines t;
-	const char *l, *why;
+	const char *l;
 	size_t n;
 	int r = 0;
 
-	if (!body) {   /* an empty struct buf has no data */
-		body = "";
-		len = 0;
-	}
-	why = text_not_text(body, len);
-	if (why) {
-		r = err_set(e, -PF_EPARSE, "not Prometheus text: %s", why);
+	r = text_accept(&body, &len, "not Prometheus text", e);
+	if (r < 0)
 		goto out;
-	}
 	text_lines_init(&t, body, len);
 	while (text_lines_next(&t, &l, &n)) {
 		struct cursor c = { l, l + n };

@@ -14,9 +14,6 @@ expect_no_crash() {
 }
 
 # ---- --window takes the duration grammar of every command ----------------------
-pf_json "$WORK/win-ms.json" --window 300ms
-expect_rc "--window 300ms: accepted (exit 0 or 1)" 0 1
-expect_eq "... the sampled host checks ran" "$(jq -r '.checks[] | select(.id == "net.listen-queue") | .status != "error"' "$WORK/win-ms.json")" true
 for bad in 2x 5mm -1s 2h; do
 	pf_json "$WORK/win-bad.json" --window "$bad"
 	expect_rc "--window $bad: exit 2" 2
@@ -164,5 +161,10 @@ expect_ne "... the hanging listener $hang is among the probed endpoints" "$ep" "
 expect_eq "... and did not count as serving pprof" "$(jq -r '.pprof' <<<"${ep:-null}")" false
 expect_eq "... while the real debug listener still did" \
 	"$(check_status "$WORK/hang.json" sec.pprof-exposure)" pass
+
+# ---- --window with a unit -----------------------------------------------------------
+pf_json "$WORK/win-ms.json" --pid "$DEMO_PID" --window 300ms --timeout 3
+expect_rc "--window 300ms: accepted (exit 0 or 1)" 0 1
+expect_eq "... the listen queue was sampled over 0.3 s" "$(check_ev "$WORK/win-ms.json" net.listen-queue window_s)" 0.3
 
 finish
