@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fileio.h"
+#include "check/leak.h"
 #include "goruntime/goroutine.h"
 #include "goruntime/goroutine_internal.h"
 
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		exercise(&whole);
 	f = size ? fmemopen((void *)data, size, "r") : NULL;
 	if (f) {
-		rs = gr_parse_stream_chunk(f, CHUNK, "fuzz", &streamed, &e);
+		rs = gr_parse_stream_chunk(fileio_stream_read, f, CHUNK, "fuzz", &streamed, &e);
 		fclose(f);
 		if (longest_line(data, size) < CHUNK) {
 			if ((rs == 0) != (rw == 0))

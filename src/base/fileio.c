@@ -87,3 +87,13 @@ int read_i64(const char *root, const char *path, int64_t *ret)
 
 	return r < 0 ? r : parse_i64(line, ret);
 }
+
+ssize_t fileio_stream_read(void *ctx, char *buf, size_t n)
+{
+	FILE *f = ctx;
+	size_t got = fread(buf, 1, n, f);
+
+	if (got == 0 && ferror(f))
+		return errno ? -errno : -EIO;
+	return (ssize_t)got;
+}

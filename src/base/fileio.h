@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -25,5 +26,10 @@ int read_file(const char *root, const char *path, struct buf *b);
 int read_line(const char *root, const char *path, char *out, size_t n);
 int read_u64(const char *root, const char *path, uint64_t *ret);
 int read_i64(const char *root, const char *path, int64_t *ret);
+
+/* A pull reader over a stdio stream (ctx is the FILE *): fills up to n
+ * bytes of buf, returns how many, 0 at the end, or a negative errno. The
+ * streaming parsers take this shape so they do no I/O themselves. */
+ssize_t fileio_stream_read(void *ctx, char *buf, size_t n);
 
 #endif

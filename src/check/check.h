@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 enum pf_layer { LAYER_CODE, LAYER_RUNTIME, LAYER_INFRA, LAYER_BUSINESS, LAYER_COUNT };
 

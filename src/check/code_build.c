@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "check/checks.h"
 #include "check/goversion.h"
 

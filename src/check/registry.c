@@ -3,6 +3,7 @@
  * defaults and evidence keys are part of the contract (docs/checks.md). */
 #include <string.h>
 
+#include "check/leak.h"
 #include "check/checks.h"
 #include "goruntime/goroutine.h"
 

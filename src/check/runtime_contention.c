@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check/checks.h"
+#include "goruntime/profiles.h"
 
 static bool same_stack(const struct contention_site *a, const struct contention_site *b)
 {

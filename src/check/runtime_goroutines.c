@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/leak.h"
 #include "check/checks.h"
 
 static bool need_goroutines(const struct facts *f, struct check_result *r)
@@ -82,15 +83,15 @@ CHECK_FN(check_go_goroutine_leak)
 	 * members (id, arguments) of debug=2 dumps at both ends of the window; states,
 	 * creators and wait times come from the last dump. Dumps are taken only
 	 * when the goroutine count makes them affordable. The
-	 * target is local, so its source files may be at the dump's paths:
-	 * they tell a ticker loop from a receive nobody sends to. */
+	 * source lines the collector read in the target's mount view tell a
+	 * ticker loop from a receive nobody sends to. */
 	struct gr_leak_params lp = {
 		.min_growth = (uint64_t)param_num(p, "min_growth"),
 		.wait_minutes = (uint64_t)param_num(p, "wait_minutes"),
 		.min_snapshots = (unsigned)param_num(p, "min_snapshots"),
 		.detail = g->has_dump2 ? &g->dump2 : NULL,
 		.detail_first = g->has_dump2 && g->has_dump2_first ? &g->dump2_first : NULL,
-		.source_root = "",
+		.source = &g->source,
 	};
 	double fail_count = param_num(p, "fail_count");
 	struct gr_analysis a = { 0 };

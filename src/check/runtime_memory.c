@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check/checks.h"
-#include "goruntime/gccpu.h"
+#include "check/gccpu.h"
 
 /* Skips when the target exposes no memstats; returns true when the check
  * can go on. */

@@ -13,7 +13,7 @@
 #include "base/json_text.h"
 #include "base/parse.h"
 #include "cmd/cmd.h"
-#include "goruntime/fetch.h"
+#include "io/fetch.h"
 #include "goruntime/profiles.h"
 
 #define TOP_DEFAULT 10

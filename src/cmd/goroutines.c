@@ -11,14 +11,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/fileio.h"
+#include "check/leak.h"
 #include "base/buf.h"
 #include "base/json_text.h"
 #include "base/parse.h"
 #include "cmd/cmd.h"
-#include "goruntime/fetch.h"
+#include "io/fetch.h"
 #include "goruntime/goroutine.h"
 #include "goruntime/profiles.h"
 #include "goruntime/pprof_index.h"
+#include "collect/endpoints.h"
+#include "collect/source_lines.h"
 
 #define SAMPLES_DEFAULT 3
 #define INTERVAL_DEFAULT_MS 2000
@@ -199,17 +203,17 @@ static double now_realtime(void)
 
 /* ---- inputs -------------------------------------------------------------- */
 
-static int read_file(const char *path, struct gr_snapshot *s, struct err *e)
+static int read_dump_file(const char *path, struct gr_snapshot *s, struct err *e)
 {
 	FILE *f;
 	int r;
 
 	if (!strcmp(path, "-"))
-		return gr_parse_stream(stdin, "-", s, e);
+		return gr_parse_stream(fileio_stream_read, stdin, "-", s, e);
 	f = fopen(path, "re");
 	if (!f)
 		return err_errno(e, -errno, "cannot open '%s'", path);
-	r = gr_parse_stream(f, path, s, e);
+	r = gr_parse_stream(fileio_stream_read, f, path, s, e);
 	fclose(f);
 	return r;
 }
@@ -572,6 +576,7 @@ int cmd_goroutines(int argc, char **argv)
 	struct gr_snapshot *snaps = NULL, detail, first;
 	struct gr_analysis an;
 	struct gr_leak_params lp;
+	struct source_lines source = { NULL, 0 };
 	struct err e = { "" };
 	bool has_detail = false, has_first = false;
 	size_t n_snaps = 0;
@@ -593,7 +598,7 @@ int cmd_goroutines(int argc, char **argv)
 	} else {
 		r = 0;
 		for (size_t i = 0; i < a.n_inputs && r == 0; i++) {
-			r = read_file(a.inputs[i], &snaps[i], &e);
+			r = read_dump_file(a.inputs[i], &snaps[i], &e);
 			if (r == 0)
 				n_snaps++;
 		}
@@ -609,13 +614,19 @@ int cmd_goroutines(int argc, char **argv)
 				snaps[i].source,
 				snaps[i].debug == 2 ? "the runtime caps a debug=2 dump at 64 MiB, or the file was cut"
 						    : "the file was cut");
+	if (a.source_root && source_lines_collect(a.source_root, has_detail ? &detail : snaps,
+						  has_detail ? 1 : n_snaps, &source) < 0) {
+		fprintf(stderr, "preflight goroutines: out of memory reading the program's source\n");
+		ret = EXIT_INTERNAL;
+		goto out;
+	}
 	lp = (struct gr_leak_params){
 		/* A live window lasts seconds; saved dumps may be minutes apart. */
 		.min_growth = a.min_growth ? a.min_growth : a.url ? GR_LIVE_MIN_GROWTH : GR_DEFAULT_MIN_GROWTH,
 		.wait_minutes = a.wait_minutes,
 		.detail = has_detail ? &detail : NULL,
 		.detail_first = has_first && has_detail ? &first : NULL,
-		.source_root = a.source_root,
+		.source = &source,
 	};
 	r = gr_analyze(snaps, n_snaps, &lp, &an, &e);
 	if (r < 0) {
@@ -637,6 +648,7 @@ int cmd_goroutines(int argc, char **argv)
 	ret = an.n_suspects ? EXIT_FINDINGS : EXIT_OK;
 out:
 	gr_analysis_release(&an);
+	source_lines_release(&source);
 	for (size_t i = 0; i < n_snaps; i++)
 		gr_snapshot_release(&snaps[i]);
 	free(snaps);

@@ -24,12 +24,13 @@
 #include "base/buf.h"
 #include "base/parse.h"
 #include "cmd/cmd.h"
-#include "goruntime/fetch.h"
+#include "io/fetch.h"
 #include "goruntime/pprof_index.h"
 #include "goruntime/profiles.h"
-#include "goruntime/watch_store.h"
+#include "io/watch_store.h"
 #include "collect/procfs.h"
-#include "goruntime/watch_trigger.h"
+#include "check/watch_trigger.h"
+#include "collect/endpoints.h"
 
 /* Every /debug/vars request runs runtime.ReadMemStats, a stop-the-world:
  * sampling faster than this is a cost on the target we refuse to impose. */

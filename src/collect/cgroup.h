@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 /* Same size as the directory fields of struct cgroup_facts. */
 #define CGROUP_PATH_MAX 512

@@ -10,7 +10,7 @@
 
 #include <sys/timex.h>
 
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 /* Fills ret. Returns 0, or a negative code (also in ret->err and
  * ret->errmsg) when current_clocksource cannot be read; adjtimex failing

@@ -1,4 +1,6 @@
 #include "collect/collect.h"
+#include "collect/gobuild.h"
+#include "collect/sockdiag.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 struct collect_opts {
 	const char *root;          /* "" = live system */

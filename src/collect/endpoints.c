@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "collect/http.h"
+#include "io/http.h"
 #include "goruntime/pprof_index.h"
 #include "goruntime/profiles.h"
+#include "io/fetch.h"
+#include "base/buf.h"
 
 #define PROBE_INDEX_MAX (1u << 20)
 #define PROBE_METRICS_MAX (16u << 20)
@@ -121,5 +123,29 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 	for (size_t i = 0; i < n * PROBE_COUNT; i++)
 		http_request_release(&reqs[i]);
 	free(reqs);
+	return r;
+}
+
+int pprof_index_fetch(const char *base, long timeout_ms, struct pprof_index *ret, struct err *e)
+{
+	struct fetch_opts o = { .timeout_ms = timeout_ms, .max_bytes = PPROF_INDEX_MAX, .allow_html = true };
+	struct buf body = BUF_INIT(PPROF_INDEX_MAX);
+	struct err pe = { "" };
+	char url[512];
+	int r;
+
+	r = go_url(url, sizeof(url), base, "/debug/pprof/");
+	if (r < 0) {
+		err_set(e, r, "'%.64s...': URL too long", base);
+		goto out;
+	}
+	r = go_fetch(url, &o, &body, e);
+	if (r < 0)
+		goto out;
+	r = pprof_index_counts(buf_str(&body), body.len, ret, &pe);
+	if (r < 0)
+		err_set(e, r, "'%s': %s", url, pe.msg);
+out:
+	buf_release(&body);
 	return r;
 }

@@ -11,28 +11,9 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "facts/buildinfo.h"
 
-struct gobuild_module {
-	char *path, *version, *sum;      /* sum may be "" */
-	/* The "=>" replacement, if any (rep_path NULL when none). */
-	char *rep_path, *rep_version, *rep_sum;
-};
 
-struct gobuild_setting {
-	char *key, *value;               /* unquoted */
-};
-
-struct gobuild {
-	char *go_version;                /* "go1.26.8"; NULL when not read */
-	char *path;                      /* main package path ("path" line) */
-	struct gobuild_module main;      /* "mod" line; fields NULL when absent */
-	struct gobuild_module *deps;
-	size_t n_deps;
-	struct gobuild_setting *settings;
-	size_t n_settings;
-};
-
-void gobuild_release(struct gobuild *b);
 
 /* Reads the build info of an ELF executable at path (ELF32/ELF64, either
  * byte order; files up to 1 GiB, mapped read-only).
@@ -63,7 +44,5 @@ int gobuild_parse_modinfo(const char *text, size_t len, struct gobuild *ret, str
  * Returns 0 or a buf error (-E2BIG, -ENOMEM). */
 int gobuild_string(const struct gobuild *b, struct buf *out);
 
-/* The value of a build setting, or NULL. */
-const char *gobuild_setting(const struct gobuild *b, const char *key);
 
 #endif

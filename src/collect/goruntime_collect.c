@@ -8,8 +8,12 @@
 
 #include "base/buf.h"
 #include "collect/procfs.h"
-#include "goruntime/fetch.h"
+#include "io/fetch.h"
 #include "goruntime/pprof_index.h"
+#include "goruntime/goroutine.h"
+#include "goruntime/profiles.h"
+#include "collect/source_lines.h"
+#include "collect/endpoints.h"
 
 static void pick_endpoints(struct facts *f)
 {
@@ -169,6 +173,22 @@ static void take_dump2(struct facts *f, const struct goruntime_opts *o, bool fir
 	buf_release(&b);
 }
 
+/* The source at the groups' sites, in the target's own mount view: the
+ * files a dump names are the target's, not preflight's. */
+static void read_source_lines(struct facts *f)
+{
+	struct goruntime_facts *g = &f->go;
+	char root[512];
+
+	if (!g->n_snaps || snprintf(root, sizeof(root), "%s/proc/%d/root", f->root ? f->root : "", (int)f->proc.pid) >=
+				   (int)sizeof(root))
+		return;
+	if (g->has_dump2)
+		(void)source_lines_collect(root, &g->dump2, 1, &g->source);
+	else
+		(void)source_lines_collect(root, g->snaps, g->n_snaps, &g->source);
+}
+
 void goruntime_begin(struct facts *f, const struct goruntime_opts *o)
 {
 	struct goruntime_facts *g = &f->go;
@@ -233,6 +253,7 @@ void goruntime_end(struct facts *f, const struct goruntime_opts *o)
 		return;
 	take_snapshot(f, o);
 	take_dump2(f, o, false);
+	read_source_lines(f);
 	/* A second profile only tells something when the window was sampled. */
 	if (f->window_s > 0 && (g->has_mutex[0] || g->has_block[0]))
 		take_contention(f, o, 1);
@@ -249,6 +270,7 @@ void goruntime_facts_release(struct goruntime_facts *g)
 		gr_snapshot_release(&g->dump2_first);
 	free(g->samples);
 	free(g->sample_times);
+	source_lines_release(&g->source);
 	for (int i = 0; i < 2; i++) {
 		if (g->has_mutex[i])
 			contention_profile_release(&g->mutex[i]);

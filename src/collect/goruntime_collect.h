@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 #define GORUNTIME_TICK_S 0.2
 #define GORUNTIME_SNAPSHOT_S 0.5

@@ -3,7 +3,7 @@
 #ifndef PREFLIGHT_NETSTAT_H
 #define PREFLIGHT_NETSTAT_H
 
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 /* Parses the text of /proc/net/netstat: pairs of a "TcpExt: names..."
  * line and a "TcpExt: values..." line, matched by name since the columns

@@ -8,7 +8,7 @@
 #ifndef PREFLIGHT_NUMA_H
 #define PREFLIGHT_NUMA_H
 
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 /* Fills ret. threads_per_core is 0 when the sibling list of the first
  * online CPU is unreadable. Returns 0, or a negative code (also in

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 /* Fills p (pid, comm, exe, cmdline, environment, affinity, limits, fds,
  * socket inodes). Returns -ESRCH when the process does not exist; other

@@ -4,7 +4,7 @@
 #ifndef PREFLIGHT_SYSCTL_H
 #define PREFLIGHT_SYSCTL_H
 
-#include "collect/facts.h"
+#include "facts/facts.h"
 
 /* Fills ret. A missing, unreadable or malformed file leaves its value
  * unset (set = false): kernels differ in what they have, and a check that

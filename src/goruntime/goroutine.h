@@ -24,61 +24,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <sys/types.h>
 
 #include "base/err.h"
 
-#define GR_KEY_FRAMES 24
+#include "facts/goroutines.h"
 
-struct gr_frame {
-	char *func;              /* "main.(*server).handle"; no arguments */
-	char *file;              /* "/src/app/server.go"; may be "" in debug=1 when unknown */
-	int line;
-};
-
-/* One goroutine of a debug=2 dump, as two dumps tell it apart: its id,
- * and a hash of the argument values of all its frames. A goroutine parked
- * in the same call in both dumps shows the same arguments; one that left
- * the call and came back to it (a keep-alive connection's goroutine
- * serving its next request) shows new ones. */
-struct gr_member {
-	uint64_t id;
-	uint64_t args;
-};
-
-struct gr_group {
-	/* debug=2 parsed in memory (gr_parse): the members, sorted by id, so
-	 * two dumps tell goroutines that stay from ones replaced or reused;
-	 * NULL from gr_parse_stream, whose memory must not grow with the dump. */
-	struct gr_member *members;
-	size_t n_members;
-	uint64_t key;            /* hash of the frames (see above) */
-	struct gr_frame *frames; /* innermost first, leading runtime.* frames dropped */
-	size_t n_frames;
-	char *state;             /* debug=2: wait reason or status ("chan receive", "IO wait",
-	                          * "running"); "" for debug=1 */
-	char *created_by;        /* debug=2: creator function; "" when unknown */
-	char *created_at;        /* debug=2: "file:line" of the go statement; "" when unknown */
-	uint64_t count;
-	/* debug=2 only: the longest and shortest ", N minutes" in the group
-	 * (0 when under a minute or not shown). */
-	uint64_t wait_minutes_max, wait_minutes_min;
-	char *labels;            /* debug=1 "# labels:" text, or the labels of a debug=2
-	                          * header (Go 1.26 GODEBUG=tracebacklabels=1), or NULL */
-	bool elided;             /* the runtime left frames out ("...N frames elided...") */
-	uint64_t n_awake;        /* debug=2: members caught runnable or running, not parked */
-};
-
-struct gr_snapshot {
-	char *source;            /* URL or file name */
-	double taken_at;         /* unix seconds (0 for files: unknown) */
-	int debug;               /* 1 or 2 */
-	uint64_t total;          /* goroutines in the dump */
-	bool truncated;          /* debug=2 cut short (runtime's 64 MiB cap, or a cut file) */
-	struct gr_group *groups; /* sorted by count, descending */
-	size_t n_groups;
-	uint64_t malformed;      /* lines that fit no rule and were skipped */
-};
 
 /* Parses a whole dump held in memory; the format is detected. A crash log
  * (a panic or SIGQUIT traceback with text before and after the goroutines)
@@ -87,87 +38,13 @@ struct gr_snapshot {
  * etc.). */
 int gr_parse(const char *data, size_t len, const char *source, struct gr_snapshot *ret, struct err *e);
 
-/* Parses a dump read from f in bounded chunks: memory grows with the
- * number of distinct stacks, not with the size of the dump. */
-int gr_parse_stream(FILE *f, const char *source, struct gr_snapshot *ret, struct err *e);
+/* Where a streamed dump comes from: fills up to n bytes of buf and
+ * returns how many, 0 at the end, or a negative errno. The parser does no
+ * I/O of its own (base/fileio.h has one for a FILE). */
+typedef ssize_t (*gr_read_fn)(void *ctx, char *buf, size_t n);
 
-void gr_snapshot_release(struct gr_snapshot *s);
-
-/* The innermost frame that is not runtime/internal/sync plumbing: where
- * the goroutine is blocked from the program's point of view. */
-const struct gr_frame *gr_group_site(const struct gr_group *g);
-
-/* ---- comparing snapshots and finding leaks (goroutine_leak.c) ---- */
-
-struct gr_leak_params {
-	uint64_t min_growth;          /* a growing group must gain at least this many */
-	uint64_t wait_minutes;        /* blocked at least this long = suspect (default 5) */
-	unsigned min_snapshots;       /* growth needs at least this many snapshots (default 3) */
-	/* A debug=2 snapshot taken alongside the series (debug=1 counts, as
-	 * `preflight goroutines URL` takes them) whose states, creators and
-	 * wait times describe the series' stacks; NULL to use the latest
-	 * debug=2 snapshot of the series itself. Must outlive the analysis. */
-	const struct gr_snapshot *detail;
-	/* A debug=2 snapshot taken at the start of the series. With detail
-	 * (taken at its end) it confirms growth: a leak's goroutines never
-	 * exit or move, so nearly all members of the first dump's group are in
-	 * the last one, parked in the same call (same id, same arguments); a
-	 * pool that grows by replacing its workers, or connections whose
-	 * goroutines come back to the same handler, are no suspects.
-	 * NULL skips the confirmation. */
-	const struct gr_snapshot *detail_first;
-	/* Where the program's source may be read to tell a ticker loop from
-	 * a receive nobody sends to (a dump shows the two alike): the .go
-	 * files at the dump's paths under this root ("" = the paths as they
-	 * are); NULL never reads a file. */
-	const char *source_root;
-};
-
-#define GR_DEFAULT_MIN_GROWTH 3
-/* The growth a live window of a few seconds needs (preflight check, and
- * preflight goroutines sampling a URL): requests in flight that outlive
- * the window come and go by a few, and those that stay for all of it
- * show the same goroutines in the same call at both ends, like a leak.
- * Against the healthy test target under a loaded machine they reached
- * +3 (2 to 5) in 1 of 24 windows; a leak of a few a second gains tens. */
-#define GR_LIVE_MIN_GROWTH 10
-#define GR_DEFAULT_WAIT_MINUTES 5
-#define GR_DEFAULT_MIN_SNAPSHOTS 3
-
-struct gr_suspect {
-	const struct gr_group *group; /* in the last snapshot; borrowed */
-	char *site;                   /* "main.leak (/src/main.go:42)" */
-	char *created_by;             /* "main.handler (/src/main.go:30)" or "" */
-	uint64_t count;               /* in the last snapshot */
-	int64_t growth;               /* last - first */
-	uint64_t *counts;             /* per snapshot, n_snapshots entries */
-	uint64_t wait_minutes;        /* longest wait, when known */
-	const char *reason;           /* "grows in every snapshot" or "blocked for N minutes" */
-	const char *pattern;          /* "receive on a channel nobody sends to", ... */
-	const char *remedy;
-	char reason_buf[96];          /* what reason points to */
-};
-
-struct gr_analysis {
-	size_t n_snapshots;
-	/* Every stack seen in any snapshot, with its count in each. */
-	struct gr_row {
-		const struct gr_group *group;  /* from the latest snapshot that has it */
-		uint64_t *counts;              /* n_snapshots entries */
-		const struct gr_group *detail; /* the same stack in the detail (debug=2)
-		                                * snapshot: state, creator, waits; or NULL */
-	} *rows;
-	size_t n_rows;
-	struct gr_suspect *suspects;
-	size_t n_suspects;
-};
-
-/* Aligns the groups of snapshots (oldest first) by key and picks the leak
- * suspects. The snapshots must outlive the analysis. Rows are sorted by
- * count in the last snapshot, descending; suspects by count, descending.
- * Zero fields of p take the GR_DEFAULT_* values. */
-int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_params *p,
-	       struct gr_analysis *ret, struct err *e);
-void gr_analysis_release(struct gr_analysis *a);
+/* Parses a dump pulled through read_fn in bounded chunks: memory grows
+ * with the number of distinct stacks, not with the size of the dump. */
+int gr_parse_stream(gr_read_fn read_fn, void *ctx, const char *source, struct gr_snapshot *ret, struct err *e);
 
 #endif

@@ -70,7 +70,8 @@ void gr_builder_release(struct gr_builder *b);
 /* gr_parse_stream with a chosen chunk size (at least 2 bytes), for tests
  * and the fuzzer to cross chunk boundaries everywhere. Lines longer than
  * the chunk are cut to it (gr_parse cuts them at 1 MiB). */
-int gr_parse_stream_chunk(FILE *f, size_t chunk, const char *source, struct gr_snapshot *ret, struct err *e);
+int gr_parse_stream_chunk(gr_read_fn read_fn, void *ctx, size_t chunk, const char *source, struct gr_snapshot *ret,
+			  struct err *e);
 
 /* Whether a function name is a runtime.* function (not runtime/pprof...). */
 bool gr_func_is_runtime(const char *func, size_t len);

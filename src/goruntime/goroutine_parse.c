@@ -852,7 +852,8 @@ int gr_parse(const char *data, size_t len, const char *source, struct gr_snapsho
 	return r;
 }
 
-int gr_parse_stream_chunk(FILE *f, size_t chunk_size, const char *source, struct gr_snapshot *ret, struct err *e)
+int gr_parse_stream_chunk(gr_read_fn read_fn, void *ctx, size_t chunk_size, const char *source, struct gr_snapshot *ret,
+			  struct err *e)
 {
 	struct parser p;
 	char *chunk;
@@ -871,16 +872,17 @@ int gr_parse_stream_chunk(FILE *f, size_t chunk_size, const char *source, struct
 	}
 	p.in_ptr = chunk;
 	while (!p.err) {
-		size_t got = fread(chunk + have, 1, chunk_size - have, f);
+		ssize_t got_or_err = read_fn(ctx, chunk + have, chunk_size - have);
 		const char *s, *end, *keep_from;
+		size_t got;
 
-		if (got == 0) {
-			if (ferror(f)) {
-				r = err_errno(e, errno ? -errno : -EIO, "cannot read '%s'", p.source);
-				goto out;
-			}
-			break;
+		if (got_or_err < 0) {
+			r = err_errno(e, (int)got_or_err, "cannot read '%s'", p.source);
+			goto out;
 		}
+		if (got_or_err == 0)
+			break;
+		got = (size_t)got_or_err;
 		total += got;
 		have += got;
 		s = chunk + scan;
@@ -941,7 +943,7 @@ out:
 	return r;
 }
 
-int gr_parse_stream(FILE *f, const char *source, struct gr_snapshot *ret, struct err *e)
+int gr_parse_stream(gr_read_fn read_fn, void *ctx, const char *source, struct gr_snapshot *ret, struct err *e)
 {
-	return gr_parse_stream_chunk(f, GR_CHUNK, source, ret, e);
+	return gr_parse_stream_chunk(read_fn, ctx, GR_CHUNK, source, ret, e);
 }

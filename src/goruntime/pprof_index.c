@@ -7,10 +7,8 @@
 
 #include "base/buf.h"
 #include "base/parse.h"
-#include "goruntime/fetch.h"
 
 /* An index page is a few KB; a cap well above it still refuses a runaway. */
-#define PPROF_INDEX_MAX (1u << 20)
 
 /* The longest count we accept: 20 digits hold any uint64. */
 #define COUNT_DIGITS_MAX 20
@@ -163,28 +161,4 @@ int pprof_index_counts(const char *html, size_t len, struct pprof_index *ret, st
 		return err_set(e, -PF_EPARSE, "not a pprof index page: no goroutine count");
 	*ret = x;
 	return 0;
-}
-
-int pprof_index_fetch(const char *base, long timeout_ms, struct pprof_index *ret, struct err *e)
-{
-	struct fetch_opts o = { .timeout_ms = timeout_ms, .max_bytes = PPROF_INDEX_MAX, .allow_html = true };
-	struct buf body = BUF_INIT(PPROF_INDEX_MAX);
-	struct err pe = { "" };
-	char url[512];
-	int r;
-
-	r = go_url(url, sizeof(url), base, "/debug/pprof/");
-	if (r < 0) {
-		err_set(e, r, "'%.64s...': URL too long", base);
-		goto out;
-	}
-	r = go_fetch(url, &o, &body, e);
-	if (r < 0)
-		goto out;
-	r = pprof_index_counts(buf_str(&body), body.len, ret, &pe);
-	if (r < 0)
-		err_set(e, r, "'%s': %s", url, pe.msg);
-out:
-	buf_release(&body);
-	return r;
 }

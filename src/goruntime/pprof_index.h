@@ -45,9 +45,8 @@ struct pprof_index {
  * number"). ret is written only on success. */
 int pprof_index_counts(const char *html, size_t len, struct pprof_index *ret, struct err *e);
 
-/* GETs BASE/debug/pprof/ (base as go_url() takes it) with the given
- * timeout (0 = the fetch default) and parses it. Returns 0, a fetch error
- * (fetch.h) or -PF_EPARSE, with e filled. */
-int pprof_index_fetch(const char *base, long timeout_ms, struct pprof_index *ret, struct err *e);
+
+/* The index page is small; a bigger answer is not the index. */
+#define PPROF_INDEX_MAX (1u << 20)
 
 #endif

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "check/check.h"
-#include "collect/facts.h"
+#include "facts/facts.h"
 #include "collect/gobuild.h"
 
 struct tc {

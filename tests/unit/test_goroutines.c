@@ -16,9 +16,12 @@
 
 #include <cmocka.h>
 
+#include "base/fileio.h"
+#include "check/leak.h"
 #include "base/err.h"
 #include "goruntime/goroutine.h"
 #include "goruntime/goroutine_internal.h"
+#include "collect/source_lines.h"
 
 static const char *const versions[] = { "go1.19", "go1.26" };
 #define N_VERSIONS (sizeof(versions) / sizeof(versions[0]))
@@ -64,7 +67,7 @@ static void parse_fixture(const char *version, const char *name, struct gr_snaps
 	struct err e = { "" };
 
 	assert_non_null(f);
-	if (gr_parse_stream(f, path, s, &e) != 0)
+	if (gr_parse_stream(fileio_stream_read, f, path, s, &e) != 0)
 		fail_msg("'%s': %s", path, e.msg);
 	fclose(f);
 	free(path);
@@ -561,7 +564,7 @@ static void test_stream_equals_memory(void **state)
 
 				assert_non_null(f);
 				assert_int_equal(gr_parse(data, len, "m", &a, &e), 0);
-				assert_int_equal(gr_parse_stream_chunk(f, chunks[c], "s", &b, &e), 0);
+				assert_int_equal(gr_parse_stream_chunk(fileio_stream_read, f, chunks[c], "s", &b, &e), 0);
 				fclose(f);
 				assert_int_equal(a.n_groups, b.n_groups);
 				assert_int_equal(a.total, b.total);
@@ -597,7 +600,7 @@ static void test_stream_long_line(void **state)
 				       "created by main.g in goroutine 1\n\t/x.go:9 +0x2\n");
 	f = fmemopen(text, n, "r");
 	assert_non_null(f);
-	assert_int_equal(gr_parse_stream_chunk(f, chunk, "long", &s, &e), 0);
+	assert_int_equal(gr_parse_stream_chunk(fileio_stream_read, f, chunk, "long", &s, &e), 0);
 	fclose(f);
 	assert_int_equal(s.total, 2);
 	assert_false(s.truncated);
@@ -1145,6 +1148,7 @@ static void test_ticker_from_source(void **state)
 				  "\tx := t.C\n"
 				  "}\n";
 	char dir[] = "/tmp/test_goroutines.XXXXXX", path[256], fifo[256], *dump = NULL;
+	struct source_lines lines = { NULL, 0 };
 	struct gr_leak_params p = { 0 };
 	struct gr_snapshot s;
 	struct gr_analysis a;
@@ -1174,7 +1178,10 @@ static void test_ticker_from_source(void **state)
 	assert_string_equal(suspect_at(&a, "main.poll")->pattern, "select with no ready case");
 	gr_analysis_release(&a);
 	/* read at the paths the dump names; a FIFO is not opened for reading */
-	p.source_root = "";
+	assert_int_equal(source_lines_collect("", &s, 1, &lines), 0);
+	assert_non_null(source_lines_find(&lines, path, 4));
+	assert_null(source_lines_find(&lines, fifo, 1));
+	p.source = &lines;
 	assert_int_equal(gr_analyze(&s, 1, &p, &a, &e), 0);
 	assert_string_equal(suspect_at(&a, "main.refreshLoop")->pattern, "ticker never stopped");
 	assert_string_equal(suspect_at(&a, "main.waitForReply")->pattern, "receive on a channel nobody sends to");
@@ -1183,10 +1190,13 @@ static void test_ticker_from_source(void **state)
 	assert_string_equal(suspect_at(&a, "main.piped")->pattern, "receive on a channel nobody sends to");
 	gr_analysis_release(&a);
 	/* under a root that does not hold the file: nothing is read */
-	p.source_root = "/nonexistent-root";
+	source_lines_release(&lines);
+	assert_int_equal(source_lines_collect("/nonexistent-root", &s, 1, &lines), 0);
+	assert_int_equal(lines.n, 0);
 	assert_int_equal(gr_analyze(&s, 1, &p, &a, &e), 0);
 	assert_string_equal(suspect_at(&a, "main.refreshLoop")->pattern, "receive on a channel nobody sends to");
 	gr_analysis_release(&a);
+	source_lines_release(&lines);
 	gr_snapshot_release(&s);
 	free(dump);
 	unlink(path);

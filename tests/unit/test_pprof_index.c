@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "goruntime/pprof_index.h"
+#include "collect/endpoints.h"
 
 /* Reads a fixture into a buffer of exactly its size, with no NUL after
  * it: the parser must not read past len (ASan watches). */

@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "goruntime/watch_store.h"
+#include "io/watch_store.h"
 #include "collect/procfs.h"
-#include "goruntime/watch_trigger.h"
+#include "check/watch_trigger.h"
 
 /* A sample as the runtime would report it for a process started at
  * start, whose GC has used gc_cpu_s seconds (per P) by the end of its last

@@ -2,17 +2,15 @@
  * key with a count per snapshot, the two suspect rules (growth, long
  * waits) and the leak patterns with their remedies. The heuristics are
  * documented in docs/goroutines.md; keep the two in step. */
+#include "check/leak.h"
 #include "goruntime/goroutine.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/buf.h"
 
@@ -184,50 +182,7 @@ static const struct pattern P_GENERIC = {
 	"(context cancellation, a closed channel, a deadline)",
 };
 
-/* ---- the program's source, when it is there ----------------------------- */
-
-#define SOURCE_MAX (8u << 20)
-#define SELECT_LINES 40
-
-/* Reads a .go file named by a dump, under root. The path comes from
- * outside: only a regular file is read (a FIFO or a device would block or
- * never end), and only so much of it. */
-static int read_source(const char *root, const char *path, struct buf *b)
-{
-	char full[4096];
-	struct stat st;
-	size_t n = strlen(path);
-	int fd, r = 0;
-
-	if (n < 4 || strcmp(path + n - 3, ".go") ||
-	    snprintf(full, sizeof(full), "%s%s%s", root, root[0] && path[0] != '/' ? "/" : "", path) >=
-		    (int)sizeof(full))
-		return -EINVAL;
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)SOURCE_MAX) {
-		r = -EINVAL;
-		goto out;
-	}
-	for (;;) {
-		char chunk[16384];
-		ssize_t got = read(fd, chunk, sizeof(chunk));
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			r = got < 0 ? -errno : 0;
-			break;
-		}
-		r = buf_append(b, chunk, (size_t)got);
-		if (r < 0)
-			break;
-	}
-out:
-	close(fd);
-	return r;
-}
+/* ---- the program's source, when a collector could read it ------------- */
 
 /* A time.Ticker (or Timer) at work on this line: the type or its
  * constructors, or the field C of one ("t.C", "time.NewTicker(d).C"). */
@@ -249,31 +204,22 @@ static bool line_uses_ticker(const char *s, size_t n)
 }
 
 /* Whether the site's line (or, for a select, the select's block) uses a
- * ticker. False whenever the source cannot be read. */
-static bool source_says_ticker(const char *root, const struct gr_frame *f)
+ * ticker. False when no collector read the line. */
+static bool source_says_ticker(const struct source_lines *src, const struct gr_frame *f)
 {
-	struct buf b = BUF_INIT(SOURCE_MAX);
 	const char *s, *end, *nl;
-	bool yes = false;
 	int depth = 0;
 
-	if (!root || !f || f->line < 1 || read_source(root, f->file, &b) < 0 || !b.data)
-		goto out;
-	s = b.data;
-	end = b.data + b.len;
-	for (int i = 1; i < f->line && s < end; i++) {
-		nl = memchr(s, '\n', (size_t)(end - s));
-		s = nl ? nl + 1 : end;
-	}
-	for (int i = 0; i < SELECT_LINES && s < end; i++) {
+	if (!src || !f || f->line < 1 || !(s = source_lines_find(src, f->file, f->line)))
+		return false;
+	end = s + strlen(s);
+	for (int i = 0; i < SOURCE_SNIPPET_LINES && s < end; i++) {
 		size_t n;
 
 		nl = memchr(s, '\n', (size_t)(end - s));
 		n = (size_t)((nl ? nl : end) - s);
-		if (line_uses_ticker(s, n)) {
-			yes = true;
-			break;
-		}
+		if (line_uses_ticker(s, n))
+			return true;
 		/* only a select spreads what it waits on over the lines below */
 		if (i == 0 && !memmem(s, n, "select", 6))
 			break;
@@ -283,9 +229,7 @@ static bool source_says_ticker(const char *root, const struct gr_frame *f)
 			break;
 		s = nl ? nl + 1 : end;
 	}
-out:
-	buf_release(&b);
-	return yes;
+	return false;
 }
 
 /* What the other suspects say about HTTP transports: a writeLoop
@@ -293,7 +237,7 @@ out:
  * come, and its own stack cannot tell which. */
 struct context {
 	bool body_wait, client_wait;
-	const char *source_root;
+	const struct source_lines *source;
 };
 
 static bool name_says_tick(const struct gr_group *g)
@@ -332,7 +276,7 @@ static const struct pattern *classify(const struct gr_group *g, const struct gr_
 	if (has_frame(g, "time.NewTicker") || has_frame(g, "time.Tick") || has_frame_prefix(g, "time.(*Ticker)."))
 		return &P_TICKER;
 	if (chan_wait && ((d && d->n_awake > 0 && d->n_awake < d->count) || name_says_tick(g) ||
-			  source_says_ticker(c->source_root, gr_group_site(g))))
+			  source_says_ticker(c->source, gr_group_site(g))))
 		return &P_TICKER;
 	if (state_is(st, "sleep") || has_frame(g, "time.Sleep"))
 		return &P_SLEEP;
@@ -613,7 +557,7 @@ int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_p
 		p.min_snapshots = params->min_snapshots ? params->min_snapshots : p.min_snapshots;
 		p.detail = params->detail;
 		p.detail_first = params->detail_first;
-		c.source_root = params->source_root;
+		c.source = params->source;
 	}
 	if (!snaps || n == 0) {
 		r = err_set(e, -EINVAL, "no goroutine snapshot to analyse");

@@ -1,6 +1,6 @@
-#include "goruntime/watch_trigger.h"
+#include "check/watch_trigger.h"
 
-#include "goruntime/gccpu.h"
+#include "check/gccpu.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-#include "goruntime/fetch.h"
+#include "io/fetch.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "collect/http.h"
+#include "io/http.h"
 
 static bool looks_like_html(const struct http_request *r)
 {

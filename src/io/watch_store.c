@@ -1,4 +1,4 @@
-#include "goruntime/watch_store.h"
+#include "io/watch_store.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "goruntime/watch_trigger.h"
+#include "check/watch_trigger.h"
 
 #define PARTIAL_SUFFIX ".partial"
 /* Stems taken in one second before we give up: more than one event per

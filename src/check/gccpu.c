@@ -1,4 +1,4 @@
-#include "goruntime/gccpu.h"
+#include "check/gccpu.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-#include "collect/http.h"
+#include "io/http.h"
 
 #include <curl/curl.h>
 #include <dlfcn.h>

@@ -15,10 +15,10 @@
 #include <sys/types.h>
 
 #include "base/cpuset.h"
-#include "collect/gobuild.h"
-#include "collect/sockdiag.h"
-#include "goruntime/goroutine.h"
-#include "goruntime/profiles.h"
+#include "facts/buildinfo.h"
+#include "facts/sockets.h"
+#include "facts/goroutines.h"
+#include "facts/runtime.h"
 
 #define FACTS_ERR_MAX 256
 #define NUMA_MAX_NODES 64
@@ -192,6 +192,9 @@ struct goruntime_facts {
 	struct gr_snapshot dump2_first;
 	char dump2_note[FACTS_ERR_MAX];   /* why there is none */
 	char goroutine_errmsg[FACTS_ERR_MAX];
+	/* The lines of the target's source at the groups' sites, read through
+	 * /proc/PID/root when the files are there (collect/source_lines.h). */
+	struct source_lines source;
 	/* Contention profiles at the start [0] and the end [1] of the window;
 	 * has_*[i] tells which were read. The profiles are cumulative, so the
 	 * difference is what the window added. */
