@@ -414,3 +414,14 @@ int cmd_buildinfo(int argc, char **argv)
 		return EXIT_INTERNAL;
 	return o.failed ? EXIT_USAGE : EXIT_OK;
 }
+
+/* Placeholder until this command's options move into its table. */
+static const struct opt buildinfo_opts_pending[] = { OPT_END_ENTRY };
+const struct command_spec cmd_buildinfo_spec = {
+	.name = "buildinfo",
+	.summary = "buildinfo",
+	.synopsis = "[options]",
+	.description = "",
+	.exit_status = "",
+	.opts = buildinfo_opts_pending,
+};

@@ -1,18 +1,20 @@
 /* preflight check: collect facts once, run the checklist's checks over
  * them, and hand the results to one reporter. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/parse.h"
+#include "base/buf.h"
 #include "cmd/cmd.h"
 #include "collect/collect.h"
 #include "collect/procfs.h"
 #include "config/checklist.h"
+#include "report/output.h"
 #include "report/report.h"
+#include "report/term.h"
 
 struct check_args {
 	pid_t pid;
@@ -21,127 +23,92 @@ struct check_args {
 	const char *output;
 	const char *checklist;
 	const char *root;
-	enum pf_status fail_on;
+	const char *fail_on;
+	const char *color;
 	double window_s;
 	double timeout_s;
 	uint64_t max_debug2;
 };
 
-static void check_usage(FILE *out)
+static const char *const fail_on_choices[] = { "warn", "fail", NULL };
+
+#define A(field) offsetof(struct check_args, field)
+static const struct opt check_opts[] = {
+	{ .type = OPT_PID, .short_name = 'p', .long_name = "pid", .arg_name = "PID", .help = "check this process",
+	  .off = A(pid) },
+	{ .type = OPT_STRING, .long_name = "process", .arg_name = "NAME",
+	  .help = "check the process whose comm or executable name is NAME", .off = A(process) },
+	OPT_FORMAT_ENTRY(struct check_args, format, report_formats, "tty (default), json, junit, markdown or prom"),
+	OPT_OUTPUT_ENTRY(struct check_args, output),
+	{ .type = OPT_CHOICE, .long_name = "fail-on", .arg_name = "LEVEL",
+	  .help = "exit 1 on findings at or above warn or fail (default fail)", .off = A(fail_on),
+	  .choices = fail_on_choices },
+	{ .type = OPT_DURATION, .short_name = 'w', .long_name = "window", .arg_name = "D",
+	  .help = "sampling window for counters that must be watched: 2s, 500ms, 1m (default 2s; 0 = off)",
+	  .off = A(window_s), .dhi = 3600 },
+	{ .type = OPT_FILE, .short_name = 'c', .long_name = "checklist", .arg_name = "FILE",
+	  .help = "YAML checklist selecting checks and overriding parameters ('-' = standard input)",
+	  .off = A(checklist) },
+	OPT_TIMEOUT_ENTRY(struct check_args, timeout_s, "timeout of each HTTP probe of the target's listeners "
+							 "(default 2s)"),
+	{ .type = OPT_COUNT, .long_name = "max-debug2", .arg_name = "N",
+	  .help = "take a goroutine debug=2 dump (wait times) only below N goroutines (default 20000; 0 = never; "
+		  "the dump stops the target while it is written)",
+	  .off = A(max_debug2), .hi = UINT64_MAX },
+	{ .type = OPT_DIR, .long_name = "root", .arg_name = "DIR",
+	  .help = "read /proc and /sys under DIR (captured trees, tests)", .off = A(root) },
+	OPT_COLOR_ENTRY(struct check_args, color),
+	OPT_END_ENTRY,
+};
+#undef A
+
+const struct command_spec cmd_check_spec = {
+	.name = "check",
+	.summary = "judge the host and a Go service's process against the risk map",
+	.synopsis = "[--pid PID | --process NAME] [options]",
+	.description = "Judges the host, and with a target its process and Go runtime, against the risk map "
+		       "(code, runtime, infra, business). With a target that serves net/http/pprof, expvar or "
+		       "Prometheus metrics, its Go runtime is sampled over the window: heap pressure, GC CPU and "
+		       "pauses, goroutine leaks, mutex and block contention.",
+	.exit_status = "Exit status: 0 passed, 1 findings at or above --fail-on, 2 usage or input error (including "
+		       "a target that does not exist or exits during the check), 3 internal error. "
+		       "'preflight list-checks' lists every check and its parameters.",
+	.see_also = "docs/checks.md, docs/report-formats.md",
+	.opts = check_opts,
+	.operand_kind = "none",
+};
+
+/* --checklist - : the checklist arrives on standard input (a pipeline
+ * that renders it from a template). Bounded like a file. */
+#define CHECKLIST_STDIN_MAX (4u << 20)
+
+static int load_checklist(const char *path, struct checklist *cl, struct err *e)
 {
-	fprintf(out,
-		"usage: preflight check [--pid PID | --process NAME] [options]\n"
-		"\n"
-		"Judges the host, and with a target its process and Go runtime, against the\n"
-		"risk map (code, runtime, infra, business).\n"
-		"\n"
-		"  -p, --pid PID          check this process\n"
-		"  -n, --process NAME     check the process whose comm or executable name is NAME\n"
-		"  -f, --format FORMAT    tty (default), json, junit, markdown, prom\n"
-		"  -o, --output FILE      write the report to FILE instead of stdout\n"
-		"      --fail-on LEVEL    exit 1 on findings at or above warn|fail (default fail)\n"
-		"  -w, --window D         sampling window for counters that must be watched: 2, 2s, 500ms\n"
-		"                         (default 2s; 0 = off)\n"
-		"  -c, --checklist FILE   YAML checklist selecting checks and overriding parameters\n"
-		"  -t, --timeout SECONDS  timeout for each HTTP probe of the target's listeners (default 2)\n"
-		"      --max-debug2 N     take a goroutine debug=2 dump (wait times) only below N\n"
-		"                         goroutines (default 20000; the dump stops the target)\n"
-		"      --root DIR         read /proc and /sys under DIR (captured trees, tests)\n"
-		"\n"
-		"Exit status: 0 passed, 1 findings at or above --fail-on, 2 usage or input error,\n"
-		"3 internal error. 'preflight list-checks' lists every check and its parameters.\n");
-}
+	struct buf b = BUF_INIT(CHECKLIST_STDIN_MAX);
+	int r;
 
-#define fail_usage(...) cmd_usage_error("check", __VA_ARGS__)
+	if (strcmp(path, "-"))
+		return checklist_load_file(path, cl, e);
+	for (;;) {
+		char chunk[16384];
+		size_t got = fread(chunk, 1, sizeof(chunk), stdin);
 
-static int parse_args(int argc, char **argv, struct check_args *a)
-{
-	enum { OPT_FAIL_ON = 256, OPT_ROOT, OPT_MAX_DEBUG2 };
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "process", required_argument, NULL, 'n' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "window", required_argument, NULL, 'w' },
-		{ "checklist", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "max-debug2", required_argument, NULL, OPT_MAX_DEBUG2 },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "p:n:f:o:w:c:t:h", opts, NULL)) != -1) {
-		uint64_t u;
-
-		switch (c) {
-		case 'p':
-			if (parse_u64(optarg, &u) < 0 || u == 0 || u > INT32_MAX)
-				return fail_usage("'%s' is not a process id", optarg);
-			a->pid = (pid_t)u;
+		if (got == 0)
 			break;
-		case 'n':
-			a->process = optarg;
-			break;
-		case 'f':
-			if (!report_find(optarg))
-				return fail_usage("unknown format '%s' (%s)", optarg, report_format_list());
-			a->format = optarg;
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			if (!strcmp(optarg, "warn"))
-				a->fail_on = STATUS_WARN;
-			else if (!strcmp(optarg, "fail"))
-				a->fail_on = STATUS_FAIL;
-			else
-				return fail_usage("--fail-on takes warn or fail, not '%s'", optarg);
-			break;
-		case 'w':
-			if (parse_duration(optarg, &a->window_s) < 0 || a->window_s > 3600)
-				return fail_usage("--window takes a duration up to 1h (2, 2s, 500ms; 0 = off), not '%s'",
-						  optarg);
-			break;
-		case 'c':
-			a->checklist = optarg;
-			break;
-		case 't':
-			if (parse_double(optarg, &a->timeout_s) < 0 || !(a->timeout_s > 0 && a->timeout_s <= 600))
-				return fail_usage("--timeout takes seconds between 0 and 600, not '%s'", optarg);
-			break;
-		case OPT_ROOT:
-			a->root = optarg;
-			break;
-		case OPT_MAX_DEBUG2:
-			if (parse_u64(optarg, &a->max_debug2) < 0)
-				return fail_usage("--max-debug2 takes a goroutine count, not '%s'", optarg);
-			break;
-		case 'h':
-			check_usage(stdout);
-			return -1;
-		default:
-			check_usage(stderr);
-			return EXIT_USAGE;
+		r = buf_append(&b, chunk, got);
+		if (r < 0) {
+			buf_release(&b);
+			return err_set(e, r, "'-': the checklist on standard input is larger than %u bytes",
+				       CHECKLIST_STDIN_MAX);
 		}
 	}
-	if (optind < argc)
-		return fail_usage("unexpected argument '%s'", argv[optind]);
-	if (a->pid && a->process)
-		return fail_usage("%s", "give --pid or --process, not both");
-	return 0;
-}
-
-static bool use_color(const char *format, const char *output)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	if (strcmp(format, "tty") || output || (nc && nc[0]))
-		return false;
-	return isatty(STDOUT_FILENO);
+	if (ferror(stdin)) {
+		buf_release(&b);
+		return err_errno(e, -EIO, "cannot read the checklist from standard input");
+	}
+	r = checklist_load_mem(b.data ? b.data : "", b.len, "-", cl, e);
+	buf_release(&b);
+	return r;
 }
 
 static int exit_code(const struct report *rep)
@@ -165,8 +132,8 @@ static void fill_result_meta(struct check_result *r, const struct checklist_item
 
 int cmd_check(int argc, char **argv)
 {
-	struct check_args a = { .format = "tty", .fail_on = STATUS_FAIL, .window_s = 2, .timeout_s = 2, .root = "",
-				.max_debug2 = 20000 };
+	struct check_args a = { .format = "tty", .fail_on = "fail", .color = "auto", .window_s = 2, .timeout_s = 2,
+				.root = "", .max_debug2 = 20000 };
 	struct checklist cl = { 0 };
 	struct facts f = { 0 };
 	struct report rep = { 0 };
@@ -174,15 +141,25 @@ int cmd_check(int argc, char **argv)
 	const char **listeners = NULL;
 	struct err e = { "" };
 	char host[256] = "";
-	FILE *out = stdout;
+	struct output out = { 0 };
 	int r, ret = EXIT_INTERNAL;
 
-	r = parse_args(argc, argv, &a);
+	int first;
+
+	r = opts_parse(&cmd_check_spec, argc, argv, &a, &first);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
+		return r == OPTS_DONE ? EXIT_OK : r;
+	if (a.pid && a.process)
+		return cmd_usage_error("check", "give --pid or --process, not both");
+	if (a.root[0]) {
+		struct stat st;
+
+		if (stat(a.root, &st) < 0 || !S_ISDIR(st.st_mode))
+			return cmd_usage_error("check", "--root '%s' is not a directory", a.root);
+	}
 
 	rep.started_at = time(NULL);
-	r = a.checklist ? checklist_load_file(a.checklist, &cl, &e) : checklist_default(&cl);
+	r = a.checklist ? load_checklist(a.checklist, &cl, &e) : checklist_default(&cl);
 	if (r < 0) {
 		fprintf(stderr, "preflight check: %s\n", a.checklist ? e.msg : "cannot build the default checklist");
 		ret = a.checklist ? EXIT_USAGE : EXIT_INTERNAL;
@@ -234,16 +211,29 @@ int cmd_check(int argc, char **argv)
 	rep.n_listeners = f.proc.n_listeners;
 	rep.results = results;
 	rep.n_results = cl.n_items;
-	rep.fail_on = a.fail_on;
-	rep.color = use_color(a.format, a.output);
-
-	if (a.output && !(out = fopen(a.output, "we"))) {
-		fprintf(stderr, "preflight check: cannot write '%s': %s\n", a.output, strerror(errno));
+	rep.fail_on = !strcmp(a.fail_on, "warn") ? STATUS_WARN : STATUS_FAIL;
+	if (output_open(&out, a.output, &e) < 0) {
+		fprintf(stderr, "preflight check: %s\n", e.msg);
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (report_find(a.format)(&rep, out) < 0 || fflush(out) != 0) {
+	{
+		struct term t;
+
+		term_detect(out.f, !strcmp(a.color, "always") ? TERM_COLOR_ALWAYS
+				   : !strcmp(a.color, "never") ? TERM_COLOR_NEVER
+							       : TERM_COLOR_AUTO,
+			    &t);
+		rep.color = t.color && !strcmp(a.format, "tty");
+		rep.width = t.width;
+	}
+	if (report_find(a.format)(&rep, out.f) < 0) {
+		output_abort(&out);
 		fprintf(stderr, "preflight check: cannot write the report: %s\n", strerror(errno));
+		goto out;
+	}
+	if (output_commit(&out, &e) < 0) {
+		fprintf(stderr, "preflight check: %s\n", e.msg);
 		goto out;
 	}
 	ret = exit_code(&rep);
@@ -252,8 +242,6 @@ int cmd_check(int argc, char **argv)
 		ret = EXIT_USAGE;
 	}
 out:
-	if (out && out != stdout)
-		fclose(out);
 	for (size_t i = 0; results && i < cl.n_items; i++)
 		result_release(&results[i]);
 	free(results);
@@ -261,43 +249,4 @@ out:
 	facts_release(&f);
 	checklist_release(&cl);
 	return ret;
-}
-
-int cmd_list_checks(int argc, char **argv)
-{
-	size_t n;
-	const struct check_def *d = registry_all(&n);
-	bool json = argc > 1 && !strcmp(argv[1], "--json");
-	json_t *arr = json ? json_array() : NULL;
-
-	if (argc > 1 && !json) {
-		fprintf(stderr, "usage: preflight list-checks [--json]\n");
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *params = json_object();
-
-		for (const struct param_def *p = d[i].params; p && p->name; p++)
-			json_object_set_new(params, p->name, p->type == PARAM_NUM ? json_real(p->num) : json_string(p->str));
-		if (json) {
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", d[i].id, "layer",
-							     layer_name(d[i].layer), "title", d[i].title, "params",
-							     params, "needs_target", (d[i].flags & CHECK_NEEDS_TARGET) != 0));
-			continue;
-		}
-		printf("%-20s %-8s %s\n", d[i].id, layer_name(d[i].layer), d[i].title);
-		for (const struct param_def *p = d[i].params; p && p->name; p++) {
-			if (p->type == PARAM_NUM)
-				printf("    %-22s %-10g %s\n", p->name, p->num, p->help);
-			else
-				printf("    %-22s %-10s %s\n", p->name, p->str, p->help);
-		}
-		json_decref(params);
-	}
-	if (json) {
-		json_dumpf(arr, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(arr);
-	}
-	return EXIT_OK;
 }

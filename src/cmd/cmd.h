@@ -1,6 +1,8 @@
-/* The commands and the exit codes they share (DESIGN.md). */
+/* The commands, their table and the exit codes they share (DESIGN.md). */
 #ifndef PREFLIGHT_CMD_H
 #define PREFLIGHT_CMD_H
+
+#include "cmd/options.h"
 
 enum exit_code {
 	EXIT_OK = 0,        /* everything passed, or only what --fail-on allows */
@@ -12,12 +14,31 @@ enum exit_code {
 /* Prints "preflight CMD: <message>" on stderr; returns EXIT_USAGE. */
 __attribute__((format(printf, 2, 3))) int cmd_usage_error(const char *cmd, const char *fmt, ...);
 
-int cmd_check(int argc, char **argv);
-int cmd_list_checks(int argc, char **argv);
-int cmd_buildinfo(int argc, char **argv);
-int cmd_tcp_census(int argc, char **argv);
-int cmd_goroutines(int argc, char **argv);
-int cmd_contention(int argc, char **argv);
-int cmd_watch(int argc, char **argv);
+/* Prints "preflight CMD: <message>" on stderr; returns code. For errors
+ * that are not usage errors (EXIT_INTERNAL, EXIT_FINDINGS). */
+__attribute__((format(printf, 3, 4))) int cmd_error(const char *cmd, int code, const char *fmt, ...);
+
+struct command {
+	const struct command_spec *spec;
+	int (*fn)(int argc, char **argv);
+};
+
+/* Every command, in the order `preflight --help` lists them; ends with
+ * a NULL spec. */
+extern const struct command commands[];
+
+#define COMMAND(name) \
+	extern const struct command_spec name##_spec; \
+	int name(int argc, char **argv)
+
+COMMAND(cmd_check);
+COMMAND(cmd_list_checks);
+COMMAND(cmd_buildinfo);
+COMMAND(cmd_tcp_census);
+COMMAND(cmd_goroutines);
+COMMAND(cmd_contention);
+COMMAND(cmd_watch);
+COMMAND(cmd_completion);
+COMMAND(cmd_manpage);
 
 #endif

@@ -360,3 +360,14 @@ out:
 	free(base);
 	return ret;
 }
+
+/* Placeholder until this command's options move into its table. */
+static const struct opt contention_opts_pending[] = { OPT_END_ENTRY };
+const struct command_spec cmd_contention_spec = {
+	.name = "contention",
+	.summary = "contention",
+	.synopsis = "[options]",
+	.description = "",
+	.exit_status = "",
+	.opts = contention_opts_pending,
+};

@@ -656,3 +656,14 @@ out:
 	gr_snapshot_release(&first);
 	return ret;
 }
+
+/* Placeholder until this command's options move into its table. */
+static const struct opt goroutines_opts_pending[] = { OPT_END_ENTRY };
+const struct command_spec cmd_goroutines_spec = {
+	.name = "goroutines",
+	.summary = "goroutines",
+	.synopsis = "[options]",
+	.description = "",
+	.exit_status = "",
+	.opts = goroutines_opts_pending,
+};

@@ -1,17 +1,32 @@
-/* usage: the one-line error every command prints for a bad option. */
+/* usage: the one-line error every command prints. */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "cmd/cmd.h"
 
+static void vprint(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "preflight %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "preflight %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint(cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_USAGE;
+}
+
+int cmd_error(const char *cmd, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(cmd, fmt, ap);
+	va_end(ap);
+	return code;
 }

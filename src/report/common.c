@@ -16,6 +16,8 @@ static const struct {
 	{ "prom", report_prom },
 };
 
+const char *const report_formats[] = { "tty", "json", "junit", "markdown", "prom", NULL };
+
 report_fn report_find(const char *name)
 {
 	if (!name)

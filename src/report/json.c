@@ -4,6 +4,7 @@
 #include "report/report.h"
 
 #include "base/json_text.h"
+#include "report/json_out.h"
 
 #include <errno.h>
 #include <math.h>
@@ -124,10 +125,7 @@ int report_json(const struct report *r, FILE *out)
 
 	if (!doc)
 		return -ENOMEM;
-	/* 15 significant digits print 0.31 as 0.31, not 0.30999999999999999. */
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) < 0 ||
-	    fputc('\n', out) == EOF || fflush(out) == EOF || ferror(out))
-		ret = -EIO;
+	ret = json_out_dump(doc, out);
 	json_decref(doc);
 	return ret;
 }

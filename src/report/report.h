@@ -26,6 +26,7 @@ struct report {
 	size_t n_results;
 	enum pf_status fail_on;          /* STATUS_WARN or STATUS_FAIL */
 	bool color;                      /* tty only: ANSI colour allowed */
+	unsigned width;                  /* tty only: columns to wrap at; 0 = no wrapping */
 };
 
 /* Counts results per status into counts[STATUS_COUNT]. */
@@ -48,6 +49,8 @@ json_t *report_to_json(const struct report *r);
 report_fn report_find(const char *name);
 /* "tty, json, junit, markdown, prom": for usage and error messages. */
 const char *report_format_list(void);
+/* The same names, NULL-terminated: the --format choices of check. */
+extern const char *const report_formats[];
 
 /* Helpers shared by the reporters (common.c). */
 

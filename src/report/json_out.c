@@ -1,0 +1,123 @@
+#include "report/json_out.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void json_out_real(double v, char *buf, size_t n)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, n, "null");
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	/* A real stays a real when read back: "2" would read as an integer. */
+	if (!strpbrk(buf, ".eE") && strlen(buf) + 3 <= n)
+		strcat(buf, ".0");
+}
+
+static void indent(FILE *out, int pretty, int depth)
+{
+	if (!pretty)
+		return;
+	fputc('\n', out);
+	for (int i = 0; i < depth; i++)
+		fputs("  ", out);
+}
+
+static int dump(const json_t *v, FILE *out, int pretty, int depth)
+{
+	char num[40];
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *child;
+		size_t i = 0;
+
+		if (json_object_size(v) == 0) {
+			fputs("{}", out);
+			return 0;
+		}
+		fputc('{', out);
+		json_object_foreach((json_t *)v, key, child) {
+			json_t *k = json_string(key);
+			int r;
+
+			if (!k)
+				return -ENOMEM;
+			if (i++)
+				fputc(',', out);
+			indent(out, pretty, depth + 1);
+			r = json_dumpf(k, out, JSON_ENCODE_ANY);
+			json_decref(k);
+			if (r < 0)
+				return -EIO;
+			fputs(pretty ? ": " : ":", out);
+			r = dump(child, out, pretty, depth + 1);
+			if (r < 0)
+				return r;
+		}
+		indent(out, pretty, depth);
+		fputc('}', out);
+		return 0;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *child;
+
+		if (json_array_size(v) == 0) {
+			fputs("[]", out);
+			return 0;
+		}
+		fputc('[', out);
+		json_array_foreach((json_t *)v, i, child) {
+			int r;
+
+			if (i)
+				fputc(',', out);
+			indent(out, pretty, depth + 1);
+			r = dump(child, out, pretty, depth + 1);
+			if (r < 0)
+				return r;
+		}
+		indent(out, pretty, depth);
+		fputc(']', out);
+		return 0;
+	}
+	case JSON_REAL:
+		json_out_real(json_real_value(v), num, sizeof(num));
+		fputs(num, out);
+		return 0;
+	default:
+		/* strings, integers, true, false, null: jansson's own encoding */
+		return json_dumpf(v, out, JSON_ENCODE_ANY) < 0 ? -EIO : 0;
+	}
+}
+
+static int dump_doc(const json_t *doc, FILE *out, int pretty)
+{
+	int r;
+
+	if (!doc)
+		return -ENOMEM;
+	r = dump(doc, out, pretty, 0);
+	if (r == 0 && (fputc('\n', out) == EOF || fflush(out) == EOF || ferror(out)))
+		r = -EIO;
+	return r;
+}
+
+int json_out_dump(const json_t *doc, FILE *out)
+{
+	return dump_doc(doc, out, 1);
+}
+
+int json_out_dump_compact(const json_t *doc, FILE *out)
+{
+	return dump_doc(doc, out, 0);
+}
