@@ -27,6 +27,8 @@ struct report {
 	enum pf_status fail_on;          /* STATUS_WARN or STATUS_FAIL */
 	bool color;                      /* tty only: ANSI colour allowed */
 	unsigned width;                  /* tty only: columns to wrap at; 0 = no wrapping */
+	double duration_s;               /* wall time of the whole run (collection, window, checks),
+					  * monotonic; 0 = unknown */
 };
 
 /* Counts results per status into counts[STATUS_COUNT]. */
