@@ -482,6 +482,7 @@ static void test_markdown(void **state)
 	assert_true(code < runtime && runtime < infra && infra < business);
 	assert_non_null(strstr(business, "_No checks in this layer._"));
 	assert_non_null(strstr(s, "**Summary:** 1 fail · 1 error · 1 warn · 1 skip · 1 pass"));
+	assert_non_null(strstr(s, "- **Duration:** 2.0 s\n"));
 	assert_non_null(strstr(s, "pid 1234, /srv/order (order), listening on 127.0.0.1:6060, 0.0.0.0:8080"));
 
 	/* Every table line has exactly four cell separators: an escaped pipe
