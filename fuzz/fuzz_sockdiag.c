@@ -1,12 +1,16 @@
 /* libFuzzer target for the sock_diag reply parser: raw bytes as one
- * datagram of a dump answer. The kernel is trusted, but recorded answers
- * replayed by tests are files, and a parser that walks lengths must not
- * read past them. */
+ * datagram of a dump answer, or, when they start with the recording magic
+ * ("PFNLREC\n", io/netlink.h), as a whole recording replayed through
+ * sockdiag_dump_from. The kernel is trusted, but recorded answers replayed
+ * by tests and by PREFLIGHT_NETLINK_REPLAY are files, and a parser that
+ * walks lengths must not read past them. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collect/sockdiag.h"
+#include "io/netlink.h"
 
 static int visit(const struct sock_entry *s, void *arg)
 {
@@ -19,14 +23,36 @@ static int visit(const struct sock_entry *s, void *arg)
 	return *n > 100000;
 }
 
+static void replay(const uint8_t *data, size_t size)
+{
+	struct sockdiag_source src = { 0 };
+	struct err e;
+	uint64_t n = 0;
+	FILE *f = fmemopen((void *)data, size, "rb");
+
+	if (!f)
+		return;
+	src.replay_stream = f;
+	/* Every state, then LISTEN only: the user-space state filter too. */
+	sockdiag_dump_from(&src, ~0u, visit, &n, &e);
+	rewind(f);
+	sockdiag_dump_from(&src, 1u << TCPS_LISTEN, visit, &n, &e);
+	fclose(f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct err e;
 	uint64_t n = 0;
 	uint32_t seq = 0;
-	/* A heap copy of exactly size bytes, so ASan sees any over-read. */
-	uint8_t *copy = malloc(size ? size : 1);
+	uint8_t *copy;
 
+	if (size >= 8 && !memcmp(data, NETLINK_RECORD_MAGIC, 8)) {
+		replay(data, size);
+		return 0;
+	}
+	/* A heap copy of exactly size bytes, so ASan sees any over-read. */
+	copy = malloc(size ? size : 1);
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);

@@ -142,6 +142,7 @@ int cmd_check(int argc, char **argv)
 	struct err e = { "" };
 	char host[256] = "";
 	struct output out = { 0 };
+	struct timespec run_start, run_end;
 	int r, ret = EXIT_INTERNAL;
 
 	int first;
@@ -159,6 +160,7 @@ int cmd_check(int argc, char **argv)
 	}
 
 	rep.started_at = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &run_start);
 	r = a.checklist ? load_checklist(a.checklist, &cl, &e) : checklist_default(&cl);
 	if (r < 0) {
 		fprintf(stderr, "preflight check: %s\n", a.checklist ? e.msg : "cannot build the default checklist");
@@ -227,6 +229,8 @@ int cmd_check(int argc, char **argv)
 		rep.color = t.color && !strcmp(a.format, "tty");
 		rep.width = t.width;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &run_end);
+	rep.duration_s = (double)(run_end.tv_sec - run_start.tv_sec) + (double)(run_end.tv_nsec - run_start.tv_nsec) / 1e9;
 	if (report_find(a.format)(&rep, out.f) < 0) {
 		output_abort(&out);
 		fprintf(stderr, "preflight check: cannot write the report: %s\n", strerror(errno));

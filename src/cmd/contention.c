@@ -1,125 +1,135 @@
-/* preflight contention URL: a live service's mutex and block profiles
- * (debug=1), their records merged by call site and ranked by delay
- * (docs/profiles.md). */
+/* preflight contention URL|FILE...: a Go service's mutex and block
+ * profiles (debug=1), fetched live or read from saved files, their records
+ * merged by call site and ranked by delay (docs/profiles.md). The command
+ * collects (fetch or read), the parser and ranking judge
+ * (goruntime/profiles.h), report/contention.c renders. */
 #include <errno.h>
-#include <getopt.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/buf.h"
-#include "base/json_text.h"
-#include "base/parse.h"
+#include "base/fileio.h"
 #include "cmd/cmd.h"
-#include "io/fetch.h"
 #include "goruntime/profiles.h"
+#include "io/fetch.h"
+#include "report/contention.h"
+#include "report/output.h"
+#include "report/term.h"
 
 #define TOP_DEFAULT 10
+#define TOP_MAX 1000000
 
 struct contention_args {
-	bool json;
-	size_t top;
-	long timeout_ms;
-	const char *url;
+	const char *format, *output, *color;
+	uint64_t top;
+	double timeout_s;
 };
 
-/* One profile as fetched, parsed and ranked. */
+#define A(field) offsetof(struct contention_args, field)
+static const struct opt contention_opts[] = {
+	OPT_FORMAT_ENTRY(struct contention_args, format, contention_formats, "tty (default), json or markdown"),
+	OPT_OUTPUT_ENTRY(struct contention_args, output),
+	{ .type = OPT_COUNT, .long_name = "top", .arg_name = "N",
+	  .help = "show the N biggest call sites of each profile (default 10; 0 = all)", .off = A(top),
+	  .hi = TOP_MAX },
+	OPT_TIMEOUT_ENTRY(struct contention_args, timeout_s, "timeout of each request: 5s, 500ms (default 5s)"),
+	OPT_COLOR_ENTRY(struct contention_args, color),
+	OPT_END_ENTRY,
+};
+#undef A
+
+const struct command_spec cmd_contention_spec = {
+	.name = "contention",
+	.summary = "rank a Go service's mutex and block contention by call site",
+	.synopsis = "[options] URL | FILE...",
+	.description = "Fetches URL/debug/pprof/mutex?debug=1 and URL/debug/pprof/block?debug=1 from a Go service, "
+		       "or reads those profiles saved to files, and ranks the call sites by delay. A mutex site is "
+		       "the function that unlocked (the end of the critical section others waited for); a block site "
+		       "is the function that waited (on a channel, select, lock, WaitGroup or Cond).",
+	.operands = "URL is the listener serving net/http/pprof, e.g. http://127.0.0.1:6060 (a bare host:port "
+		    "means http://). FILE is a saved debug=1 mutex or block profile (which one is read from the "
+		    "file); give one or one of each. An operand that names an existing file is a FILE.",
+	.exit_status = "Exit status: 0 done (also when a profile is disabled), 2 usage or input error (no answer, "
+		       "404, HTML, not a profile, an unreadable file), 3 internal error or the output could not be "
+		       "written.",
+	.see_also = "docs/profiles.md",
+	.opts = contention_opts,
+	.min_operands = 1,
+	.max_operands = 2,
+	.operand_kind = "url",
+};
+
+/* One profile as fetched or read, parsed and ranked. */
 struct ranked {
 	const char *name;                  /* "mutex", "block" */
 	char url[2048];
+	const char *file;
 	struct contention_profile p;
 	struct contention_rank *ranks;
 	size_t n_ranks;
 };
 
-static const char mutex_remedy[] =
-	"call runtime.SetMutexProfileFraction(n) in the service (n = 10 samples about 1 in 10 contended "
-	"unlocks at little cost; 0 turns it off)";
-static const char block_remedy[] =
-	"call runtime.SetBlockProfileRate(ns) in the service (ns = 10000 records blocking of 10 µs and "
-	"more and samples shorter waits; 1 records every event, which costs more)";
-
-static void usage(FILE *out)
+static void ranked_release(struct ranked *rp)
 {
-	fprintf(out,
-		"usage: preflight contention [--format tty|json] [--top N] [--timeout SECONDS] URL\n"
-		"\n"
-		"Fetches URL/debug/pprof/mutex?debug=1 and URL/debug/pprof/block?debug=1 from a Go\n"
-		"service and ranks the call sites by delay. A mutex site is the function that\n"
-		"unlocked (the end of the critical section others waited for); a block site is the\n"
-		"function that waited (on a channel, select, lock, WaitGroup or Cond).\n"
-		"\n"
-		"  -f, --format FORMAT    tty (default) or json (docs/profiles.md)\n"
-		"  -n, --top N            show the N biggest sites of each profile (default %d; 0 = all)\n"
-		"  -t, --timeout SECONDS  timeout of each request (default 5)\n"
-		"\n"
-		"URL is the listener serving net/http/pprof, e.g. http://127.0.0.1:6060.\n"
-		"Exit status: 0 done, 2 usage or input error (no answer, 404, HTML, not a profile),\n"
-		"3 internal error.\n",
-		TOP_DEFAULT);
+	free(rp->ranks);
+	rp->ranks = NULL;
+	contention_profile_release(&rp->p);
 }
 
-#define fail_usage(...) cmd_usage_error("contention", __VA_ARGS__)
-
-static int parse_args(int argc, char **argv, struct contention_args *a)
+/* Across preflight's commands -n means --samples (docs/cli.md); it meant
+ * --top here before the option table, so a script that still passes it
+ * gets a pointer to --top rather than a bare "unknown option". Values of
+ * options that take one are skipped, so "-o -n.txt" is not mistaken. */
+static int refuse_dash_n(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
 
-	while ((c = getopt_long(argc, argv, "f:n:t:h", opts, NULL)) != -1) {
-		uint64_t u;
-		double d;
-
-		switch (c) {
-		case 'f':
-			if (!strcmp(optarg, "json"))
-				a->json = true;
-			else if (!strcmp(optarg, "tty"))
-				a->json = false;
-			else
-				return fail_usage("unknown format '%s' (tty, json)", optarg);
+		if (!strcmp(a, "--"))
 			break;
-		case 'n':
-			if (parse_u64(optarg, &u) < 0 || u > 1000000)
-				return fail_usage("--top takes a count between 0 and 1000000, not '%s'", optarg);
-			a->top = (size_t)u;
-			break;
-		case 't':
-			if (parse_double(optarg, &d) < 0 || !(d > 0 && d <= 600))
-				return fail_usage("--timeout takes seconds between 0 and 600, not '%s'", optarg);
-			a->timeout_ms = (long)ceil(d * 1000);
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+		if (!strcmp(a, "-f") || !strcmp(a, "-o") || !strcmp(a, "-t") || !strcmp(a, "--format") ||
+		    !strcmp(a, "--output") || !strcmp(a, "--top") || !strcmp(a, "--timeout") || !strcmp(a, "--color")) {
+			i++;
+			continue;
 		}
+		if (a[0] == '-' && a[1] == 'n')
+			return cmd_usage_error("contention", "-n is not an option of contention (in preflight, -n means "
+							     "--samples); use --top N");
 	}
-	if (optind >= argc)
-		return fail_usage("%s", "give the URL of a listener serving net/http/pprof; see 'preflight contention --help'");
-	if (optind + 1 < argc)
-		return fail_usage("unexpected argument '%s'", argv[optind + 1]);
-	a->url = argv[optind];
 	return 0;
 }
 
-/* Fetches and parses one profile; e names the URL on failure. */
-static int load(struct ranked *rp, const struct contention_args *a, const char *base, struct err *e)
+static bool is_url(const char *s)
 {
-	struct fetch_opts fo = { .timeout_ms = a->timeout_ms, .max_bytes = FETCH_SMALL_MAX };
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+static bool is_file(const char *s)
+{
+	struct stat st;
+
+	return !is_url(s) && stat(s, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+static int parse_rank(struct ranked *rp, const char *body, size_t len, const char *what, struct err *e)
+{
+	struct err pe = { "" };
+	int r = contention_parse(body, len, &rp->p, &pe);
+
+	if (r < 0)
+		return err_set(e, r, "'%s': %s", what, pe.msg);
+	return contention_rank_sites(&rp->p, &rp->ranks, &rp->n_ranks, e);
+}
+
+/* Fetches and ranks one profile; e names the URL on failure. */
+static int load_url(struct ranked *rp, const struct contention_args *a, const char *base, struct err *e)
+{
+	struct fetch_opts fo = { .timeout_ms = (long)ceil(a->timeout_s * 1000), .max_bytes = FETCH_SMALL_MAX };
 	struct buf body = BUF_INIT(FETCH_SMALL_MAX);
 	char path[64];
-	struct err pe = { "" };
 	int r;
 
 	snprintf(path, sizeof(path), "/debug/pprof/%s?debug=1", rp->name);
@@ -131,243 +141,131 @@ static int load(struct ranked *rp, const struct contention_args *a, const char *
 	r = go_fetch(rp->url, &fo, &body, e);
 	if (r < 0)
 		goto out;
-	r = contention_parse(buf_str(&body), body.len, &rp->p, &pe);
-	if (r < 0) {
-		err_set(e, r, "'%s': %s", rp->url, pe.msg);
-		goto out;
-	}
-	if (rp->p.kind != rp->name[0]) {
+	r = parse_rank(rp, buf_str(&body), body.len, rp->url, e);
+	if (r == 0 && rp->p.kind != rp->name[0])
 		r = err_set(e, -PF_EPARSE, "'%s': got a %s profile", rp->url, rp->p.kind == 'm' ? "mutex" : "block");
-		goto out;
-	}
-	r = contention_rank_sites(&rp->p, &rp->ranks, &rp->n_ranks, e);
 out:
 	buf_release(&body);
 	return r;
 }
 
-static size_t shown(const struct ranked *rp, const struct contention_args *a)
+/* Reads and ranks a saved profile; its kind says which one it is. */
+static int load_file(struct ranked *rp, const char *path, struct err *e)
 {
-	return a->top && a->top < rp->n_ranks ? a->top : rp->n_ranks;
-}
+	struct buf body = BUF_INIT(FETCH_SMALL_MAX);
+	int r = read_file(NULL, path, &body);
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-static void print_tty(const struct ranked *rp, const struct contention_args *a)
-{
-	const struct contention_profile *p = &rp->p;
-	bool mutex = p->kind == 'm';
-
-	printf("%s profile  %s\n", rp->name, rp->url);
-	if (!p->n_sites) {
-		if (mutex && p->enabled)
-			printf("  no contention recorded (sampling period %lld)\n\n", (long long)p->sampling_period);
-		else if (mutex)
-			printf("  disabled (sampling period 0): %s\n\n", mutex_remedy);
-		else
-			printf("  disabled, or nothing has blocked since it was enabled: %s\n\n", block_remedy);
-		return;
-	}
-	printf("  %.3f s %s in %llu events, %zu stacks, %zu call sites", p->total_delay_s,
-	       mutex ? "waited for locks" : "blocked", (unsigned long long)p->total_count, p->n_sites, rp->n_ranks);
-	if (mutex)
-		printf(", sampling period %lld", (long long)p->sampling_period);
-	printf("\n");
-	if (mutex && !p->enabled)
-		printf("  profiling is off now (sampling period 0): these events were recorded before; %s\n",
-		       mutex_remedy);
-	printf("  %5s %11s %7s %10s  %s\n", "rank", "delay_s", "share", "count", "site");
-	for (size_t i = 0; i < shown(rp, a); i++) {
-		const struct contention_rank *k = &rp->ranks[i];
-
-		printf("  %5zu %11.6f %6.1f%% %10llu  ", i + 1, k->delay_s, k->share * 100, (unsigned long long)k->count);
-		if (k->site && k->site->func[0])
-			printf("%s %s:%d", k->site->func, base_name(k->site->file), k->site->line);
-		else
-			printf("(unknown function)");
-		if (k->runtime_internal)
-			printf("  [runtime-internal lock]");
-		if (k->n_stacks > 1)
-			printf("  [%zu stacks]", k->n_stacks);
-		printf("\n");
-	}
-	if (shown(rp, a) < rp->n_ranks)
-		printf("  ... %zu more (--top 0 shows all)\n", rp->n_ranks - shown(rp, a));
-	printf("\n");
-}
-
-static json_t *json_round(double v, double scale)
-{
-	return json_real(round(v * scale) / scale);
-}
-
-static int set_new(json_t *o, const char *k, json_t *v)
-{
-	return v ? json_object_set_new(o, k, v) : -1;
-}
-
-static json_t *json_frame(const struct gr_frame *f)
-{
-	json_t *o = json_object();
-
-	if (!o || set_new(o, "function", json_text(f->func)) < 0 || set_new(o, "file", json_text(f->file)) < 0 ||
-	    set_new(o, "line", json_integer(f->line)) < 0) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *json_site(const struct contention_rank *k, size_t rank)
-{
-	json_t *o = json_object(), *stack = json_array();
-	const struct gr_frame *f = k->site;
-	int r = 0;
-
-	if (!o || !stack)
-		goto fail;
-	r |= set_new(o, "rank", json_integer((json_int_t)rank));
-	r |= set_new(o, "function", f ? json_text(f->func) : json_null());
-	r |= set_new(o, "file", f ? json_text(f->file) : json_null());
-	r |= set_new(o, "line", f ? json_integer(f->line) : json_null());
-	r |= set_new(o, "delay_seconds", json_round(k->delay_s, 1e9));
-	r |= set_new(o, "count", json_integer(k->count > INT64_MAX ? INT64_MAX : (json_int_t)k->count));
-	r |= set_new(o, "share", json_round(k->share, 1e6));
-	r |= set_new(o, "stacks", json_integer((json_int_t)k->n_stacks));
-	r |= set_new(o, "runtime_internal", json_boolean(k->runtime_internal));
-	for (size_t i = 0; k->top && i < k->top->n_frames; i++)
-		r |= json_array_append_new(stack, json_frame(&k->top->frames[i]));
-	r |= json_object_set_new(o, "stack", stack);
-	stack = NULL;
-	if (r)
-		goto fail;
-	return o;
-fail:
-	json_decref(stack);
-	json_decref(o);
-	return NULL;
-}
-
-static json_t *json_profile(const struct ranked *rp, const struct contention_args *a)
-{
-	const struct contention_profile *p = &rp->p;
-	json_t *o = json_object(), *sites = json_array();
-	const char *remedy = NULL;
-	int r = 0;
-
-	if (!o || !sites)
-		goto fail;
-	if (!p->enabled || (p->kind == 'b' && !p->n_sites))
-		remedy = p->kind == 'm' ? mutex_remedy : block_remedy;
-	r |= set_new(o, "url", json_text(rp->url));
-	r |= set_new(o, "enabled", json_boolean(p->enabled));
-	r |= set_new(o, "sampling_period",
-		     p->sampling_period >= 0 ? json_integer(p->sampling_period) : json_null());
-	r |= set_new(o, "cycles_per_second",
-		     json_integer(p->cycles_per_second > INT64_MAX ? INT64_MAX : (json_int_t)p->cycles_per_second));
-	r |= set_new(o, "total_delay_seconds", json_round(p->total_delay_s, 1e9));
-	r |= set_new(o, "total_count",
-		     json_integer(p->total_count > INT64_MAX ? INT64_MAX : (json_int_t)p->total_count));
-	r |= set_new(o, "n_stacks", json_integer((json_int_t)p->n_sites));
-	r |= set_new(o, "n_sites", json_integer((json_int_t)rp->n_ranks));
-	for (size_t i = 0; i < shown(rp, a); i++)
-		r |= json_array_append_new(sites, json_site(&rp->ranks[i], i + 1));
-	r |= json_object_set_new(o, "sites", sites);
-	sites = NULL;
-	r |= set_new(o, "remedy", remedy ? json_string(remedy) : json_null());
-	if (r)
-		goto fail;
-	return o;
-fail:
-	json_decref(sites);
-	json_decref(o);
-	return NULL;
-}
-
-static int print_json(const struct ranked *rp, size_t n, const struct contention_args *a)
-{
-	json_t *doc = json_object();
-	int r = 0;
-
-	if (!doc)
-		return -1;
-	r |= set_new(doc, "url", json_text(a->url));
-	for (size_t i = 0; i < n; i++)
-		r |= set_new(doc, rp[i].name, json_profile(&rp[i], a));
-	if (!r)
-		r = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	if (!r)
-		putchar('\n');
-	json_decref(doc);
+	rp->file = path;
+	if (r == -E2BIG)
+		r = err_set(e, r, "'%s' is larger than %u bytes", path, FETCH_SMALL_MAX);
+	else if (r < 0)
+		r = err_errno(e, r, "cannot read '%s'", path);
+	else
+		r = parse_rank(rp, buf_str(&body), body.len, path, e);
+	if (r == 0)
+		rp->name = rp->p.kind == 'm' ? "mutex" : "block";
+	buf_release(&body);
 	return r;
 }
 
 int cmd_contention(int argc, char **argv)
 {
-	struct contention_args a = { .top = TOP_DEFAULT, .timeout_ms = FETCH_DEFAULT_TIMEOUT_MS };
+	struct contention_args a = { .format = "tty", .color = "auto", .top = TOP_DEFAULT, .timeout_s = 5 };
 	struct ranked rp[2] = { { .name = "mutex" }, { .name = "block" } };
-	char *base = NULL;
+	struct contention_view views[2];
+	struct contention_report rep = { 0 };
+	struct output out = { 0 };
 	struct err e = { "" };
-	int r, ret = EXIT_INTERNAL;
+	char *base = NULL;
+	size_t n = 0;
+	int first, r, ret = EXIT_INTERNAL;
 
-	r = parse_args(argc, argv, &a);
+	r = refuse_dash_n(argc, argv);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	/* A bare host:port means plain HTTP, as the pprof docs write it. */
-	if (strstr(a.url, "://"))
-		base = strdup(a.url);
-	else if (asprintf(&base, "http://%s", a.url) < 0)
-		base = NULL;
-	if (!base) {
-		fprintf(stderr, "preflight contention: out of memory\n");
-		return EXIT_INTERNAL;
-	}
-	a.url = base;
-	for (size_t i = 0; i < 2; i++) {
-		r = load(&rp[i], &a, base, &e);
-		if (r < 0) {
-			fprintf(stderr, "preflight contention: %s\n", e.msg[0] ? e.msg : err_str(r));
-			ret = r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		return r;
+	r = opts_parse(&cmd_contention_spec, argc, argv, &a, &first);
+	if (r)
+		return r == OPTS_DONE ? EXIT_OK : r;
+
+	if (is_file(argv[first])) {
+		for (int i = first; i < argc; i++) {
+			if (!is_file(argv[i])) {
+				ret = cmd_usage_error("contention", "'%s' is not a file; give one URL, or saved profiles only",
+						      argv[i]);
+				goto out;
+			}
+			r = load_file(&rp[n], argv[i], &e);
+			if (r < 0) {
+				ret = cmd_error("contention", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
+				goto out;
+			}
+			n++;
+		}
+		if (n == 2 && rp[0].p.kind == rp[1].p.kind) {
+			ret = cmd_usage_error("contention", "'%s' and '%s' are both %s profiles; give one of each", rp[0].file,
+					      rp[1].file, rp[0].name);
 			goto out;
 		}
-	}
-	if (a.json) {
-		if (print_json(rp, 2, &a) < 0) {
-			fprintf(stderr, "preflight contention: cannot build the JSON output\n");
-			goto out;
+		/* mutex first, as from a URL */
+		if (n == 2 && rp[0].p.kind == 'b') {
+			struct ranked t = rp[0];
+
+			rp[0] = rp[1];
+			rp[1] = t;
 		}
 	} else {
-		for (size_t i = 0; i < 2; i++)
-			print_tty(&rp[i], &a);
-		if (rp[0].n_ranks)
-			printf("mutex sites are where the lock was released: the end of the critical section others waited for.\n");
+		if (argc - first > 1) {
+			ret = cmd_usage_error("contention", "give one URL, or saved profiles only");
+			goto out;
+		}
+		/* A bare host:port means plain HTTP, as the pprof docs write it. */
+		if (is_url(argv[first]) ? !(base = strdup(argv[first])) : asprintf(&base, "http://%s", argv[first]) < 0) {
+			base = NULL;
+			ret = cmd_error("contention", EXIT_INTERNAL, "out of memory");
+			goto out;
+		}
+		for (n = 0; n < 2; n++) {
+			r = load_url(&rp[n], &a, base, &e);
+			if (r < 0) {
+				ret = cmd_error("contention", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s",
+						e.msg[0] ? e.msg : err_str(r));
+				goto out;
+			}
+		}
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "preflight contention: cannot write to standard output\n");
+
+	for (size_t i = 0; i < n; i++)
+		views[i] = (struct contention_view){ rp[i].name, rp[i].file ? NULL : rp[i].url, rp[i].file, &rp[i].p,
+						     rp[i].ranks, rp[i].n_ranks };
+	rep = (struct contention_report){ .url = base, .profiles = views, .n_profiles = n, .top = (size_t)a.top };
+	if (output_open(&out, a.output, &e) < 0) {
+		ret = cmd_usage_error("contention", "%s", e.msg);
+		goto out;
+	}
+	{
+		struct term t;
+
+		term_detect(out.f, !strcmp(a.color, "always") ? TERM_COLOR_ALWAYS
+				   : !strcmp(a.color, "never") ? TERM_COLOR_NEVER
+							       : TERM_COLOR_AUTO,
+			    &t);
+		rep.color = t.color && !strcmp(a.format, "tty");
+		rep.width = t.width;
+	}
+	r = contention_render(&rep, a.format, out.f);
+	if (r < 0) {
+		output_abort(&out);
+		ret = cmd_error("contention", EXIT_INTERNAL, "cannot write the output: %s", err_str(r));
+		goto out;
+	}
+	if (output_commit(&out, &e) < 0) {
+		ret = cmd_error("contention", EXIT_INTERNAL, "%s", e.msg);
 		goto out;
 	}
 	ret = EXIT_OK;
 out:
-	for (size_t i = 0; i < 2; i++) {
-		free(rp[i].ranks);
-		contention_profile_release(&rp[i].p);
-	}
+	for (size_t i = 0; i < 2; i++)
+		ranked_release(&rp[i]);
 	free(base);
 	return ret;
 }
-
-/* Placeholder until this command's options move into its table. */
-static const struct opt contention_opts_pending[] = { OPT_END_ENTRY };
-const struct command_spec cmd_contention_spec = {
-	.name = "contention",
-	.summary = "contention",
-	.synopsis = "[options]",
-	.description = "",
-	.exit_status = "",
-	.opts = contention_opts_pending,
-};

@@ -1,5 +1,6 @@
 /* preflight tcp-census: host-wide TCP sockets per state, IPv4 + IPv6, in
  * preflight's own network namespace (docs/tcp-census.md). */
+#include <errno.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
@@ -8,7 +9,7 @@
 #include "report/output.h"
 
 struct census_args {
-	const char *format, *output;
+	const char *format, *output, *record, *replay;
 	bool json;
 };
 
@@ -18,6 +19,14 @@ static const struct opt census_opts[] = {
 	OPT_OUTPUT_ENTRY(struct census_args, output),
 	{ .type = OPT_FLAG, .long_name = "json", .help = "the same as --format json (kept for scripts)",
 	  .off = offsetof(struct census_args, json) },
+	{ .type = OPT_FILE, .long_name = "record", .arg_name = "FILE",
+	  .help = "also write the kernel's answers to FILE, a netlink recording that --replay and "
+		  "PREFLIGHT_NETLINK_REPLAY read back (like ss -D)",
+	  .off = offsetof(struct census_args, record) },
+	{ .type = OPT_FILE, .long_name = "replay", .arg_name = "FILE",
+	  .help = "count from a netlink recording instead of asking the kernel (default: "
+		  "$PREFLIGHT_NETLINK_REPLAY when set)",
+	  .off = offsetof(struct census_args, replay) },
 	OPT_END_ENTRY,
 };
 
@@ -28,8 +37,8 @@ const struct command_spec cmd_tcp_census_spec = {
 	.description = "Counts the TCP sockets of preflight's network namespace per state, over IPv4 and IPv6, "
 		       "with one netlink sock_diag dump: what `ss -tan | awk ...` counts, several times faster. "
 		       "Request sockets count as syn_recv, as in ss.",
-	.exit_status = "Exit status: 0 counted, 2 usage error or the kernel refused the dump, 3 the output could "
-		       "not be written.",
+	.exit_status = "Exit status: 0 counted, 2 usage error, the kernel refused the dump or a recording is "
+		       "damaged, 3 the output or the recording could not be written.",
 	.see_also = "docs/tcp-census.md",
 	.opts = census_opts,
 	.operand_kind = "none",
@@ -38,8 +47,9 @@ const struct command_spec cmd_tcp_census_spec = {
 int cmd_tcp_census(int argc, char **argv)
 {
 	struct census_args a = { .format = "tty" };
+	struct sockdiag_source src = { 0 };
 	uint64_t counts[TCP_STATE_MAX];
-	struct output out;
+	struct output out, rec = { 0 };
 	struct err e = { "" };
 	int first, r = opts_parse(&cmd_tcp_census_spec, argc, argv, &a, &first);
 
@@ -47,9 +57,26 @@ int cmd_tcp_census(int argc, char **argv)
 		return r == OPTS_DONE ? EXIT_OK : r;
 	if (a.json)
 		a.format = "json";
-	r = sockdiag_census(counts, &e);
-	if (r < 0)
+	if (a.record && !strcmp(a.record, "-"))
+		return cmd_usage_error("tcp-census", "--record writes a binary file; give its name, not '-'");
+	src.replay = a.replay;
+	/* The recording is replaced only once the census is complete, so a
+	 * failed dump never leaves half a recording behind. */
+	if (a.record) {
+		if (output_open(&rec, a.record, &e) < 0)
+			return cmd_usage_error("tcp-census", "%s", e.msg);
+		src.record = rec.f;
+	}
+	r = sockdiag_census_from(&src, counts, &e);
+	if (r < 0) {
+		if (a.record)
+			output_abort(&rec);
+		if (r == -ENOMEM)
+			return cmd_error("tcp-census", EXIT_INTERNAL, "%s", e.msg[0] ? e.msg : err_str(r));
 		return cmd_usage_error("tcp-census", "%s", e.msg[0] ? e.msg : err_str(r));
+	}
+	if (a.record && output_commit(&rec, &e) < 0)
+		return cmd_error("tcp-census", EXIT_INTERNAL, "%s", e.msg);
 	if (output_open(&out, a.output, &e) < 0)
 		return cmd_usage_error("tcp-census", "%s", e.msg);
 	census_render(counts, a.format, out.f);

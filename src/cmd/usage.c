@@ -4,7 +4,9 @@
 
 #include "cmd/cmd.h"
 
-static void vprint(const char *cmd, const char *fmt, va_list ap)
+/* The attribute tells clang the format comes from the callers, which
+ * -Wformat=2 (-Wformat-nonliteral) otherwise rejects. */
+__attribute__((format(printf, 2, 0))) static void vprint(const char *cmd, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "preflight %s: ", cmd);
 	vfprintf(stderr, fmt, ap);

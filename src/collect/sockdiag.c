@@ -10,24 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
 
-/* The kernel caps one dump datagram at about 32 KiB (netlink_recvmsg clamps
- * max_recvmsg_len); twice that leaves room for a kernel that raises the cap
- * and MSG_TRUNC still catches anything larger. */
-#define SOCKDIAG_RECV_BUF (64 * 1024)
-/* Bounds on one recvmsg and on a whole dump, so a stuck or endless answer
- * can never hang the caller. */
-#define SOCKDIAG_RECV_TIMEOUT_S 5
-#define SOCKDIAG_TOTAL_TIMEOUT_S 30
+#include "io/netlink.h"
+
+/* Bounds on one datagram and on a whole dump, so a stuck or endless
+ * answer can never hang the caller. */
+#define SOCKDIAG_RECV_TIMEOUT_MS 5000
+#define SOCKDIAG_TOTAL_TIMEOUT_MS 30000
 
 /* Every real TCP state (1..NEW_SYN_RECV). Bit 13 (TCP_BOUND_INACTIVE,
  * Linux 6.5+) is left out: those are bound-only sockets that ss shows only
  * with -a/-B, and the kernel reports them as CLOSE. */
 #define TCPF_ALL_STATES (((1u << TCP_STATE_MAX) - 1) & ~1u)
 #define TCPF(s) (1u << (s))
+/* sockdiag_parse: every message, whatever its state. */
+#define ANY_STATE UINT32_MAX
 
 typedef int (*raw_fn)(const struct inet_diag_msg *m, void *arg);
 
@@ -69,14 +66,26 @@ static int fold_state(int state)
 	return state == TCPS_NEW_SYN_RECV ? TCPS_SYN_RECV : state;
 }
 
-/* Walks one reply datagram. Returns 0 when more datagrams follow, 1 at
+/* Whether a socket in state is one the caller asked for. The kernel
+ * filters a live dump already; a recording may hold a dump made with a
+ * wider mask (a census replayed to a LISTEN-only visit), so the same
+ * filter is applied here. States past bit 31 only match ANY_STATE. */
+static bool wanted(uint32_t mask, unsigned state)
+{
+	if (mask == ANY_STATE)
+		return true;
+	return state < 32 && (mask & (1u << state));
+}
+
+/* Walks one reply datagram, calling fn for each socket message whose
+ * state is in mask. Returns 0 when more datagrams follow, 1 at
  * NLMSG_DONE, 2 when fn asked to stop, or a negative errno.
  *
  * Headers and socket messages are copied out before use, so any buffer
  * alignment is fine, and lengths are checked before every step, so a
  * message claiming more bytes than remain can never walk past the end
  * (glibc's NLMSG_NEXT would underflow the remaining length there). */
-static int parse_datagram(const void *buf, size_t len, uint32_t seq, raw_fn fn, void *arg,
+static int parse_datagram(const void *buf, size_t len, uint32_t seq, uint32_t mask, raw_fn fn, void *arg,
 			  struct err *e)
 {
 	const unsigned char *p = buf;
@@ -131,7 +140,7 @@ static int parse_datagram(const void *buf, size_t len, uint32_t seq, raw_fn fn, 
 				return err_set(e, -PF_EPARSE, "'sock_diag' sent a %u-byte socket message",
 					       (unsigned)h.nlmsg_len);
 			memcpy(&m, data, sizeof(m));
-			if (fn(&m, arg))
+			if (wanted(mask, m.idiag_state) && fn(&m, arg))
 				return 2;
 			break;
 		}
@@ -144,38 +153,12 @@ static int parse_datagram(const void *buf, size_t len, uint32_t seq, raw_fn fn, 
 	return 0;
 }
 
-static int open_diag_socket(struct err *e)
-{
-	struct timeval tv = { .tv_sec = SOCKDIAG_RECV_TIMEOUT_S };
-	int fd;
-
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0)
-		return err_errno(e, -errno, "cannot open netlink socket 'NETLINK_SOCK_DIAG'");
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		int r = err_errno(e, -errno, "cannot set a receive timeout on 'NETLINK_SOCK_DIAG'");
-
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
-static int send_dump_request(int fd, uint8_t family, uint32_t mask, uint32_t seq, struct err *e)
+static int send_dump_request(struct netlink *nl, uint8_t family, uint32_t mask, uint32_t seq, struct err *e)
 {
 	struct {
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
 	} msg;
-	struct sockaddr_nl nladdr = { .nl_family = AF_NETLINK };
-	struct iovec iov = { &msg, sizeof(msg) };
-	struct msghdr mh = {
-		.msg_name = &nladdr,
-		.msg_namelen = sizeof(nladdr),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
-	ssize_t n;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.nlh.nlmsg_len = sizeof(msg);
@@ -185,66 +168,31 @@ static int send_dump_request(int fd, uint8_t family, uint32_t mask, uint32_t seq
 	msg.req.sdiag_family = family;
 	msg.req.sdiag_protocol = IPPROTO_TCP;
 	msg.req.idiag_states = mask;
-	do
-		n = sendmsg(fd, &mh, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return err_errno(e, -errno, "cannot send the 'sock_diag' dump request");
-	if ((size_t)n != sizeof(msg))
-		return err_set(e, -EIO, "'sock_diag' dump request was sent short");
-	return 0;
+	return netlink_send(nl, &msg, sizeof(msg), e);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* One dump of one family on fd. Returns 0 at the end of the dump, 1 when fn
+/* One dump of one family. Returns 0 at the end of the dump, 1 when fn
  * stopped it early, or a negative errno. */
-static int dump_family(int fd, char *buf, uint8_t family, uint32_t mask, uint32_t seq,
-		       raw_fn fn, void *arg, struct err *e)
+static int dump_family(struct netlink *nl, uint8_t family, uint32_t mask, uint32_t seq, raw_fn fn, void *arg,
+		       struct err *e)
 {
 	const char *fam = family == AF_INET ? "IPv4" : "IPv6";
-	double deadline = now_s() + SOCKDIAG_TOTAL_TIMEOUT_S;
+	struct err ne = { "" };
 	int r;
 
-	r = send_dump_request(fd, family, mask, seq, e);
+	r = send_dump_request(nl, family, mask, seq, e);
 	if (r < 0)
 		return r;
 	for (;;) {
-		struct sockaddr_nl from;
-		struct iovec iov = { buf, SOCKDIAG_RECV_BUF };
-		struct msghdr mh = {
-			.msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-		};
-		ssize_t n = recvmsg(fd, &mh, 0);
+		const void *dgram;
+		size_t n;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return err_set(e, -ETIMEDOUT, "'sock_diag' %s dump timed out after %d s",
-					       fam, SOCKDIAG_RECV_TIMEOUT_S);
-			if (errno == ENOBUFS)
-				return err_set(e, -ENOBUFS, "'sock_diag' %s dump overran the receive buffer", fam);
-			return err_errno(e, -errno, "cannot read the 'sock_diag' %s dump", fam);
-		}
-		if (mh.msg_flags & MSG_TRUNC)
-			return err_set(e, -EMSGSIZE, "'sock_diag' %s datagram exceeds %d bytes",
-				       fam, SOCKDIAG_RECV_BUF);
-		if (n == 0)
-			return err_set(e, -EIO, "'sock_diag' %s dump ended without NLMSG_DONE", fam);
-		/* Only the kernel (port 0) answers dumps. */
-		if (mh.msg_namelen >= sizeof(from) && from.nl_pid != 0)
-			continue;
-		r = parse_datagram(buf, (size_t)n, seq, fn, arg, e);
+		r = netlink_recv(nl, &dgram, &n, &ne);
+		if (r == -ENODATA)
+			return err_set(e, -EIO, "%s (the %s dump has no NLMSG_DONE)", ne.msg, fam);
+		if (r < 0)
+			return err_set(e, r, "%s dump: %s", fam, ne.msg);
+		r = parse_datagram(dgram, n, seq, mask, fn, arg, e);
 		if (r < 0) {
 			/* Hosts without IPv6 have no IPv6 handler: nothing to count. */
 			if (family == AF_INET6 && (r == -ENOENT || r == -EAFNOSUPPORT))
@@ -258,45 +206,47 @@ static int dump_family(int fd, char *buf, uint8_t family, uint32_t mask, uint32_
 			return 0;
 		if (r == 2)
 			return 1;
-		if (now_s() > deadline)
-			return err_set(e, -ETIMEDOUT, "'sock_diag' %s dump took longer than %d s",
-				       fam, SOCKDIAG_TOTAL_TIMEOUT_S);
 	}
 }
 
-/* Both families, IPv4 first, on one socket with one buffer. */
-static int dump_all(uint32_t mask, raw_fn fn, void *arg, struct err *e)
+/* Both families, IPv4 first (sequence 1, then 2: a recording replays in
+ * that order), on one socket or from one recording. */
+static int dump_all(const struct sockdiag_source *src, uint32_t mask, raw_fn fn, void *arg, struct err *e)
 {
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
-	char *buf = NULL;
-	int fd = -1, r = 0;
+	struct netlink_opts o = {
+		.protocol = NETLINK_SOCK_DIAG,
+		.name = "NETLINK_SOCK_DIAG",
+		.recv_timeout_ms = SOCKDIAG_RECV_TIMEOUT_MS,
+		.total_timeout_ms = SOCKDIAG_TOTAL_TIMEOUT_MS,
+	};
+	const char *env = getenv(SOCKDIAG_REPLAY_ENV);
+	struct netlink nl = { .fd = -1 };
+	int r = 0;
 
 	mask = normalize_mask(mask);
 	if (!mask)
-		goto out;
-	buf = malloc(SOCKDIAG_RECV_BUF);
-	if (!buf) {
-		r = err_set(e, -ENOMEM, "cannot allocate the 'sock_diag' receive buffer");
-		goto out;
+		return 0;
+	if (src) {
+		o.replay = src->replay_stream;
+		o.replay_path = src->replay;
+		o.record = src->record;
 	}
-	fd = open_diag_socket(e);
-	if (fd < 0) {
-		r = fd;
-		goto out;
-	}
+	if (!o.replay && !o.replay_path && env && env[0])
+		o.replay_path = env;
+	r = netlink_open(&nl, &o, e);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < sizeof(families); i++) {
-		r = dump_family(fd, buf, families[i], mask, (uint32_t)(i + 1), fn, arg, e);
+		r = dump_family(&nl, families[i], mask, (uint32_t)(i + 1), fn, arg, e);
 		if (r < 0)
-			goto out;
+			break;
 		if (r == 1) {
 			r = 0;
 			break;
 		}
 	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
+	netlink_close(&nl);
 	return r;
 }
 
@@ -328,11 +278,17 @@ static int visit_raw(const struct inet_diag_msg *m, void *arg)
 	return v->visit(&s, v->arg);
 }
 
-int sockdiag_dump(uint32_t state_mask, sockdiag_visit_fn visit, void *arg, struct err *e)
+int sockdiag_dump_from(const struct sockdiag_source *src, uint32_t state_mask, sockdiag_visit_fn visit,
+		       void *arg, struct err *e)
 {
 	struct visit_ctx v = { visit, arg };
 
-	return dump_all(state_mask, visit_raw, &v, e);
+	return dump_all(src, state_mask, visit_raw, &v, e);
+}
+
+int sockdiag_dump(uint32_t state_mask, sockdiag_visit_fn visit, void *arg, struct err *e)
+{
+	return sockdiag_dump_from(NULL, state_mask, visit, arg, e);
 }
 
 int sockdiag_parse(const void *buf, size_t len, uint32_t seq, sockdiag_visit_fn visit, void *arg,
@@ -340,7 +296,7 @@ int sockdiag_parse(const void *buf, size_t len, uint32_t seq, sockdiag_visit_fn 
 {
 	struct visit_ctx v = { visit, arg };
 
-	return parse_datagram(buf, len, seq, visit_raw, &v, e);
+	return parse_datagram(buf, len, seq, ANY_STATE, visit_raw, &v, e);
 }
 
 static int count_raw(const struct inet_diag_msg *m, void *arg)
@@ -354,10 +310,15 @@ static int count_raw(const struct inet_diag_msg *m, void *arg)
 	return 0;
 }
 
-int sockdiag_census(uint64_t counts[TCP_STATE_MAX], struct err *e)
+int sockdiag_census_from(const struct sockdiag_source *src, uint64_t counts[TCP_STATE_MAX], struct err *e)
 {
 	memset(counts, 0, sizeof(uint64_t) * TCP_STATE_MAX);
-	return dump_all(TCPF_ALL_STATES, count_raw, counts, e);
+	return dump_all(src, TCPF_ALL_STATES, count_raw, counts, e);
+}
+
+int sockdiag_census(uint64_t counts[TCP_STATE_MAX], struct err *e)
+{
+	return sockdiag_census_from(NULL, counts, e);
 }
 
 /* IPv4-mapped IPv6 (::ffff:a.b.c.d) carries an IPv4 address in bytes 12..15. */

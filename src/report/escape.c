@@ -123,9 +123,12 @@ void term_puts(FILE *out, const char *s)
 
 char *term_escape_dup(const char *s)
 {
-	struct buf b = BUF_INIT(SIZE_MAX);
+	/* Each byte becomes at most four ("\xNN"), plus the quotes and the
+	 * NUL: the exact bound, so no escaped string is ever cut. */
+	size_t n = s ? strlen(s) : 0;
+	struct buf b = BUF_INIT(n > (SIZE_MAX - 3) / 4 ? SIZE_MAX / 2 : 4 * n + 3);
 
-	escape_into(&b, NULL, s ? s : "", s ? strlen(s) : 0);
+	escape_into(&b, NULL, s ? s : "", n);
 	if (buf_append(&b, "", 1) < 0) {
 		buf_release(&b);
 		return NULL;

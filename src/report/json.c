@@ -108,7 +108,10 @@ json_t *report_to_json(const struct report *r)
 	     put(doc, "started_at", json_string(started)) &&
 	     put(doc, "host", json_text(r->hostname)) && put(doc, "checklist", json_incref(cl)) &&
 	     put(doc, "target", r->pid ? target_json(r) : json_null()) &&
-	     put(doc, "summary", summary_json(r)) && put(doc, "checks", json_incref(checks));
+	     put(doc, "summary", summary_json(r)) && put(doc, "checks", json_incref(checks)) &&
+	     put(doc, "duration_seconds", isfinite(r->duration_s) && r->duration_s > 0
+						  ? json_real(round(r->duration_s * 1e6) / 1e6)
+						  : json_null());
 	json_decref(cl);
 	json_decref(checks);
 	if (!ok) {

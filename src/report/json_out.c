@@ -121,3 +121,23 @@ int json_out_dump_compact(const json_t *doc, FILE *out)
 {
 	return dump_doc(doc, out, 0);
 }
+
+char *json_out_dumps(const json_t *doc)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f;
+	int r;
+
+	if (!doc)
+		return NULL;
+	f = open_memstream(&s, &n);
+	if (!f)
+		return NULL;
+	r = dump(doc, f, 1, 0);
+	if (fclose(f) != 0 || r < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}

@@ -19,8 +19,15 @@ int json_out_dump(const json_t *doc, FILE *out);
 /* Same, on one line with no spaces (for JSON lines: one event a line). */
 int json_out_dump_compact(const json_t *doc, FILE *out);
 
-/* The shortest "%.Ng" (N = 1..17) of v that strtod reads back exactly;
- * NaN and infinities (not JSON) as null. buf holds at least 32 bytes. */
+/* doc in the indented form as a string, without the final newline, for
+ * formats that embed JSON in their own text (JUnit's system-out). The
+ * caller frees it; NULL when memory runs out. */
+char *json_out_dumps(const json_t *doc);
+
+/* The shortest "%.Ng" (N = 1..17) of v that strtod reads back exactly,
+ * with ".0" added when that form has neither a point nor an exponent, so
+ * a reader still sees a real (-0.0 stays "-0.0"); NaN and infinities (not
+ * JSON) as null. buf holds at least 32 bytes. */
 void json_out_real(double v, char *buf, size_t n);
 
 #endif

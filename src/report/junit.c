@@ -1,13 +1,21 @@
 /* JUnit XML, in the shape Jenkins (junit and xunit plugins) and GitLab
  * read: one <testsuite> of one <testcase> per checklist item.
  *
- * JUnit knows passed, failed, errored and skipped; a warning has no place
- * of its own. It follows --fail-on, so the CI page and the exit code agree:
- * under --fail-on warn a warning is a <failure>, otherwise the test case
- * passes and carries the warning in <system-out>. */
+ * JUnit knows passed, failed, errored and skipped; preflight has five
+ * statuses. The mapping follows --fail-on, so that a CI page is red
+ * exactly when the exit status is non-zero (docs/report-formats.md):
+ * fail is a <failure>; warn is a <failure> under --fail-on warn and
+ * otherwise passes with the warning in <system-out>; error (the check
+ * could not judge) is an <error> under --fail-on warn and otherwise
+ * <skipped message="could not judge: ...">, because Jenkins and GitLab
+ * turn any <error> red while the default run exits 0; skip is
+ * <skipped>. Times are real: each testcase the check's own duration, the
+ * suite the whole run's wall time (collection and the sampling window
+ * included), which is what a CI timeline should show. */
 #include "report/report.h"
 
 #include "base/utf8.h"
+#include "report/json_out.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,9 +26,11 @@
  * always as references, quotes too in attributes (text stays readable;
  * evidence JSON is full of quotes). Characters XML 1.0 cannot carry at all
  * (C0 controls other than tab, LF and CR, U+FFFE, U+FFFF) and bytes that
- * are not UTF-8 become U+FFFD. In attributes, tab, LF and CR are written
- * as references, which survive attribute value normalisation; CR is one in
- * text too, or a parser would turn it into LF. */
+ * are not UTF-8 become U+FFFD; so do DEL and the C1 controls, which XML
+ * 1.0 allows but discourages (section 2.2) and which a CI console that
+ * prints the message would obey (U+009B is CSI). In attributes, tab, LF
+ * and CR are written as references, which survive attribute value
+ * normalisation; CR is one in text too, or a parser would turn it into LF. */
 static const char *xml_escape(unsigned cp, char scratch[8], void *arg)
 {
 	bool in_attr = *(const bool *)arg;
@@ -34,7 +44,9 @@ static const char *xml_escape(unsigned cp, char scratch[8], void *arg)
 	case '\t': return in_attr ? "&#9;" : NULL;
 	case '\n': return in_attr ? "&#10;" : NULL;
 	case '\r': return "&#13;";
-	default: return cp < 0x20 || cp == 0xfffe || cp == 0xffff ? UTF8_REPLACEMENT : NULL;
+	default:
+		return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff ? UTF8_REPLACEMENT
+											     : NULL;
 	}
 }
 
@@ -63,6 +75,22 @@ static double seconds(double ms)
 	return isfinite(ms) && ms > 0 ? ms / 1000 : 0;
 }
 
+/* A time attribute: xs:decimal in the schemas (no exponent), to the
+ * microsecond, without trailing zeros: "0.00025", "2.041", "0.0". */
+static void put_time(FILE *out, double s)
+{
+	char b[48];
+	size_t n;
+
+	if (!isfinite(s) || s < 0 || s > 1e12)
+		s = 0;
+	snprintf(b, sizeof(b), "%.6f", s);
+	n = strlen(b);
+	while (n > 2 && b[n - 1] == '0' && b[n - 2] != '.')
+		b[--n] = '\0';
+	fprintf(out, " time=\"%s\"", b);
+}
+
 static void properties(const struct report *r, FILE *out)
 {
 	char pid[32];
@@ -84,8 +112,8 @@ static void properties(const struct report *r, FILE *out)
 	fputs("    </properties>\n", out);
 }
 
-/* <failure>, <error> or <skipped>, with the summary as the message and the
- * remedy as the text a person reads first on the CI page. */
+/* <failure> or <error>, with the summary as the message and the remedy as
+ * the text a person reads first on the CI page. */
 static void verdict(FILE *out, const char *elem, const struct check_result *c)
 {
 	fprintf(out, "      <%s", elem);
@@ -106,23 +134,35 @@ static int testcase(const struct report *r, const struct check_result *c, FILE *
 	char *ev = NULL;
 	char cls[64];
 
-	if (c->evidence)
-		ev = json_dumps(c->evidence, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	else
-		ev = strdup("{}");
+	/* The same numbers as the JSON report: shortest exact reals. */
+	ev = c->evidence && json_object_size(c->evidence) ? json_out_dumps(c->evidence) : strdup("{}");
 	if (!ev)
 		return -ENOMEM;
 	snprintf(cls, sizeof(cls), "preflight.%s", layer);
 	fputs("    <testcase", out);
 	attr(out, "classname", cls);
 	attr(out, "name", report_item_id(c));
-	fprintf(out, " time=\"%.3f\">\n", seconds(c->duration_ms));
+	put_time(out, seconds(c->duration_ms));
+	fputs(">\n", out);
 	switch (c->status) {
 	case STATUS_FAIL:
 		verdict(out, "failure", c);
 		break;
 	case STATUS_ERROR:
-		verdict(out, "error", c);
+		if (report_is_finding(STATUS_ERROR, r->fail_on)) {
+			verdict(out, "error", c);
+		} else {
+			char *msg = NULL;
+
+			if (asprintf(&msg, "could not judge: %s", c->summary ? c->summary : "") < 0) {
+				free(ev);
+				return -ENOMEM;
+			}
+			fputs("      <skipped", out);
+			attr(out, "message", msg);
+			fputs("/>\n", out);
+			free(msg);
+		}
 		break;
 	case STATUS_SKIP:
 		fputs("      <skipped", out);
@@ -156,8 +196,8 @@ static int testcase(const struct report *r, const struct check_result *c, FILE *
 int report_junit(const struct report *r, FILE *out)
 {
 	size_t counts[STATUS_COUNT];
-	size_t failures;
-	double total_ms = 0;
+	size_t failures, errors, skipped;
+	double total_s = r->duration_s;
 	char stamp[32];
 	int ret = 0;
 
@@ -165,8 +205,14 @@ int report_junit(const struct report *r, FILE *out)
 	failures = counts[STATUS_FAIL];
 	if (report_is_finding(STATUS_WARN, r->fail_on))
 		failures += counts[STATUS_WARN];
-	for (size_t i = 0; i < r->n_results; i++)
-		total_ms += seconds(r->results[i].duration_ms) * 1000;
+	errors = report_is_finding(STATUS_ERROR, r->fail_on) ? counts[STATUS_ERROR] : 0;
+	skipped = counts[STATUS_SKIP] + counts[STATUS_ERROR] - errors;
+	/* A caller that did not time the run: at least the checks' own time. */
+	if (!(isfinite(total_s) && total_s > 0)) {
+		total_s = 0;
+		for (size_t i = 0; i < r->n_results; i++)
+			total_s += seconds(r->results[i].duration_ms);
+	}
 	/* Ant's timestamp form, no zone suffix (the form the common JUnit
 	 * schemas accept); the time is UTC. */
 	ret = report_time_utc(r->started_at, stamp, sizeof(stamp));
@@ -175,10 +221,14 @@ int report_junit(const struct report *r, FILE *out)
 	stamp[strlen(stamp) - 1] = '\0';
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-	fprintf(out, "<testsuites name=\"preflight\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
-		r->n_results, failures, counts[STATUS_ERROR], total_ms / 1000);
-	fprintf(out, "  <testsuite name=\"preflight\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\"",
-		r->n_results, failures, counts[STATUS_ERROR], counts[STATUS_SKIP], total_ms / 1000, stamp);
+	fprintf(out, "<testsuites name=\"preflight\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"",
+		r->n_results, failures, errors);
+	put_time(out, total_s);
+	fputs(">\n", out);
+	fprintf(out, "  <testsuite name=\"preflight\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"",
+		r->n_results, failures, errors, skipped);
+	put_time(out, total_s);
+	fprintf(out, " timestamp=\"%s\"", stamp);
 	attr(out, "hostname", r->hostname);
 	fputs(">\n", out);
 	properties(r, out);

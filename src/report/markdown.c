@@ -8,10 +8,19 @@
 #include <errno.h>
 #include <string.h>
 
+/* C0 controls, DEL and the C1 controls (U+0080..U+009F): nothing a
+ * Markdown page means, and bytes a terminal obeys when the file is shown
+ * with cat or in a CI log. */
+static bool is_control(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
 /* Writes outside text so that it renders as itself: Markdown punctuation
  * is backslash-escaped (a '|' would otherwise end a table cell, a '<' open
  * HTML), a newline becomes <br> so a cell or list item stays on one line,
- * and control characters and bytes that are not UTF-8 become U+FFFD. */
+ * and other control characters and bytes that are not UTF-8 become
+ * U+FFFD. */
 static const char *md_escape(unsigned cp, char scratch[8], void *arg)
 {
 	if (cp == '\n')
@@ -20,7 +29,7 @@ static const char *md_escape(unsigned cp, char scratch[8], void *arg)
 		return "";
 	if (cp == '\t')
 		return " ";
-	if (cp < 0x20 || cp == 0x7f)
+	if (is_control(cp))
 		return UTF8_REPLACEMENT;
 	if (cp < 0x80 && strchr("\\`*_[]<>&|~", (int)cp)) {
 		scratch[0] = '\\';
@@ -31,15 +40,26 @@ static const char *md_escape(unsigned cp, char scratch[8], void *arg)
 	return NULL;
 }
 
-static void md_text(FILE *out, const char *s)
+void report_md_text(FILE *out, const char *s)
 {
 	utf8_write_escaped(out, s, md_escape, NULL);
+}
+
+/* Inside a code span: only the '|' a table would split on, and what
+ * md_escape replaces (a newline too: a span cannot hold one). */
+static const char *code_escape(unsigned cp, char scratch[8], void *arg)
+{
+	if (cp == '|')
+		return "\\|";
+	if (cp == '\t' || cp == '\n' || cp == '\r')
+		return " ";
+	return is_control(cp) ? UTF8_REPLACEMENT : NULL;
 }
 
 /* An id as a code span. Backslashes do not escape inside code spans, so a
  * backtick in the id is handled by a longer fence; a '|' still needs its
  * backslash inside a table (GFM splits cells before it parses spans). */
-static void md_code(FILE *out, const char *s)
+void report_md_code(FILE *out, const char *s)
 {
 	size_t run = 0, longest = 0, fence;
 
@@ -53,14 +73,7 @@ static void md_code(FILE *out, const char *s)
 		fputc('`', out);
 	if (longest)
 		fputc(' ', out);
-	for (const char *p = s; *p; p++) {
-		if (*p == '|')
-			fputs("\\|", out);
-		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			fputc(' ', out);
-		else
-			fputc(*p, out);
-	}
+	utf8_write_escaped(out, s, code_escape, NULL);
 	if (longest)
 		fputc(' ', out);
 	for (size_t i = 0; i < fence; i++)
@@ -90,10 +103,10 @@ static void header(const struct report *r, FILE *out)
 	fputs("# preflight report\n\n", out);
 	if (r->pid) {
 		fprintf(out, "- **Target:** pid %ld, ", (long)r->pid);
-		md_text(out, r->exe ? r->exe : "(unknown executable)");
+		report_md_text(out, r->exe ? r->exe : "(unknown executable)");
 		if (r->comm) {
 			fputs(" (", out);
-			md_text(out, r->comm);
+			report_md_text(out, r->comm);
 			fputc(')', out);
 		}
 		if (r->n_listeners) {
@@ -101,7 +114,7 @@ static void header(const struct report *r, FILE *out)
 			for (size_t i = 0; i < r->n_listeners; i++) {
 				if (i)
 					fputs(", ", out);
-				md_text(out, r->listeners[i]);
+				report_md_text(out, r->listeners[i]);
 			}
 		}
 		fputc('\n', out);
@@ -110,21 +123,23 @@ static void header(const struct report *r, FILE *out)
 	}
 	if (r->hostname) {
 		fputs("- **Host:** ", out);
-		md_text(out, r->hostname);
+		report_md_text(out, r->hostname);
 		fputc('\n', out);
 	}
 	fputs("- **Checklist:** ", out);
-	md_text(out, r->checklist_source ? r->checklist_source : "built-in");
+	report_md_text(out, r->checklist_source ? r->checklist_source : "built-in");
 	if (r->checklist_name) {
 		fputs(" (", out);
-		md_text(out, r->checklist_name);
+		report_md_text(out, r->checklist_name);
 		fputc(')', out);
 	}
 	fputc('\n', out);
 	if (report_time_utc(r->started_at, started, sizeof(started)) == 0)
 		fprintf(out, "- **Started:** %s\n", started);
+	if (r->duration_s > 0)
+		fprintf(out, "- **Duration:** %.1f s\n", r->duration_s);
 	fputs("- **preflight:** ", out);
-	md_text(out, r->preflight_version);
+	report_md_text(out, r->preflight_version);
 	fputs("\n\n**Summary:** ", out);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		fprintf(out, "%s%zu %s", i ? " · " : "", counts[order[i]], status_name(order[i]));
@@ -158,9 +173,9 @@ static void layer_section(const struct report *r, enum pf_layer l, FILE *out)
 			if (!in_layer(c, l) || c->status != (enum pf_status)s)
 				continue;
 			fprintf(out, "| %s | ", status_cell(c->status));
-			md_code(out, report_item_id(c));
+			report_md_code(out, report_item_id(c));
 			fputs(" | ", out);
-			md_text(out, c->summary);
+			report_md_text(out, c->summary);
 			fputs(" |\n", out);
 			if (c->status != STATUS_PASS && c->remedy && *c->remedy)
 				remedies++;
@@ -176,9 +191,9 @@ static void layer_section(const struct report *r, enum pf_layer l, FILE *out)
 			    c->status == STATUS_PASS || !c->remedy || !*c->remedy)
 				continue;
 			fputs("- ", out);
-			md_code(out, report_item_id(c));
+			report_md_code(out, report_item_id(c));
 			fprintf(out, " (%s): ", status_name(c->status));
-			md_text(out, c->remedy);
+			report_md_text(out, c->remedy);
 			fputc('\n', out);
 		}
 }

@@ -182,6 +182,13 @@ static void run_families(const struct report *r, FILE *out)
 	family(out, "preflight_last_run_timestamp_seconds",
 	       "Unix time the last preflight run started.");
 	fprintf(out, "preflight_last_run_timestamp_seconds %lld\n", (long long)r->started_at);
+	if (isfinite(r->duration_s) && r->duration_s > 0) {
+		family(out, "preflight_last_run_duration_seconds",
+		       "Wall time of the last preflight run: collection, the sampling window and the checks.");
+		fputs("preflight_last_run_duration_seconds ", out);
+		number(out, round(r->duration_s * 1e6) / 1e6);
+		fputc('\n', out);
+	}
 	if (r->pid) {
 		char pid[32];
 

@@ -27,6 +27,8 @@ struct report {
 	enum pf_status fail_on;          /* STATUS_WARN or STATUS_FAIL */
 	bool color;                      /* tty only: ANSI colour allowed */
 	unsigned width;                  /* tty only: columns to wrap at; 0 = no wrapping */
+	double duration_s;               /* wall time of the whole run (collection, window, checks),
+					  * monotonic; 0 = unknown */
 };
 
 /* Counts results per status into counts[STATUS_COUNT]. */
@@ -62,6 +64,11 @@ const char *report_title(const struct check_result *c);
 /* True when a result of status s makes the run fail under fail_on (the exit
  * code rule): fail always; warn and error too when fail_on is warn. */
 bool report_is_finding(enum pf_status s, enum pf_status fail_on);
+/* Outside text in Markdown that renders as itself (punctuation escaped,
+ * a newline as <br>, control characters and bytes that are not UTF-8 as
+ * U+FFFD), and the same as a code span (markdown.c). */
+void report_md_text(FILE *out, const char *s);
+void report_md_code(FILE *out, const char *s);
 /* Formats t as RFC 3339 UTC, "2026-11-26T10:00:00Z". Returns 0, or -EINVAL
  * when the time cannot be represented or n is too small (21 bytes suffice). */
 int report_time_utc(time_t t, char *buf, size_t n);

@@ -30,6 +30,19 @@ void term_detect(FILE *f, enum term_color_mode mode, struct term *ret)
 		ret->width = 80;
 }
 
+/* Columns of n bytes of UTF-8: one per character, not per byte, so an
+ * accented name does not wrap early. Wide (CJK) characters take two
+ * columns on screen and count one here, so a line of them may run past
+ * the edge; wcwidth() would need a UTF-8 locale the tool does not set. */
+static unsigned columns(const char *s, size_t n)
+{
+	unsigned c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
 void term_wrap(FILE *out, const char *text, unsigned width, unsigned start, unsigned indent)
 {
 	unsigned col = start;
@@ -52,7 +65,7 @@ void term_wrap(FILE *out, const char *text, unsigned width, unsigned start, unsi
 		word = strcspn(s + spaces, " \n");
 		if (!s[spaces])
 			break;
-		if (col > indent && col + spaces + word > width) {
+		if (col > indent && col + spaces + columns(s + spaces, word) > width) {
 			fprintf(out, "\n%*s", (int)indent, "");
 			col = indent;
 		} else {
@@ -60,7 +73,7 @@ void term_wrap(FILE *out, const char *text, unsigned width, unsigned start, unsi
 			col += (unsigned)spaces;
 		}
 		fwrite(s + spaces, 1, word, out);
-		col += (unsigned)word;
+		col += columns(s + spaces, word);
 		s += spaces + word;
 	}
 }

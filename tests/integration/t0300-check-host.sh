@@ -78,6 +78,25 @@ expect_true "junit validates with xmllint" xmllint --noout "$WORK/host.xml"
 expect_eq "junit has one testcase per check" \
 	"$(xmllint --xpath 'count(//testcase)' "$WORK/host.xml" 2>/dev/null)" "$(jq length "$WORK/list.json")"
 
+# The CI page and the exit status agree: red (a <failure> or an <error>)
+# exactly when preflight exits 1, under both --fail-on levels; an error
+# result under --fail-on fail is a skipped test case, not an <error>.
+for fo in fail warn; do
+	pf "$WORK/fo-$fo.xml" check --format junit --window 1 --fail-on "$fo"
+	red=$(xmllint --xpath 'count(//testcase/failure) + count(//testcase/error)' "$WORK/fo-$fo.xml" 2>/dev/null)
+	[ "$red" -gt 0 ] && want=1 || want=0
+	expect_rc "junit --fail-on $fo: exit $want with $red red test cases" "$want"
+	expect_eq "junit --fail-on $fo: failures+errors attributes = red test cases" \
+		"$(xmllint --xpath 'number(/testsuites/testsuite/@failures) + number(/testsuites/testsuite/@errors)' "$WORK/fo-$fo.xml" 2>/dev/null)" "$red"
+	# The suite's time is the run's wall time: the 1 s window at least.
+	expect_num "junit --fail-on $fo: suite time covers the window" \
+		"$(xmllint --xpath 'string(/testsuites/testsuite/@time)' "$WORK/fo-$fo.xml" 2>/dev/null)" '>=' 1
+done
+expect_eq "junit --fail-on fail: no <error> element" \
+	"$(xmllint --xpath 'count(//testcase/error)' "$WORK/fo-fail.xml" 2>/dev/null)" 0
+expect_eq "junit: skipped attribute counts the skipped test cases" \
+	"$(xmllint --xpath 'number(/testsuites/testsuite/@skipped) = count(//testcase/skipped)' "$WORK/fo-fail.xml" 2>/dev/null)" true
+
 # ---- prom ---------------------------------------------------------------------
 pf "$WORK/host.prom" check --format prom --window 0
 expect_rc "prom check exits 0 or 1" 0 1
@@ -101,6 +120,8 @@ fi
 not_one=$(awk '/^preflight_check_status\{/ { match($0, /id="[^"]*"/); id = substr($0, RSTART, RLENGTH); n[id] += $NF }
 	END { for (i in n) if (n[i] != 1) print i, n[i] }' "$WORK/host.prom")
 expect_eq "preflight_check_status has exactly one status set to 1 per check" "$not_one" ""
+expect_match "prom carries the run's wall time" "$(cat "$WORK/host.prom")" \
+	'^preflight_last_run_duration_seconds [0-9.e+-]+$'
 expect_eq "... and a state set for every check" \
 	"$(grep -o '^preflight_check_status{id="[^"]*"' "$WORK/host.prom" | sort -u | wc -l)" "$(jq length "$WORK/list.json")"
 

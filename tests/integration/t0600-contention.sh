@@ -75,6 +75,13 @@ check_ranking() { # LABEL ADDR
 	expect_match "$label: --top 1 says how many more" "$(cat "$t")" 'more \(--top 0 shows all\)'
 	pf "$j" contention --format json --top 1 "$addr"
 	expect_eq "$label: --top 1 keeps one site per profile" "$(jq '[.mutex.sites, .block.sites] | map(length)' -c "$j")" '[1,1]'
+	# -o FILE, and a timeout with a unit.
+	pf "$WORK/$label.o.stdout" contention -f json -o "$WORK/$label.o.json" --timeout 10s "$addr"
+	expect_rc "$label: -f json -o FILE exits 0" 0
+	expect_eq "$label: ... nothing on stdout" "$(wc -c <"$WORK/$label.o.stdout")" 0
+	expect_eq "$label: ... the file holds the ranking" "$(jq -r '.mutex.sites[0].function' "$WORK/$label.o.json")" \
+		main.hotCriticalSection
+	expect_eq "$label: ... and the listener it came from" "$(jq -r '.url' "$WORK/$label.o.json")" "http://$addr"
 }
 
 # ---- contended, machine's Go ------------------------------------------------

@@ -1,8 +1,8 @@
-/* reporters: json, junit, markdown and prom on a hand-made report holding
- * every status, with hostile strings where outside input can reach. The
- * output is checked the way its consumers read it: JSON parsed back,
- * XML through xmllint, Prometheus text against the exposition grammar and
- * promtool (when installed). */
+/* reporters: tty, json, junit, markdown and prom on a hand-made report
+ * holding every status, with hostile strings where outside input can
+ * reach. The output is checked the way its consumers read it: JSON parsed
+ * back, XML through xmllint, Prometheus text against the exposition
+ * grammar and promtool (when installed), tty for bytes a terminal obeys. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,6 +74,8 @@ static int setup(void **state)
 	ev_str(&c[1], "source", "env");
 	ev_int(&c[1], "usable_cpus", 4);
 	ev_real(&c[1], "quota_cpus", 2.0);
+	/* needs all 17 digits to read back */
+	ev_real(&c[1], "share", 0.1 + 0.2);
 	c[1].duration_ms = 1.5;
 
 	/* infra: pass, skip, error */
@@ -108,6 +110,7 @@ static int setup(void **state)
 		.results = fx->results,
 		.n_results = N_RESULTS,
 		.fail_on = STATUS_FAIL,
+		.duration_s = 2.0412347,
 	};
 	*state = fx;
 	return 0;
@@ -243,7 +246,7 @@ static void assert_keys(json_t *o, const char *const *keys, size_t n)
 static void test_json_contract(void **state)
 {
 	static const char *const top[] = { "preflight_version", "started_at", "host", "checklist",
-					   "target", "summary", "checks" };
+					   "target", "summary", "checks", "duration_seconds" };
 	static const char *const target[] = { "pid", "exe", "comm", "listeners" };
 	static const char *const summary[] = { "pass", "warn", "fail", "skip", "error" };
 	static const char *const check[] = { "id", "check", "title", "layer", "status", "summary",
@@ -262,7 +265,11 @@ static void test_json_contract(void **state)
 	assert_int_equal(s[strlen(s) - 1], '\n');
 	assert_int_not_equal(s[strlen(s) - 2], '\n');
 
-	assert_keys(doc, top, 7);
+	assert_keys(doc, top, 8);
+	/* The whole run's wall time, to the microsecond. */
+	assert_non_null(strstr(s, "\n  \"duration_seconds\": 2.041235\n}\n"));
+	/* Shortest exact reals: 0.30000000000000004 needs 17 digits. */
+	assert_non_null(strstr(s, "\"share\": 0.30000000000000004\n"));
 	assert_string_equal(json_string_value(json_object_get(doc, "started_at")), "2026-11-26T10:00:00Z");
 	assert_string_equal(json_string_value(json_object_get(doc, "host")), "web-1");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "checklist"), "source")),
@@ -404,19 +411,29 @@ static void test_junit(void **state)
 	else
 		print_message("xmllint not found: well-formedness checked by the tag walk only\n");
 
-	assert_non_null(strstr(s, "<testsuite name=\"preflight\" tests=\"5\" failures=\"1\" errors=\"1\" skipped=\"1\""));
+	/* Under --fail-on fail (exit 0 with an error result), the error is no
+	 * <error>: it is skipped as "could not judge", so the CI page is not
+	 * red while the exit status says the run passed. */
+	assert_non_null(strstr(s, "<testsuites name=\"preflight\" tests=\"5\" failures=\"1\" errors=\"0\" time=\"2.041235\">"));
+	assert_non_null(strstr(s, "<testsuite name=\"preflight\" tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"2\" time=\"2.041235\""));
 	assert_non_null(strstr(s, "timestamp=\"2026-11-26T10:00:00\" hostname=\"web-1\""));
 	assert_int_equal(count_of(s, "<testcase "), 5);
 	assert_int_equal(count_of(s, "<failure "), 1);
-	assert_int_equal(count_of(s, "<error "), 1);
-	assert_int_equal(count_of(s, "<skipped "), 1);
-	assert_non_null(strstr(s, "<testcase classname=\"preflight.code\" name=\"build-no-race\" time=\"0.000\">"));
+	assert_int_equal(count_of(s, "<error "), 0);
+	assert_int_equal(count_of(s, "<skipped "), 2);
+	assert_non_null(strstr(s, "<skipped message=\"could not judge: a&lt;b &amp;"));
+	/* Each check's own time, to the microsecond, never an exponent. */
+	assert_non_null(strstr(s, "<testcase classname=\"preflight.code\" name=\"build-no-race\" time=\"0.00025\">"));
 	assert_non_null(strstr(s, "<testcase classname=\"preflight.infra\" name=\"net.timewait-ratio\" time=\"0.003\">"));
+	assert_non_null(strstr(s, "<testcase classname=\"preflight.infra\" name=\"clock.sync\" time=\"0.000001\">"));
+	assert_non_null(strstr(s, "<testcase classname=\"preflight.infra\" name=\"fd.process\" time=\"0.0\">"));
+	/* Evidence numbers as in the JSON report. */
+	assert_non_null(strstr(s, "\"quota_cpus\": 2.0,\n  \"share\": 0.30000000000000004\n}"));
 	/* The warning passes under --fail-on fail and says so in system-out. */
 	assert_non_null(strstr(s, "status: warn\nsummary: GOMAXPROCS 8 above the CPU quota 2\nremedy: set GOMAXPROCS=2"));
 	/* Escaping: all five specials, the control character replaced, and
 	 * the newline kept as a reference inside the attribute. */
-	assert_non_null(strstr(s, "message=\"a&lt;b &amp; &quot;c&quot; &apos;d&apos;\xef\xbf\xbd | e&#10;f\""));
+	assert_non_null(strstr(s, "message=\"could not judge: a&lt;b &amp; &quot;c&quot; &apos;d&apos;\xef\xbf\xbd | e&#10;f\""));
 	assert_null(strchr(s, '\x01'));
 	/* Evidence as JSON in system-out. */
 	assert_non_null(strstr(s, "evidence: {\n  \"time_wait\": 5,"));
@@ -424,12 +441,16 @@ static void test_junit(void **state)
 	assert_non_null(strstr(s, "summary: a&lt;b &amp; \"c\" 'd'\xef\xbf\xbd | e\nf\nremedy: check | chronyc\ntracking &lt;now&gt;\n"));
 	free(s);
 
-	/* Under --fail-on warn the warning is a failure. */
+	/* Under --fail-on warn the warning is a failure and the error an
+	 * <error>: both make the exit status 1. */
 	r.fail_on = STATUS_WARN;
 	s = render(report_junit, &r);
 	assert_balanced_xml(s);
 	assert_non_null(strstr(s, "tests=\"5\" failures=\"2\" errors=\"1\" skipped=\"1\""));
 	assert_int_equal(count_of(s, "<failure "), 2);
+	assert_int_equal(count_of(s, "<error "), 1);
+	assert_int_equal(count_of(s, "<skipped "), 1);
+	assert_non_null(strstr(s, "<error message=\"a&lt;b &amp;"));
 	assert_non_null(strstr(s, "<failure message=\"GOMAXPROCS 8 above the CPU quota 2\" type=\"warn\">set GOMAXPROCS=2</failure>"));
 	if (have_tool("xmllint"))
 		assert_int_equal(run_on("xmllint --noout", s, false), 0);
@@ -461,6 +482,7 @@ static void test_markdown(void **state)
 	assert_true(code < runtime && runtime < infra && infra < business);
 	assert_non_null(strstr(business, "_No checks in this layer._"));
 	assert_non_null(strstr(s, "**Summary:** 1 fail · 1 error · 1 warn · 1 skip · 1 pass"));
+	assert_non_null(strstr(s, "- **Duration:** 2.0 s\n"));
 	assert_non_null(strstr(s, "pid 1234, /srv/order (order), listening on 127.0.0.1:6060, 0.0.0.0:8080"));
 
 	/* Every table line has exactly four cell separators: an escaped pipe
@@ -562,6 +584,7 @@ static void test_prom(void **state)
 	assert_non_null(strstr(s, "preflight_check_duration_seconds{id=\"net.timewait-ratio\"} 0.003\n"));
 	assert_non_null(strstr(s, "preflight_checks{status=\"skip\"} 1\n"));
 	assert_non_null(strstr(s, "preflight_last_run_timestamp_seconds 1795687200\n"));
+	assert_non_null(strstr(s, "preflight_last_run_duration_seconds 2.041235\n"));
 	assert_non_null(strstr(s, "preflight_target_info{pid=\"1234\",exe=\"/srv/a\\\"b\\\\c\\nd\",comm=\"order\"} 1\n"));
 
 	/* Numeric evidence only: numbers and booleans, not strings or objects. */
@@ -587,7 +610,7 @@ static void test_prom(void **state)
  * leave a truncated report and exit 0. */
 static void test_write_error(void **state)
 {
-	static const report_fn fns[] = { report_json, report_junit, report_markdown, report_prom };
+	static const report_fn fns[] = { report_tty, report_json, report_junit, report_markdown, report_prom };
 	struct fixture *fx = *state;
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
@@ -597,6 +620,127 @@ static void test_write_error(void **state)
 			skip();
 		assert_int_equal(fns[i](&fx->r, f), -EIO);
 		fclose(f);
+	}
+}
+
+/* --- tty --------------------------------------------------------------- */
+
+/* An executable path with a window-title OSC and a screen clear, as the
+ * t0315 scenario starts a real target with. */
+#define EVIL_EXE "/tmp/x/\x1b]0;pwned\a\x1b[2Jsvc"
+#define EVIL_EXE_ESCAPED "\"/tmp/x/\\e]0;pwned\\x07\\e[2Jsvc\""
+
+/* No byte a terminal acts on, beyond newlines and (when allowed) SGR
+ * colour sequences: C0 controls, DEL, C1 controls as UTF-8. */
+static void assert_terminal_safe(const char *s, bool allow_sgr)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == 0x1b && allow_sgr && p[1] == '[') {
+			const unsigned char *q = p + 2;
+
+			while ((*q >= '0' && *q <= '9') || *q == ';')
+				q++;
+			if (*q == 'm') {
+				p = q;
+				continue;
+			}
+		}
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+			fail_msg("control byte 0x%02x at offset %td: '%.40s'", *p, (const char *)p - s, (const char *)p);
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fail_msg("C1 control at offset %td", (const char *)p - s);
+	}
+}
+
+static void test_tty_escapes(void **state)
+{
+	struct fixture *fx = *state;
+	struct report r = fx->r;
+	char *s;
+
+	r.hostname = "web\x1b[2J";
+	r.comm = "\x1b]0;pwned\asvc";
+	r.exe = EVIL_EXE;
+	r.checklist_source = "/etc/\x1b[31mlist.yaml";
+	r.checklist_name = "launch\xc2\x9b" "2J";
+	result_remedy(&fx->results[1], "set GOMAXPROCS=2 \x1b[8mhidden");
+	s = render(report_tty, &r);
+	assert_terminal_safe(s, false);
+	assert_null(strchr(s, '\x1b'));
+	assert_non_null(strstr(s, "host \"web\\e[2J\"  2026-11-26 10:00:00 UTC\n"));
+	assert_non_null(strstr(s, "target: pid 1234 \"\\e]0;pwned\\x07svc\" (" EVIL_EXE_ESCAPED ")\n"));
+	assert_non_null(strstr(s, "checklist: \"/etc/\\e[31mlist.yaml\" (\"launch\\xc2\\x9b2J\")\n"));
+	/* The summary with a control byte and a newline stays on one line. */
+	assert_non_null(strstr(s, "clock.sync           \"a<b & \\\"c\\\" 'd'\\x01 | e\\nf\"\n"));
+	assert_non_null(strstr(s, "fix: \"set GOMAXPROCS=2 \\e[8mhidden\"\n"));
+	/* Plain text is left alone. */
+	assert_non_null(strstr(s, "  FAIL   build-no-race        built with -race (5-10x memory, 2-20x CPU)\n"));
+	assert_non_null(strstr(s, "1 fail, 1 warn, 1 error, 1 pass, 1 skip (exit non-zero on fail) in 2.0 s\n"));
+	free(s);
+
+	/* Colour adds SGR sequences and nothing else. */
+	r.color = true;
+	s = render(report_tty, &r);
+	assert_non_null(strstr(s, "\x1b[1;31mFAIL\x1b[0m"));
+	assert_terminal_safe(s, true);
+	free(s);
+}
+
+static void test_tty_wrap(void **state)
+{
+	struct fixture *fx = *state;
+	struct report r = fx->r;
+	const char *long_remedy = "raise the limit with LimitNOFILE in the unit file or ulimit -n in the "
+				  "wrapper script, then restart the service and check /proc/PID/limits again";
+	char *s;
+	size_t longest = 0;
+
+	result_remedy(&fx->results[4], "%s", long_remedy);
+	/* width 0 (a file or a pipe): whole lines */
+	s = render(report_tty, &r);
+	assert_non_null(strstr(s, long_remedy));
+	free(s);
+
+	r.width = 72;
+	s = render(report_tty, &r);
+	assert_null(strstr(s, long_remedy));
+	for (const char *p = s; *p;) {
+		size_t len = strcspn(p, "\n");
+
+		if (len > longest)
+			longest = len;
+		p += len + (p[len] == '\n');
+	}
+	assert_true(longest <= 72);
+	/* Continuation lines start under the text column. */
+	assert_non_null(strstr(s, "\n                                   "));
+	assert_non_null(strstr(s, "fix: raise the limit"));
+	free(s);
+}
+
+/* JUnit and Markdown carry no raw control byte either (JSON escapes them
+ * as \u00XX itself; prom label values are the format's own). */
+static void test_machine_formats_no_controls(void **state)
+{
+	static const report_fn fns[] = { report_junit, report_markdown };
+	struct fixture *fx = *state;
+	struct report r = fx->r;
+
+	r.comm = "\x1b]0;pwned\asvc";
+	r.exe = EVIL_EXE;
+	r.hostname = "h\xc2\x9b" "2J\x7f";
+	r.checklist_name = "n\x1b[1m";
+	free(fx->results[0].item_id);
+	fx->results[0].item_id = strdup("id\x1b[2J|x");
+	result_set(&fx->results[1], STATUS_WARN, "bad \xc2\x9b" "31m \x01 \x7f text");
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		char *s = render(fns[i], &r);
+
+		assert_terminal_safe(s, false);
+		assert_null(strchr(s, '\x1b'));
+		if (fns[i] == report_junit && have_tool("xmllint"))
+			assert_int_equal(run_on("xmllint --noout", s, false), 0);
+		free(s);
 	}
 }
 
@@ -612,6 +756,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tty_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tty_wrap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_machine_formats_no_controls, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

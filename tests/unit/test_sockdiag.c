@@ -15,12 +15,14 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "collect/sockdiag.h"
+#include "io/netlink.h"
 
 static struct sock_entry v4(const char *addr, uint16_t port)
 {
@@ -514,6 +516,338 @@ static void test_census_cannot_open(void **state)
 	assert_non_null(strstr(e.msg, strerror(EMFILE)));
 }
 
+
+/* ---- recordings ------------------------------------------------------------ */
+
+/* A recording built in memory: the header, then datagrams. */
+struct rec {
+	char *data;
+	size_t len;
+	FILE *f;
+};
+
+static void rec_begin(struct rec *r, const char *magic, uint8_t version, char order, uint32_t protocol)
+{
+	unsigned char h[NETLINK_RECORD_HEADER] = { 0 };
+
+	r->data = NULL;
+	r->len = 0;
+	r->f = open_memstream(&r->data, &r->len);
+	assert_non_null(r->f);
+	memcpy(h, magic, 8);
+	h[8] = version;
+	h[10] = (unsigned char)order;
+	h[12] = (unsigned char)protocol;
+	h[13] = (unsigned char)(protocol >> 8);
+	assert_int_equal(fwrite(h, 1, sizeof(h), r->f), sizeof(h));
+}
+
+static void rec_raw(struct rec *r, uint32_t claimed, const void *p, size_t n)
+{
+	unsigned char len[4] = { (unsigned char)claimed, (unsigned char)(claimed >> 8),
+				 (unsigned char)(claimed >> 16), (unsigned char)(claimed >> 24) };
+
+	assert_int_equal(fwrite(len, 1, 4, r->f), 4);
+	if (n)
+		assert_int_equal(fwrite(p, 1, n, r->f), n);
+}
+
+static void rec_wire(struct rec *r, const struct wire *w)
+{
+	rec_raw(r, (uint32_t)w->len, w->u.b, w->len);
+}
+
+/* Replays the recording for a census; returns its result. */
+static int rec_census(struct rec *r, uint64_t counts[TCP_STATE_MAX], struct err *e)
+{
+	struct sockdiag_source src = { 0 };
+	FILE *in;
+	int ret;
+
+	assert_int_equal(fflush(r->f), 0);
+	in = fmemopen(r->data, r->len ? r->len : 1, "rb");
+	assert_non_null(in);
+	if (!r->len)
+		fseek(in, 0, SEEK_END);
+	src.replay_stream = in;
+	ret = sockdiag_census_from(&src, counts, e);
+	fclose(in);
+	return ret;
+}
+
+static void rec_end(struct rec *r)
+{
+	fclose(r->f);
+	free(r->data);
+}
+
+/* A well-formed two-family dump: IPv4 (sequence 1) with two sockets in one
+ * datagram and the DONE in the next, IPv6 (sequence 2) refused as on a
+ * host without IPv6. */
+static void rec_good_dump(struct rec *r)
+{
+	struct wire w = { .len = 0 };
+	struct nlmsgerr *ne;
+
+	wire_sock(&w, 1, AF_INET, TCPS_LISTEN, "127.0.0.1", 6060, 0, 4096);
+	wire_sock(&w, 1, AF_INET, TCPS_NEW_SYN_RECV, "127.0.0.1", 6060, 0, 0);
+	wire_sock(&w, 1, AF_INET, TCPS_CLOSE_WAIT, "127.0.0.1", 6061, 0, 0);
+	rec_wire(r, &w);
+	w.len = 0;
+	*(int *)wire_put(&w, NLMSG_DONE, 1, sizeof(int)) = 0;
+	rec_wire(r, &w);
+	w.len = 0;
+	ne = wire_put(&w, NLMSG_ERROR, 2, sizeof(*ne));
+	ne->error = -ENOENT;
+	rec_wire(r, &w);
+}
+
+static void test_replay_crafted(void **state)
+{
+	uint64_t counts[TCP_STATE_MAX];
+	struct err e = { "" };
+	struct rec r;
+
+	rec_begin(&r, NETLINK_RECORD_MAGIC, 1, 'l', NETLINK_SOCK_DIAG);
+	rec_good_dump(&r);
+	assert_int_equal(rec_census(&r, counts, &e), 0);
+	assert_int_equal(counts[TCPS_LISTEN], 1);
+	assert_int_equal(counts[TCPS_SYN_RECV], 1);   /* a request socket, folded */
+	assert_int_equal(counts[TCPS_CLOSE_WAIT], 1);
+	assert_int_equal(counts[TCPS_ESTABLISHED], 0);
+	rec_end(&r);
+}
+
+/* Every way a recording can be damaged is refused with a message that
+ * names the file and the place; none is read past its end. */
+static void test_replay_damaged(void **state)
+{
+	static const char other_order = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 'b' : 'l';
+	static const char order = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 'l' : 'b';
+	static const struct {
+		const char *magic;
+		uint8_t version;
+		char order;
+		uint32_t protocol;
+		int body;        /* 0 good dump, 1 empty, 2 len 0, 3 len too big, 4 cut length, 5 cut datagram, 6 no DONE, 7 IPv4 ENOENT */
+		int want;
+		const char *msg;
+	} cases[] = {
+		{ "PFNLRECX", 1, 'l', NETLINK_SOCK_DIAG, 0, -PF_EPARSE, "not a netlink recording" },
+		{ NETLINK_RECORD_MAGIC, 2, 'l', NETLINK_SOCK_DIAG, 0, -PF_EPARSE, "recording version 2" },
+		{ NETLINK_RECORD_MAGIC, 1, 'x', NETLINK_SOCK_DIAG, 0, -PF_EPARSE, "unknown byte order" },
+		{ NETLINK_RECORD_MAGIC, 1, 0, NETLINK_SOCK_DIAG, 0, -PF_EPARSE, "-endian host" },
+		{ NETLINK_RECORD_MAGIC, 1, 'l', 16, 0, -PF_EPARSE, "protocol 16" },
+		{ NETLINK_RECORD_MAGIC, 1, 'l', NETLINK_SOCK_DIAG, 1, -EIO, "ends after 0 datagrams" },
+		{ NETLINK_RECORD_MAGIC, 1, 'l', NETLINK_SOCK_DIAG, 2, -PF_EPARSE, "record 1 claims 0 bytes" },
+		{ NETLINK_RECORD_MAGIC, 1, 'l', NETLINK_SOCK_DIAG, 3, -PF_EPARSE, "record 1 claims 65537 bytes" },
+		{ NETLINK_RECORD_MAGIC, 1, 'l', NETLINK_SOCK_DIAG, 4, -PF_EPARSE, "record 2 is cut short in its length" },
+		{ NETLINK_RECORD_MAGIC, 1, 'l', NETLINK_SOCK_DIAG, 5, -PF_EPARSE, "record 1 is cut short in its datagram" },
+		{ NETLINK_RECORD_MAGIC, 1, 'l', NETLINK_SOCK_DIAG, 6, -EIO, "no NLMSG_DONE" },
+		{ NETLINK_RECORD_MAGIC, 1, 'l', NETLINK_SOCK_DIAG, 7, -ENOENT, "'tcp_diag' is not available" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct wire w = { .len = 0 };
+		uint64_t counts[TCP_STATE_MAX];
+		struct err e = { "" };
+		struct rec r;
+		char ord = cases[i].order == 'l' ? order : cases[i].order ? cases[i].order : other_order;
+		int got;
+
+		rec_begin(&r, cases[i].magic, cases[i].version, ord, cases[i].protocol);
+		wire_sock(&w, 1, AF_INET, TCPS_LISTEN, "127.0.0.1", 6060, 0, 4096);
+		switch (cases[i].body) {
+		case 0: rec_good_dump(&r); break;
+		case 1: break;
+		case 2: rec_raw(&r, 0, NULL, 0); break;
+		case 3: rec_raw(&r, NETLINK_DGRAM_MAX + 1, w.u.b, w.len); break;
+		case 4: rec_wire(&r, &w); assert_int_equal(fwrite("\x10\x00", 1, 2, r.f), 2); break;
+		case 5: rec_raw(&r, (uint32_t)w.len + 10, w.u.b, w.len); break;
+		case 6: rec_wire(&r, &w); break;
+		case 7: {
+			struct nlmsgerr *ne = wire_put(&w, NLMSG_ERROR, 1, sizeof(*ne));
+
+			ne->error = -ENOENT;
+			rec_wire(&r, &w);
+			break;
+		}
+		}
+		got = rec_census(&r, counts, &e);
+		if (got != cases[i].want || !strstr(e.msg, cases[i].msg))
+			fail_msg("case %zu: %d '%s', want %d with '%s'", i, got, e.msg, cases[i].want, cases[i].msg);
+		rec_end(&r);
+	}
+}
+
+/* Counts LISTEN sockets and remembers their addresses. */
+struct listeners {
+	size_t n, other;
+	char addr[16][64];
+};
+
+static int listen_visit(const struct sock_entry *s, void *arg)
+{
+	struct listeners *l = arg;
+
+	if (s->state != TCPS_LISTEN) {
+		l->other++;
+		return 0;
+	}
+	if (l->n < 16)
+		sock_format_addr(s, 0, l->addr[l->n], sizeof(l->addr[0]));
+	l->n++;
+	return 0;
+}
+
+/* A live census recorded, then replayed: the same counts, and a copy
+ * made while replaying is the recording byte for byte. A dump with a
+ * narrower mask replayed from the census sees only its states. */
+static void test_record_replay_live(void **state)
+{
+	uint64_t live[TCP_STATE_MAX], replayed[TCP_STATE_MAX];
+	struct sockdiag_source src = { 0 };
+	struct listeners l = { 0 };
+	char *rec = NULL, *copy = NULL;
+	size_t rec_len = 0, copy_len = 0;
+	struct err e = { "" };
+	int ln = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	FILE *out, *in;
+
+	assert_true(ln >= 0);
+	assert_int_equal(bind(ln, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(ln, 8), 0);
+
+	out = open_memstream(&rec, &rec_len);
+	assert_non_null(out);
+	src.record = out;
+	assert_int_equal(sockdiag_census_from(&src, live, &e), 0);
+	assert_int_equal(fclose(out), 0);
+	assert_true(live[TCPS_LISTEN] >= 1);
+	assert_true(rec_len > NETLINK_RECORD_HEADER);
+	assert_memory_equal(rec, NETLINK_RECORD_MAGIC, 8);
+
+	in = fmemopen(rec, rec_len, "rb");
+	out = open_memstream(&copy, &copy_len);
+	assert_true(in && out);
+	src = (struct sockdiag_source){ .replay_stream = in, .record = out };
+	assert_int_equal(sockdiag_census_from(&src, replayed, &e), 0);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	assert_memory_equal(replayed, live, sizeof(live));
+	assert_int_equal(copy_len, rec_len);
+	assert_memory_equal(copy, rec, rec_len);
+
+	in = fmemopen(rec, rec_len, "rb");
+	assert_non_null(in);
+	src = (struct sockdiag_source){ .replay_stream = in };
+	assert_int_equal(sockdiag_dump_from(&src, 1u << TCPS_LISTEN, listen_visit, &l, &e), 0);
+	fclose(in);
+	assert_int_equal(l.n, live[TCPS_LISTEN]);
+	assert_int_equal(l.other, 0);
+	free(rec);
+	free(copy);
+	close(ln);
+}
+
+/* A malloc'd path under $FIXTURES (CTest sets it). */
+static char *fixture(const char *rel)
+{
+	const char *dir = getenv("FIXTURES");
+	char *path = NULL;
+
+	assert_true(asprintf(&path, "%s/%s", dir ? dir : "tests/fixtures", rel) > 0);
+	return path;
+}
+
+/* "state N" lines, in tcp-census's order, into counts by key. */
+static void read_counts(const char *path, uint64_t counts[TCP_STATE_MAX])
+{
+	FILE *f = fopen(path, "re");
+	char key[32];
+	unsigned long long n;
+	int lines = 0;
+
+	assert_non_null(f);
+	memset(counts, 0, sizeof(uint64_t) * TCP_STATE_MAX);
+	while (fscanf(f, "%31s %llu", key, &n) == 2) {
+		int s;
+
+		for (s = 1; s < TCP_STATE_MAX; s++)
+			if (tcp_state_key(s) && !strcmp(tcp_state_key(s), key))
+				break;
+		assert_true(s < TCP_STATE_MAX);
+		counts[s] = n;
+		lines++;
+	}
+	fclose(f);
+	assert_int_equal(lines, 11);
+}
+
+/* The recorded fixture (tests/fixtures/netlink/capture.sh: sockgen in a
+ * fresh network namespace) replays to exactly what ss counted then, by
+ * its path and through PREFLIGHT_NETLINK_REPLAY, and its listeners are the
+ * ones ss listed. */
+static void test_replay_fixture(void **state)
+{
+	uint64_t ss[TCP_STATE_MAX], mine[TCP_STATE_MAX];
+	char *rec = fixture("netlink/sockgen/census.nlrec"), *counts = fixture("netlink/sockgen/ss-counts.txt");
+	char *listeners = fixture("netlink/sockgen/ss-listeners.txt"), *missing = fixture("netlink/no-such.nlrec");
+	struct sockdiag_source src = { .replay = rec };
+	struct listeners l = { 0 };
+	struct err e = { "" };
+	char want[16][64];
+	size_t n_want = 0;
+	FILE *f;
+
+	read_counts(counts, ss);
+	assert_int_equal(sockdiag_census_from(&src, mine, &e), 0);
+	for (int s = 1; s < TCP_STATE_MAX; s++)
+		if (mine[s] != ss[s])
+			fail_msg("%s: replayed %llu, ss counted %llu", tcp_state_key(s), (unsigned long long)mine[s],
+				 (unsigned long long)ss[s]);
+	/* The population capture.sh made: sockgen -listen 3 -established 6
+	 * -close-wait 2 -time-wait 4 (and its three accepting listeners). */
+	assert_int_equal(mine[TCPS_ESTABLISHED], 12);
+	assert_int_equal(mine[TCPS_CLOSE_WAIT], 2);
+	assert_int_equal(mine[TCPS_FIN_WAIT2], 2);
+	assert_int_equal(mine[TCPS_TIME_WAIT], 4);
+	assert_int_equal(mine[TCPS_LISTEN], 6);
+
+	assert_int_equal(setenv(SOCKDIAG_REPLAY_ENV, src.replay, 1), 0);
+	memset(mine, 0xff, sizeof(mine));
+	assert_int_equal(sockdiag_census(mine, &e), 0);
+	assert_memory_equal(mine, ss, sizeof(ss));
+	assert_int_equal(sockdiag_dump(1u << TCPS_LISTEN, listen_visit, &l, &e), 0);
+	assert_int_equal(unsetenv(SOCKDIAG_REPLAY_ENV), 0);
+	assert_int_equal(l.other, 0);
+
+	f = fopen(listeners, "re");
+	assert_non_null(f);
+	while (n_want < 16 && fscanf(f, "%63s", want[n_want]) == 1)
+		n_want++;
+	fclose(f);
+	assert_int_equal(l.n, n_want);
+	for (size_t i = 0; i < n_want; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < l.n && !found; j++)
+			found = !strcmp(want[i], l.addr[j]);
+		if (!found)
+			fail_msg("ss listed %s, the replay did not", want[i]);
+	}
+
+	/* A missing recording is an error naming it, not a live dump. */
+	src.replay = missing;
+	assert_int_equal(sockdiag_census_from(&src, mine, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "no-such.nlrec"));
+	free(rec);
+	free(counts);
+	free(listeners);
+	free(missing);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +862,10 @@ int main(void)
 		cmocka_unit_test(test_live_stop_early),
 		cmocka_unit_test(test_live_ipv6_listener),
 		cmocka_unit_test(test_census_cannot_open),
+		cmocka_unit_test(test_replay_crafted),
+		cmocka_unit_test(test_replay_damaged),
+		cmocka_unit_test(test_record_replay_live),
+		cmocka_unit_test(test_replay_fixture),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
