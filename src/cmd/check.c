@@ -231,9 +231,10 @@ int cmd_check(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &run_end);
 	rep.duration_s = (double)(run_end.tv_sec - run_start.tv_sec) + (double)(run_end.tv_nsec - run_start.tv_nsec) / 1e9;
-	if (report_find(a.format)(&rep, out.f) < 0) {
+	r = report_find(a.format)(&rep, out.f);
+	if (r < 0) {
 		output_abort(&out);
-		fprintf(stderr, "preflight check: cannot write the report: %s\n", strerror(errno));
+		fprintf(stderr, "preflight check: cannot write the report: %s\n", err_str(r));
 		goto out;
 	}
 	if (output_commit(&out, &e) < 0) {
