@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "cmd/cmd.h"
 #include "collect/gobuild.h"
+#include "report/buildinfo_text.h"
 
 /* The text of one file's build info; modinfo of real binaries is a few
  * KiB, the largest we have seen well under 1 MiB. */

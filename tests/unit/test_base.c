@@ -103,6 +103,36 @@ static void test_utf8(void **state)
 	free(s);
 }
 
+/* The validator and the encoder at the edges of each sequence length. */
+static void test_utf8_valid_encode(void **state)
+{
+	static const struct {
+		unsigned cp;
+		const char *bytes;
+	} enc[] = {
+		{ 0x7f, "\x7f" }, { 0x80, "\xc2\x80" }, { 0x7ff, "\xdf\xbf" }, { 0x800, "\xe0\xa0\x80" },
+		{ 0xffff, "\xef\xbf\xbf" }, { 0x10000, "\xf0\x90\x80\x80" }, { 0x10ffff, "\xf4\x8f\xbf\xbf" },
+		/* not encodable: U+FFFD instead, as Go's utf8.EncodeRune */
+		{ 0xd800, UTF8_REPLACEMENT }, { 0x110000, UTF8_REPLACEMENT },
+	};
+	char out[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+		size_t n = utf8_encode(enc[i].cp, out);
+
+		assert_int_equal(n, strlen(enc[i].bytes));
+		assert_memory_equal(out, enc[i].bytes, n);
+	}
+	assert_true(utf8_valid("", 0));
+	assert_true(utf8_valid("a\0b", 3));
+	assert_true(utf8_valid("\xf4\x8f\xbf\xbf", 4));
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4));   /* above U+10FFFF */
+	assert_false(utf8_valid("\xed\xa0\x80", 3));        /* surrogate */
+	assert_false(utf8_valid("\xc0\xaf", 2));             /* overlong */
+	assert_false(utf8_valid("\xe2\x82", 2));             /* short */
+}
+
 static void test_array_reserve(void **state)
 {
 	uint32_t *a = NULL;
@@ -130,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_cpuset),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8_valid_encode),
 		cmocka_unit_test(test_array_reserve),
 	};
 
