@@ -279,8 +279,10 @@ out:
 
 /* filepath.WalkDir order: entries sorted bytewise, directories entered
  * where they sort, symlinked directories not followed. Unreadable
- * directories are skipped silently, as Go does. */
-static void walk_dir(struct opts *o, const char *dir)
+ * directories below a named one are skipped silently, as Go does; a named
+ * directory that cannot be read is an error, or the user would take the
+ * silence for "no Go executables here". */
+static void walk_dir(struct opts *o, const char *dir, bool named)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -289,6 +291,9 @@ static void walk_dir(struct opts *o, const char *dir)
 	if (r == -ENOMEM) {
 		fprintf(stderr, "preflight buildinfo: out of memory while listing '%s'\n", dir);
 		o->internal = true;
+	} else if (r < 0 && named) {
+		fprintf(stderr, "preflight buildinfo: cannot read directory '%s': %s\n", dir, strerror(-r));
+		o->failed = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct buf path = BUF_INIT(PATH_MAX * 4);
@@ -300,7 +305,7 @@ static void walk_dir(struct opts *o, const char *dir)
 			       !strcmp(dir, ".") || !strcmp(dir, "/") ? "" : "/", names[i]) == 0 &&
 		    lstat(path.data, &lst) == 0) {
 			if (S_ISDIR(lst.st_mode))
-				walk_dir(o, path.data);
+				walk_dir(o, path.data, false);
 			else
 				scan_quiet(o, path.data, &lst);
 		}
@@ -377,7 +382,7 @@ static void scan_arg(struct opts *o, const char *arg)
 		o->internal = true;
 		return;
 	}
-	walk_dir(o, root);
+	walk_dir(o, root, true);
 	free(root);
 }
 
