@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/array.h"
 #include "base/buf.h"
 #include "collect/procfs.h"
 #include "io/fetch.h"
@@ -78,7 +79,6 @@ static void take_snapshot(struct facts *f, const struct goruntime_opts *o)
 {
 	struct goruntime_facts *g = &f->go;
 	struct buf b = BUF_INIT(FETCH_SMALL_MAX);
-	struct gr_snapshot *ns;
 	struct timespec now;
 	struct err e = { "" };
 	char src[160];
@@ -88,13 +88,11 @@ static void take_snapshot(struct facts *f, const struct goruntime_opts *o)
 	snprintf(src, sizeof(src), "%s/debug/pprof/goroutine?debug=1", g->pprof_url);
 	if (fetch(g->pprof_url, "/debug/pprof/goroutine?debug=1", FETCH_SMALL_MAX, o->timeout_ms, false, &b, &e) < 0)
 		goto fail;
-	ns = realloc(g->snaps, (g->n_snaps + 1) * sizeof(*ns));
-	if (!ns) {
+	if (array_reserve(&g->snaps, &g->cap_snaps, g->n_snaps, sizeof(*g->snaps), 8) < 0) {
 		snprintf(e.msg, sizeof(e.msg), "out of memory");
 		goto fail;
 	}
-	g->snaps = ns;
-	memset(&g->snaps[g->n_snaps], 0, sizeof(*ns));
+	memset(&g->snaps[g->n_snaps], 0, sizeof(*g->snaps));
 	if (gr_parse(b.data, b.len, src, &g->snaps[g->n_snaps], &e) < 0)
 		goto fail;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -225,14 +223,9 @@ void goruntime_tick(struct facts *f, const struct goruntime_opts *o, bool snapsh
 	t = (double)now.tv_sec + now.tv_nsec / 1e9;
 	memset(&ms, 0, sizeof(ms));
 	if ((g->vars_url[0] || g->metrics_url[0]) && sample_memstats(f, o, &ms, &e) == 0) {
-		struct go_memstats *ns = realloc(g->samples, (g->n_samples + 1) * sizeof(*ns));
-		double *nt = realloc(g->sample_times, (g->n_samples + 1) * sizeof(*nt));
-
-		if (ns)
-			g->samples = ns;
-		if (nt)
-			g->sample_times = nt;
-		if (ns && nt) {
+		/* Out of memory: the sample is dropped; the checks judge the others. */
+		if (array_reserve(&g->samples, &g->cap_samples, g->n_samples, sizeof(*g->samples), 16) == 0 &&
+		    array_reserve(&g->sample_times, &g->cap_sample_times, g->n_samples, sizeof(*g->sample_times), 16) == 0) {
 			g->samples[g->n_samples] = ms;
 			g->sample_times[g->n_samples] = t;
 			g->n_samples++;

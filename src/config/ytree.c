@@ -7,6 +7,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "base/array.h"
+
 struct builder {
 	const char *name;
 	struct err *e;
@@ -57,15 +59,8 @@ static struct ynode *node_new(enum ynode_kind kind, yaml_mark_t m)
 
 static int kid_add(struct ynode *parent, struct ynode *kid)
 {
-	if (parent->n_kids == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 4;
-		struct ynode **k = realloc(parent->kids, cap * sizeof(*k));
-
-		if (!k)
-			return -ENOMEM;
-		parent->kids = k;
-		parent->cap = cap;
-	}
+	if (array_reserve(&parent->kids, &parent->cap, parent->n_kids, sizeof(*parent->kids), 4) < 0)
+		return -ENOMEM;
 	parent->kids[parent->n_kids++] = kid;
 	return 0;
 }

@@ -180,11 +180,12 @@ struct goruntime_facts {
 	struct go_memstats *samples;
 	double *sample_times;             /* unix seconds of each sample */
 	size_t n_samples;
+	size_t cap_samples, cap_sample_times;   /* allocated, for the collector's appends */
 	double process_start_unix;        /* when the target started (0 = unknown), for GC CPU rates */
 	char memstats_errmsg[FACTS_ERR_MAX];
 	/* goroutine profile debug=1 snapshots, oldest first */
 	struct gr_snapshot *snaps;
-	size_t n_snaps;
+	size_t n_snaps, cap_snaps;
 	uint64_t index_goroutines;        /* from the /debug/pprof/ index page; 0 = unknown */
 	bool has_dump2;                   /* a debug=2 dump at the end, when the count was low enough */
 	struct gr_snapshot dump2;

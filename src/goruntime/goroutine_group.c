@@ -255,18 +255,13 @@ static int add_new(struct gr_builder *b, const struct gr_record *r)
 	return 0;
 }
 
-/* Appends r's goroutine as a member; the array doubles at powers of two. */
+/* Appends r's goroutine as a member. */
 static int add_member(const struct gr_builder *b, struct gr_group *g, const struct gr_record *r)
 {
 	if (!b->keep_ids || !r->goid)
 		return 0;
-	if ((g->n_members & (g->n_members - 1)) == 0) {
-		struct gr_member *nm = realloc(g->members, (g->n_members ? g->n_members * 2 : 4) * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		g->members = nm;
-	}
+	if (array_reserve(&g->members, &g->cap_members, g->n_members, sizeof(*g->members), 4) < 0)
+		return -ENOMEM;
 	g->members[g->n_members++] = (struct gr_member){ r->goid, r->args_hash };
 	return 0;
 }

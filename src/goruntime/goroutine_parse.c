@@ -9,6 +9,8 @@
  * A record too long for that is copied into a bounded scratch area
  * instead. Only a new group copies its strings for good.
  */
+#include "base/array.h"
+#include "base/buf.h"
 #include "goruntime/goroutine.h"
 #include "goruntime/goroutine_internal.h"
 
@@ -54,8 +56,7 @@ struct parser {
 	bool in_record, frames_done, has_created_by, stack_unavailable;
 	enum expect expect;
 	uint64_t goid, args_hash;
-	char *scratch;
-	size_t scratch_len, scratch_cap;
+	struct buf scratch;            /* at most GR_RECORD_MAX */
 	/* where the input is: in_ptr holds the byte at offset in_off; the
 	 * line being fed starts at line_off */
 	const char *in_ptr;
@@ -80,16 +81,15 @@ static void parser_init(struct parser *p, const char *source, struct err *e)
 	p->e = e;
 	gr_builder_init(&p->b);
 	/* Allocated up front so that spans always point into something. */
-	p->scratch_cap = 4096;
-	p->scratch = malloc(p->scratch_cap);
-	if (!p->scratch)
+	buf_init(&p->scratch, GR_RECORD_MAX);
+	if (buf_append(&p->scratch, "", 0) < 0)
 		p->err = err_set(e, -ENOMEM, "out of memory reading '%s'", p->source);
 }
 
 static void parser_release(struct parser *p)
 {
 	gr_builder_release(&p->b);
-	free(p->scratch);
+	buf_release(&p->scratch);
 	free(p->frames);
 	free(p->rframes);
 }
@@ -148,41 +148,22 @@ static size_t digits_back(const char *s, size_t n)
  * window's start: the stream keeps the open record's bytes. */
 static const char *ptr(const struct parser *p, struct span sp)
 {
-	return sp.scratch ? p->scratch + sp.off : p->in_ptr + (sp.off - p->in_off);
+	return sp.scratch ? p->scratch.data + sp.off : p->in_ptr + (sp.off - p->in_off);
 }
 
-static bool scratch_room(struct parser *p, size_t n)
-{
-	size_t ncap;
-	char *ns;
-
-	if (p->scratch_len + n > GR_RECORD_MAX)
-		return false;
-	if (p->scratch_len + n <= p->scratch_cap)
-		return true;
-	ncap = p->scratch_cap;
-	while (ncap < p->scratch_len + n)
-		ncap *= 2;
-	ns = realloc(p->scratch, ncap);
-	if (!ns) {
-		p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
-		return false;
-	}
-	p->scratch = ns;
-	p->scratch_cap = ncap;
-	return true;
-}
-
+/* A full scratch area (-E2BIG) is not an error: the span comes back empty. */
 static struct span to_scratch(struct parser *p, const char *s, size_t n)
 {
 	struct span sp = { 0, 0, true };
+	size_t off = p->scratch.len;
+	int r = buf_append(&p->scratch, s, n);
 
-	if (!scratch_room(p, n))
+	if (r == -ENOMEM)
+		p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
+	if (r < 0)
 		return sp;
-	memcpy(p->scratch + p->scratch_len, s, n);
-	sp.off = p->scratch_len;
+	sp.off = off;
 	sp.len = (uint32_t)n;
-	p->scratch_len += n;
 	return sp;
 }
 
@@ -233,7 +214,7 @@ static void record_reset(struct parser *p)
 	p->expect = EXPECT_FUNC;
 	p->goid = 0;
 	p->args_hash = GR_KEY_SEED;
-	p->scratch_len = 0;
+	buf_reset(&p->scratch);
 	p->copy_mode = false;
 	p->rec_off = p->line_off;
 	p->n_frames = 0;
@@ -273,16 +254,9 @@ static struct pframe *frame_push(struct parser *p)
 		p->elided = true;
 		return NULL;
 	}
-	if (p->n_frames == p->frames_cap) {
-		size_t ncap = p->frames_cap ? p->frames_cap * 2 : 64;
-		struct pframe *nf = realloc(p->frames, ncap * sizeof(*nf));
-
-		if (!nf) {
-			p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
-			return NULL;
-		}
-		p->frames = nf;
-		p->frames_cap = ncap;
+	if (array_reserve(&p->frames, &p->frames_cap, p->n_frames, sizeof(*p->frames), 64) < 0) {
+		p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
+		return NULL;
 	}
 	return &p->frames[p->n_frames++];
 }
@@ -323,15 +297,10 @@ static void record_end(struct parser *p)
 	if (!p->in_record || p->err || p->count == 0)
 		goto out;
 	pending_frame_flush(p);
-	if (p->rframes_cap < p->n_frames) {
-		struct gr_rframe *nr = realloc(p->rframes, p->n_frames * sizeof(*nr));
-
-		if (!nr) {
-			p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
-			goto out;
-		}
-		p->rframes = nr;
-		p->rframes_cap = p->n_frames;
+	if (p->n_frames &&
+	    array_reserve(&p->rframes, &p->rframes_cap, p->n_frames - 1, sizeof(*p->rframes), 64) < 0) {
+		p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
+		goto out;
 	}
 	for (size_t i = 0; i < p->n_frames; i++) {
 		const struct pframe *f = &p->frames[i];

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
+
 void text_lines_init(struct text_lines *t, const char *body, size_t len)
 {
 	t->p = body;
@@ -229,15 +231,8 @@ int pprof_frames_push(struct gr_frame **frames, size_t *n, size_t *cap, const st
 {
 	if (*n >= PPROF_MAX_FRAMES)
 		return -E2BIG;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		struct gr_frame *p = realloc(*frames, nc * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		*frames = p;
-		*cap = nc;
-	}
+	if (array_reserve(frames, cap, *n, sizeof(**frames), 8) < 0)
+		return -ENOMEM;
 	(*frames)[(*n)++] = *f;
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "base/array.h"
+#include "base/buf.h"
 #include "base/parse.h"
 #include "base/utf8.h"
 #include "goruntime/pprof_text.h"
@@ -42,13 +43,13 @@ struct name_index {
 
 struct prom_state {
 	struct prom_doc d;
-	size_t cap_samples, cap_families;
+	size_t cap_samples, cap_families, cap_fam_flags;
 	unsigned char *fam_flags;          /* FAM_* per family */
 	struct name_index fams, seen;      /* family names; sample names seen */
 	size_t lineno;
 	struct err *e;
-	char *tmp;                         /* unescaped text being built */
-	size_t tmp_len, tmp_cap;
+	/* Unescaped text being built; never longer than the body it comes from. */
+	struct buf tmp;
 };
 
 struct cursor {
@@ -176,51 +177,12 @@ static bool name_char(char ch, bool metric)
 	return name_start(ch, metric) || (ch >= '0' && ch <= '9');
 }
 
-static int tmp_put(struct prom_state *st, const char *s, size_t n)
-{
-	if (st->tmp_len + n + 1 > st->tmp_cap) {
-		size_t nc = st->tmp_cap ? st->tmp_cap : 64;
-		char *p;
-
-		while (nc < st->tmp_len + n + 1)
-			nc *= 2;
-		p = realloc(st->tmp, nc);
-		if (!p)
-			return -ENOMEM;
-		st->tmp = p;
-		st->tmp_cap = nc;
-	}
-	memcpy(st->tmp + st->tmp_len, s, n);
-	st->tmp_len += n;
-	st->tmp[st->tmp_len] = '\0';
-	return 0;
-}
-
-static bool valid_utf8(const char *s, size_t n)
-{
-	unsigned cp;
-
-	for (size_t i = 0; i < n;) {
-		size_t k;
-
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = utf8_next(s + i, n - i, &cp);
-		if (!k)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 /* Unescapes up to an unescaped quote (quoted) or the end of the line
  * into st->tmp: \\ and \n always, \" only in quoted strings. */
 static int read_escaped(struct prom_state *st, struct cursor *c, bool quoted, const char *what)
 {
-	st->tmp_len = 0;
-	if (tmp_put(st, "", 0) < 0)
+	buf_reset(&st->tmp);
+	if (buf_append(&st->tmp, "", 0) < 0)
 		return oom(st);
 	while (!at_end(c)) {
 		const char *run = c->p;
@@ -228,7 +190,7 @@ static int read_escaped(struct prom_state *st, struct cursor *c, bool quoted, co
 
 		while (c->p < c->end && *c->p != '\\' && !(quoted && *c->p == '"'))
 			c->p++;
-		if (c->p > run && tmp_put(st, run, (size_t)(c->p - run)) < 0)
+		if (c->p > run && buf_append(&st->tmp, run, (size_t)(c->p - run)) < 0)
 			return oom(st);
 		if (at_end(c) || *c->p == '"')
 			break;
@@ -237,10 +199,10 @@ static int read_escaped(struct prom_state *st, struct cursor *c, bool quoted, co
 			return fail(st, "%s ends in a lone backslash", what);
 		ch = *c->p++;
 		if (ch == '\\' || (quoted && ch == '"')) {
-			if (tmp_put(st, &ch, 1) < 0)
+			if (buf_append(&st->tmp, &ch, 1) < 0)
 				return oom(st);
 		} else if (ch == 'n') {
-			if (tmp_put(st, "\n", 1) < 0)
+			if (buf_append(&st->tmp, "\n", 1) < 0)
 				return oom(st);
 		} else {
 			return fail(st, "invalid escape sequence '\\%c' in %s", (ch > 0x20 && ch < 0x7f) ? ch : '?', what);
@@ -251,7 +213,7 @@ static int read_escaped(struct prom_state *st, struct cursor *c, bool quoted, co
 			return fail(st, "%s has no closing quote", what);
 		c->p++;
 	}
-	if (!valid_utf8(st->tmp, st->tmp_len))
+	if (!utf8_valid(st->tmp.data, st->tmp.len))
 		return fail(st, "%s is not UTF-8", what);
 	return 0;
 }
@@ -268,11 +230,11 @@ static char *read_name(struct prom_state *st, struct cursor *c, bool metric, int
 		*r = read_escaped(st, c, true, metric ? "a quoted metric name" : "a quoted label name");
 		if (*r < 0)
 			return NULL;
-		if (st->tmp_len == 0) {
+		if (st->tmp.len == 0) {
 			*r = fail(st, "an empty quoted name");
 			return NULL;
 		}
-		s = strdup(st->tmp);
+		s = strdup(st->tmp.data);
 	} else {
 		if (at_end(c) || !name_start(*c->p, metric)) {
 			*r = fail(st, "%s name expected", metric ? "a metric" : "a label");
@@ -354,23 +316,10 @@ static long family_get(struct prom_state *st, const char *name, bool create, int
 
 	if (i >= 0 || !create)
 		return i;
-	if (st->d.n_families == st->cap_families) {
-		size_t nc = st->cap_families ? st->cap_families * 2 : 16;
-		struct prom_family *nf = realloc(st->d.families, nc * sizeof(*nf));
-		unsigned char *fl;
-
-		if (!nf) {
-			*r = oom(st);
-			return -1;
-		}
-		st->d.families = nf;
-		fl = realloc(st->fam_flags, nc);
-		if (!fl) {
-			*r = oom(st);
-			return -1;
-		}
-		st->fam_flags = fl;
-		st->cap_families = nc;
+	if (array_reserve(&st->d.families, &st->cap_families, st->d.n_families, sizeof(*st->d.families), 16) < 0 ||
+	    array_reserve(&st->fam_flags, &st->cap_fam_flags, st->d.n_families, sizeof(*st->fam_flags), 16) < 0) {
+		*r = oom(st);
+		return -1;
 	}
 	f = &st->d.families[st->d.n_families];
 	f->name = strdup(name);
@@ -479,7 +428,7 @@ static int comment_line(struct prom_state *st, struct cursor *c)
 		r = read_escaped(st, c, false, "the HELP text");
 		if (r < 0)
 			goto out;
-		st->d.families[fi].help = strdup(st->tmp);
+		st->d.families[fi].help = strdup(st->tmp.data);
 		if (!st->d.families[fi].help) {
 			r = oom(st);
 			goto out;
@@ -553,17 +502,10 @@ static int add_label(struct prom_state *st, struct prom_sample *s, size_t *cap, 
 		free(value);
 		return fail(st, "more than %d labels", PROM_MAX_LABELS);
 	}
-	if (s->n_labels == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
-		struct prom_label *nl = realloc(s->labels, nc * sizeof(*nl));
-
-		if (!nl) {
-			free(name);
-			free(value);
-			return oom(st);
-		}
-		s->labels = nl;
-		*cap = nc;
+	if (array_reserve(&s->labels, cap, s->n_labels, sizeof(*s->labels), 4) < 0) {
+		free(name);
+		free(value);
+		return oom(st);
 	}
 	s->labels[s->n_labels].name = name;
 	s->labels[s->n_labels++].value = value;
@@ -618,7 +560,7 @@ static int label_set(struct prom_state *st, struct cursor *c, struct prom_sample
 				free(name);
 				return r;
 			}
-			value = strdup(st->tmp);
+			value = strdup(st->tmp.data);
 			if (!value) {
 				free(name);
 				return oom(st);
@@ -761,6 +703,7 @@ int prom_parse(const char *body, size_t len, struct prom_doc *ret, struct err *e
 	r = text_accept(&body, &len, "not Prometheus text", e);
 	if (r < 0)
 		goto out;
+	buf_init(&st.tmp, len);
 	text_lines_init(&t, body, len);
 	while (text_lines_next(&t, &l, &n)) {
 		struct cursor c = { l, l + n };
@@ -780,7 +723,7 @@ out:
 	free(st.fam_flags);
 	free(st.fams.slots);
 	free(st.seen.slots);
-	free(st.tmp);
+	buf_release(&st.tmp);
 	return r;
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "check/watch_trigger.h"
 
 #define PARTIAL_SUFFIX ".partial"
@@ -331,16 +332,9 @@ static int scan_stems(struct watch_store *s, char ***ret, size_t *ret_n, struct 
 			seen = !strcmp(stems[i], stem);
 		if (seen)
 			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 32;
-			char **ns = realloc(stems, nc * sizeof(*ns));
-
-			if (!ns) {
-				r = err_errno(e, -ENOMEM, "'%s': cannot list", s->dir);
-				goto out;
-			}
-			stems = ns;
-			cap = nc;
+		if (array_reserve(&stems, &cap, n, sizeof(*stems), 32) < 0) {
+			r = err_errno(e, -ENOMEM, "'%s': cannot list", s->dir);
+			goto out;
 		}
 		stems[n] = strdup(stem);
 		if (!stems[n]) {

@@ -146,6 +146,10 @@ static void test_array_reserve(void **state)
 	assert_int_equal(cap, 1024);
 	for (n = 0; n < 1000; n++)
 		assert_int_equal(a[n], n);
+	/* Room for a far element at once: doubled as often as it takes. */
+	assert_int_equal(array_reserve(&a, &cap, 5000, sizeof(*a), 4), 0);
+	assert_int_equal(cap, 8192);
+	assert_int_equal(a[999], 999);
 	/* An element count whose size overflows is refused, array untouched. */
 	cap = SIZE_MAX / 2 + 1;
 	assert_int_equal(array_reserve(&a, &cap, cap, sizeof(*a), 4), -ENOMEM);
