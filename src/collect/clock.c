@@ -40,12 +40,9 @@ void clock_fill_adjtimex(struct clock_facts *f, int state, const struct timex *t
 
 static bool is_pid(const char *s)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
+	uint64_t v;
+
+	return parse_u64_n(s, strlen(s), &v) == 0;
 }
 
 /* Processes come and go while we scan, so unreadable entries are skipped

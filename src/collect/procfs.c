@@ -272,7 +272,7 @@ int proc_find_by_name(const char *root, const char *name, pid_t *ret, struct err
 	while ((de = readdir(d))) {
 		uint64_t v;
 
-		if (!isdigit((unsigned char)de->d_name[0]) || parse_u64(de->d_name, &v) < 0 || v > INT32_MAX)
+		if (parse_u64_n(de->d_name, strlen(de->d_name), &v) < 0 || v > INT32_MAX)
 			continue;
 		if ((pid_t)v == self || !match_name(root, (pid_t)v, name, comm, sizeof(comm)))
 			continue;

@@ -1,13 +1,14 @@
 #include "config/clvalue.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/parse.h"
 
 #define ID_MAX 64
 
@@ -42,26 +43,12 @@ int cl_string(const struct clctx *c, const struct ynode *v, const char *what, co
 	return 0;
 }
 
-/* strtod in the C locale, whatever the process's LC_NUMERIC says. */
-static double strtod_c(const char *s, char **end)
-{
-	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-	double v;
-
-	if (c == (locale_t)0)
-		return strtod(s, end);
-	v = strtod_l(s, end, c);
-	freelocale(c);
-	return v;
-}
-
 int cl_number(const struct clctx *c, const struct ynode *v, const char *what, json_t **ret)
 {
 	char ex[EXCERPT_SIZE];
 	const char *digits;
-	long long ll;
+	int64_t ll;
 	double d;
-	char *end;
 
 	if (v->kind != YNODE_SCALAR)
 		return cl_err(c, v, "%s must be a number, not %s", what, ynode_describe(v));
@@ -86,9 +73,8 @@ int cl_number(const struct clctx *c, const struct ynode *v, const char *what, js
 		if (digits[0] == '0' && digits[1] != '\0')
 			return cl_err(c, v, "%s: '%s' is ambiguous (octal in YAML 1.1, decimal in YAML 1.2); "
 				      "drop the leading zeros", what, ex);
-		errno = 0;
-		ll = strtoll(v->text, &end, 10);
-		if (errno == 0 && *end == '\0') {
+		/* YAML's "+5" is 5; parse_i64 takes no '+'. */
+		if (parse_i64(v->text + (v->text[0] == '+'), &ll) == 0) {
 			*ret = json_integer(ll);
 			return *ret ? 0 : -ENOMEM;
 		}
@@ -98,11 +84,10 @@ int cl_number(const struct clctx *c, const struct ynode *v, const char *what, js
 	}
 	if (strchr(v->text, 'i') || strchr(v->text, 'I') || strchr(v->text, 'n') || strchr(v->text, 'N'))
 		return cl_err(c, v, "%s must be a finite number, not '%s'", what, ex);
-	errno = 0;
-	d = strtod_c(v->text, &end);
-	/* ERANGE covers overflow (1e400) and underflow (1e-400, which would
-	 * silently become 0); either way the file does not say what it means. */
-	if (errno == ERANGE || !isfinite(d) || *end != '\0')
+	/* The exact parse refuses overflow (1e400) and underflow (1e-400,
+	 * which would silently become 0); either way the file does not say
+	 * what it means. */
+	if (parse_double_exact(v->text, &d) < 0 || !isfinite(d))
 		return cl_err(c, v, "%s is out of range ('%s')", what, ex);
 	*ret = json_real(d);
 	return *ret ? 0 : -ENOMEM;
@@ -120,17 +105,15 @@ static unsigned days_in_month(unsigned y, unsigned m)
 	return m == 2 && leap_year(y) ? 29 : days[m - 1];
 }
 
-/* Reads exactly n digits. */
+/* Reads exactly n digits; s may be a shorter C string (parse_u64_n stops
+ * at the NUL). */
 static bool digits_n(const char *s, size_t n, unsigned *ret)
 {
-	unsigned v = 0;
+	uint64_t v;
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*ret = v;
+	if (parse_u64_n(s, n, &v) < 0)
+		return false;
+	*ret = (unsigned)v;
 	return true;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "base/parse.h"
 #include "goruntime/pprof_text.h"
 
 void contention_profile_release(struct contention_profile *p)
@@ -55,11 +56,11 @@ static int parse_record(const char *l, size_t n, uint64_t *cycles, uint64_t *cou
 {
 	const char *sp1 = memchr(l, ' ', n), *sp2;
 
-	if (!sp1 || text_u64(l, (size_t)(sp1 - l), cycles) < 0)
+	if (!sp1 || parse_u64_n(l, (size_t)(sp1 - l), cycles) < 0)
 		return -1;
 	sp1++;
 	sp2 = memchr(sp1, ' ', (size_t)(l + n - sp1));
-	if (!sp2 || text_u64(sp1, (size_t)(sp2 - sp1), count) < 0)
+	if (!sp2 || parse_u64_n(sp1, (size_t)(sp2 - sp1), count) < 0)
 		return -1;
 	sp2++;
 	return pprof_pcs_valid(sp2, (size_t)(l + n - sp2)) ? 0 : -1;
@@ -69,7 +70,7 @@ static int header_u64(const char *l, size_t n, const char *key, uint64_t *ret)
 {
 	size_t k = strlen(key);
 
-	return text_u64(l + k, n - k, ret);
+	return parse_u64_n(l + k, n - k, ret);
 }
 
 int contention_parse(const char *body, size_t len, struct contention_profile *ret, struct err *e)

@@ -11,6 +11,7 @@
  */
 #include "base/array.h"
 #include "base/buf.h"
+#include "base/parse.h"
 #include "goruntime/goroutine.h"
 #include "goruntime/goroutine_internal.h"
 
@@ -106,24 +107,6 @@ static bool ends(const char *s, size_t n, const char *suffix)
 	size_t k = strlen(suffix);
 
 	return n >= k && !memcmp(s + n - k, suffix, k);
-}
-
-/* Strict decimal: all n bytes are digits, no overflow. */
-static bool parse_dec(const char *s, size_t n, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	if (n == 0 || n > 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return true;
 }
 
 static size_t digits(const char *s, size_t n)
@@ -340,7 +323,7 @@ static bool d1_record_start(struct parser *p, const char *s, size_t n)
 	size_t d = digits(s, n);
 	uint64_t count;
 
-	if (d == 0 || !starts(s + d, n - d, " @") || !parse_dec(s, d, &count))
+	if (d == 0 || !starts(s + d, n - d, " @") || parse_u64_n(s, d, &count) < 0)
 		return false;
 	record_end(p);
 	record_reset(p);
@@ -389,7 +372,8 @@ static bool d1_frame(struct parser *p, const char *s, size_t n)
 			colon = c - 1;
 			break;
 		}
-	if (!plus || !colon || !parse_dec(colon + 1, (size_t)(tok[2] + len[2] - colon - 1), &line) || line > INT32_MAX)
+	if (!plus || !colon || parse_u64_n(colon + 1, (size_t)(tok[2] + len[2] - colon - 1), &line) < 0 ||
+	    line > INT32_MAX)
 		return false;
 	frame_add(p, tok[1], (size_t)(plus - tok[1]), tok[2], (size_t)(colon - tok[2]), (int)line);
 	return true;
@@ -452,7 +436,7 @@ static void d2_status(struct parser *p, const char *s, size_t n)
 		if (ends(item, len, " minutes") || ends(item, len, " minute")) {
 			uint64_t m;
 
-			if (parse_dec(item, digits(item, len), &m))
+			if (parse_u64_n(item, digits(item, len), &m) == 0)
 				p->wait_minutes = m;
 		} else if (len == 16 && !memcmp(item, "locked to thread", 16)) {
 			p->locked = true;
@@ -468,7 +452,7 @@ static bool d2_header(struct parser *p, const char *s, size_t n)
 	size_t d = digits(s + 10, n - 10);
 	uint64_t goid;
 
-	if (d == 0 || !parse_dec(s + 10, d, &goid) || n < 10 + d + 4 || end[-1] != ':')
+	if (d == 0 || parse_u64_n(s + 10, d, &goid) < 0 || n < 10 + d + 4 || end[-1] != ':')
 		return false;
 	open = memchr(s + 10 + d, '[', n - 10 - d);
 	if (!open)
@@ -528,7 +512,7 @@ static bool d2_position(const char *s, size_t n, const char **file, size_t *file
 	if (t && starts(t, (size_t)(q - t), "+0x"))
 		q = t - 1;
 	colon = q > b ? memrchr(b, ':', (size_t)(q - b)) : NULL;
-	if (!colon || !parse_dec(colon + 1, (size_t)(q - colon - 1), &v) || v > INT32_MAX)
+	if (!colon || parse_u64_n(colon + 1, (size_t)(q - colon - 1), &v) < 0 || v > INT32_MAX)
 		return false;
 	*file = b;
 	*file_len = (size_t)(colon - b);
@@ -688,7 +672,7 @@ static void detect(struct parser *p, const char *s, size_t n)
 		const char *t = memchr(s, ':', n) + 8;
 
 		p->fmt = FMT_DEBUG1;
-		p->header_total_ok = parse_dec(t, (size_t)(s + n - t), &p->header_total);
+		p->header_total_ok = parse_u64_n(t, (size_t)(s + n - t), &p->header_total) == 0;
 		if (!p->header_total_ok)
 			p->malformed++;
 		return;

@@ -181,7 +181,7 @@ static int heap_ring(const char *s, size_t n, uint64_t *ring)
 
 		while (i < n && s[i] != ' ')
 			i++;
-		if (k == 256 || text_u64(s + start, i - start, &v) < 0)
+		if (k == 256 || parse_u64_n(s + start, i - start, &v) < 0)
 			return -1;
 		if (ring)
 			ring[k] = v;
@@ -198,8 +198,8 @@ static int heap_pair(const char *s, size_t n, uint64_t *first)
 	const char *sl = memmem(s, n, " / ", 3);
 	uint64_t second;
 
-	if (!sl || text_u64(s, (size_t)(sl - s), first) < 0 ||
-	    text_u64(sl + 3, (size_t)(s + n - sl - 3), &second) < 0)
+	if (!sl || parse_u64_n(s, (size_t)(sl - s), first) < 0 ||
+	    parse_u64_n(sl + 3, (size_t)(s + n - sl - 3), &second) < 0)
 		return -1;
 	return 0;
 }
@@ -218,7 +218,7 @@ static int heap_line(const char *k, size_t kn, const char *v, size_t vn, struct 
 		if (*seen & (1u << i))
 			return -2;
 		*seen |= 1u << i;
-		return text_u64(v, vn, ms_slot(m, (size_t)i));
+		return parse_u64_n(v, vn, ms_slot(m, (size_t)i));
 	}
 	if (is_key(k, kn, "Stack"))
 		return heap_pair(v, vn, &m->stack_inuse);

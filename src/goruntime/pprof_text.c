@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/array.h"
+#include "base/parse.h"
 
 void text_lines_init(struct text_lines *t, const char *body, size_t len)
 {
@@ -97,25 +98,6 @@ bool text_starts(const char *s, size_t len, const char *prefix)
 	size_t n = strlen(prefix);
 
 	return len >= n && !memcmp(s, prefix, n);
-}
-
-int text_u64(const char *s, size_t n, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	if (n == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-
-		if (d > 9)
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return 0;
 }
 
 static bool is_hex(char c)
@@ -212,7 +194,7 @@ int pprof_frame_parse(const char *line, size_t len, struct gr_frame *ret, struct
 				break;
 			}
 		if (!colon || colon == field[2] ||
-		    text_u64(colon + 1, (size_t)(field[2] + flen[2] - colon - 1), &ln) < 0 || ln > INT_MAX)
+		    parse_u64_n(colon + 1, (size_t)(field[2] + flen[2] - colon - 1), &ln) < 0 || ln > INT_MAX)
 			return err_set(e, -PF_EPARSE, "a frame's location is not '<file>:<line>'");
 	}
 	f.func = nf == 3 ? dup_n(field[1], (size_t)(plus - field[1])) : dup_n("", 0);

@@ -46,9 +46,6 @@ int text_fail(struct err *e, const char *what, size_t lineno, const char *fmt, .
  * '?'), with "..." when cut: for quoting outside input in messages. */
 void text_quote(char *out, size_t n, const char *s, size_t len);
 
-/* Decimal digits only, all n of them: 0, -EINVAL or -ERANGE. */
-int text_u64(const char *s, size_t n, uint64_t *ret);
-
 /* Whether s (len bytes) starts with the NUL-terminated prefix. */
 bool text_starts(const char *s, size_t len, const char *prefix);
 

@@ -299,7 +299,7 @@ static int parse_timestamp(const char *tok, size_t n, int64_t *ret)
 	size_t sign = n > 0 && (tok[0] == '-' || tok[0] == '+');
 	uint64_t u;
 
-	if (n - sign > PROM_MAX_NUMBER || text_u64(tok + sign, n - sign, &u) < 0)
+	if (n - sign > PROM_MAX_NUMBER || parse_u64_n(tok + sign, n - sign, &u) < 0)
 		return -EINVAL;
 	if (neg ? u > (uint64_t)INT64_MAX + 1 : u > (uint64_t)INT64_MAX)
 		return -ERANGE;

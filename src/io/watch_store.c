@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/array.h"
+#include "base/parse.h"
 #include "check/watch_trigger.h"
 
 #define PARTIAL_SUFFIX ".partial"
@@ -277,15 +278,16 @@ void watch_store_abort(struct watch_store *s)
 }
 
 /* The "-N" of a stem, 1 when it has none. */
-static unsigned long stem_seq(const char *stem, size_t *ret_base_len)
+static uint64_t stem_seq(const char *stem, size_t *ret_base_len)
 {
 	const char *d = strrchr(stem, '-');
+	uint64_t seq;
 
 	*ret_base_len = strlen(stem);
-	if (!d || !d[1] || strspn(d + 1, "0123456789") != strlen(d + 1))
+	if (!d || parse_u64_n(d + 1, strlen(d + 1), &seq) < 0)
 		return 1;
 	*ret_base_len = (size_t)(d - stem);
-	return strtoul(d + 1, NULL, 10);
+	return seq;
 }
 
 /* Stems order as they were made: by their second, then by their "-N"
@@ -294,7 +296,7 @@ static int stem_cmp(const void *pa, const void *pb)
 {
 	const char *a = *(char *const *)pa, *b = *(char *const *)pb;
 	size_t la, lb;
-	unsigned long na = stem_seq(a, &la), nb = stem_seq(b, &lb);
+	uint64_t na = stem_seq(a, &la), nb = stem_seq(b, &lb);
 	/* "20261126T100000Z": every stem starts with it (valid_stem). */
 	int c = strncmp(a, b, 16);
 

@@ -51,6 +51,23 @@ static void test_parse_strict(void **state)
 	assert_true(d == 0.25);
 	assert_int_equal(parse_double("1e400", &d), -ERANGE);
 	assert_int_equal(parse_double("1.5x", &d), -EINVAL);
+	/* Underflow is Go's ParseFloat result for parse_double, an error for
+	 * the exact parse (numbers a person wrote). */
+	assert_int_equal(parse_double("1e-400", &d), 0);
+	assert_true(d == 0);
+	assert_int_equal(parse_double_exact("1e-400", &d), -ERANGE);
+	assert_int_equal(parse_double_exact("1e400", &d), -ERANGE);
+	assert_int_equal(parse_double_exact(" 2.5 ", &d), 0);
+	assert_true(d == 2.5);
+	assert_int_equal(parse_i64("-9223372036854775809", &i), -ERANGE);
+	assert_int_equal(parse_i64(" -7\n", &i), 0);
+	assert_int_equal(i, -7);
+	assert_int_equal(parse_i64("+7", &i), -EINVAL);
+	assert_int_equal(parse_i64("-", &i), -EINVAL);
+	assert_int_equal(parse_i64("- 7", &i), -EINVAL);
+	assert_int_equal(parse_u64("4 2", &u), -EINVAL);
+	assert_int_equal(parse_u64("+1", &u), -EINVAL);
+	assert_int_equal(parse_u64("0x10", &u), -EINVAL);
 	/* durations, the grammar of every --interval/--window/--cooldown */
 	assert_int_equal(parse_duration("200ms", &d), 0);
 	assert_true(fabs(d - 0.2) < 1e-12);
@@ -71,6 +88,41 @@ static void test_parse_strict(void **state)
 	assert_int_equal(parse_duration("", &d), -EINVAL);
 	assert_int_equal(parse_duration("nans", &d), -EINVAL);
 	assert_int_equal(parse_duration("1d", &d), -EINVAL);
+}
+
+/* The bounded forms: a field cut out of a line, and digits at the start. */
+static void test_parse_bounded(void **state)
+{
+	uint64_t u = 99;
+	size_t k;
+
+	(void)state;
+	/* only the n bytes count: what follows them is not looked at */
+	assert_int_equal(parse_u64_n("12345", 3, &u), 0);
+	assert_int_equal(u, 123);
+	assert_int_equal(parse_u64_n("18446744073709551615x", 20, &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(parse_u64_n("18446744073709551616", 20, &u), -ERANGE);
+	/* no sign, no space, nothing empty */
+	assert_int_equal(parse_u64_n(" 1", 2, &u), -EINVAL);
+	assert_int_equal(parse_u64_n("1 ", 2, &u), -EINVAL);
+	assert_int_equal(parse_u64_n("+1", 2, &u), -EINVAL);
+	assert_int_equal(parse_u64_n("1", 0, &u), -EINVAL);
+	/* a C string shorter than n: stops at the NUL, never reads past it */
+	assert_int_equal(parse_u64_n("12", 8, &u), -EINVAL);
+	/* long runs of leading zeros are still the number */
+	assert_int_equal(parse_u64_n("000000000000000000000000042", 27, &u), 0);
+	assert_int_equal(u, 42);
+
+	assert_int_equal(parse_u64_prefix("42 @ 0x1", 8, &u, &k), 0);
+	assert_int_equal(u, 42);
+	assert_int_equal(k, 2);
+	assert_int_equal(parse_u64_prefix("4242", 3, &u, &k), 0);
+	assert_int_equal(u, 424);
+	assert_int_equal(k, 3);
+	assert_int_equal(parse_u64_prefix("x1", 2, &u, &k), -EINVAL);
+	assert_int_equal(parse_u64_prefix("", 0, &u, &k), -EINVAL);
+	assert_int_equal(parse_u64_prefix("99999999999999999999 ", 21, &u, &k), -ERANGE);
 }
 
 static void test_cpuset(void **state)
@@ -162,6 +214,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_parse_strict),
+		cmocka_unit_test(test_parse_bounded),
 		cmocka_unit_test(test_cpuset),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_valid_encode),
