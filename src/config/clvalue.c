@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/parse.h"
+#include "base/quote.h"
 
 #define ID_MAX 64
 
@@ -45,14 +46,14 @@ int cl_string(const struct clctx *c, const struct ynode *v, const char *what, co
 
 int cl_number(const struct clctx *c, const struct ynode *v, const char *what, json_t **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *digits;
 	int64_t ll;
 	double d;
 
 	if (v->kind != YNODE_SCALAR)
 		return cl_err(c, v, "%s must be a number, not %s", what, ynode_describe(v));
-	excerpt(v->text, v->len, ex);
+	quote_for_message(v->text, v->len, ex);
 	switch (ynode_scalar_type(v)) {
 	case YSCALAR_NULL:
 		return cl_err(c, v, "%s has no value", what);
@@ -160,7 +161,7 @@ int cl_date_check(const char *s)
 
 int cl_due(const struct clctx *c, const struct ynode *v, const char **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *s;
 	int r;
 
@@ -172,16 +173,16 @@ int cl_due(const struct clctx *c, const struct ynode *v, const char **ret)
 		*ret = s;
 		return 0;
 	case -2:
-		return cl_err(c, v, "bad due date '%s' (no such day or time)", excerpt(v->text, v->len, ex));
+		return cl_err(c, v, "bad due date '%s' (no such day or time)", quote_for_message(v->text, v->len, ex));
 	default:
 		return cl_err(c, v, "bad due date '%s' (use YYYY-MM-DD or an RFC 3339 date-time such as "
-			      "2026-12-01T18:00:00Z)", excerpt(v->text, v->len, ex));
+			      "2026-12-01T18:00:00Z)", quote_for_message(v->text, v->len, ex));
 	}
 }
 
 int cl_severity(const struct clctx *c, const struct ynode *v, const char **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *s;
 	int r;
 
@@ -194,7 +195,7 @@ int cl_severity(const struct clctx *c, const struct ynode *v, const char **ret)
 	}
 	if (v->len == 2 && s[0] == 'p' && s[1] >= '0' && s[1] <= '3')
 		return cl_err(c, v, "bad severity '%s' (did you mean 'P%c'?)", s, s[1]);
-	return cl_err(c, v, "bad severity '%s' (use P0, P1, P2 or P3)", excerpt(v->text, v->len, ex));
+	return cl_err(c, v, "bad severity '%s' (use P0, P1, P2 or P3)", quote_for_message(v->text, v->len, ex));
 }
 
 static bool is_alnum(char ch)
@@ -204,7 +205,7 @@ static bool is_alnum(char ch)
 
 int cl_item_id(const struct clctx *c, const struct ynode *v, const char **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *s;
 	bool ok;
 	int r;
@@ -219,14 +220,14 @@ int cl_item_id(const struct clctx *c, const struct ynode *v, const char **ret)
 		ok = is_alnum(s[i]) || s[i] == '.' || s[i] == '_' || s[i] == '-';
 	if (!ok)
 		return cl_err(c, v, "bad item id '%s' (use letters, digits, '.', '_' and '-', starting with a "
-			      "letter or digit, at most %d characters)", excerpt(v->text, v->len, ex), ID_MAX);
+			      "letter or digit, at most %d characters)", quote_for_message(v->text, v->len, ex), ID_MAX);
 	*ret = s;
 	return 0;
 }
 
 int cl_tag_key(const struct clctx *c, const struct ynode *k, const char **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *s;
 	bool ok;
 	int r;
@@ -240,7 +241,7 @@ int cl_tag_key(const struct clctx *c, const struct ynode *k, const char **ret)
 		ok = is_alnum(s[i]) || s[i] == '_';
 	if (!ok)
 		return cl_err(c, k, "bad tag name '%s' (use letters, digits and '_', not starting with a digit, "
-			      "at most %d characters)", excerpt(k->text, k->len, ex), ID_MAX);
+			      "at most %d characters)", quote_for_message(k->text, k->len, ex), ID_MAX);
 	*ret = s;
 	return 0;
 }

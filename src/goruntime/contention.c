@@ -8,6 +8,7 @@
  *   #	0x<pc>	<func>+0x<off>	<file>:<line>
  *   <blank>
  */
+#include "base/quote.h"
 #include "goruntime/profiles.h"
 
 #include <errno.h>
@@ -80,7 +81,7 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 	const char *what = "mutex or block profile", *l;
 	bool have_cps = false, have_period = false, in_record = false, header = false;
 	size_t n, cap = 0, fcap = 0;
-	char q[64];
+	char q[QUOTE_SIZE];
 	int r = 0;
 
 	r = text_accept(&body, &len, "not a mutex or block profile", e);
@@ -100,7 +101,7 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 				p.kind = 'b';
 				what = "block profile";
 			} else {
-				text_quote(q, sizeof(q), l, n);
+				quote_for_message(l, n, q);
 				r = text_fail(e, "not a mutex or block profile", t.lineno,
 					      "expected '--- mutex:' or '--- contention:', got '%s'", q);
 				goto out;
@@ -152,7 +153,7 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 			continue;
 		}
 		if (parse_record(l, n, &a, &b) < 0) {
-			text_quote(q, sizeof(q), l, n);
+			quote_for_message(l, n, q);
 			r = text_fail(e, what, t.lineno, "expected a record '<cycles> <count> @ <pcs>', got '%s'", q);
 			goto out;
 		}

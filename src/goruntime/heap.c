@@ -10,6 +10,7 @@
  *   ...
  * The MemStats block is parsed by memstats_from_heap (memstats.c).
  */
+#include "base/quote.h"
 #include "goruntime/profiles.h"
 
 #include <errno.h>
@@ -74,7 +75,7 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 	bool header = false, in_record = false, memstats = false;
 	size_t n, cap = 0, fcap = 0;
 	uint64_t v[4];
-	char q[64];
+	char q[QUOTE_SIZE];
 	int r = 0;
 
 	r = text_accept(&body, &len, "not a heap profile", e);
@@ -88,7 +89,7 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 			if (!text_starts(l, n, "heap profile: ") ||
 			    !parse_counts(l + 14, n - 14, v, &rest) || !text_starts(rest, (size_t)(l + n - rest), "@ heap/") ||
 			    parse_u64_n(rest + 7, (size_t)(l + n - rest - 7), &p.sample_rate) < 0) {
-				text_quote(q, sizeof(q), l, n);
+				quote_for_message(l, n, q);
 				r = text_fail(e, "not a heap profile", t.lineno,
 					      "expected 'heap profile: <n>: <n> [<n>: <n>] @ heap/<rate>', got '%s'", q);
 				goto out;
@@ -122,7 +123,7 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 			continue;
 		}
 		if (!parse_counts(l, n, v, &rest) || !pprof_pcs_valid(rest, (size_t)(l + n - rest))) {
-			text_quote(q, sizeof(q), l, n);
+			quote_for_message(l, n, q);
 			r = text_fail(e, what, t.lineno, "expected a record '<n>: <n> [<n>: <n>] @ <pcs>', got '%s'", q);
 			goto out;
 		}

@@ -1,6 +1,7 @@
 /* runtime.MemStats from the three places a live service shows it:
  * expvar's /debug/vars JSON, the block at the end of a heap debug=1
  * profile, and client_golang's go_* metrics on /metrics. */
+#include "base/quote.h"
 #include "goruntime/profiles.h"
 
 #include <errno.h>
@@ -260,7 +261,7 @@ int memstats_from_heap(const char *body, size_t len, struct go_memstats *ret, st
 	bool block = false;
 	uint32_t seen = 0;
 	size_t n;
-	char q[64];
+	char q[QUOTE_SIZE];
 
 	if (text_accept(&body, &len, "not a heap profile", e) < 0)
 		return -PF_EPARSE;
@@ -277,16 +278,16 @@ int memstats_from_heap(const char *body, size_t len, struct go_memstats *ret, st
 			continue;
 		eq = n > 2 ? memmem(l + 2, n - 2, " = ", 3) : NULL;
 		if (!text_starts(l, n, "# ") || !eq || eq == l + 2) {
-			text_quote(q, sizeof(q), l, n);
+			quote_for_message(l, n, q);
 			return text_fail(e, what, t.lineno, "expected '# <Name> = <value>', got '%s'", q);
 		}
 		r = heap_line(l + 2, (size_t)(eq - l - 2), eq + 3, (size_t)(l + n - eq - 3), &m, &seen);
 		if (r == -2) {
-			text_quote(q, sizeof(q), l + 2, (size_t)(eq - l - 2));
+			quote_for_message(l + 2, (size_t)(eq - l - 2), q);
 			return text_fail(e, what, t.lineno, "'%s' given twice", q);
 		}
 		if (r < 0) {
-			text_quote(q, sizeof(q), l + 2, (size_t)(eq - l - 2));
+			quote_for_message(l + 2, (size_t)(eq - l - 2), q);
 			return text_fail(e, what, t.lineno, "'%s' has a malformed value", q);
 		}
 	}

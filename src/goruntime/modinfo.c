@@ -1,5 +1,6 @@
 /* modinfo: runtime/debug.ParseBuildInfo (Go 1.26), rule for rule, except
  * where marked "deviation" (listed in docs/buildinfo.md). */
+#include "base/quote.h"
 #include "goruntime/modinfo.h"
 
 #include <errno.h>
@@ -83,6 +84,7 @@ out:
 static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int line, struct err *e)
 {
 	struct buf key = BUF_INIT(n + 1), val = BUF_INIT(n + 1);
+	char q[QUOTE_SIZE];
 	const char *raw;
 	size_t used, rawlen;
 	int r;
@@ -110,8 +112,8 @@ static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int
 			goto out;
 		}
 		if (kv[used] != '=') {
-			r = err_set(e, -PF_EPARSE, "line %d: unexpected character after quoted key: '%c'", line,
-				    kv[used]);
+			r = err_set(e, -PF_EPARSE, "line %d: unexpected character after quoted key: '%s'", line,
+				    quote_for_message(kv + used, 1, q));
 			goto out;
 		}
 		raw = kv + used + 1;
@@ -123,8 +125,8 @@ static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int
 			goto out;
 		}
 		if (modinfo_key_needs_quote(kv, (size_t)(eq - kv))) {
-			r = err_set(e, -PF_EPARSE, "line %d: unquoted key '%.*s' must be quoted", line,
-				    (int)(eq - kv), kv);
+			r = err_set(e, -PF_EPARSE, "line %d: unquoted key '%s' must be quoted", line,
+				    quote_for_message(kv, (size_t)(eq - kv), q));
 			goto out;
 		}
 		r = buf_append(&key, kv, (size_t)(eq - kv));
@@ -147,8 +149,8 @@ static int build_line(const char *kv, size_t n, struct gobuild_setting *ret, int
 		}
 	} else {
 		if (modinfo_value_needs_quote(raw, rawlen)) {
-			r = err_set(e, -PF_EPARSE, "line %d: unquoted value '%.*s' must be quoted", line,
-				    (int)rawlen, raw);
+			r = err_set(e, -PF_EPARSE, "line %d: unquoted value '%s' must be quoted", line,
+				    quote_for_message(raw, rawlen, q));
 			goto out;
 		}
 		r = buf_append(&val, raw, rawlen);

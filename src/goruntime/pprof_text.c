@@ -78,21 +78,6 @@ int text_fail(struct err *e, const char *what, size_t lineno, const char *fmt, .
 	return err_set(e, -PF_EPARSE, "%s: line %zu: %s", what, lineno, msg);
 }
 
-void text_quote(char *out, size_t n, const char *s, size_t len)
-{
-	size_t max = len > 40 ? 40 : len, j = 0;
-
-	if (n == 0)
-		return;
-	for (size_t i = 0; i < max && j + 1 < n; i++)
-		out[j++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (len > max && j + 4 < n) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = '\0';
-}
-
 bool text_starts(const char *s, size_t len, const char *prefix)
 {
 	size_t n = strlen(prefix);

@@ -42,10 +42,6 @@ int text_accept(const char **body, size_t *len, const char *prefix, struct err *
 int text_fail(struct err *e, const char *what, size_t lineno, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Writes at most 40 bytes of s into out as printable ASCII (others become
- * '?'), with "..." when cut: for quoting outside input in messages. */
-void text_quote(char *out, size_t n, const char *s, size_t len);
-
 /* Whether s (len bytes) starts with the NUL-terminated prefix. */
 bool text_starts(const char *s, size_t len, const char *prefix);
 

@@ -13,6 +13,7 @@
  * sample a numeric "quantile". Quoted names ({"my.metric",...}) of the
  * UTF-8 extension are read too. Label values and HELP text must be UTF-8.
  */
+#include "base/quote.h"
 #include "goruntime/profiles.h"
 
 #include <errno.h>
@@ -69,11 +70,10 @@ __attribute__((format(printf, 2, 3))) static int fail(struct prom_state *st, con
 	return text_fail(st->e, "prometheus text", st->lineno, "%s", msg);
 }
 
-/* A name from the input, made safe for a message. */
-static const char *qs(char buf[64], const char *s)
+/* A name from the input (a C string), made safe for a message. */
+static const char *qs(char out[QUOTE_SIZE], const char *name)
 {
-	text_quote(buf, 64, s, strlen(s));
-	return buf;
+	return quote_for_message(name, strlen(name), out);
 }
 
 static int oom(struct prom_state *st)
@@ -449,9 +449,9 @@ static int comment_line(struct prom_state *st, struct cursor *c)
 			if (strlen(types[t]) == n && !strncasecmp(tok, types[t], n))
 				break;
 		if (t == 5 || !at_end(c)) {
-			char q[64];
+			char q[QUOTE_SIZE];
 
-			text_quote(q, sizeof(q), tok, (size_t)(c->end - tok));
+			quote_for_message(tok, (size_t)(c->end - tok), q);
 			r = fail(st, "unknown metric type '%s' for '%s'", q, qs(qn, name));
 			goto out;
 		}
@@ -490,7 +490,7 @@ static int add_label(struct prom_state *st, struct prom_sample *s, size_t *cap, 
 {
 	for (size_t i = 0; i < s->n_labels; i++)
 		if (!strcmp(s->labels[i].name, name)) {
-			char qn[64];
+			char qn[QUOTE_SIZE];
 			int r = fail(st, "label '%s' given twice", qs(qn, name));
 
 			free(name);
@@ -595,7 +595,7 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	bool bucket;
 	size_t n;
 	double d;
-	char qn[64];
+	char qn[QUOTE_SIZE];
 	int r = 0;
 
 	if (*c->p != '{') {
@@ -625,9 +625,9 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	skip_blanks(c);
 	read_token(c, &tok, &n);
 	if (parse_go_float(tok, n, &s.value) < 0) {
-		char q[64];
+		char q[QUOTE_SIZE];
 
-		text_quote(q, sizeof(q), tok, n);
+		quote_for_message(tok, n, q);
 		r = fail(st, n ? "'%s' is not a float value" : "'%s' has no value", n ? q : qs(qn, s.name));
 		goto out;
 	}
@@ -635,9 +635,9 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	if (!at_end(c)) {
 		read_token(c, &tok, &n);
 		if (parse_timestamp(tok, n, &s.timestamp_ms) < 0) {
-			char q[64];
+			char q[QUOTE_SIZE];
 
-			text_quote(q, sizeof(q), tok, n);
+			quote_for_message(tok, n, q);
 			r = fail(st, "'%s' is not a timestamp (integer milliseconds)", q);
 			goto out;
 		}

@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "base/cpuset.h"
 #include "base/parse.h"
+#include "base/quote.h"
 #include "base/utf8.h"
 
 static void test_buf_cap(void **state)
@@ -185,6 +186,36 @@ static void test_utf8_valid_encode(void **state)
 	assert_false(utf8_valid("\xe2\x82", 2));             /* short */
 }
 
+/* Outside input in a message: one line, no terminal controls, bounded. */
+static void test_quote_for_message(void **state)
+{
+	char q[QUOTE_SIZE], in[200];
+	const char *s;
+
+	(void)state;
+	assert_string_equal(quote_for_message("vcs.modified", 12, q), "vcs.modified");
+	assert_string_equal(quote_for_message("", 0, q), "");
+	/* only len bytes count */
+	assert_string_equal(quote_for_message("abcdef", 3, q), "abc");
+	/* C0, DEL, C1 (U+009B is CSI to some terminals), bytes not UTF-8 */
+	assert_string_equal(quote_for_message("a\nb\tc\x1b[31m", 10, q), "a?b?c?[31m");
+	assert_string_equal(quote_for_message("x\x7f\xc2\x9by", 5, q), "x??y");
+	assert_string_equal(quote_for_message("\xff\xc3", 2, q), "??");
+	/* other UTF-8 stays whole */
+	assert_string_equal(quote_for_message("caf\xc3\xa9 \xe6\x97\xa5", 9, q), "caf\xc3\xa9 \xe6\x97\xa5");
+	/* at most 60 bytes, then "..."; a character is never split */
+	memset(in, 'a', sizeof(in));
+	s = quote_for_message(in, sizeof(in), q);
+	assert_int_equal(strlen(s), 63);
+	assert_memory_equal(s + 60, "...", 4);
+	memset(in, 'a', 59);
+	memcpy(in + 59, "\xe6\x97\xa5", 3);
+	s = quote_for_message(in, 62, q);
+	assert_int_equal(strlen(s), 62);
+	assert_string_equal(s + 59, "...");
+	assert_int_equal(strlen(quote_for_message(in, 60, q)), 60);
+}
+
 static void test_array_reserve(void **state)
 {
 	uint32_t *a = NULL;
@@ -218,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_cpuset),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_valid_encode),
+		cmocka_unit_test(test_quote_for_message),
 		cmocka_unit_test(test_array_reserve),
 	};
 
