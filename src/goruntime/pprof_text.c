@@ -123,12 +123,13 @@ bool pprof_pcs_valid(const char *s, size_t len)
 	return true;
 }
 
-static char *dup_n(const char *s, size_t n)
+char *text_dup(const char *s, size_t n)
 {
 	char *r = malloc(n + 1);
 
 	if (r) {
-		memcpy(r, s, n);
+		if (n)
+			memcpy(r, s, n);
 		r[n] = '\0';
 	}
 	return r;
@@ -182,8 +183,8 @@ int pprof_frame_parse(const char *line, size_t len, struct gr_frame *ret, struct
 		    parse_u64_n(colon + 1, (size_t)(field[2] + flen[2] - colon - 1), &ln) < 0 || ln > INT_MAX)
 			return err_set(e, -PF_EPARSE, "a frame's location is not '<file>:<line>'");
 	}
-	f.func = nf == 3 ? dup_n(field[1], (size_t)(plus - field[1])) : dup_n("", 0);
-	f.file = nf == 3 ? dup_n(field[2], (size_t)(colon - field[2])) : dup_n("", 0);
+	f.func = nf == 3 ? text_dup(field[1], (size_t)(plus - field[1])) : text_dup("", 0);
+	f.file = nf == 3 ? text_dup(field[2], (size_t)(colon - field[2])) : text_dup("", 0);
 	f.line = (int)ln;
 	if (!f.func || !f.file) {
 		free(f.func);

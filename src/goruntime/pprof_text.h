@@ -42,6 +42,10 @@ int text_accept(const char **body, size_t *len, const char *prefix, struct err *
 int text_fail(struct err *e, const char *what, size_t lineno, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* A malloc'ed C string of the n bytes at s (s may be NULL when n is 0,
+ * which strndup does not allow); NULL when memory runs out. */
+char *text_dup(const char *s, size_t n);
+
 /* Whether s (len bytes) starts with the NUL-terminated prefix. */
 bool text_starts(const char *s, size_t len, const char *prefix);
 
