@@ -162,8 +162,8 @@ void check_run(const struct check_def *d, const struct facts *f, json_t *overrid
 
 	if ((d->flags & CHECK_NEEDS_TARGET) && !f->proc.present) {
 		result_set(r, STATUS_SKIP, "no target process (use --pid or --process)");
-	} else if ((d->flags & CHECK_NEEDS_TARGET) && f->proc.err) {
-		result_set(r, STATUS_ERROR, "%s", f->proc.errmsg);
+	} else if ((d->flags & CHECK_NEEDS_TARGET) && f->proc.exited.code) {
+		result_set(r, STATUS_ERROR, "%s", f->proc.exited.msg);
 	} else {
 		d->fn(f, &p, r);
 	}

@@ -58,7 +58,7 @@ CHECK_FN(check_cpu_gomaxprocs)
 
 	if (!pr->has_affinity) {
 		result_set(r, STATUS_ERROR, "could not read the CPU affinity of pid %d: %s", (int)pr->pid,
-			   pr->status_errmsg[0] ? pr->status_errmsg : "no Cpus_allowed_list in /proc/PID/status");
+			   pr->status_err.msg[0] ? pr->status_err.msg : "no Cpus_allowed_list in /proc/PID/status");
 		return;
 	}
 	if (cg->has_quota && cg->quota_us > 0 && cg->period_us > 0)
@@ -79,10 +79,10 @@ CHECK_FN(check_cpu_gomaxprocs)
 	if (!effective) {
 		char val[16];
 
-		if (pr->gobuild_err) {
+		if (pr->gobuild_err.code) {
 			result_set(r, STATUS_SKIP, "GOMAXPROCS unknown: not set in the environment, not reported by "
 						   "the service, and the binary's Go version is unknown (%s)",
-				   pr->gobuild_errmsg);
+				   pr->gobuild_err.msg);
 			return;
 		}
 		if (have_gv && go_version_at_least(&gv, 25) &&

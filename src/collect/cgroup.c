@@ -581,10 +581,8 @@ int cgroup_collect(const char *root, pid_t pid, struct cgroup_facts *ret)
 		collect_memory(root, &paths->ctl[CGROUP_MEMORY], ret, &b);
 	}
 out:
-	if (r < 0) {
-		ret->err = r;
-		snprintf(ret->errmsg, sizeof(ret->errmsg), "%.*s", FACTS_ERR_MAX - 1, e.msg[0] ? e.msg : err_str(r));
-	}
+	if (r < 0)
+		fact_err_set(&ret->err, r, &e);
 	free(paths);
 	buf_release(&cg);
 	buf_release(&mi);

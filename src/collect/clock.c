@@ -116,9 +116,7 @@ int clock_collect(const char *root, struct clock_facts *ret)
 	}
 	scan_daemons(root, ret);
 out:
-	if (r < 0) {
-		ret->err = r;
-		snprintf(ret->errmsg, sizeof(ret->errmsg), "%.*s", FACTS_ERR_MAX - 1, e.msg[0] ? e.msg : err_str(r));
-	}
+	if (r < 0)
+		fact_err_set(&ret->err, r, &e);
 	return r;
 }
