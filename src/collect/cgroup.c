@@ -143,11 +143,11 @@ static int loc_set(struct cgroup_loc *loc, int version, const char *mountpoint, 
 /* Picks, among the cgroup mounts that show path, the one with the shortest
  * root: it shows the most ancestors, which the ancestor rule needs. A mount
  * hidden by a later cgroup mount on the same mount point is skipped. Returns the
- * index, or -1. */
+ * index, or -ENOENT when no mount shows path. */
 static long pick_mount(const struct mountinfo_entry *m, size_t n, bool v2, const char *ctl,
 		       const char *path, const char **ret_rel)
 {
-	long best = -1;
+	long best = -ENOENT;
 	const char *rel;
 
 	for (size_t i = 0; i < n; i++) {

@@ -125,20 +125,20 @@ int cl_date_check(const char *s)
 
 	if (!digits_n(s, 4, &y) || s[4] != '-' || !digits_n(s + 5, 2, &mo) || s[7] != '-' ||
 	    !digits_n(s + 8, 2, &d))
-		return -1;
+		return -EINVAL;
 	range_ok = mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo);
 	if (s[10] == '\0')
-		return range_ok ? 0 : -2;
+		return range_ok ? 0 : -ERANGE;
 	/* RFC 3339 section 5.6: full-date "T" full-time; T and Z may be
 	 * lowercase; seconds may be 60 for a leap second. */
 	s += 10;
 	if ((*s != 'T' && *s != 't') || !digits_n(s + 1, 2, &h) || s[3] != ':' || !digits_n(s + 4, 2, &mi) ||
 	    s[6] != ':' || !digits_n(s + 7, 2, &sec))
-		return -1;
+		return -EINVAL;
 	s += 9;
 	if (*s == '.') {
 		if (s[1] < '0' || s[1] > '9')
-			return -1;
+			return -EINVAL;
 		for (s++; *s >= '0' && *s <= '9'; s++)
 			;
 	}
@@ -147,15 +147,15 @@ int cl_date_check(const char *s)
 		s++;
 	} else if (*s == '+' || *s == '-') {
 		if (!digits_n(s + 1, 2, &oh) || s[3] != ':' || !digits_n(s + 4, 2, &om))
-			return -1;
+			return -EINVAL;
 		s += 6;
 	} else {
-		return -1;
+		return -EINVAL;
 	}
 	if (*s != '\0')
-		return -1;
+		return -EINVAL;
 	if (!range_ok || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
-		return -2;
+		return -ERANGE;
 	return 0;
 }
 
@@ -172,7 +172,7 @@ int cl_due(const struct clctx *c, const struct ynode *v, const char **ret)
 	case 0:
 		*ret = s;
 		return 0;
-	case -2:
+	case -ERANGE:
 		return cl_err(c, v, "bad due date '%s' (no such day or time)", quote_for_message(v->text, v->len, ex));
 	default:
 		return cl_err(c, v, "bad due date '%s' (use YYYY-MM-DD or an RFC 3339 date-time such as "

@@ -58,13 +58,13 @@ static int parse_record(const char *l, size_t n, uint64_t *cycles, uint64_t *cou
 	const char *sp1 = memchr(l, ' ', n), *sp2;
 
 	if (!sp1 || parse_u64_n(l, (size_t)(sp1 - l), cycles) < 0)
-		return -1;
+		return -PF_EPARSE;
 	sp1++;
 	sp2 = memchr(sp1, ' ', (size_t)(l + n - sp1));
 	if (!sp2 || parse_u64_n(sp1, (size_t)(sp2 - sp1), count) < 0)
-		return -1;
+		return -PF_EPARSE;
 	sp2++;
-	return pprof_pcs_valid(sp2, (size_t)(l + n - sp2)) ? 0 : -1;
+	return pprof_pcs_valid(sp2, (size_t)(l + n - sp2)) ? 0 : -PF_EPARSE;
 }
 
 static int header_u64(const char *l, size_t n, const char *key, uint64_t *ret)

@@ -104,18 +104,21 @@ static const char *sample_name(const struct prom_doc *d, size_t i)
 	return d->samples[i].name;
 }
 
-/* The index of name, or -1. */
-static long index_find(const struct name_index *ix, const struct prom_doc *d, name_of_fn name_of, const char *name)
+/* The index of name into *ret: 0, or -ENOENT when it is not there. */
+static int index_find(const struct name_index *ix, const struct prom_doc *d, name_of_fn name_of, const char *name,
+		      size_t *ret)
 {
 	if (!ix->cap)
-		return -1;
+		return -ENOENT;
 	for (size_t h = hash_str(name) & (ix->cap - 1);; h = (h + 1) & (ix->cap - 1)) {
 		size_t v = ix->slots[h];
 
 		if (!v)
-			return -1;
-		if (!strcmp(name_of(d, v - 1), name))
-			return (long)(v - 1);
+			return -ENOENT;
+		if (!strcmp(name_of(d, v - 1), name)) {
+			*ret = v - 1;
+			return 0;
+		}
 	}
 }
 
@@ -309,36 +312,32 @@ static int parse_timestamp(const char *tok, size_t n, int64_t *ret)
 
 /* ---- families ---- */
 
-static long family_get(struct prom_state *st, const char *name, bool create, int *r)
+/* The index of the family called name into *ret, made "untyped" when it
+ * is new. 0, or the out-of-memory error. */
+static int family_get(struct prom_state *st, const char *name, size_t *ret)
 {
-	long i = index_find(&st->fams, &st->d, family_name, name);
 	struct prom_family *f;
 
-	if (i >= 0 || !create)
-		return i;
+	if (index_find(&st->fams, &st->d, family_name, name, ret) == 0)
+		return 0;
 	if (array_reserve(&st->d.families, &st->cap_families, st->d.n_families, sizeof(*st->d.families), 16) < 0 ||
-	    array_reserve(&st->fam_flags, &st->cap_fam_flags, st->d.n_families, sizeof(*st->fam_flags), 16) < 0) {
-		*r = oom(st);
-		return -1;
-	}
+	    array_reserve(&st->fam_flags, &st->cap_fam_flags, st->d.n_families, sizeof(*st->fam_flags), 16) < 0)
+		return oom(st);
 	f = &st->d.families[st->d.n_families];
 	f->name = strdup(name);
 	f->type = strdup("untyped");
 	f->help = NULL;
-	if (!f->name || !f->type) {
-		free(f->name);
-		free(f->type);
-		*r = oom(st);
-		return -1;
-	}
+	if (!f->name || !f->type)
+		goto fail;
 	st->fam_flags[st->d.n_families] = 0;
-	if (index_add(&st->fams, &st->d, family_name, st->d.n_families) < 0) {
-		free(f->name);
-		free(f->type);
-		*r = oom(st);
-		return -1;
-	}
-	return (long)st->d.n_families++;
+	if (index_add(&st->fams, &st->d, family_name, st->d.n_families) < 0)
+		goto fail;
+	*ret = st->d.n_families++;
+	return 0;
+fail:
+	free(f->name);
+	free(f->type);
+	return oom(st);
 }
 
 static bool has_suffix(const char *s, const char *suffix, size_t *base_len)
@@ -356,12 +355,11 @@ static bool has_suffix(const char *s, const char *suffix, size_t *base_len)
 static const struct prom_family *family_of(struct prom_state *st, const char *name, bool *is_bucket)
 {
 	static const char *const suffixes[] = { "_bucket", "_sum", "_count" };
-	long i = index_find(&st->fams, &st->d, family_name, name);
 	char base[1024];
-	size_t bl;
+	size_t bl, i;
 
 	*is_bucket = false;
-	if (i >= 0)
+	if (index_find(&st->fams, &st->d, family_name, name, &i) == 0)
 		return &st->d.families[i];
 	for (size_t k = 0; k < 3; k++) {
 		const struct prom_family *f;
@@ -370,8 +368,7 @@ static const struct prom_family *family_of(struct prom_state *st, const char *na
 			continue;
 		memcpy(base, name, bl);
 		base[bl] = '\0';
-		i = index_find(&st->fams, &st->d, family_name, base);
-		if (i < 0)
+		if (index_find(&st->fams, &st->d, family_name, base, &i) < 0)
 			continue;
 		f = &st->d.families[i];
 		if (!strcmp(f->type, "histogram") || (k > 0 && !strcmp(f->type, "summary"))) {
@@ -386,8 +383,9 @@ static bool sample_seen(struct prom_state *st, const char *name, const char *suf
 {
 	char buf[1024];
 	int w = snprintf(buf, sizeof(buf), "%s%s", name, suffix);
+	size_t i;
 
-	return w > 0 && (size_t)w < sizeof(buf) && index_find(&st->seen, &st->d, sample_name, buf) >= 0;
+	return w > 0 && (size_t)w < sizeof(buf) && index_find(&st->seen, &st->d, sample_name, buf, &i) == 0;
 }
 
 /* "# HELP name text", "# TYPE name type", or another comment. */
@@ -397,7 +395,7 @@ static int comment_line(struct prom_state *st, struct cursor *c)
 	size_t n;
 	bool help;
 	char *name = NULL, qn[64];
-	long fi;
+	size_t fi = 0;
 	int r = 0;
 
 	c->p++;   /* '#' */
@@ -417,8 +415,8 @@ static int comment_line(struct prom_state *st, struct cursor *c)
 		goto out;
 	}
 	skip_blanks(c);
-	fi = family_get(st, name, true, &r);
-	if (fi < 0)
+	r = family_get(st, name, &fi);
+	if (r < 0)
 		goto out;
 	if (help) {
 		if (st->fam_flags[fi] & FAM_HELP) {
@@ -593,7 +591,7 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	const struct prom_family *f;
 	const char *tok, *lv;
 	bool bucket;
-	size_t n;
+	size_t n, seen;
 	double d;
 	char qn[QUOTE_SIZE];
 	int r = 0;
@@ -664,7 +662,7 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	}
 	st->d.samples[st->d.n_samples] = s;
 	memset(&s, 0, sizeof(s));
-	if (index_find(&st->seen, &st->d, sample_name, st->d.samples[st->d.n_samples].name) < 0 &&
+	if (index_find(&st->seen, &st->d, sample_name, st->d.samples[st->d.n_samples].name, &seen) < 0 &&
 	    index_add(&st->seen, &st->d, sample_name, st->d.n_samples) < 0) {
 		sample_release(&st->d.samples[st->d.n_samples]);
 		r = oom(st);

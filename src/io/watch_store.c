@@ -121,9 +121,11 @@ static void remove_partials(struct watch_store *s)
 			close(fd);
 		return;
 	}
+	/* Best effort: a partial left behind is never read as an event, and
+	 * the next open tries again. */
 	while ((de = readdir(d)))
 		if (is_our_partial(de->d_name))
-			unlinkat(s->dirfd, de->d_name, 0);
+			(void)unlinkat(s->dirfd, de->d_name, 0);
 	closedir(d);
 }
 
@@ -194,10 +196,14 @@ int watch_store_begin(struct watch_store *s, double wall, const char *reason, st
 	if (!gmtime_r(&secs, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
 		return err_set(e, -EINVAL, "cannot format the time %.0f", wall);
 	for (int i = strcmp(stamp, s->last_stamp) ? 1 : s->last_seq + 1; i <= STEM_TRIES; i++) {
-		if (i == 1)
-			snprintf(s->stem, sizeof(s->stem), "%s-%s", stamp, reason);
-		else
-			snprintf(s->stem, sizeof(s->stem), "%s-%s-%d", stamp, reason, i);
+		int w = i == 1 ? snprintf(s->stem, sizeof(s->stem), "%s-%s", stamp, reason)
+			       : snprintf(s->stem, sizeof(s->stem), "%s-%s-%d", stamp, reason, i);
+
+		/* A cut stem would name another event's files. */
+		if (w < 0 || (size_t)w >= sizeof(s->stem)) {
+			s->stem[0] = '\0';
+			return err_set(e, -ENAMETOOLONG, "'%s-%s': event name too long", stamp, reason);
+		}
 		if (!stem_taken(s, s->stem)) {
 			snprintf(s->last_stamp, sizeof(s->last_stamp), "%s", stamp);
 			s->last_seq = i;
@@ -260,6 +266,10 @@ int watch_store_commit(struct watch_store *s, struct err *e)
 		if (renameat(s->dirfd, partial, s->dirfd, s->names[i]) < 0 && r == 0)
 			r = err_errno(e, -errno, "'%s/%s': cannot rename into place", s->dir, s->names[i]);
 	}
+	/* The renames are only durable once the directory is: without this a
+	 * crash can leave the event's files unnamed, or the partials back. */
+	if (r == 0 && s->n_names && fsync(s->dirfd) < 0)
+		r = err_errno(e, -errno, "'%s': cannot sync the directory", s->dir);
 	s->n_names = 0;
 	s->stem[0] = '\0';
 	return r;
@@ -271,7 +281,7 @@ void watch_store_abort(struct watch_store *s)
 
 	for (size_t i = 0; i < s->n_names; i++) {
 		snprintf(partial, sizeof(partial), ".%s" PARTIAL_SUFFIX, s->names[i]);
-		unlinkat(s->dirfd, partial, 0);
+		(void)unlinkat(s->dirfd, partial, 0);   /* best effort, as in remove_partials() */
 	}
 	s->n_names = 0;
 	s->stem[0] = '\0';
