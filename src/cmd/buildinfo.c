@@ -265,7 +265,9 @@ static int list_dir(const char *dir, char ***ret, size_t *ret_n)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	/* An empty directory leaves names NULL, which qsort must not get. */
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
 	*ret = names;
 	*ret_n = n;
 	names = NULL;

@@ -73,6 +73,13 @@ expect_rc "a file given as a directory (trailing slash): exit 2" 2
 expect_match "... the error names it" "$(cat "$WORK/notdir.out.err")" "'$WORK/tree/script/'.*not a directory"
 expect_true "... in one line" one_line "$WORK/notdir.out.err"
 
+# An empty directory, named or met in a walk, is no error and prints
+# nothing (under UBSan, listing one used to hand qsort a NULL array).
+mkdir "$WORK/empty"
+pf "$WORK/empty.out" buildinfo "$WORK/empty"
+expect_rc "an empty directory: exit 0" 0
+expect_eq "... silently" "$(cat "$WORK/empty.out" "$WORK/empty.out.err")" ""
+
 # One bad operand among good ones: the others are still read, exit 2.
 pf "$WORK/mixed.out" buildinfo "$WORK/no-such-dir" "$WORK/tree"
 expect_rc "a bad operand beside a good one: exit 2" 2
