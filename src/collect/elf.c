@@ -121,11 +121,9 @@ static const char *strtab_name(const uint8_t *tab, uint64_t len, uint32_t idx)
 	return (const char *)tab + idx;
 }
 
-/* One section header's fields; the size of a compressed section is the
- * uncompressed one, from the compression header at the start of its data
- * (NULL when that header lies past the end of the file). */
-static const uint8_t *section(const struct elf_image *im, const uint8_t *sh, uint64_t *flags, uint64_t *addr,
-			      uint64_t *off, uint64_t *size)
+/* The fields of the section header at sh that we use. */
+static void section(const struct elf_image *im, const uint8_t *sh, uint64_t *flags, uint64_t *addr, uint64_t *off,
+		    uint64_t *size)
 {
 	if (im->is64) {
 		*flags = elf_rd64(sh + offsetof(Elf64_Shdr, sh_flags), im->be);
@@ -138,7 +136,6 @@ static const uint8_t *section(const struct elf_image *im, const uint8_t *sh, uin
 		*off = elf_rd32(sh + offsetof(Elf32_Shdr, sh_offset), im->be);
 		*size = elf_rd32(sh + offsetof(Elf32_Shdr, sh_size), im->be);
 	}
-	return sh;
 }
 
 /* Validates the section headers with elf.NewFile's checks and keeps the
@@ -298,6 +295,8 @@ void elf_buildinfo_range(const struct elf_image *im, uint64_t *ret_addr, uint64_
 		if (strcmp(strtab_name(im->strtab, im->strtab_len, elf_rd32(p, im->be)), ".go.buildinfo"))
 			continue;
 		if (flags & SHF_COMPRESSED) {
+			/* The size that counts is the uncompressed one, in the
+			 * compression header at the start of the data. */
 			const uint8_t *ch = im->d + off;
 
 			size = im->is64 ? elf_rd64(ch + offsetof(Elf64_Chdr, ch_size), im->be)
