@@ -192,7 +192,10 @@ struct goruntime_facts {
 	struct gr_snapshot dump2;
 	bool has_dump2_first;             /* and one at the start, to confirm growth */
 	struct gr_snapshot dump2_first;
-	char dump2_note[FACTS_ERR_MAX];   /* why there is none */
+	/* Why there is none: as often a choice (too many goroutines to stop
+	 * the target for) as a failure, so a note for the evidence rather
+	 * than a struct fact_err. */
+	char dump2_note[FACTS_ERR_MAX];
 	struct fact_err goroutine_err;
 	/* The lines of the target's source at the groups' sites, read through
 	 * /proc/PID/root when the files are there (collect/source_lines.h). */
