@@ -6,6 +6,8 @@
 
 #include "base/buf.h"
 #include "collect/gobuild.h"
+#include "goruntime/modinfo.h"
+#include "report/buildinfo_text.h"
 
 static void exercise(const struct gobuild *b)
 {

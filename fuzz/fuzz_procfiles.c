@@ -135,8 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	write_all("/proc/1/cgroup", data, cg_len);
 	write_all("/proc/1/mountinfo", mi, mi_len);
 	cgroup_collect(tree, 1, &cg);
-	/* The facts must be terminated strings whatever the input was. */
-	if (!memchr(cg.cpu_dir, '\0', sizeof(cg.cpu_dir)) || !memchr(cg.errmsg, '\0', sizeof(cg.errmsg)))
+	/* The facts must be terminated strings whatever the input was, and a
+	 * failure always says why (struct fact_err's contract). */
+	if (!memchr(cg.cpu_dir, '\0', sizeof(cg.cpu_dir)) || !memchr(cg.err.msg, '\0', sizeof(cg.err.msg)) ||
+	    (cg.err.code < 0 && !cg.err.msg[0]))
 		abort();
 	parse_netstat(data, cg_len);
 	parse_netstat(mi, mi_len);

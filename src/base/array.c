@@ -12,8 +12,10 @@ int array_reserve(void *items, size_t *cap, size_t n, size_t elem, size_t first)
 
 	if (n < *cap)
 		return 0;
-	nc = *cap ? *cap * 2 : first;
-	if (nc <= n || nc > SIZE_MAX / elem)
+	nc = *cap ? *cap : first;
+	while (nc && nc <= n && nc <= SIZE_MAX / 2)
+		nc *= 2;
+	if (!nc || nc <= n || nc > SIZE_MAX / elem)
 		return -ENOMEM;
 	/* memcpy, because the caller's pointer is a T *, not a void *. */
 	memcpy(&old, items, sizeof(old));

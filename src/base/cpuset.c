@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/parse.h"
+
 void cpuset_clear(struct cpuset *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -47,15 +49,16 @@ bool cpuset_intersects(const struct cpuset *a, const struct cpuset *b)
 
 static int parse_num(const char **p, unsigned long *ret)
 {
-	char *end;
+	uint64_t v;
+	size_t k;
+	int r = parse_u64_prefix(*p, strlen(*p), &v, &k);
 
-	if (!isdigit((unsigned char)**p))
-		return -EINVAL;
-	errno = 0;
-	*ret = strtoul(*p, &end, 10);
-	if (errno || *ret >= CPUSET_MAX)
+	if (r < 0)
+		return r;
+	if (v >= CPUSET_MAX)
 		return -ERANGE;
-	*p = end;
+	*ret = (unsigned long)v;
+	*p += k;
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,45 +19,104 @@ static int only_space(const char *s)
 	return *s == '\0';
 }
 
-int parse_u64(const char *s, uint64_t *ret)
+int parse_u64_prefix(const char *s, size_t n, uint64_t *ret, size_t *ret_len)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v = 0;
+	size_t i;
 
-	while (is_space(*s))
-		s++;
-	if (*s < '0' || *s > '9')
+	/* Byte by byte, stopping at the first non-digit: s may be a C string
+	 * shorter than n. */
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+
+		if (d > 9)
+			break;
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	if (!i)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
-	if (end == s || !only_space(end))
+	*ret = v;
+	*ret_len = i;
+	return 0;
+}
+
+int parse_u64_n(const char *s, size_t n, uint64_t *ret)
+{
+	uint64_t v;
+	size_t k;
+	int r = parse_u64_prefix(s, n, &v, &k);
+
+	if (r < 0)
+		return r;
+	if (k != n)
 		return -EINVAL;
 	*ret = v;
 	return 0;
+}
+
+/* The digits of s between optional ASCII whitespace, with a '-' first when
+ * neg is not NULL. */
+static int parse_whole(const char *s, bool *neg, uint64_t *ret)
+{
+	size_t k;
+	int r;
+
+	while (is_space(*s))
+		s++;
+	if (neg) {
+		*neg = *s == '-';
+		s += *neg;
+	}
+	r = parse_u64_prefix(s, strlen(s), ret, &k);
+	if (r < 0)
+		return r;
+	return only_space(s + k) ? 0 : -EINVAL;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+	return parse_whole(s, NULL, ret);
 }
 
 int parse_i64(const char *s, int64_t *ret)
 {
-	long long v;
-	char *end;
+	uint64_t u;
+	bool neg;
+	int r = parse_whole(s, &neg, &u);
 
-	while (is_space(*s))
-		s++;
-	if (!((*s >= '0' && *s <= '9') || *s == '-'))
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno == ERANGE)
+	if (r < 0)
+		return r;
+	if (u > (uint64_t)INT64_MAX + neg)
 		return -ERANGE;
-	if (end == s || !only_space(end))
-		return -EINVAL;
-	*ret = v;
+	*ret = neg ? (int64_t)(0 - u) : (int64_t)u;
 	return 0;
 }
 
-int parse_double(const char *s, double *ret)
+/* strtod in the C locale, whatever the process's LC_NUMERIC says: a
+ * decimal point is '.' in every file and protocol we read. */
+static double strtod_c(const char *s, char **end)
+{
+	static locale_t c_locale;
+	locale_t c = __atomic_load_n(&c_locale, __ATOMIC_ACQUIRE);
+
+	if (c == (locale_t)0) {
+		locale_t fresh = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+
+		if (fresh == (locale_t)0)
+			return strtod(s, end);
+		/* One locale for the process; a thread that lost the race
+		 * frees its own. */
+		if (__atomic_compare_exchange_n(&c_locale, &c, fresh, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			c = fresh;
+		else
+			freelocale(fresh);
+	}
+	return strtod_l(s, end, c);
+}
+
+static int parse_real(const char *s, bool exact, double *ret)
 {
 	double v;
 	char *end;
@@ -65,24 +126,23 @@ int parse_double(const char *s, double *ret)
 	if (!*s)
 		return -EINVAL;
 	errno = 0;
-	v = strtod(s, &end);
-	if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL))
-		return -ERANGE;
+	v = strtod_c(s, &end);
 	if (end == s || !only_space(end))
 		return -EINVAL;
+	if (errno == ERANGE && (exact || v == HUGE_VAL || v == -HUGE_VAL))
+		return -ERANGE;
 	*ret = v;
 	return 0;
 }
 
-int parse_u64_n(const char *s, size_t n, uint64_t *ret)
+int parse_double(const char *s, double *ret)
 {
-	char tmp[32];
+	return parse_real(s, false, ret);
+}
 
-	if (n == 0 || n >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	return parse_u64(tmp, ret);
+int parse_double_exact(const char *s, double *ret)
+{
+	return parse_real(s, true, ret);
 }
 
 size_t split_fields(char *s, const char *seps, char **fields, size_t max)

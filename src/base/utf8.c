@@ -37,6 +37,46 @@ size_t utf8_next(const char *s, size_t n, unsigned *ret_cp)
 	return len;
 }
 
+bool utf8_valid(const char *s, size_t n)
+{
+	unsigned cp;
+
+	for (size_t i = 0, len; i < n; i += len) {
+		len = utf8_next(s + i, n - i, &cp);
+		if (!len)
+			return false;
+	}
+	return true;
+}
+
+size_t utf8_encode(unsigned cp, char out[4])
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | cp >> 6);
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | cp >> 12);
+		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | cp >> 18);
+	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
 void utf8_write_escaped(FILE *out, const char *s, utf8_escape_fn escape, void *arg)
 {
 	size_t n = s ? strlen(s) : 0, i = 0;

@@ -4,6 +4,7 @@
 #ifndef PREFLIGHT_UTF8_H
 #define PREFLIGHT_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -14,6 +15,14 @@
  * shortest-form sequence (overlong forms, surrogates and code points above
  * U+10FFFF are invalid). */
 size_t utf8_next(const char *s, size_t n, unsigned *ret_cp);
+
+/* Whether all n bytes at s are valid UTF-8 (an embedded NUL is valid). */
+bool utf8_valid(const char *s, size_t n);
+
+/* Encodes cp into out (4 bytes) and returns its length; a surrogate or a
+ * code point above U+10FFFF is written as U+FFFD, as Go's utf8.EncodeRune
+ * does. */
+size_t utf8_encode(unsigned cp, char out[4]);
 
 /* Returns the text to write for code point cp instead of the character
  * itself, or NULL to copy it as is. scratch (8 bytes) is the callee's to

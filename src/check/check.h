@@ -21,6 +21,7 @@ enum pf_status { STATUS_PASS, STATUS_SKIP, STATUS_WARN, STATUS_ERROR, STATUS_FAI
 
 const char *layer_name(enum pf_layer l);
 const char *status_name(enum pf_status s);
+/* "pass", "warn"... into *ret: 0, or -EINVAL for another word. */
 int status_parse(const char *s, enum pf_status *ret);
 
 enum param_type { PARAM_NUM, PARAM_STR };

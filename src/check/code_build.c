@@ -12,12 +12,12 @@ static bool need_buildinfo(const struct facts *f, struct check_result *r)
 {
 	const struct process_facts *pr = &f->proc;
 
-	if (pr->gobuild_err == -PF_ENOTGO) {
-		result_set(r, STATUS_SKIP, "%s", pr->gobuild_errmsg);
+	if (pr->gobuild_err.code == -PF_ENOTGO) {
+		result_set(r, STATUS_SKIP, "%s", pr->gobuild_err.msg);
 		return false;
 	}
-	if (pr->gobuild_err) {
-		result_set(r, STATUS_ERROR, "could not read the build info: %s", pr->gobuild_errmsg);
+	if (pr->gobuild_err.code) {
+		result_set(r, STATUS_ERROR, "could not read the build info: %s", pr->gobuild_err.msg);
 		return false;
 	}
 	return true;

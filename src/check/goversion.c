@@ -4,19 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/parse.h"
+
+/* At most 6 digits: a release number, never near INT_MAX. */
 static int read_int(const char **p, int *ret)
 {
-	long v = 0;
-	int digits = 0;
+	uint64_t v;
+	size_t k;
+	int r = parse_u64_prefix(*p, 6, &v, &k);
 
-	while (**p >= '0' && **p <= '9' && digits < 6) {
-		v = v * 10 + (**p - '0');
-		(*p)++;
-		digits++;
-	}
-	if (!digits)
-		return -EINVAL;
+	if (r < 0)
+		return r;
 	*ret = (int)v;
+	*p += k;
 	return 0;
 }
 

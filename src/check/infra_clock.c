@@ -12,7 +12,7 @@ CHECK_FN(check_clock_source)
 	static const char *const slow[] = { "hpet", "acpi_pm", "jiffies", "refined-jiffies", "pit", NULL };
 
 	if (!c->current[0]) {
-		result_set(r, STATUS_SKIP, "no clocksource information%s%s", c->errmsg[0] ? ": " : "", c->errmsg);
+		result_set(r, STATUS_SKIP, "no clocksource information%s%s", c->err.msg[0] ? ": " : "", c->err.msg);
 		return;
 	}
 	ev_str(r, "current", c->current);
@@ -42,7 +42,7 @@ CHECK_FN(check_clock_sync)
 	bool synced;
 
 	if (!c->adjtimex_ok) {
-		result_set(r, STATUS_ERROR, "adjtimex failed%s%s", c->errmsg[0] ? ": " : "", c->errmsg);
+		result_set(r, STATUS_ERROR, "adjtimex failed%s%s", c->err.msg[0] ? ": " : "", c->err.msg);
 		return;
 	}
 	synced = c->state != TIME_ERROR && !(c->status & STA_UNSYNC);

@@ -9,8 +9,8 @@ CHECK_FN(check_cpu_topology)
 	json_t *nodes;
 	char list[256];
 
-	if (n->err) {
-		result_set(r, STATUS_ERROR, "could not read the CPU topology: %s", n->errmsg);
+	if (n->err.code) {
+		result_set(r, STATUS_ERROR, "could not read the CPU topology: %s", n->err.msg);
 		return;
 	}
 	nodes = json_object();
@@ -50,13 +50,13 @@ CHECK_FN(check_cpu_affinity_numa)
 	char list[256] = "", mlist[256] = "";
 	unsigned first_node = 0;
 
-	if (n->err) {
-		result_set(r, STATUS_ERROR, "could not read the NUMA topology: %s", n->errmsg);
+	if (n->err.code) {
+		result_set(r, STATUS_ERROR, "could not read the NUMA topology: %s", n->err.msg);
 		return;
 	}
 	if (!pr->has_affinity) {
 		result_set(r, STATUS_ERROR, "could not read the CPU affinity of pid %d: %s", (int)pr->pid,
-			   pr->status_errmsg[0] ? pr->status_errmsg : "no Cpus_allowed_list in /proc/PID/status");
+			   pr->status_err.msg[0] ? pr->status_err.msg : "no Cpus_allowed_list in /proc/PID/status");
 		return;
 	}
 	cpus = usable_cpus(pr);
@@ -109,7 +109,7 @@ CHECK_FN(check_cpu_throttling)
 
 	if (!cg->has_cpu_stat) {
 		result_set(r, STATUS_SKIP, "no cgroup CPU statistics for pid %d%s%s", (int)f->proc.pid,
-			   cg->errmsg[0] ? ": " : "", cg->errmsg);
+			   cg->err.msg[0] ? ": " : "", cg->err.msg);
 		return;
 	}
 	periods = cg->nr_periods;

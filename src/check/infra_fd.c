@@ -14,17 +14,17 @@ CHECK_FN(check_fd_process)
 
 	if (!pr->has_nofile) {
 		result_set(r, STATUS_ERROR, "could not read the limits of pid %d: %s", (int)pr->pid,
-			   pr->limits_errmsg[0] ? pr->limits_errmsg : "no 'Max open files' line");
+			   pr->limits_err.msg[0] ? pr->limits_err.msg : "no 'Max open files' line");
 		return;
 	}
 	unlimited = pr->nofile_soft == UINT64_MAX;
-	ev_int(r, "open", pr->fd_err ? -1 : (long long)pr->open_fds);
+	ev_int(r, "open", pr->fd_err.code ? -1 : (long long)pr->open_fds);
 	ev_json(r, "soft", unlimited ? json_string("unlimited") : json_integer((json_int_t)pr->nofile_soft));
 	ev_json(r, "hard", pr->nofile_hard == UINT64_MAX ? json_string("unlimited")
 							  : json_integer((json_int_t)pr->nofile_hard));
 	ev_int(r, "expected_connections", (long long)expected);
-	if (pr->fd_err) {
-		result_set(r, STATUS_ERROR, "could not count the open fds of pid %d: %s", (int)pr->pid, pr->fd_errmsg);
+	if (pr->fd_err.code) {
+		result_set(r, STATUS_ERROR, "could not count the open fds of pid %d: %s", (int)pr->pid, pr->fd_err.msg);
 		return;
 	}
 	ratio = unlimited || !pr->nofile_soft ? 0 : (double)pr->open_fds / (double)pr->nofile_soft;

@@ -11,7 +11,7 @@ CHECK_FN(check_mem_cgroup_headroom)
 
 	if (!cg->has_memory) {
 		result_set(r, STATUS_SKIP, "no cgroup memory controller for pid %d%s%s", (int)f->proc.pid,
-			   cg->errmsg[0] ? ": " : "", cg->errmsg);
+			   cg->err.msg[0] ? ": " : "", cg->err.msg);
 		return;
 	}
 	ev_int(r, "usage_bytes", (long long)cg->usage_bytes);

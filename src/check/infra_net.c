@@ -23,17 +23,17 @@ CHECK_FN(check_net_tcp_states)
 	const char *k;
 	json_t *v;
 
-	if (t->err) {
-		result_set(r, STATUS_ERROR, "could not take the TCP census: %s", t->errmsg);
+	if (t->err.code) {
+		result_set(r, STATUS_ERROR, "could not take the TCP census: %s", t->err.msg);
 		return;
 	}
 	host = census_json(t->states);
 	json_object_foreach(host, k, v)
 		ev_json(r, k, json_incref(v));
 	json_decref(host);
-	if (f->proc.present && !f->proc.err)
+	if (f->proc.present && !f->proc.exited.code)
 		ev_json(r, "target", census_json(f->proc.tcp_states));
-	if (f->proc.present && !f->proc.err)
+	if (f->proc.present && !f->proc.exited.code)
 		result_set(r, STATUS_PASS,
 			   "host: %llu established, %llu time_wait, %llu close_wait, %llu listen; "
 			   "pid %d: %llu established, %llu close_wait, %llu listen",
@@ -56,8 +56,8 @@ CHECK_FN(check_net_timewait_ratio)
 	const struct opt_i64 *buckets = &f->sysctl.tcp_max_tw_buckets;
 	double ratio = est ? (double)tw / (double)est : 0;
 
-	if (t->err) {
-		result_set(r, STATUS_ERROR, "could not take the TCP census: %s", t->errmsg);
+	if (t->err.code) {
+		result_set(r, STATUS_ERROR, "could not take the TCP census: %s", t->err.msg);
 		return;
 	}
 	ev_int(r, "time_wait", (long long)tw);
@@ -96,13 +96,13 @@ CHECK_FN(check_net_close_wait)
 	double warn = param_num(p, "warn"), fail = param_num(p, "fail");
 	uint64_t cw = f->proc.tcp_states[TCPS_CLOSE_WAIT];
 
-	if (f->tcp.err) {
-		result_set(r, STATUS_ERROR, "could not take the TCP census: %s", f->tcp.errmsg);
+	if (f->tcp.err.code) {
+		result_set(r, STATUS_ERROR, "could not take the TCP census: %s", f->tcp.err.msg);
 		return;
 	}
-	if (f->proc.fd_err) {
+	if (f->proc.fd_err.code) {
 		result_set(r, STATUS_ERROR, "could not list the sockets of pid %d: %s", (int)f->proc.pid,
-			   f->proc.fd_errmsg);
+			   f->proc.fd_err.msg);
 		return;
 	}
 	ev_int(r, "close_wait", (long long)cw);
@@ -129,8 +129,8 @@ CHECK_FN(check_net_ephemeral_ports)
 	double warn = param_num(p, "warn"), fail = param_num(p, "fail"), ratio;
 	long long width;
 
-	if (f->tcp.err) {
-		result_set(r, STATUS_ERROR, "could not take the TCP census: %s", f->tcp.errmsg);
+	if (f->tcp.err.code) {
+		result_set(r, STATUS_ERROR, "could not take the TCP census: %s", f->tcp.err.msg);
 		return;
 	}
 	if (!s->port_lo.set || !s->port_hi.set || s->port_hi.v < s->port_lo.v) {

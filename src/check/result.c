@@ -2,6 +2,7 @@
 
 #include "base/json_text.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ int status_parse(const char *s, enum pf_status *ret)
 			*ret = (enum pf_status)i;
 			return 0;
 		}
-	return -1;
+	return -EINVAL;
 }
 
 __attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
@@ -79,10 +80,16 @@ void result_remedy(struct check_result *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The one place evidence is stored, and the one unchecked
+ * json_object_set_new result on purpose (the checks' nested evidence
+ * objects follow the same rule): jansson's *_new functions take the
+ * reference even when they fail (value.c frees v on every error path), so
+ * running out of memory here loses one evidence key, never leaks or
+ * crashes, and the result's status and summary stay right. */
 void ev_json(struct check_result *r, const char *key, json_t *v)
 {
 	if (v)
-		json_object_set_new(r->evidence, key, v);
+		(void)json_object_set_new(r->evidence, key, v);
 }
 
 void ev_int(struct check_result *r, const char *key, long long v)
@@ -162,8 +169,8 @@ void check_run(const struct check_def *d, const struct facts *f, json_t *overrid
 
 	if ((d->flags & CHECK_NEEDS_TARGET) && !f->proc.present) {
 		result_set(r, STATUS_SKIP, "no target process (use --pid or --process)");
-	} else if ((d->flags & CHECK_NEEDS_TARGET) && f->proc.err) {
-		result_set(r, STATUS_ERROR, "%s", f->proc.errmsg);
+	} else if ((d->flags & CHECK_NEEDS_TARGET) && f->proc.exited.code) {
+		result_set(r, STATUS_ERROR, "%s", f->proc.exited.msg);
 	} else {
 		d->fn(f, &p, r);
 	}

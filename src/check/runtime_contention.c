@@ -111,14 +111,14 @@ static void judge(const struct facts *f, const struct check_params *p, struct ch
 
 CHECK_FN(check_go_mutex_contention)
 {
-	judge(f, p, r, "mutex", f->go.mutex, f->go.has_mutex, f->go.mutex_errmsg,
+	judge(f, p, r, "mutex", f->go.mutex, f->go.has_mutex, f->go.mutex_err.msg,
 	      "call runtime.SetMutexProfileFraction(n) at start (n = 5..100 samples 1/n of contention "
 	      "events at negligible cost), then read /debug/pprof/mutex");
 }
 
 CHECK_FN(check_go_block_contention)
 {
-	judge(f, p, r, "blocking", f->go.block, f->go.has_block, f->go.block_errmsg,
+	judge(f, p, r, "blocking", f->go.block, f->go.has_block, f->go.block_err.msg,
 	      "call runtime.SetBlockProfileRate(rate) at start (rate in ns: 1e6 samples one blocking event "
 	      "per millisecond blocked, cheap enough for production), then read /debug/pprof/block");
 }

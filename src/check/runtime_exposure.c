@@ -21,8 +21,8 @@ CHECK_FN(check_sec_pprof_exposure)
 		json_object_set_new(o, "pprof", json_boolean(e->pprof));
 		json_object_set_new(o, "expvar", json_boolean(e->expvar));
 		json_object_set_new(o, "metrics", json_boolean(e->metrics));
-		if (e->probe_error[0])
-			json_object_set_new(o, "probe_error", json_string(e->probe_error));
+		if (e->probe_err.msg[0])
+			json_object_set_new(o, "probe_error", json_string(e->probe_err.msg));
 		json_array_append_new(arr, o);
 		any_pprof |= e->pprof;
 		any_vars |= e->expvar;

@@ -16,7 +16,7 @@ static bool need_goroutines(const struct facts *f, struct check_result *r)
 	}
 	if (!g->n_snaps) {
 		result_set(r, STATUS_ERROR, "no goroutine profile: %s",
-			   g->goroutine_errmsg[0] ? g->goroutine_errmsg : "unknown reason");
+			   g->goroutine_err.msg[0] ? g->goroutine_err.msg : "unknown reason");
 		return false;
 	}
 	return true;

@@ -19,7 +19,7 @@ static bool need_memstats(const struct facts *f, struct check_result *r)
 	}
 	if (!g->n_samples) {
 		result_set(r, g->vars_url[0] || g->metrics_url[0] ? STATUS_ERROR : STATUS_SKIP, "no memstats: %s",
-			   g->memstats_errmsg[0] ? g->memstats_errmsg : "neither /debug/vars nor /metrics is served");
+			   g->memstats_err.msg[0] ? g->memstats_err.msg : "neither /debug/vars nor /metrics is served");
 		return false;
 	}
 	return true;

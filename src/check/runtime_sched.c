@@ -22,12 +22,16 @@ static struct cpuset usable_cpus(const struct process_facts *p)
  * optional sign, decimal digits only, no spaces. */
 static int parse_go_int32(const char *s, int64_t *ret)
 {
+	bool neg = *s == '-';
 	const char *digits = (*s == '+' || *s == '-') ? s + 1 : s;
+	uint64_t u;
+	int r = parse_u64_n(digits, strlen(digits), &u);
 
-	if (!*digits || strspn(digits, "0123456789") != strlen(digits))
-		return -EINVAL;
-	if (parse_i64(*s == '+' ? s + 1 : s, ret) < 0 || *ret > INT32_MAX || *ret < INT32_MIN)
+	if (r < 0)
+		return r;
+	if (u > (uint64_t)INT32_MAX + neg)
 		return -ERANGE;
+	*ret = neg ? -(int64_t)u : (int64_t)u;
 	return 0;
 }
 
@@ -54,7 +58,7 @@ CHECK_FN(check_cpu_gomaxprocs)
 
 	if (!pr->has_affinity) {
 		result_set(r, STATUS_ERROR, "could not read the CPU affinity of pid %d: %s", (int)pr->pid,
-			   pr->status_errmsg[0] ? pr->status_errmsg : "no Cpus_allowed_list in /proc/PID/status");
+			   pr->status_err.msg[0] ? pr->status_err.msg : "no Cpus_allowed_list in /proc/PID/status");
 		return;
 	}
 	if (cg->has_quota && cg->quota_us > 0 && cg->period_us > 0)
@@ -75,10 +79,10 @@ CHECK_FN(check_cpu_gomaxprocs)
 	if (!effective) {
 		char val[16];
 
-		if (pr->gobuild_err) {
+		if (pr->gobuild_err.code) {
 			result_set(r, STATUS_SKIP, "GOMAXPROCS unknown: not set in the environment, not reported by "
 						   "the service, and the binary's Go version is unknown (%s)",
-				   pr->gobuild_errmsg);
+				   pr->gobuild_err.msg);
 			return;
 		}
 		if (have_gv && go_version_at_least(&gv, 25) &&
@@ -144,7 +148,6 @@ static int parse_gomemlimit(const char *s, uint64_t *ret)
 	static const struct { const char *suffix; uint64_t mult; } units[] = {
 		{ "TiB", 1ull << 40 }, { "GiB", 1ull << 30 }, { "MiB", 1ull << 20 }, { "KiB", 1ull << 10 }, { "B", 1 },
 	};
-	char num[64];
 	size_t len = strlen(s);
 	uint64_t mult = 1, v;
 
@@ -161,12 +164,8 @@ static int parse_gomemlimit(const char *s, uint64_t *ret)
 			break;
 		}
 	}
-	if (len == 0 || len >= sizeof(num) || strspn(s, "0123456789") != len)
-		return -EINVAL;
-	memcpy(num, s, len);
-	num[len] = '\0';
 	/* The runtime keeps the limit in an int64. */
-	if (parse_u64(num, &v) < 0 || (v && mult > (uint64_t)INT64_MAX / v))
+	if (parse_u64_n(s, len, &v) < 0 || (v && mult > (uint64_t)INT64_MAX / v))
 		return -EINVAL;
 	*ret = v * mult;
 	return 0;

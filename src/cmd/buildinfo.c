@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "cmd/cmd.h"
 #include "collect/gobuild.h"
+#include "report/buildinfo_text.h"
 
 /* The text of one file's build info; modinfo of real binaries is a few
  * KiB, the largest we have seen well under 1 MiB. */
@@ -264,7 +265,9 @@ static int list_dir(const char *dir, char ***ret, size_t *ret_n)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	/* An empty directory leaves names NULL, which qsort must not get. */
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
 	*ret = names;
 	*ret_n = n;
 	names = NULL;
@@ -278,8 +281,10 @@ out:
 
 /* filepath.WalkDir order: entries sorted bytewise, directories entered
  * where they sort, symlinked directories not followed. Unreadable
- * directories are skipped silently, as Go does. */
-static void walk_dir(struct opts *o, const char *dir)
+ * directories below a named one are skipped silently, as Go does; a named
+ * directory that cannot be read is an error, or the user would take the
+ * silence for "no Go executables here". */
+static void walk_dir(struct opts *o, const char *dir, bool named)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -288,6 +293,9 @@ static void walk_dir(struct opts *o, const char *dir)
 	if (r == -ENOMEM) {
 		fprintf(stderr, "preflight buildinfo: out of memory while listing '%s'\n", dir);
 		o->internal = true;
+	} else if (r < 0 && named) {
+		fprintf(stderr, "preflight buildinfo: cannot read directory '%s': %s\n", dir, strerror(-r));
+		o->failed = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct buf path = BUF_INIT(PATH_MAX * 4);
@@ -299,7 +307,7 @@ static void walk_dir(struct opts *o, const char *dir)
 			       !strcmp(dir, ".") || !strcmp(dir, "/") ? "" : "/", names[i]) == 0 &&
 		    lstat(path.data, &lst) == 0) {
 			if (S_ISDIR(lst.st_mode))
-				walk_dir(o, path.data);
+				walk_dir(o, path.data, false);
 			else
 				scan_quiet(o, path.data, &lst);
 		}
@@ -376,7 +384,7 @@ static void scan_arg(struct opts *o, const char *arg)
 		o->internal = true;
 		return;
 	}
-	walk_dir(o, root);
+	walk_dir(o, root, true);
 	free(root);
 }
 

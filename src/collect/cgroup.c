@@ -143,11 +143,11 @@ static int loc_set(struct cgroup_loc *loc, int version, const char *mountpoint, 
 /* Picks, among the cgroup mounts that show path, the one with the shortest
  * root: it shows the most ancestors, which the ancestor rule needs. A mount
  * hidden by a later cgroup mount on the same mount point is skipped. Returns the
- * index, or -1. */
+ * index, or -ENOENT when no mount shows path. */
 static long pick_mount(const struct mountinfo_entry *m, size_t n, bool v2, const char *ctl,
 		       const char *path, const char **ret_rel)
 {
-	long best = -1;
+	long best = -ENOENT;
 	const char *rel;
 
 	for (size_t i = 0; i < n; i++) {
@@ -581,10 +581,8 @@ int cgroup_collect(const char *root, pid_t pid, struct cgroup_facts *ret)
 		collect_memory(root, &paths->ctl[CGROUP_MEMORY], ret, &b);
 	}
 out:
-	if (r < 0) {
-		ret->err = r;
-		snprintf(ret->errmsg, sizeof(ret->errmsg), "%.*s", FACTS_ERR_MAX - 1, e.msg[0] ? e.msg : err_str(r));
-	}
+	if (r < 0)
+		fact_err_set(&ret->err, r, &e);
 	free(paths);
 	buf_release(&cg);
 	buf_release(&mi);

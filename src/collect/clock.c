@@ -40,12 +40,9 @@ void clock_fill_adjtimex(struct clock_facts *f, int state, const struct timex *t
 
 static bool is_pid(const char *s)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
+	uint64_t v;
+
+	return parse_u64_n(s, strlen(s), &v) == 0;
 }
 
 /* Processes come and go while we scan, so unreadable entries are skipped
@@ -119,9 +116,7 @@ int clock_collect(const char *root, struct clock_facts *ret)
 	}
 	scan_daemons(root, ret);
 out:
-	if (r < 0) {
-		ret->err = r;
-		snprintf(ret->errmsg, sizeof(ret->errmsg), "%.*s", FACTS_ERR_MAX - 1, e.msg[0] ? e.msg : err_str(r));
-	}
+	if (r < 0)
+		fact_err_set(&ret->err, r, &e);
 	return r;
 }

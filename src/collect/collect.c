@@ -154,8 +154,10 @@ static void tcp_collect(struct facts *f)
 
 	r = sockdiag_dump(~0u, visit, &c, &e);
 	if (r < 0 || c.oom) {
-		f->tcp.err = r < 0 ? r : -ENOMEM;
-		snprintf(f->tcp.errmsg, sizeof(f->tcp.errmsg), "%s", r < 0 ? e.msg : "out of memory");
+		if (r < 0)
+			fact_err_set(&f->tcp.err, r, &e);
+		else
+			fact_err_setf(&f->tcp.err, -ENOMEM, "out of memory");
 	} else {
 		busiest_flow(&c);
 	}
@@ -222,22 +224,21 @@ static void target_collect(struct facts *f, const struct collect_opts *o)
 	int r;
 
 	r = cgroup_collect(o->root, p->pid, &p->cgroup);
-	if (r < 0 && !p->cgroup.errmsg[0])
-		snprintf(p->cgroup.errmsg, sizeof(p->cgroup.errmsg), "%s", strerror(-r));
+	if (r < 0 && !fact_err_failed(&p->cgroup.err))
+		fact_err_setf(&p->cgroup.err, r, "%s", strerror(-r));
 	/* Through /proc/PID/exe, so a replaced or deleted binary is still read. */
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)p->pid);
 	{
 		char path[4096];
 
 		if (path_join(path, sizeof(path), o->root, exe) < 0) {
-			p->gobuild_err = -ENAMETOOLONG;
+			fact_err_setf(&p->gobuild_err, -ENAMETOOLONG, "'%s%s' is too long a path", o->root, exe);
 		} else {
-			p->gobuild_err = gobuild_read_file(path, &p->gobuild, &e);
-			if (p->gobuild_err)
-				snprintf(p->gobuild_errmsg, sizeof(p->gobuild_errmsg), "%s", e.msg);
-			if (p->gobuild_err == -PF_ENOTGO)
-				snprintf(p->gobuild_errmsg, sizeof(p->gobuild_errmsg), "'%s' is not a Go executable",
-					 p->exe[0] ? p->exe : path);
+			r = gobuild_read_file(path, &p->gobuild, &e);
+			if (r == -PF_ENOTGO)
+				fact_err_setf(&p->gobuild_err, r, "'%s' is not a Go executable", p->exe[0] ? p->exe : path);
+			else if (r < 0)
+				fact_err_set(&p->gobuild_err, r, &e);
 		}
 	}
 }
@@ -294,8 +295,7 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	if (o->pid)
 		goruntime_end(f, &go);
 	if (o->pid && !proc_alive(o->root, o->pid)) {
-		f->proc.err = -ESRCH;
-		snprintf(f->proc.errmsg, sizeof(f->proc.errmsg), "pid %d exited during the check", (int)o->pid);
+		fact_err_setf(&f->proc.exited, -ESRCH, "pid %d exited during the check", (int)o->pid);
 	}
 	return 0;
 }

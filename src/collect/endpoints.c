@@ -97,9 +97,9 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 		for (int k = 0; k < PROBE_COUNT; k++) {
 			if (rq[k].status > 0)
 				e->http = true;
-			else if (rq[k].err && !e->probe_error[0])
-				snprintf(e->probe_error, sizeof(e->probe_error), "%s%s: %s", e->url_base, probe_paths[k],
-					 rq[k].errmsg);
+			else if (rq[k].err && !fact_err_failed(&e->probe_err))
+				fact_err_setf(&e->probe_err, rq[k].err, "%s%s: %s", e->url_base, probe_paths[k],
+					      rq[k].errmsg);
 		}
 		e->pprof = looks_like_pprof_index(&rq[PROBE_PPROF]);
 		e->expvar = looks_like_expvar(&rq[PROBE_VARS]);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/array.h"
 #include "base/buf.h"
 #include "collect/procfs.h"
 #include "io/fetch.h"
@@ -78,24 +79,25 @@ static void take_snapshot(struct facts *f, const struct goruntime_opts *o)
 {
 	struct goruntime_facts *g = &f->go;
 	struct buf b = BUF_INIT(FETCH_SMALL_MAX);
-	struct gr_snapshot *ns;
 	struct timespec now;
 	struct err e = { "" };
 	char src[160];
+	int r;
 
 	if (!g->pprof_url[0])
 		return;
 	snprintf(src, sizeof(src), "%s/debug/pprof/goroutine?debug=1", g->pprof_url);
-	if (fetch(g->pprof_url, "/debug/pprof/goroutine?debug=1", FETCH_SMALL_MAX, o->timeout_ms, false, &b, &e) < 0)
+	r = fetch(g->pprof_url, "/debug/pprof/goroutine?debug=1", FETCH_SMALL_MAX, o->timeout_ms, false, &b, &e);
+	if (r < 0)
 		goto fail;
-	ns = realloc(g->snaps, (g->n_snaps + 1) * sizeof(*ns));
-	if (!ns) {
-		snprintf(e.msg, sizeof(e.msg), "out of memory");
+	r = array_reserve(&g->snaps, &g->cap_snaps, g->n_snaps, sizeof(*g->snaps), 8);
+	if (r < 0) {
+		err_set(&e, r, "out of memory");
 		goto fail;
 	}
-	g->snaps = ns;
-	memset(&g->snaps[g->n_snaps], 0, sizeof(*ns));
-	if (gr_parse(b.data, b.len, src, &g->snaps[g->n_snaps], &e) < 0)
+	memset(&g->snaps[g->n_snaps], 0, sizeof(*g->snaps));
+	r = gr_parse(b.data, b.len, src, &g->snaps[g->n_snaps], &e);
+	if (r < 0)
 		goto fail;
 	clock_gettime(CLOCK_REALTIME, &now);
 	g->snaps[g->n_snaps].taken_at = (double)now.tv_sec + now.tv_nsec / 1e9;
@@ -103,7 +105,7 @@ static void take_snapshot(struct facts *f, const struct goruntime_opts *o)
 	buf_release(&b);
 	return;
 fail:
-	snprintf(g->goroutine_errmsg, sizeof(g->goroutine_errmsg), "%s", e.msg);
+	fact_err_set(&g->goroutine_err, r, &e);
 	buf_release(&b);
 }
 
@@ -116,16 +118,18 @@ static double mono_now(void)
 }
 
 static void read_contention(struct facts *f, const struct goruntime_opts *o, const char *path,
-			    struct contention_profile *prof, bool *has, char *msg)
+			    struct contention_profile *prof, bool *has, struct fact_err *fe)
 {
 	struct buf b = BUF_INIT(FETCH_SMALL_MAX);
 	struct err e = { "" };
+	int r = fetch(f->go.pprof_url, path, FETCH_SMALL_MAX, o->timeout_ms, false, &b, &e);
 
-	if (fetch(f->go.pprof_url, path, FETCH_SMALL_MAX, o->timeout_ms, false, &b, &e) == 0 &&
-	    contention_parse(b.data, b.len, prof, &e) == 0)
+	if (r == 0)
+		r = contention_parse(b.data, b.len, prof, &e);
+	if (r == 0)
 		*has = true;
 	else
-		snprintf(msg, FACTS_ERR_MAX, "%s", e.msg);
+		fact_err_set(fe, r, &e);
 	buf_release(&b);
 }
 
@@ -136,9 +140,9 @@ static void take_contention(struct facts *f, const struct goruntime_opts *o, int
 
 	if (!g->pprof_url[0])
 		return;
-	read_contention(f, o, "/debug/pprof/mutex?debug=1", &g->mutex[at], &g->has_mutex[at], g->mutex_errmsg);
+	read_contention(f, o, "/debug/pprof/mutex?debug=1", &g->mutex[at], &g->has_mutex[at], &g->mutex_err);
 	read_contention(f, o, "/debug/pprof/block?debug=1", &g->block[at], &g->has_block[at],
-			g->block_errmsg);
+			&g->block_err);
 	g->contention_t[at] = mono_now();
 }
 
@@ -218,27 +222,23 @@ void goruntime_tick(struct facts *f, const struct goruntime_opts *o, bool snapsh
 	struct err e = { "" };
 	struct timespec now;
 	double t;
+	int r = 0;
 
 	if (!g->attempted)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	t = (double)now.tv_sec + now.tv_nsec / 1e9;
 	memset(&ms, 0, sizeof(ms));
-	if ((g->vars_url[0] || g->metrics_url[0]) && sample_memstats(f, o, &ms, &e) == 0) {
-		struct go_memstats *ns = realloc(g->samples, (g->n_samples + 1) * sizeof(*ns));
-		double *nt = realloc(g->sample_times, (g->n_samples + 1) * sizeof(*nt));
-
-		if (ns)
-			g->samples = ns;
-		if (nt)
-			g->sample_times = nt;
-		if (ns && nt) {
+	if ((g->vars_url[0] || g->metrics_url[0]) && (r = sample_memstats(f, o, &ms, &e)) == 0) {
+		/* Out of memory: the sample is dropped; the checks judge the others. */
+		if (array_reserve(&g->samples, &g->cap_samples, g->n_samples, sizeof(*g->samples), 16) == 0 &&
+		    array_reserve(&g->sample_times, &g->cap_sample_times, g->n_samples, sizeof(*g->sample_times), 16) == 0) {
 			g->samples[g->n_samples] = ms;
 			g->sample_times[g->n_samples] = t;
 			g->n_samples++;
 		}
-	} else if (e.msg[0]) {
-		snprintf(g->memstats_errmsg, sizeof(g->memstats_errmsg), "%s", e.msg);
+	} else if (r < 0) {
+		fact_err_set(&g->memstats_err, r, &e);
 	}
 	if (snapshot)
 		take_snapshot(f, o);

@@ -76,7 +76,7 @@ out:
 	free(copy);
 	if (r < 0) {
 		memset(ret, 0, sizeof(*ret));
-		ret->err = r;
+		fact_err_setf(&ret->err, r, "/proc/net/netstat is malformed");
 	}
 	return r;
 }
@@ -89,7 +89,7 @@ int netstat_collect(const char *root, struct netstat_facts *ret)
 	memset(ret, 0, sizeof(*ret));
 	r = read_file(root, "/proc/net/netstat", &b);
 	if (r < 0)
-		ret->err = r;
+		fact_err_setf(&ret->err, r, "cannot read /proc/net/netstat: %s", err_str(r));
 	else
 		r = netstat_parse(b.data, ret);
 	buf_release(&b);

@@ -151,9 +151,7 @@ int numa_collect(const char *root, struct numa_facts *ret)
 	}
 	read_smt(root, ret);
 out:
-	if (r < 0) {
-		ret->err = r;
-		snprintf(ret->errmsg, sizeof(ret->errmsg), "%.*s", FACTS_ERR_MAX - 1, e.msg[0] ? e.msg : err_str(r));
-	}
+	if (r < 0)
+		fact_err_set(&ret->err, r, &e);
 	return r;
 }

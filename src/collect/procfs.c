@@ -19,9 +19,9 @@
 #define PROC_TEXT_MAX (1u << 20)
 
 /* Records why a part could not be read, for the checks that need it. */
-static void note(const struct process_facts *p, char out[FACTS_ERR_MAX], const char *what, int r)
+static void note(const struct process_facts *p, struct fact_err *fe, const char *what, int r)
 {
-	snprintf(out, FACTS_ERR_MAX, "cannot read /proc/%d/%s: %s", (int)p->pid, what, strerror(-r));
+	fact_err_setf(fe, r, "cannot read /proc/%d/%s: %s", (int)p->pid, what, strerror(-r));
 }
 
 static int read_proc_file(const char *root, pid_t pid, const char *name, struct buf *b)
@@ -84,8 +84,7 @@ static void read_environ(const char *root, struct process_facts *p)
 	int r = read_proc_file(root, p->pid, "environ", &b);
 
 	if (r < 0) {
-		p->environ_err = r;
-		note(p, p->environ_errmsg, "environ", r);
+		note(p, &p->environ_err, "environ", r);
 		goto out;
 	}
 	for (size_t off = 0; off < b.len;) {
@@ -120,7 +119,7 @@ static void read_status(const char *root, struct process_facts *p)
 	int r = read_proc_file(root, p->pid, "status", &b);
 
 	if (r < 0) {
-		note(p, p->status_errmsg, "status", r);
+		note(p, &p->status_err, "status", r);
 		goto out;
 	}
 	for (line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -151,8 +150,7 @@ static void read_fds(const char *root, struct process_facts *p)
 
 	snprintf(rel, sizeof(rel), "/proc/%d/fd", (int)p->pid);
 	if (path_join(dir, sizeof(dir), root, rel) < 0 || !(d = opendir(dir))) {
-		p->fd_err = -errno;
-		note(p, p->fd_errmsg, "fd", p->fd_err);
+		note(p, &p->fd_err, "fd", -errno);
 		return;
 	}
 	dfd = dirfd(d);
@@ -206,7 +204,7 @@ int proc_read(const char *root, pid_t pid, struct process_facts *p, struct err *
 		if (n > 0)
 			p->exe[n] = '\0';
 		else
-			note(p, p->exe_errmsg, "exe", -errno);
+			note(p, &p->exe_err, "exe", -errno);
 	}
 	if (read_proc_file(root, pid, "cmdline", &b) == 0) {
 		for (size_t i = 0; i + 1 < b.len; i++)
@@ -220,7 +218,7 @@ int proc_read(const char *root, pid_t pid, struct process_facts *p, struct err *
 	if (r == 0)
 		p->has_nofile = proc_parse_limits_nofile(b.data, &p->nofile_soft, &p->nofile_hard) == 0;
 	else
-		note(p, p->limits_errmsg, "limits", r);
+		note(p, &p->limits_err, "limits", r);
 	read_fds(root, p);
 	r = 0;
 out:
@@ -272,7 +270,7 @@ int proc_find_by_name(const char *root, const char *name, pid_t *ret, struct err
 	while ((de = readdir(d))) {
 		uint64_t v;
 
-		if (!isdigit((unsigned char)de->d_name[0]) || parse_u64(de->d_name, &v) < 0 || v > INT32_MAX)
+		if (parse_u64_n(de->d_name, strlen(de->d_name), &v) < 0 || v > INT32_MAX)
 			continue;
 		if ((pid_t)v == self || !match_name(root, (pid_t)v, name, comm, sizeof(comm)))
 			continue;

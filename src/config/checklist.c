@@ -1,5 +1,6 @@
 /* The checklist file: YAML (through ytree) validated against the check
  * registry. The format is documented in docs/checklist.md. */
+#include "base/quote.h"
 #include "config/checklist.h"
 
 #include <errno.h>
@@ -86,14 +87,14 @@ static void join_names(char *out, size_t n, const char *const *names, size_t cou
 static int unknown_key(const struct clctx *c, const struct ynode *k, const char *where, const char *const *valid,
 		       size_t n_valid)
 {
-	char ex[EXCERPT_SIZE], list[256];
+	char ex[QUOTE_SIZE], list[256];
 	const char *hint = cl_suggest(k->text, k->len, valid, n_valid);
 
 	if (hint)
-		return cl_err(c, k, "unknown key '%s' %s (did you mean '%s'?)", excerpt(k->text, k->len, ex), where,
+		return cl_err(c, k, "unknown key '%s' %s (did you mean '%s'?)", quote_for_message(k->text, k->len, ex), where,
 			      hint);
 	join_names(list, sizeof(list), valid, n_valid);
-	return cl_err(c, k, "unknown key '%s' %s (valid: %s)", excerpt(k->text, k->len, ex), where, list);
+	return cl_err(c, k, "unknown key '%s' %s (valid: %s)", quote_for_message(k->text, k->len, ex), where, list);
 }
 
 static int check_keys(const struct clctx *c, const struct ynode *m, const char *where, const char *const *valid,
@@ -121,7 +122,7 @@ static int parse_tags(const struct clctx *c, const struct ynode *v, const json_t
 {
 	json_t *tags = NULL, *s;
 	const char *key, *val;
-	char what[EXCERPT_SIZE + 8];
+	char what[QUOTE_SIZE + 8];
 	int r;
 
 	if (v->kind != YNODE_MAP)
@@ -180,7 +181,7 @@ static int unknown_check(const struct clctx *c, const struct ynode *v, const cha
 {
 	const struct check_def *all;
 	const char **ids, *hint;
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	size_t n;
 
 	all = registry_all(&n);
@@ -190,7 +191,7 @@ static int unknown_check(const struct clctx *c, const struct ynode *v, const cha
 	for (size_t i = 0; i < n; i++)
 		ids[i] = all[i].id;
 	hint = cl_suggest(id, v->len, ids, n);
-	excerpt(v->text, v->len, ex);
+	quote_for_message(v->text, v->len, ex);
 	free(ids);
 	if (hint)
 		return cl_err(c, v, "unknown check '%s' (did you mean '%s'?)", ex, hint);
@@ -200,10 +201,10 @@ static int unknown_check(const struct clctx *c, const struct ynode *v, const cha
 static int unknown_param(const struct clctx *c, const struct ynode *k, const struct check_def *def)
 {
 	const char *names[32], *hint;
-	char ex[EXCERPT_SIZE], list[512];
+	char ex[QUOTE_SIZE], list[512];
 	size_t n = 0;
 
-	excerpt(k->text, k->len, ex);
+	quote_for_message(k->text, k->len, ex);
 	if (!def->params || !def->params[0].name)
 		return cl_err(c, k, "unknown param '%s': '%s' takes no params", ex, def->id);
 	for (const struct param_def *p = def->params; p->name && n < N_OF(names); p++)
@@ -384,7 +385,7 @@ static int check_unique_ids(const struct clctx *c, const struct checklist_item *
 static int parse_version(const struct clctx *c, const struct ynode *root)
 {
 	const struct ynode *v = ynode_get(root, "version");
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 
 	if (!v)
 		return cl_err(c, root, "missing 'version' (this preflight reads 'version: 1')");
@@ -392,7 +393,7 @@ static int parse_version(const struct clctx *c, const struct ynode *root)
 		if (strcmp(v->text, "1") == 0)
 			return 0;
 		return cl_err(c, v, "unsupported checklist version %s (this preflight reads version 1)",
-			      excerpt(v->text, v->len, ex));
+			      quote_for_message(v->text, v->len, ex));
 	}
 	return cl_err(c, v, "'version' must be the number 1, not %s", ynode_describe(v));
 }

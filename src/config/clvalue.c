@@ -1,13 +1,15 @@
 #include "config/clvalue.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/parse.h"
+#include "base/quote.h"
 
 #define ID_MAX 64
 
@@ -42,30 +44,16 @@ int cl_string(const struct clctx *c, const struct ynode *v, const char *what, co
 	return 0;
 }
 
-/* strtod in the C locale, whatever the process's LC_NUMERIC says. */
-static double strtod_c(const char *s, char **end)
-{
-	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-	double v;
-
-	if (c == (locale_t)0)
-		return strtod(s, end);
-	v = strtod_l(s, end, c);
-	freelocale(c);
-	return v;
-}
-
 int cl_number(const struct clctx *c, const struct ynode *v, const char *what, json_t **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *digits;
-	long long ll;
+	int64_t ll;
 	double d;
-	char *end;
 
 	if (v->kind != YNODE_SCALAR)
 		return cl_err(c, v, "%s must be a number, not %s", what, ynode_describe(v));
-	excerpt(v->text, v->len, ex);
+	quote_for_message(v->text, v->len, ex);
 	switch (ynode_scalar_type(v)) {
 	case YSCALAR_NULL:
 		return cl_err(c, v, "%s has no value", what);
@@ -86,9 +74,8 @@ int cl_number(const struct clctx *c, const struct ynode *v, const char *what, js
 		if (digits[0] == '0' && digits[1] != '\0')
 			return cl_err(c, v, "%s: '%s' is ambiguous (octal in YAML 1.1, decimal in YAML 1.2); "
 				      "drop the leading zeros", what, ex);
-		errno = 0;
-		ll = strtoll(v->text, &end, 10);
-		if (errno == 0 && *end == '\0') {
+		/* YAML's "+5" is 5; parse_i64 takes no '+'. */
+		if (parse_i64(v->text + (v->text[0] == '+'), &ll) == 0) {
 			*ret = json_integer(ll);
 			return *ret ? 0 : -ENOMEM;
 		}
@@ -98,11 +85,10 @@ int cl_number(const struct clctx *c, const struct ynode *v, const char *what, js
 	}
 	if (strchr(v->text, 'i') || strchr(v->text, 'I') || strchr(v->text, 'n') || strchr(v->text, 'N'))
 		return cl_err(c, v, "%s must be a finite number, not '%s'", what, ex);
-	errno = 0;
-	d = strtod_c(v->text, &end);
-	/* ERANGE covers overflow (1e400) and underflow (1e-400, which would
-	 * silently become 0); either way the file does not say what it means. */
-	if (errno == ERANGE || !isfinite(d) || *end != '\0')
+	/* The exact parse refuses overflow (1e400) and underflow (1e-400,
+	 * which would silently become 0); either way the file does not say
+	 * what it means. */
+	if (parse_double_exact(v->text, &d) < 0 || !isfinite(d))
 		return cl_err(c, v, "%s is out of range ('%s')", what, ex);
 	*ret = json_real(d);
 	return *ret ? 0 : -ENOMEM;
@@ -120,17 +106,15 @@ static unsigned days_in_month(unsigned y, unsigned m)
 	return m == 2 && leap_year(y) ? 29 : days[m - 1];
 }
 
-/* Reads exactly n digits. */
+/* Reads exactly n digits; s may be a shorter C string (parse_u64_n stops
+ * at the NUL). */
 static bool digits_n(const char *s, size_t n, unsigned *ret)
 {
-	unsigned v = 0;
+	uint64_t v;
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*ret = v;
+	if (parse_u64_n(s, n, &v) < 0)
+		return false;
+	*ret = (unsigned)v;
 	return true;
 }
 
@@ -141,20 +125,20 @@ int cl_date_check(const char *s)
 
 	if (!digits_n(s, 4, &y) || s[4] != '-' || !digits_n(s + 5, 2, &mo) || s[7] != '-' ||
 	    !digits_n(s + 8, 2, &d))
-		return -1;
+		return -EINVAL;
 	range_ok = mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo);
 	if (s[10] == '\0')
-		return range_ok ? 0 : -2;
+		return range_ok ? 0 : -ERANGE;
 	/* RFC 3339 section 5.6: full-date "T" full-time; T and Z may be
 	 * lowercase; seconds may be 60 for a leap second. */
 	s += 10;
 	if ((*s != 'T' && *s != 't') || !digits_n(s + 1, 2, &h) || s[3] != ':' || !digits_n(s + 4, 2, &mi) ||
 	    s[6] != ':' || !digits_n(s + 7, 2, &sec))
-		return -1;
+		return -EINVAL;
 	s += 9;
 	if (*s == '.') {
 		if (s[1] < '0' || s[1] > '9')
-			return -1;
+			return -EINVAL;
 		for (s++; *s >= '0' && *s <= '9'; s++)
 			;
 	}
@@ -163,21 +147,21 @@ int cl_date_check(const char *s)
 		s++;
 	} else if (*s == '+' || *s == '-') {
 		if (!digits_n(s + 1, 2, &oh) || s[3] != ':' || !digits_n(s + 4, 2, &om))
-			return -1;
+			return -EINVAL;
 		s += 6;
 	} else {
-		return -1;
+		return -EINVAL;
 	}
 	if (*s != '\0')
-		return -1;
+		return -EINVAL;
 	if (!range_ok || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
-		return -2;
+		return -ERANGE;
 	return 0;
 }
 
 int cl_due(const struct clctx *c, const struct ynode *v, const char **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *s;
 	int r;
 
@@ -188,17 +172,17 @@ int cl_due(const struct clctx *c, const struct ynode *v, const char **ret)
 	case 0:
 		*ret = s;
 		return 0;
-	case -2:
-		return cl_err(c, v, "bad due date '%s' (no such day or time)", excerpt(v->text, v->len, ex));
+	case -ERANGE:
+		return cl_err(c, v, "bad due date '%s' (no such day or time)", quote_for_message(v->text, v->len, ex));
 	default:
 		return cl_err(c, v, "bad due date '%s' (use YYYY-MM-DD or an RFC 3339 date-time such as "
-			      "2026-12-01T18:00:00Z)", excerpt(v->text, v->len, ex));
+			      "2026-12-01T18:00:00Z)", quote_for_message(v->text, v->len, ex));
 	}
 }
 
 int cl_severity(const struct clctx *c, const struct ynode *v, const char **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *s;
 	int r;
 
@@ -211,7 +195,7 @@ int cl_severity(const struct clctx *c, const struct ynode *v, const char **ret)
 	}
 	if (v->len == 2 && s[0] == 'p' && s[1] >= '0' && s[1] <= '3')
 		return cl_err(c, v, "bad severity '%s' (did you mean 'P%c'?)", s, s[1]);
-	return cl_err(c, v, "bad severity '%s' (use P0, P1, P2 or P3)", excerpt(v->text, v->len, ex));
+	return cl_err(c, v, "bad severity '%s' (use P0, P1, P2 or P3)", quote_for_message(v->text, v->len, ex));
 }
 
 static bool is_alnum(char ch)
@@ -221,7 +205,7 @@ static bool is_alnum(char ch)
 
 int cl_item_id(const struct clctx *c, const struct ynode *v, const char **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *s;
 	bool ok;
 	int r;
@@ -236,14 +220,14 @@ int cl_item_id(const struct clctx *c, const struct ynode *v, const char **ret)
 		ok = is_alnum(s[i]) || s[i] == '.' || s[i] == '_' || s[i] == '-';
 	if (!ok)
 		return cl_err(c, v, "bad item id '%s' (use letters, digits, '.', '_' and '-', starting with a "
-			      "letter or digit, at most %d characters)", excerpt(v->text, v->len, ex), ID_MAX);
+			      "letter or digit, at most %d characters)", quote_for_message(v->text, v->len, ex), ID_MAX);
 	*ret = s;
 	return 0;
 }
 
 int cl_tag_key(const struct clctx *c, const struct ynode *k, const char **ret)
 {
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	const char *s;
 	bool ok;
 	int r;
@@ -257,7 +241,7 @@ int cl_tag_key(const struct clctx *c, const struct ynode *k, const char **ret)
 		ok = is_alnum(s[i]) || s[i] == '_';
 	if (!ok)
 		return cl_err(c, k, "bad tag name '%s' (use letters, digits and '_', not starting with a digit, "
-			      "at most %d characters)", excerpt(k->text, k->len, ex), ID_MAX);
+			      "at most %d characters)", quote_for_message(k->text, k->len, ex), ID_MAX);
 	*ret = s;
 	return 0;
 }

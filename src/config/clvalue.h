@@ -42,8 +42,8 @@ int cl_tag_key(const struct clctx *c, const struct ynode *k, const char **ret);
  * counts once), or NULL when none is close enough to be a likely typo. */
 const char *cl_suggest(const char *s, size_t len, const char *const *cands, size_t n);
 
-/* Validates a date: 0, or -1 when it is not in either format, -2 when it
- * is in the format but names no such day or time. */
+/* Validates a date: 0, or -EINVAL when it is not in either format,
+ * -ERANGE when it is in the format but names no such day or time. */
 int cl_date_check(const char *s);
 
 #endif

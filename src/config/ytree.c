@@ -7,6 +7,9 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "base/array.h"
+#include "base/quote.h"
+
 struct builder {
 	const char *name;
 	struct err *e;
@@ -57,15 +60,8 @@ static struct ynode *node_new(enum ynode_kind kind, yaml_mark_t m)
 
 static int kid_add(struct ynode *parent, struct ynode *kid)
 {
-	if (parent->n_kids == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 4;
-		struct ynode **k = realloc(parent->kids, cap * sizeof(*k));
-
-		if (!k)
-			return -ENOMEM;
-		parent->kids = k;
-		parent->cap = cap;
-	}
+	if (array_reserve(&parent->kids, &parent->cap, parent->n_kids, sizeof(*parent->kids), 4) < 0)
+		return -ENOMEM;
 	parent->kids[parent->n_kids++] = kid;
 	return 0;
 }
@@ -118,7 +114,7 @@ static int check_duplicates(struct builder *b, const struct ynode *m)
 	size_t n = m->n_kids / 2, best = 0;
 	const struct ynode *first = NULL, *dup = NULL;
 	struct keyref *refs;
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 
 	if (n < 2)
 		return 0;
@@ -147,7 +143,7 @@ static int check_duplicates(struct builder *b, const struct ynode *m)
 	if (!dup)
 		return 0;
 	return perr(b->e, b->name, dup->line, dup->col, "duplicate key '%s' (first at %u:%u)",
-		    excerpt(dup->text, dup->len, ex), first->line, first->col);
+		    quote_for_message(dup->text, dup->len, ex), first->line, first->col);
 }
 
 /* The line and column libyaml would give for a byte offset: it counts
@@ -226,15 +222,15 @@ static int check_node_props(struct builder *b, const yaml_event_t *ev, const yam
 			    const yaml_char_t *tag)
 {
 	unsigned line = (unsigned)ev->start_mark.line + 1, col = (unsigned)ev->start_mark.column + 1;
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 
 	if (anchor)
 		return perr(b->e, b->name, line, col,
 			    "anchors and aliases are not allowed ('&%s'); write the value out",
-			    excerpt((const char *)anchor, strlen((const char *)anchor), ex));
+			    quote_for_message((const char *)anchor, strlen((const char *)anchor), ex));
 	if (tag)
 		return perr(b->e, b->name, line, col, "explicit tags are not allowed ('%s')",
-			    excerpt((const char *)tag, strlen((const char *)tag), ex));
+			    quote_for_message((const char *)tag, strlen((const char *)tag), ex));
 	return 0;
 }
 
@@ -305,7 +301,7 @@ int ytree_parse(const char *data, size_t len, const char *name, struct ynode **r
 	yaml_parser_t p;
 	yaml_event_t ev;
 	bool done = false, have_doc = false;
-	char ex[EXCERPT_SIZE];
+	char ex[QUOTE_SIZE];
 	int r = 0;
 
 	*ret = NULL;
@@ -344,7 +340,7 @@ int ytree_parse(const char *data, size_t len, const char *name, struct ynode **r
 		case YAML_ALIAS_EVENT:
 			r = perr(e, name, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
 				 "anchors and aliases are not allowed ('*%s'); write the value out",
-				 excerpt((const char *)ev.data.alias.anchor, strlen((const char *)ev.data.alias.anchor),
+				 quote_for_message((const char *)ev.data.alias.anchor, strlen((const char *)ev.data.alias.anchor),
 					 ex));
 			break;
 		case YAML_SCALAR_EVENT:
@@ -471,31 +467,4 @@ struct ynode *ynode_get(const struct ynode *m, const char *key)
 		if (m->kids[i]->len == len && memcmp(m->kids[i]->text, key, len) == 0)
 			return m->kids[i + 1];
 	return NULL;
-}
-
-const char *excerpt(const char *s, size_t len, char out[EXCERPT_SIZE])
-{
-	const unsigned char *u = (const unsigned char *)s;
-	const size_t room = EXCERPT_SIZE - 12;
-	size_t i = 0, o = 0;
-
-	while (i < len) {
-		size_t w = u[i] < 0x80 ? 1 : (u[i] & 0xE0) == 0xC0 ? 2 : (u[i] & 0xF0) == 0xE0 ? 3 : 4;
-
-		if (o + w > room || i + w > len)
-			break;
-		if (w == 1 && (u[i] < 0x20 || u[i] == 0x7f)) {
-			out[o++] = '?';
-		} else {
-			memcpy(out + o, s + i, w);
-			o += w;
-		}
-		i += w;
-	}
-	if (i < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
 }

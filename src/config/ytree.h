@@ -51,10 +51,5 @@ const char *ynode_describe(const struct ynode *n);
 /* The value of key in mapping m, or NULL. */
 struct ynode *ynode_get(const struct ynode *m, const char *key);
 
-/* Copies at most ~60 bytes of s into out for an error message, replacing
- * control characters and marking a cut with "..."; never splits a UTF-8
- * sequence. Returns out. */
-#define EXCERPT_SIZE 72
-const char *excerpt(const char *s, size_t len, char out[EXCERPT_SIZE]);
 
 #endif

@@ -1,5 +1,6 @@
 /* buildinfo: a Go executable's embedded build information as plain data
- * (collect/gobuild.h reads it).
+ * (collect/gobuild.h reads it, goruntime/modinfo.h parses its module
+ * text, report/buildinfo_text.h prints it).
  *
  * Ownership: struct gobuild owns every string; gobuild_release() frees them.
  */
@@ -29,6 +30,8 @@ struct gobuild {
 };
 
 void gobuild_release(struct gobuild *b);
+/* Frees m's strings and zeroes it. */
+void gobuild_module_release(struct gobuild_module *m);
 
 /* The value of a build setting, or NULL. */
 const char *gobuild_setting(const struct gobuild *b, const char *key);

@@ -1,8 +1,9 @@
 /* facts: everything the collectors learned, as plain structs.
  *
  * Collectors fill these; checks read them and never touch /proc, /sys,
- * netlink or the network themselves. Each part carries its own error so a
- * check can say "could not read X: reason" instead of guessing.
+ * netlink or the network themselves. Each part carries its own error, a
+ * struct fact_err (facts/fact_err.h), so a check can say "could not read
+ * X: reason" instead of guessing.
  *
  * Ownership: struct facts owns every pointer inside it; facts_release()
  * frees them all.
@@ -16,11 +17,11 @@
 
 #include "base/cpuset.h"
 #include "facts/buildinfo.h"
+#include "facts/fact_err.h"
 #include "facts/sockets.h"
 #include "facts/goroutines.h"
 #include "facts/runtime.h"
 
-#define FACTS_ERR_MAX 256
 #define NUMA_MAX_NODES 64
 
 /* A value read from the system, or absent (with no error to report). */
@@ -30,8 +31,7 @@ struct opt_i64 {
 };
 
 struct numa_facts {
-	int err;                          /* 0, or negative errno */
-	char errmsg[FACTS_ERR_MAX];
+	struct fact_err err;
 	unsigned nodes;                   /* nodes with at least one CPU */
 	struct cpuset node_cpus[NUMA_MAX_NODES];
 	unsigned node_ids[NUMA_MAX_NODES];
@@ -44,8 +44,7 @@ struct numa_facts {
  * On a hybrid host (v1 controllers plus a v2 mount beside them) each
  * controller is read from whichever hierarchy it is attached to. */
 struct cgroup_facts {
-	int err;
-	char errmsg[FACTS_ERR_MAX];
+	struct fact_err err;
 	int cpu_version;                  /* 1, 2, or 0 when no cpu controller was found */
 	int memory_version;
 	char cpu_dir[512];                /* absolute directory of the cpu controller's cgroup */
@@ -86,14 +85,13 @@ struct sysctl_facts {
 
 /* TcpExt counters from /proc/net/netstat. */
 struct netstat_facts {
-	int err;
+	struct fact_err err;
 	bool set;
 	uint64_t listen_overflows, listen_drops;
 };
 
 struct clock_facts {
-	int err;
-	char errmsg[FACTS_ERR_MAX];
+	struct fact_err err;
 	char current[64];                 /* current_clocksource */
 	char available[512];              /* available_clocksource, trimmed */
 	bool adjtimex_ok;
@@ -110,7 +108,7 @@ struct endpoint_facts {
 	bool loopback_only;               /* bound to 127.0.0.0/8 or ::1 only */
 	bool http;                        /* answered HTTP at all */
 	bool pprof, expvar, metrics;      /* /debug/pprof/, /debug/vars, /metrics answered 200 */
-	char probe_error[128];            /* why a probe failed (timeout, refused...) */
+	struct fact_err probe_err;        /* why the first failed probe failed (timeout, refused...) */
 };
 
 struct listener_facts {
@@ -121,17 +119,23 @@ struct listener_facts {
 struct process_facts {
 	bool present;                     /* a target was given and found */
 	pid_t pid;
-	int err;                          /* the process exited during the check */
-	char errmsg[FACTS_ERR_MAX];
-	/* Why a part of /proc/PID could not be read ("" when it was), so each
-	 * check quotes the file it depends on. */
-	char status_errmsg[FACTS_ERR_MAX], limits_errmsg[FACTS_ERR_MAX];
-	char fd_errmsg[FACTS_ERR_MAX], environ_errmsg[FACTS_ERR_MAX], exe_errmsg[FACTS_ERR_MAX];
+	union {
+		struct fact_err exited;   /* the process exited during the check */
+		/* The same two fields under the names src/cmd/check.c reads
+		 * today (f.proc.err, f.proc.errmsg). Transitional: once it
+		 * reads f.proc.exited.code/.msg, drop this struct and the union. */
+		struct {
+			int err;
+			char errmsg[FACTS_ERR_MAX];
+		};
+	};
+	/* Why a part of /proc/PID could not be read (code 0 when it was), so
+	 * each check quotes the file it depends on. */
+	struct fact_err status_err, limits_err, fd_err, environ_err, exe_err;
 	char comm[64];
 	char exe[1024];                   /* readlink of /proc/PID/exe; "" if unreadable */
 	char *cmdline;                    /* arguments joined by spaces */
 	/* Go-relevant environment; environ_err set when /proc/PID/environ was unreadable. */
-	int environ_err;
 	char *env_gomaxprocs, *env_gomemlimit, *env_gogc, *env_godebug;
 	struct cpuset affinity;           /* Cpus_allowed_list */
 	struct cpuset mems_allowed;       /* Mems_allowed_list */
@@ -139,8 +143,7 @@ struct process_facts {
 	/* RLIMIT_NOFILE; UINT64_MAX = unlimited. */
 	bool has_nofile;
 	uint64_t nofile_soft, nofile_hard;
-	int fd_err;
-	uint64_t open_fds;
+	uint64_t open_fds;                /* valid when fd_err.code is 0 */
 	uint64_t *socket_inodes;          /* sorted, from /proc/PID/fd links "socket:[N]" */
 	size_t n_socket_inodes;
 	struct cgroup_facts cgroup;
@@ -156,14 +159,12 @@ struct process_facts {
 	/* GOMEMLIMIT the service reports (go_gc_gomemlimit_bytes); 0 = none. */
 	int64_t reported_gomemlimit;
 	/* Build info read from the executable. */
-	int gobuild_err;                  /* PF_ENOTGO for non-Go binaries */
-	char gobuild_errmsg[FACTS_ERR_MAX];
+	struct fact_err gobuild_err;      /* code -PF_ENOTGO for non-Go binaries */
 	struct gobuild gobuild;
 };
 
 struct tcp_facts {
-	int err;
-	char errmsg[FACTS_ERR_MAX];
+	struct fact_err err;
 	uint64_t states[TCP_STATE_MAX];   /* host-wide, IPv4 + IPv6, index = kernel state number */
 	/* The busiest outbound destination: most sockets from one local address
 	 * to one remote address:port with the local port in the ephemeral range. */
@@ -180,18 +181,22 @@ struct goruntime_facts {
 	struct go_memstats *samples;
 	double *sample_times;             /* unix seconds of each sample */
 	size_t n_samples;
+	size_t cap_samples, cap_sample_times;   /* allocated, for the collector's appends */
 	double process_start_unix;        /* when the target started (0 = unknown), for GC CPU rates */
-	char memstats_errmsg[FACTS_ERR_MAX];
+	struct fact_err memstats_err;
 	/* goroutine profile debug=1 snapshots, oldest first */
 	struct gr_snapshot *snaps;
-	size_t n_snaps;
+	size_t n_snaps, cap_snaps;
 	uint64_t index_goroutines;        /* from the /debug/pprof/ index page; 0 = unknown */
 	bool has_dump2;                   /* a debug=2 dump at the end, when the count was low enough */
 	struct gr_snapshot dump2;
 	bool has_dump2_first;             /* and one at the start, to confirm growth */
 	struct gr_snapshot dump2_first;
-	char dump2_note[FACTS_ERR_MAX];   /* why there is none */
-	char goroutine_errmsg[FACTS_ERR_MAX];
+	/* Why there is none: as often a choice (too many goroutines to stop
+	 * the target for) as a failure, so a note for the evidence rather
+	 * than a struct fact_err. */
+	char dump2_note[FACTS_ERR_MAX];
+	struct fact_err goroutine_err;
 	/* The lines of the target's source at the groups' sites, read through
 	 * /proc/PID/root when the files are there (collect/source_lines.h). */
 	struct source_lines source;
@@ -200,7 +205,7 @@ struct goruntime_facts {
 	 * difference is what the window added. */
 	bool has_mutex[2], has_block[2];
 	struct contention_profile mutex[2], block[2];
-	char mutex_errmsg[FACTS_ERR_MAX], block_errmsg[FACTS_ERR_MAX];
+	struct fact_err mutex_err, block_err;
 	double contention_t[2];           /* CLOCK_MONOTONIC seconds of each read */
 };
 

@@ -35,7 +35,7 @@ struct gr_group {
 	 * two dumps tell goroutines that stay from ones replaced or reused;
 	 * NULL from gr_parse_stream, whose memory must not grow with the dump. */
 	struct gr_member *members;
-	size_t n_members;
+	size_t n_members, cap_members;
 	uint64_t key;            /* hash of the frames (see above) */
 	struct gr_frame *frames; /* innermost first, leading runtime.* frames dropped */
 	size_t n_frames;

@@ -8,6 +8,7 @@
  *   #	0x<pc>	<func>+0x<off>	<file>:<line>
  *   <blank>
  */
+#include "base/quote.h"
 #include "goruntime/profiles.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "base/parse.h"
 #include "goruntime/pprof_text.h"
 
 void contention_profile_release(struct contention_profile *p)
@@ -55,21 +57,21 @@ static int parse_record(const char *l, size_t n, uint64_t *cycles, uint64_t *cou
 {
 	const char *sp1 = memchr(l, ' ', n), *sp2;
 
-	if (!sp1 || text_u64(l, (size_t)(sp1 - l), cycles) < 0)
-		return -1;
+	if (!sp1 || parse_u64_n(l, (size_t)(sp1 - l), cycles) < 0)
+		return -PF_EPARSE;
 	sp1++;
 	sp2 = memchr(sp1, ' ', (size_t)(l + n - sp1));
-	if (!sp2 || text_u64(sp1, (size_t)(sp2 - sp1), count) < 0)
-		return -1;
+	if (!sp2 || parse_u64_n(sp1, (size_t)(sp2 - sp1), count) < 0)
+		return -PF_EPARSE;
 	sp2++;
-	return pprof_pcs_valid(sp2, (size_t)(l + n - sp2)) ? 0 : -1;
+	return pprof_pcs_valid(sp2, (size_t)(l + n - sp2)) ? 0 : -PF_EPARSE;
 }
 
 static int header_u64(const char *l, size_t n, const char *key, uint64_t *ret)
 {
 	size_t k = strlen(key);
 
-	return text_u64(l + k, n - k, ret);
+	return parse_u64_n(l + k, n - k, ret);
 }
 
 int contention_parse(const char *body, size_t len, struct contention_profile *ret, struct err *e)
@@ -79,7 +81,7 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 	const char *what = "mutex or block profile", *l;
 	bool have_cps = false, have_period = false, in_record = false, header = false;
 	size_t n, cap = 0, fcap = 0;
-	char q[64];
+	char q[QUOTE_SIZE];
 	int r = 0;
 
 	r = text_accept(&body, &len, "not a mutex or block profile", e);
@@ -99,7 +101,7 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 				p.kind = 'b';
 				what = "block profile";
 			} else {
-				text_quote(q, sizeof(q), l, n);
+				quote_for_message(l, n, q);
 				r = text_fail(e, "not a mutex or block profile", t.lineno,
 					      "expected '--- mutex:' or '--- contention:', got '%s'", q);
 				goto out;
@@ -151,7 +153,7 @@ int contention_parse(const char *body, size_t len, struct contention_profile *re
 			continue;
 		}
 		if (parse_record(l, n, &a, &b) < 0) {
-			text_quote(q, sizeof(q), l, n);
+			quote_for_message(l, n, q);
 			r = text_fail(e, what, t.lineno, "expected a record '<cycles> <count> @ <pcs>', got '%s'", q);
 			goto out;
 		}

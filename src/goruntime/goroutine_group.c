@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "goruntime/pprof_text.h"
 
 /* ---- the key ---------------------------------------------------------- */
 
@@ -164,18 +165,6 @@ static int rehash(struct gr_builder *b, size_t n_slots)
 	return 0;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d) {
-		if (n)
-			memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 static int group_init(struct gr_group *g, const struct gr_record *r)
 {
 	size_t skip = 0;
@@ -196,18 +185,18 @@ static int group_init(struct gr_group *g, const struct gr_record *r)
 	for (size_t i = skip; i < r->n_frames; i++) {
 		struct gr_frame *f = &g->frames[g->n_frames++];
 
-		f->func = dup_n(r->frames[i].func, r->frames[i].func_len);
-		f->file = dup_n(r->frames[i].file, r->frames[i].file_len);
+		f->func = text_dup(r->frames[i].func, r->frames[i].func_len);
+		f->file = text_dup(r->frames[i].file, r->frames[i].file_len);
 		f->line = r->frames[i].line;
 		if (!f->func || !f->file)
 			return -ENOMEM;
 	}
-	g->state = dup_n(r->state, r->state_len);
-	g->created_by = dup_n(r->created_by, r->created_by_len);
-	g->created_at = dup_n(r->created_at, r->created_at_len);
+	g->state = text_dup(r->state, r->state_len);
+	g->created_by = text_dup(r->created_by, r->created_by_len);
+	g->created_at = text_dup(r->created_at, r->created_at_len);
 	if (!g->state || !g->created_by || !g->created_at)
 		return -ENOMEM;
-	if (r->has_labels && !(g->labels = dup_n(r->labels, r->labels_len)))
+	if (r->has_labels && !(g->labels = text_dup(r->labels, r->labels_len)))
 		return -ENOMEM;
 	g->wait_minutes_min = g->wait_minutes_max = r->wait_minutes;
 	return 0;
@@ -255,18 +244,13 @@ static int add_new(struct gr_builder *b, const struct gr_record *r)
 	return 0;
 }
 
-/* Appends r's goroutine as a member; the array doubles at powers of two. */
+/* Appends r's goroutine as a member. */
 static int add_member(const struct gr_builder *b, struct gr_group *g, const struct gr_record *r)
 {
 	if (!b->keep_ids || !r->goid)
 		return 0;
-	if ((g->n_members & (g->n_members - 1)) == 0) {
-		struct gr_member *nm = realloc(g->members, (g->n_members ? g->n_members * 2 : 4) * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		g->members = nm;
-	}
+	if (array_reserve(&g->members, &g->cap_members, g->n_members, sizeof(*g->members), 4) < 0)
+		return -ENOMEM;
 	g->members[g->n_members++] = (struct gr_member){ r->goid, r->args_hash };
 	return 0;
 }
@@ -285,14 +269,14 @@ static int merge(struct gr_group *g, const struct gr_record *r)
 	 * caught awake says less about where the group waits. */
 	if (r->state_len && !r->awake &&
 	    (!g->state[0] || !strcmp(g->state, "runnable") || !strcmp(g->state, "running"))) {
-		char *s = dup_n(r->state, r->state_len);
+		char *s = text_dup(r->state, r->state_len);
 
 		if (!s)
 			return -ENOMEM;
 		free(g->state);
 		g->state = s;
 	}
-	if (!g->labels && r->has_labels && !(g->labels = dup_n(r->labels, r->labels_len)))
+	if (!g->labels && r->has_labels && !(g->labels = text_dup(r->labels, r->labels_len)))
 		return -ENOMEM;
 	return 0;
 }

@@ -9,6 +9,9 @@
  * A record too long for that is copied into a bounded scratch area
  * instead. Only a new group copies its strings for good.
  */
+#include "base/array.h"
+#include "base/buf.h"
+#include "base/parse.h"
 #include "goruntime/goroutine.h"
 #include "goruntime/goroutine_internal.h"
 
@@ -54,8 +57,7 @@ struct parser {
 	bool in_record, frames_done, has_created_by, stack_unavailable;
 	enum expect expect;
 	uint64_t goid, args_hash;
-	char *scratch;
-	size_t scratch_len, scratch_cap;
+	struct buf scratch;            /* at most GR_RECORD_MAX */
 	/* where the input is: in_ptr holds the byte at offset in_off; the
 	 * line being fed starts at line_off */
 	const char *in_ptr;
@@ -80,16 +82,15 @@ static void parser_init(struct parser *p, const char *source, struct err *e)
 	p->e = e;
 	gr_builder_init(&p->b);
 	/* Allocated up front so that spans always point into something. */
-	p->scratch_cap = 4096;
-	p->scratch = malloc(p->scratch_cap);
-	if (!p->scratch)
+	buf_init(&p->scratch, GR_RECORD_MAX);
+	if (buf_append(&p->scratch, "", 0) < 0)
 		p->err = err_set(e, -ENOMEM, "out of memory reading '%s'", p->source);
 }
 
 static void parser_release(struct parser *p)
 {
 	gr_builder_release(&p->b);
-	free(p->scratch);
+	buf_release(&p->scratch);
 	free(p->frames);
 	free(p->rframes);
 }
@@ -106,24 +107,6 @@ static bool ends(const char *s, size_t n, const char *suffix)
 	size_t k = strlen(suffix);
 
 	return n >= k && !memcmp(s + n - k, suffix, k);
-}
-
-/* Strict decimal: all n bytes are digits, no overflow. */
-static bool parse_dec(const char *s, size_t n, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	if (n == 0 || n > 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return true;
 }
 
 static size_t digits(const char *s, size_t n)
@@ -148,41 +131,22 @@ static size_t digits_back(const char *s, size_t n)
  * window's start: the stream keeps the open record's bytes. */
 static const char *ptr(const struct parser *p, struct span sp)
 {
-	return sp.scratch ? p->scratch + sp.off : p->in_ptr + (sp.off - p->in_off);
+	return sp.scratch ? p->scratch.data + sp.off : p->in_ptr + (sp.off - p->in_off);
 }
 
-static bool scratch_room(struct parser *p, size_t n)
-{
-	size_t ncap;
-	char *ns;
-
-	if (p->scratch_len + n > GR_RECORD_MAX)
-		return false;
-	if (p->scratch_len + n <= p->scratch_cap)
-		return true;
-	ncap = p->scratch_cap;
-	while (ncap < p->scratch_len + n)
-		ncap *= 2;
-	ns = realloc(p->scratch, ncap);
-	if (!ns) {
-		p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
-		return false;
-	}
-	p->scratch = ns;
-	p->scratch_cap = ncap;
-	return true;
-}
-
+/* A full scratch area (-E2BIG) is not an error: the span comes back empty. */
 static struct span to_scratch(struct parser *p, const char *s, size_t n)
 {
 	struct span sp = { 0, 0, true };
+	size_t off = p->scratch.len;
+	int r = buf_append(&p->scratch, s, n);
 
-	if (!scratch_room(p, n))
+	if (r == -ENOMEM)
+		p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
+	if (r < 0)
 		return sp;
-	memcpy(p->scratch + p->scratch_len, s, n);
-	sp.off = p->scratch_len;
+	sp.off = off;
 	sp.len = (uint32_t)n;
-	p->scratch_len += n;
 	return sp;
 }
 
@@ -233,7 +197,7 @@ static void record_reset(struct parser *p)
 	p->expect = EXPECT_FUNC;
 	p->goid = 0;
 	p->args_hash = GR_KEY_SEED;
-	p->scratch_len = 0;
+	buf_reset(&p->scratch);
 	p->copy_mode = false;
 	p->rec_off = p->line_off;
 	p->n_frames = 0;
@@ -273,16 +237,9 @@ static struct pframe *frame_push(struct parser *p)
 		p->elided = true;
 		return NULL;
 	}
-	if (p->n_frames == p->frames_cap) {
-		size_t ncap = p->frames_cap ? p->frames_cap * 2 : 64;
-		struct pframe *nf = realloc(p->frames, ncap * sizeof(*nf));
-
-		if (!nf) {
-			p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
-			return NULL;
-		}
-		p->frames = nf;
-		p->frames_cap = ncap;
+	if (array_reserve(&p->frames, &p->frames_cap, p->n_frames, sizeof(*p->frames), 64) < 0) {
+		p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
+		return NULL;
 	}
 	return &p->frames[p->n_frames++];
 }
@@ -323,15 +280,10 @@ static void record_end(struct parser *p)
 	if (!p->in_record || p->err || p->count == 0)
 		goto out;
 	pending_frame_flush(p);
-	if (p->rframes_cap < p->n_frames) {
-		struct gr_rframe *nr = realloc(p->rframes, p->n_frames * sizeof(*nr));
-
-		if (!nr) {
-			p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
-			goto out;
-		}
-		p->rframes = nr;
-		p->rframes_cap = p->n_frames;
+	if (p->n_frames &&
+	    array_reserve(&p->rframes, &p->rframes_cap, p->n_frames - 1, sizeof(*p->rframes), 64) < 0) {
+		p->err = err_set(p->e, -ENOMEM, "out of memory reading '%s'", p->source);
+		goto out;
 	}
 	for (size_t i = 0; i < p->n_frames; i++) {
 		const struct pframe *f = &p->frames[i];
@@ -371,7 +323,7 @@ static bool d1_record_start(struct parser *p, const char *s, size_t n)
 	size_t d = digits(s, n);
 	uint64_t count;
 
-	if (d == 0 || !starts(s + d, n - d, " @") || !parse_dec(s, d, &count))
+	if (d == 0 || !starts(s + d, n - d, " @") || parse_u64_n(s, d, &count) < 0)
 		return false;
 	record_end(p);
 	record_reset(p);
@@ -420,7 +372,8 @@ static bool d1_frame(struct parser *p, const char *s, size_t n)
 			colon = c - 1;
 			break;
 		}
-	if (!plus || !colon || !parse_dec(colon + 1, (size_t)(tok[2] + len[2] - colon - 1), &line) || line > INT32_MAX)
+	if (!plus || !colon || parse_u64_n(colon + 1, (size_t)(tok[2] + len[2] - colon - 1), &line) < 0 ||
+	    line > INT32_MAX)
 		return false;
 	frame_add(p, tok[1], (size_t)(plus - tok[1]), tok[2], (size_t)(colon - tok[2]), (int)line);
 	return true;
@@ -483,7 +436,7 @@ static void d2_status(struct parser *p, const char *s, size_t n)
 		if (ends(item, len, " minutes") || ends(item, len, " minute")) {
 			uint64_t m;
 
-			if (parse_dec(item, digits(item, len), &m))
+			if (parse_u64_n(item, digits(item, len), &m) == 0)
 				p->wait_minutes = m;
 		} else if (len == 16 && !memcmp(item, "locked to thread", 16)) {
 			p->locked = true;
@@ -499,7 +452,7 @@ static bool d2_header(struct parser *p, const char *s, size_t n)
 	size_t d = digits(s + 10, n - 10);
 	uint64_t goid;
 
-	if (d == 0 || !parse_dec(s + 10, d, &goid) || n < 10 + d + 4 || end[-1] != ':')
+	if (d == 0 || parse_u64_n(s + 10, d, &goid) < 0 || n < 10 + d + 4 || end[-1] != ':')
 		return false;
 	open = memchr(s + 10 + d, '[', n - 10 - d);
 	if (!open)
@@ -559,7 +512,7 @@ static bool d2_position(const char *s, size_t n, const char **file, size_t *file
 	if (t && starts(t, (size_t)(q - t), "+0x"))
 		q = t - 1;
 	colon = q > b ? memrchr(b, ':', (size_t)(q - b)) : NULL;
-	if (!colon || !parse_dec(colon + 1, (size_t)(q - colon - 1), &v) || v > INT32_MAX)
+	if (!colon || parse_u64_n(colon + 1, (size_t)(q - colon - 1), &v) < 0 || v > INT32_MAX)
 		return false;
 	*file = b;
 	*file_len = (size_t)(colon - b);
@@ -719,7 +672,7 @@ static void detect(struct parser *p, const char *s, size_t n)
 		const char *t = memchr(s, ':', n) + 8;
 
 		p->fmt = FMT_DEBUG1;
-		p->header_total_ok = parse_dec(t, (size_t)(s + n - t), &p->header_total);
+		p->header_total_ok = parse_u64_n(t, (size_t)(s + n - t), &p->header_total) == 0;
 		if (!p->header_total_ok)
 			p->malformed++;
 		return;

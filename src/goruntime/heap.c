@@ -10,6 +10,7 @@
  *   ...
  * The MemStats block is parsed by memstats_from_heap (memstats.c).
  */
+#include "base/quote.h"
 #include "goruntime/profiles.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "base/parse.h"
 #include "goruntime/pprof_text.h"
 
 void heap_profile_release(struct heap_profile *p)
@@ -32,14 +34,12 @@ void heap_profile_release(struct heap_profile *p)
 /* One decimal number at *s, then the literal sep; advances *s. */
 static bool take_u64(const char **s, const char *end, const char *sep, uint64_t *ret)
 {
-	const char *p = *s, *q = p;
-	size_t k = strlen(sep);
+	size_t k = strlen(sep), d;
 
-	while (q < end && *q >= '0' && *q <= '9')
-		q++;
-	if (text_u64(p, (size_t)(q - p), ret) < 0 || (size_t)(end - q) < k || memcmp(q, sep, k))
+	if (parse_u64_prefix(*s, (size_t)(end - *s), ret, &d) < 0 || (size_t)(end - *s - d) < k ||
+	    memcmp(*s + d, sep, k))
 		return false;
-	*s = q + k;
+	*s += d + k;
 	return true;
 }
 
@@ -75,7 +75,7 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 	bool header = false, in_record = false, memstats = false;
 	size_t n, cap = 0, fcap = 0;
 	uint64_t v[4];
-	char q[64];
+	char q[QUOTE_SIZE];
 	int r = 0;
 
 	r = text_accept(&body, &len, "not a heap profile", e);
@@ -88,8 +88,8 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 				continue;
 			if (!text_starts(l, n, "heap profile: ") ||
 			    !parse_counts(l + 14, n - 14, v, &rest) || !text_starts(rest, (size_t)(l + n - rest), "@ heap/") ||
-			    text_u64(rest + 7, (size_t)(l + n - rest - 7), &p.sample_rate) < 0) {
-				text_quote(q, sizeof(q), l, n);
+			    parse_u64_n(rest + 7, (size_t)(l + n - rest - 7), &p.sample_rate) < 0) {
+				quote_for_message(l, n, q);
 				r = text_fail(e, "not a heap profile", t.lineno,
 					      "expected 'heap profile: <n>: <n> [<n>: <n>] @ heap/<rate>', got '%s'", q);
 				goto out;
@@ -123,7 +123,7 @@ int heap_parse(const char *body, size_t len, struct heap_profile *ret, struct er
 			continue;
 		}
 		if (!parse_counts(l, n, v, &rest) || !pprof_pcs_valid(rest, (size_t)(l + n - rest))) {
-			text_quote(q, sizeof(q), l, n);
+			quote_for_message(l, n, q);
 			r = text_fail(e, what, t.lineno, "expected a record '<n>: <n> [<n>: <n>] @ <pcs>', got '%s'", q);
 			goto out;
 		}

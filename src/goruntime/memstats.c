@@ -1,6 +1,7 @@
 /* runtime.MemStats from the three places a live service shows it:
  * expvar's /debug/vars JSON, the block at the end of a heap debug=1
  * profile, and client_golang's go_* metrics on /metrics. */
+#include "base/quote.h"
 #include "goruntime/profiles.h"
 
 #include <errno.h>
@@ -45,12 +46,13 @@ static uint64_t *ms_slot(struct go_memstats *m, size_t i)
 	return (uint64_t *)((char *)m + ms_fields[i].off);
 }
 
+/* The index of the field called name (n bytes), or -ENOENT. */
 static int ms_index(const char *name, size_t n)
 {
 	for (size_t i = 0; i < N_FIELDS; i++)
 		if (strlen(ms_fields[i].name) == n && !memcmp(ms_fields[i].name, name, n))
 			return (int)i;
-	return -1;
+	return -ENOENT;
 }
 
 /* The ring's sum is PauseTotalNs while no entry has been overwritten. */
@@ -173,7 +175,7 @@ static int heap_ring(const char *s, size_t n, uint64_t *ring)
 	size_t i = 1, k = 0;
 
 	if (n < 2 || s[0] != '[' || s[n - 1] != ']')
-		return -1;
+		return -PF_EPARSE;
 	n--;
 	while (i < n) {
 		size_t start = i;
@@ -181,15 +183,15 @@ static int heap_ring(const char *s, size_t n, uint64_t *ring)
 
 		while (i < n && s[i] != ' ')
 			i++;
-		if (k == 256 || text_u64(s + start, i - start, &v) < 0)
-			return -1;
+		if (k == 256 || parse_u64_n(s + start, i - start, &v) < 0)
+			return -PF_EPARSE;
 		if (ring)
 			ring[k] = v;
 		k++;
 		if (i < n)
 			i++;   /* the separating space; a second one fails above */
 	}
-	return k == 256 ? 0 : -1;
+	return k == 256 ? 0 : -PF_EPARSE;
 }
 
 /* "<n> / <n>" */
@@ -198,9 +200,9 @@ static int heap_pair(const char *s, size_t n, uint64_t *first)
 	const char *sl = memmem(s, n, " / ", 3);
 	uint64_t second;
 
-	if (!sl || text_u64(s, (size_t)(sl - s), first) < 0 ||
-	    text_u64(sl + 3, (size_t)(s + n - sl - 3), &second) < 0)
-		return -1;
+	if (!sl || parse_u64_n(s, (size_t)(sl - s), first) < 0 ||
+	    parse_u64_n(sl + 3, (size_t)(s + n - sl - 3), &second) < 0)
+		return -PF_EPARSE;
 	return 0;
 }
 
@@ -209,6 +211,8 @@ static bool is_key(const char *k, size_t kn, const char *name)
 	return strlen(name) == kn && !memcmp(k, name, kn);
 }
 
+/* One "Key = value" line of the MemStats block: 0, -EEXIST for a key seen
+ * before, or another negative code for a malformed value. */
 static int heap_line(const char *k, size_t kn, const char *v, size_t vn, struct go_memstats *m, uint32_t *seen)
 {
 	uint64_t u;
@@ -216,9 +220,9 @@ static int heap_line(const char *k, size_t kn, const char *v, size_t vn, struct 
 
 	if (i >= 0 && strcmp(ms_fields[i].name, "StackInuse") && strcmp(ms_fields[i].name, "PauseTotalNs")) {
 		if (*seen & (1u << i))
-			return -2;
+			return -EEXIST;
 		*seen |= 1u << i;
-		return text_u64(v, vn, ms_slot(m, (size_t)i));
+		return parse_u64_n(v, vn, ms_slot(m, (size_t)i));
 	}
 	if (is_key(k, kn, "Stack"))
 		return heap_pair(v, vn, &m->stack_inuse);
@@ -226,7 +230,7 @@ static int heap_line(const char *k, size_t kn, const char *v, size_t vn, struct 
 		return heap_pair(v, vn, &u);
 	if (is_key(k, kn, "PauseNs")) {
 		if (m->has_pause_ring)
-			return -2;
+			return -EEXIST;
 		m->has_pause_ring = true;
 		return heap_ring(v, vn, m->pause_ns);
 	}
@@ -236,16 +240,16 @@ static int heap_line(const char *k, size_t kn, const char *v, size_t vn, struct 
 		char tmp[64];
 
 		if (vn == 0 || vn >= sizeof(tmp))
-			return -1;
+			return -PF_EPARSE;
 		memcpy(tmp, v, vn);
 		tmp[vn] = '\0';
 		if (parse_double(tmp, &m->gc_cpu_fraction) < 0 || !isfinite(m->gc_cpu_fraction) || tmp[0] == ' ')
-			return -1;
+			return -PF_EPARSE;
 		m->has_gc_cpu_fraction = true;
 		return 0;
 	}
 	if (is_key(k, kn, "DebugGC") || is_key(k, kn, "EnableGC"))
-		return is_key(v, vn, "true") || is_key(v, vn, "false") ? 0 : -1;
+		return is_key(v, vn, "true") || is_key(v, vn, "false") ? 0 : -PF_EPARSE;
 	/* Alloc, Lookups, BuckHashSys, GCSys, OtherSys, MaxRSS, and whatever
 	 * a later Go adds: numbers we do not keep, or text we do not know. */
 	return 0;
@@ -260,7 +264,7 @@ int memstats_from_heap(const char *body, size_t len, struct go_memstats *ret, st
 	bool block = false;
 	uint32_t seen = 0;
 	size_t n;
-	char q[64];
+	char q[QUOTE_SIZE];
 
 	if (text_accept(&body, &len, "not a heap profile", e) < 0)
 		return -PF_EPARSE;
@@ -277,16 +281,16 @@ int memstats_from_heap(const char *body, size_t len, struct go_memstats *ret, st
 			continue;
 		eq = n > 2 ? memmem(l + 2, n - 2, " = ", 3) : NULL;
 		if (!text_starts(l, n, "# ") || !eq || eq == l + 2) {
-			text_quote(q, sizeof(q), l, n);
+			quote_for_message(l, n, q);
 			return text_fail(e, what, t.lineno, "expected '# <Name> = <value>', got '%s'", q);
 		}
 		r = heap_line(l + 2, (size_t)(eq - l - 2), eq + 3, (size_t)(l + n - eq - 3), &m, &seen);
-		if (r == -2) {
-			text_quote(q, sizeof(q), l + 2, (size_t)(eq - l - 2));
+		if (r == -EEXIST) {
+			quote_for_message(l + 2, (size_t)(eq - l - 2), q);
 			return text_fail(e, what, t.lineno, "'%s' given twice", q);
 		}
 		if (r < 0) {
-			text_quote(q, sizeof(q), l + 2, (size_t)(eq - l - 2));
+			quote_for_message(l + 2, (size_t)(eq - l - 2), q);
 			return text_fail(e, what, t.lineno, "'%s' has a malformed value", q);
 		}
 	}

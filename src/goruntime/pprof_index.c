@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "base/parse.h"
+#include "base/quote.h"
 
 /* An index page is a few KB; a cap well above it still refuses a runaway. */
 
@@ -134,6 +135,7 @@ int pprof_index_counts(const char *html, size_t len, struct pprof_index *ret, st
 		const char *table_end = find_ci(tr, row_end, "</table");
 		struct pprof_count *slot;
 		uint64_t count = 0;
+		char q[QUOTE_SIZE];
 		size_t n;
 		bool numeric;
 
@@ -145,8 +147,8 @@ int pprof_index_counts(const char *html, size_t len, struct pprof_index *ret, st
 		if (row_link(tr, row_end, &name, &n)) {
 			slot = slot_of(&x, name, n);
 			if (slot && !numeric)
-				return err_set(e, -PF_EPARSE, "line %u: count of '%.*s' is not a number",
-					       line_of(html, tr), (int)n, name);
+				return err_set(e, -PF_EPARSE, "line %u: count of '%s' is not a number",
+					       line_of(html, tr), quote_for_message(name, n, q));
 			/* A profile listed twice keeps its first count. */
 			if (slot && !slot->ok) {
 				slot->ok = true;

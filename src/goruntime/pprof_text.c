@@ -8,6 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
+#include "base/parse.h"
+
 void text_lines_init(struct text_lines *t, const char *body, size_t len)
 {
 	t->p = body;
@@ -75,45 +78,11 @@ int text_fail(struct err *e, const char *what, size_t lineno, const char *fmt, .
 	return err_set(e, -PF_EPARSE, "%s: line %zu: %s", what, lineno, msg);
 }
 
-void text_quote(char *out, size_t n, const char *s, size_t len)
-{
-	size_t max = len > 40 ? 40 : len, j = 0;
-
-	if (n == 0)
-		return;
-	for (size_t i = 0; i < max && j + 1 < n; i++)
-		out[j++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (len > max && j + 4 < n) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = '\0';
-}
-
 bool text_starts(const char *s, size_t len, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
 	return len >= n && !memcmp(s, prefix, n);
-}
-
-int text_u64(const char *s, size_t n, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	if (n == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-
-		if (d > 9)
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return 0;
 }
 
 static bool is_hex(char c)
@@ -154,12 +123,13 @@ bool pprof_pcs_valid(const char *s, size_t len)
 	return true;
 }
 
-static char *dup_n(const char *s, size_t n)
+char *text_dup(const char *s, size_t n)
 {
 	char *r = malloc(n + 1);
 
 	if (r) {
-		memcpy(r, s, n);
+		if (n)
+			memcpy(r, s, n);
 		r[n] = '\0';
 	}
 	return r;
@@ -210,11 +180,11 @@ int pprof_frame_parse(const char *line, size_t len, struct gr_frame *ret, struct
 				break;
 			}
 		if (!colon || colon == field[2] ||
-		    text_u64(colon + 1, (size_t)(field[2] + flen[2] - colon - 1), &ln) < 0 || ln > INT_MAX)
+		    parse_u64_n(colon + 1, (size_t)(field[2] + flen[2] - colon - 1), &ln) < 0 || ln > INT_MAX)
 			return err_set(e, -PF_EPARSE, "a frame's location is not '<file>:<line>'");
 	}
-	f.func = nf == 3 ? dup_n(field[1], (size_t)(plus - field[1])) : dup_n("", 0);
-	f.file = nf == 3 ? dup_n(field[2], (size_t)(colon - field[2])) : dup_n("", 0);
+	f.func = nf == 3 ? text_dup(field[1], (size_t)(plus - field[1])) : text_dup("", 0);
+	f.file = nf == 3 ? text_dup(field[2], (size_t)(colon - field[2])) : text_dup("", 0);
 	f.line = (int)ln;
 	if (!f.func || !f.file) {
 		free(f.func);
@@ -229,15 +199,8 @@ int pprof_frames_push(struct gr_frame **frames, size_t *n, size_t *cap, const st
 {
 	if (*n >= PPROF_MAX_FRAMES)
 		return -E2BIG;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		struct gr_frame *p = realloc(*frames, nc * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		*frames = p;
-		*cap = nc;
-	}
+	if (array_reserve(frames, cap, *n, sizeof(**frames), 8) < 0)
+		return -ENOMEM;
 	(*frames)[(*n)++] = *f;
 	return 0;
 }

@@ -42,12 +42,9 @@ int text_accept(const char **body, size_t *len, const char *prefix, struct err *
 int text_fail(struct err *e, const char *what, size_t lineno, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Writes at most 40 bytes of s into out as printable ASCII (others become
- * '?'), with "..." when cut: for quoting outside input in messages. */
-void text_quote(char *out, size_t n, const char *s, size_t len);
-
-/* Decimal digits only, all n of them: 0, -EINVAL or -ERANGE. */
-int text_u64(const char *s, size_t n, uint64_t *ret);
+/* A malloc'ed C string of the n bytes at s (s may be NULL when n is 0,
+ * which strndup does not allow); NULL when memory runs out. */
+char *text_dup(const char *s, size_t n);
 
 /* Whether s (len bytes) starts with the NUL-terminated prefix. */
 bool text_starts(const char *s, size_t len, const char *prefix);

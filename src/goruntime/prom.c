@@ -13,6 +13,7 @@
  * sample a numeric "quantile". Quoted names ({"my.metric",...}) of the
  * UTF-8 extension are read too. Label values and HELP text must be UTF-8.
  */
+#include "base/quote.h"
 #include "goruntime/profiles.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <strings.h>
 
 #include "base/array.h"
+#include "base/buf.h"
 #include "base/parse.h"
 #include "base/utf8.h"
 #include "goruntime/pprof_text.h"
@@ -42,13 +44,13 @@ struct name_index {
 
 struct prom_state {
 	struct prom_doc d;
-	size_t cap_samples, cap_families;
+	size_t cap_samples, cap_families, cap_fam_flags;
 	unsigned char *fam_flags;          /* FAM_* per family */
 	struct name_index fams, seen;      /* family names; sample names seen */
 	size_t lineno;
 	struct err *e;
-	char *tmp;                         /* unescaped text being built */
-	size_t tmp_len, tmp_cap;
+	/* Unescaped text being built; never longer than the body it comes from. */
+	struct buf tmp;
 };
 
 struct cursor {
@@ -68,11 +70,10 @@ __attribute__((format(printf, 2, 3))) static int fail(struct prom_state *st, con
 	return text_fail(st->e, "prometheus text", st->lineno, "%s", msg);
 }
 
-/* A name from the input, made safe for a message. */
-static const char *qs(char buf[64], const char *s)
+/* A name from the input (a C string), made safe for a message. */
+static const char *qs(char out[QUOTE_SIZE], const char *name)
 {
-	text_quote(buf, 64, s, strlen(s));
-	return buf;
+	return quote_for_message(name, strlen(name), out);
 }
 
 static int oom(struct prom_state *st)
@@ -103,18 +104,21 @@ static const char *sample_name(const struct prom_doc *d, size_t i)
 	return d->samples[i].name;
 }
 
-/* The index of name, or -1. */
-static long index_find(const struct name_index *ix, const struct prom_doc *d, name_of_fn name_of, const char *name)
+/* The index of name into *ret: 0, or -ENOENT when it is not there. */
+static int index_find(const struct name_index *ix, const struct prom_doc *d, name_of_fn name_of, const char *name,
+		      size_t *ret)
 {
 	if (!ix->cap)
-		return -1;
+		return -ENOENT;
 	for (size_t h = hash_str(name) & (ix->cap - 1);; h = (h + 1) & (ix->cap - 1)) {
 		size_t v = ix->slots[h];
 
 		if (!v)
-			return -1;
-		if (!strcmp(name_of(d, v - 1), name))
-			return (long)(v - 1);
+			return -ENOENT;
+		if (!strcmp(name_of(d, v - 1), name)) {
+			*ret = v - 1;
+			return 0;
+		}
 	}
 }
 
@@ -176,51 +180,12 @@ static bool name_char(char ch, bool metric)
 	return name_start(ch, metric) || (ch >= '0' && ch <= '9');
 }
 
-static int tmp_put(struct prom_state *st, const char *s, size_t n)
-{
-	if (st->tmp_len + n + 1 > st->tmp_cap) {
-		size_t nc = st->tmp_cap ? st->tmp_cap : 64;
-		char *p;
-
-		while (nc < st->tmp_len + n + 1)
-			nc *= 2;
-		p = realloc(st->tmp, nc);
-		if (!p)
-			return -ENOMEM;
-		st->tmp = p;
-		st->tmp_cap = nc;
-	}
-	memcpy(st->tmp + st->tmp_len, s, n);
-	st->tmp_len += n;
-	st->tmp[st->tmp_len] = '\0';
-	return 0;
-}
-
-static bool valid_utf8(const char *s, size_t n)
-{
-	unsigned cp;
-
-	for (size_t i = 0; i < n;) {
-		size_t k;
-
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = utf8_next(s + i, n - i, &cp);
-		if (!k)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 /* Unescapes up to an unescaped quote (quoted) or the end of the line
  * into st->tmp: \\ and \n always, \" only in quoted strings. */
 static int read_escaped(struct prom_state *st, struct cursor *c, bool quoted, const char *what)
 {
-	st->tmp_len = 0;
-	if (tmp_put(st, "", 0) < 0)
+	buf_reset(&st->tmp);
+	if (buf_append(&st->tmp, "", 0) < 0)
 		return oom(st);
 	while (!at_end(c)) {
 		const char *run = c->p;
@@ -228,7 +193,7 @@ static int read_escaped(struct prom_state *st, struct cursor *c, bool quoted, co
 
 		while (c->p < c->end && *c->p != '\\' && !(quoted && *c->p == '"'))
 			c->p++;
-		if (c->p > run && tmp_put(st, run, (size_t)(c->p - run)) < 0)
+		if (c->p > run && buf_append(&st->tmp, run, (size_t)(c->p - run)) < 0)
 			return oom(st);
 		if (at_end(c) || *c->p == '"')
 			break;
@@ -237,10 +202,10 @@ static int read_escaped(struct prom_state *st, struct cursor *c, bool quoted, co
 			return fail(st, "%s ends in a lone backslash", what);
 		ch = *c->p++;
 		if (ch == '\\' || (quoted && ch == '"')) {
-			if (tmp_put(st, &ch, 1) < 0)
+			if (buf_append(&st->tmp, &ch, 1) < 0)
 				return oom(st);
 		} else if (ch == 'n') {
-			if (tmp_put(st, "\n", 1) < 0)
+			if (buf_append(&st->tmp, "\n", 1) < 0)
 				return oom(st);
 		} else {
 			return fail(st, "invalid escape sequence '\\%c' in %s", (ch > 0x20 && ch < 0x7f) ? ch : '?', what);
@@ -251,7 +216,7 @@ static int read_escaped(struct prom_state *st, struct cursor *c, bool quoted, co
 			return fail(st, "%s has no closing quote", what);
 		c->p++;
 	}
-	if (!valid_utf8(st->tmp, st->tmp_len))
+	if (!utf8_valid(st->tmp.data, st->tmp.len))
 		return fail(st, "%s is not UTF-8", what);
 	return 0;
 }
@@ -268,11 +233,11 @@ static char *read_name(struct prom_state *st, struct cursor *c, bool metric, int
 		*r = read_escaped(st, c, true, metric ? "a quoted metric name" : "a quoted label name");
 		if (*r < 0)
 			return NULL;
-		if (st->tmp_len == 0) {
+		if (st->tmp.len == 0) {
 			*r = fail(st, "an empty quoted name");
 			return NULL;
 		}
-		s = strdup(st->tmp);
+		s = strdup(st->tmp.data);
 	} else {
 		if (at_end(c) || !name_start(*c->p, metric)) {
 			*r = fail(st, "%s name expected", metric ? "a metric" : "a label");
@@ -337,7 +302,7 @@ static int parse_timestamp(const char *tok, size_t n, int64_t *ret)
 	size_t sign = n > 0 && (tok[0] == '-' || tok[0] == '+');
 	uint64_t u;
 
-	if (n - sign > PROM_MAX_NUMBER || text_u64(tok + sign, n - sign, &u) < 0)
+	if (n - sign > PROM_MAX_NUMBER || parse_u64_n(tok + sign, n - sign, &u) < 0)
 		return -EINVAL;
 	if (neg ? u > (uint64_t)INT64_MAX + 1 : u > (uint64_t)INT64_MAX)
 		return -ERANGE;
@@ -347,49 +312,32 @@ static int parse_timestamp(const char *tok, size_t n, int64_t *ret)
 
 /* ---- families ---- */
 
-static long family_get(struct prom_state *st, const char *name, bool create, int *r)
+/* The index of the family called name into *ret, made "untyped" when it
+ * is new. 0, or the out-of-memory error. */
+static int family_get(struct prom_state *st, const char *name, size_t *ret)
 {
-	long i = index_find(&st->fams, &st->d, family_name, name);
 	struct prom_family *f;
 
-	if (i >= 0 || !create)
-		return i;
-	if (st->d.n_families == st->cap_families) {
-		size_t nc = st->cap_families ? st->cap_families * 2 : 16;
-		struct prom_family *nf = realloc(st->d.families, nc * sizeof(*nf));
-		unsigned char *fl;
-
-		if (!nf) {
-			*r = oom(st);
-			return -1;
-		}
-		st->d.families = nf;
-		fl = realloc(st->fam_flags, nc);
-		if (!fl) {
-			*r = oom(st);
-			return -1;
-		}
-		st->fam_flags = fl;
-		st->cap_families = nc;
-	}
+	if (index_find(&st->fams, &st->d, family_name, name, ret) == 0)
+		return 0;
+	if (array_reserve(&st->d.families, &st->cap_families, st->d.n_families, sizeof(*st->d.families), 16) < 0 ||
+	    array_reserve(&st->fam_flags, &st->cap_fam_flags, st->d.n_families, sizeof(*st->fam_flags), 16) < 0)
+		return oom(st);
 	f = &st->d.families[st->d.n_families];
 	f->name = strdup(name);
 	f->type = strdup("untyped");
 	f->help = NULL;
-	if (!f->name || !f->type) {
-		free(f->name);
-		free(f->type);
-		*r = oom(st);
-		return -1;
-	}
+	if (!f->name || !f->type)
+		goto fail;
 	st->fam_flags[st->d.n_families] = 0;
-	if (index_add(&st->fams, &st->d, family_name, st->d.n_families) < 0) {
-		free(f->name);
-		free(f->type);
-		*r = oom(st);
-		return -1;
-	}
-	return (long)st->d.n_families++;
+	if (index_add(&st->fams, &st->d, family_name, st->d.n_families) < 0)
+		goto fail;
+	*ret = st->d.n_families++;
+	return 0;
+fail:
+	free(f->name);
+	free(f->type);
+	return oom(st);
 }
 
 static bool has_suffix(const char *s, const char *suffix, size_t *base_len)
@@ -407,12 +355,11 @@ static bool has_suffix(const char *s, const char *suffix, size_t *base_len)
 static const struct prom_family *family_of(struct prom_state *st, const char *name, bool *is_bucket)
 {
 	static const char *const suffixes[] = { "_bucket", "_sum", "_count" };
-	long i = index_find(&st->fams, &st->d, family_name, name);
 	char base[1024];
-	size_t bl;
+	size_t bl, i;
 
 	*is_bucket = false;
-	if (i >= 0)
+	if (index_find(&st->fams, &st->d, family_name, name, &i) == 0)
 		return &st->d.families[i];
 	for (size_t k = 0; k < 3; k++) {
 		const struct prom_family *f;
@@ -421,8 +368,7 @@ static const struct prom_family *family_of(struct prom_state *st, const char *na
 			continue;
 		memcpy(base, name, bl);
 		base[bl] = '\0';
-		i = index_find(&st->fams, &st->d, family_name, base);
-		if (i < 0)
+		if (index_find(&st->fams, &st->d, family_name, base, &i) < 0)
 			continue;
 		f = &st->d.families[i];
 		if (!strcmp(f->type, "histogram") || (k > 0 && !strcmp(f->type, "summary"))) {
@@ -437,8 +383,9 @@ static bool sample_seen(struct prom_state *st, const char *name, const char *suf
 {
 	char buf[1024];
 	int w = snprintf(buf, sizeof(buf), "%s%s", name, suffix);
+	size_t i;
 
-	return w > 0 && (size_t)w < sizeof(buf) && index_find(&st->seen, &st->d, sample_name, buf) >= 0;
+	return w > 0 && (size_t)w < sizeof(buf) && index_find(&st->seen, &st->d, sample_name, buf, &i) == 0;
 }
 
 /* "# HELP name text", "# TYPE name type", or another comment. */
@@ -448,7 +395,7 @@ static int comment_line(struct prom_state *st, struct cursor *c)
 	size_t n;
 	bool help;
 	char *name = NULL, qn[64];
-	long fi;
+	size_t fi = 0;
 	int r = 0;
 
 	c->p++;   /* '#' */
@@ -468,8 +415,8 @@ static int comment_line(struct prom_state *st, struct cursor *c)
 		goto out;
 	}
 	skip_blanks(c);
-	fi = family_get(st, name, true, &r);
-	if (fi < 0)
+	r = family_get(st, name, &fi);
+	if (r < 0)
 		goto out;
 	if (help) {
 		if (st->fam_flags[fi] & FAM_HELP) {
@@ -479,7 +426,7 @@ static int comment_line(struct prom_state *st, struct cursor *c)
 		r = read_escaped(st, c, false, "the HELP text");
 		if (r < 0)
 			goto out;
-		st->d.families[fi].help = strdup(st->tmp);
+		st->d.families[fi].help = strdup(st->tmp.data);
 		if (!st->d.families[fi].help) {
 			r = oom(st);
 			goto out;
@@ -500,9 +447,9 @@ static int comment_line(struct prom_state *st, struct cursor *c)
 			if (strlen(types[t]) == n && !strncasecmp(tok, types[t], n))
 				break;
 		if (t == 5 || !at_end(c)) {
-			char q[64];
+			char q[QUOTE_SIZE];
 
-			text_quote(q, sizeof(q), tok, (size_t)(c->end - tok));
+			quote_for_message(tok, (size_t)(c->end - tok), q);
 			r = fail(st, "unknown metric type '%s' for '%s'", q, qs(qn, name));
 			goto out;
 		}
@@ -541,7 +488,7 @@ static int add_label(struct prom_state *st, struct prom_sample *s, size_t *cap, 
 {
 	for (size_t i = 0; i < s->n_labels; i++)
 		if (!strcmp(s->labels[i].name, name)) {
-			char qn[64];
+			char qn[QUOTE_SIZE];
 			int r = fail(st, "label '%s' given twice", qs(qn, name));
 
 			free(name);
@@ -553,17 +500,10 @@ static int add_label(struct prom_state *st, struct prom_sample *s, size_t *cap, 
 		free(value);
 		return fail(st, "more than %d labels", PROM_MAX_LABELS);
 	}
-	if (s->n_labels == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
-		struct prom_label *nl = realloc(s->labels, nc * sizeof(*nl));
-
-		if (!nl) {
-			free(name);
-			free(value);
-			return oom(st);
-		}
-		s->labels = nl;
-		*cap = nc;
+	if (array_reserve(&s->labels, cap, s->n_labels, sizeof(*s->labels), 4) < 0) {
+		free(name);
+		free(value);
+		return oom(st);
 	}
 	s->labels[s->n_labels].name = name;
 	s->labels[s->n_labels++].value = value;
@@ -618,7 +558,7 @@ static int label_set(struct prom_state *st, struct cursor *c, struct prom_sample
 				free(name);
 				return r;
 			}
-			value = strdup(st->tmp);
+			value = strdup(st->tmp.data);
 			if (!value) {
 				free(name);
 				return oom(st);
@@ -651,9 +591,9 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	const struct prom_family *f;
 	const char *tok, *lv;
 	bool bucket;
-	size_t n;
+	size_t n, seen;
 	double d;
-	char qn[64];
+	char qn[QUOTE_SIZE];
 	int r = 0;
 
 	if (*c->p != '{') {
@@ -683,9 +623,9 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	skip_blanks(c);
 	read_token(c, &tok, &n);
 	if (parse_go_float(tok, n, &s.value) < 0) {
-		char q[64];
+		char q[QUOTE_SIZE];
 
-		text_quote(q, sizeof(q), tok, n);
+		quote_for_message(tok, n, q);
 		r = fail(st, n ? "'%s' is not a float value" : "'%s' has no value", n ? q : qs(qn, s.name));
 		goto out;
 	}
@@ -693,9 +633,9 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	if (!at_end(c)) {
 		read_token(c, &tok, &n);
 		if (parse_timestamp(tok, n, &s.timestamp_ms) < 0) {
-			char q[64];
+			char q[QUOTE_SIZE];
 
-			text_quote(q, sizeof(q), tok, n);
+			quote_for_message(tok, n, q);
 			r = fail(st, "'%s' is not a timestamp (integer milliseconds)", q);
 			goto out;
 		}
@@ -722,7 +662,7 @@ static int sample_line(struct prom_state *st, struct cursor *c)
 	}
 	st->d.samples[st->d.n_samples] = s;
 	memset(&s, 0, sizeof(s));
-	if (index_find(&st->seen, &st->d, sample_name, st->d.samples[st->d.n_samples].name) < 0 &&
+	if (index_find(&st->seen, &st->d, sample_name, st->d.samples[st->d.n_samples].name, &seen) < 0 &&
 	    index_add(&st->seen, &st->d, sample_name, st->d.n_samples) < 0) {
 		sample_release(&st->d.samples[st->d.n_samples]);
 		r = oom(st);
@@ -761,6 +701,7 @@ int prom_parse(const char *body, size_t len, struct prom_doc *ret, struct err *e
 	r = text_accept(&body, &len, "not Prometheus text", e);
 	if (r < 0)
 		goto out;
+	buf_init(&st.tmp, len);
 	text_lines_init(&t, body, len);
 	while (text_lines_next(&t, &l, &n)) {
 		struct cursor c = { l, l + n };
@@ -780,7 +721,7 @@ out:
 	free(st.fam_flags);
 	free(st.fams.slots);
 	free(st.seen.slots);
-	free(st.tmp);
+	buf_release(&st.tmp);
 	return r;
 }
 

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/array.h"
+#include "base/parse.h"
 #include "check/watch_trigger.h"
 
 #define PARTIAL_SUFFIX ".partial"
@@ -119,9 +121,11 @@ static void remove_partials(struct watch_store *s)
 			close(fd);
 		return;
 	}
+	/* Best effort: a partial left behind is never read as an event, and
+	 * the next open tries again. */
 	while ((de = readdir(d)))
 		if (is_our_partial(de->d_name))
-			unlinkat(s->dirfd, de->d_name, 0);
+			(void)unlinkat(s->dirfd, de->d_name, 0);
 	closedir(d);
 }
 
@@ -192,10 +196,14 @@ int watch_store_begin(struct watch_store *s, double wall, const char *reason, st
 	if (!gmtime_r(&secs, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
 		return err_set(e, -EINVAL, "cannot format the time %.0f", wall);
 	for (int i = strcmp(stamp, s->last_stamp) ? 1 : s->last_seq + 1; i <= STEM_TRIES; i++) {
-		if (i == 1)
-			snprintf(s->stem, sizeof(s->stem), "%s-%s", stamp, reason);
-		else
-			snprintf(s->stem, sizeof(s->stem), "%s-%s-%d", stamp, reason, i);
+		int w = i == 1 ? snprintf(s->stem, sizeof(s->stem), "%s-%s", stamp, reason)
+			       : snprintf(s->stem, sizeof(s->stem), "%s-%s-%d", stamp, reason, i);
+
+		/* A cut stem would name another event's files. */
+		if (w < 0 || (size_t)w >= sizeof(s->stem)) {
+			s->stem[0] = '\0';
+			return err_set(e, -ENAMETOOLONG, "'%s-%s': event name too long", stamp, reason);
+		}
 		if (!stem_taken(s, s->stem)) {
 			snprintf(s->last_stamp, sizeof(s->last_stamp), "%s", stamp);
 			s->last_seq = i;
@@ -258,6 +266,10 @@ int watch_store_commit(struct watch_store *s, struct err *e)
 		if (renameat(s->dirfd, partial, s->dirfd, s->names[i]) < 0 && r == 0)
 			r = err_errno(e, -errno, "'%s/%s': cannot rename into place", s->dir, s->names[i]);
 	}
+	/* The renames are only durable once the directory is: without this a
+	 * crash can leave the event's files unnamed, or the partials back. */
+	if (r == 0 && s->n_names && fsync(s->dirfd) < 0)
+		r = err_errno(e, -errno, "'%s': cannot sync the directory", s->dir);
 	s->n_names = 0;
 	s->stem[0] = '\0';
 	return r;
@@ -269,22 +281,23 @@ void watch_store_abort(struct watch_store *s)
 
 	for (size_t i = 0; i < s->n_names; i++) {
 		snprintf(partial, sizeof(partial), ".%s" PARTIAL_SUFFIX, s->names[i]);
-		unlinkat(s->dirfd, partial, 0);
+		(void)unlinkat(s->dirfd, partial, 0);   /* best effort, as in remove_partials() */
 	}
 	s->n_names = 0;
 	s->stem[0] = '\0';
 }
 
 /* The "-N" of a stem, 1 when it has none. */
-static unsigned long stem_seq(const char *stem, size_t *ret_base_len)
+static uint64_t stem_seq(const char *stem, size_t *ret_base_len)
 {
 	const char *d = strrchr(stem, '-');
+	uint64_t seq;
 
 	*ret_base_len = strlen(stem);
-	if (!d || !d[1] || strspn(d + 1, "0123456789") != strlen(d + 1))
+	if (!d || parse_u64_n(d + 1, strlen(d + 1), &seq) < 0)
 		return 1;
 	*ret_base_len = (size_t)(d - stem);
-	return strtoul(d + 1, NULL, 10);
+	return seq;
 }
 
 /* Stems order as they were made: by their second, then by their "-N"
@@ -293,7 +306,7 @@ static int stem_cmp(const void *pa, const void *pb)
 {
 	const char *a = *(char *const *)pa, *b = *(char *const *)pb;
 	size_t la, lb;
-	unsigned long na = stem_seq(a, &la), nb = stem_seq(b, &lb);
+	uint64_t na = stem_seq(a, &la), nb = stem_seq(b, &lb);
 	/* "20261126T100000Z": every stem starts with it (valid_stem). */
 	int c = strncmp(a, b, 16);
 
@@ -331,16 +344,9 @@ static int scan_stems(struct watch_store *s, char ***ret, size_t *ret_n, struct 
 			seen = !strcmp(stems[i], stem);
 		if (seen)
 			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 32;
-			char **ns = realloc(stems, nc * sizeof(*ns));
-
-			if (!ns) {
-				r = err_errno(e, -ENOMEM, "'%s': cannot list", s->dir);
-				goto out;
-			}
-			stems = ns;
-			cap = nc;
+		if (array_reserve(&stems, &cap, n, sizeof(*stems), 32) < 0) {
+			r = err_errno(e, -ENOMEM, "'%s': cannot list", s->dir);
+			goto out;
 		}
 		stems[n] = strdup(stem);
 		if (!stems[n]) {

@@ -91,8 +91,7 @@ static void test_not_go_skips_every_code_check(void **state)
 	struct check_result *r;
 
 	target_on(t->f);
-	t->f->proc.gobuild_err = -PF_ENOTGO;
-	snprintf(t->f->proc.gobuild_errmsg, sizeof(t->f->proc.gobuild_errmsg), "'/usr/bin/python3' is not a Go executable");
+	fact_err_setf(&t->f->proc.gobuild_err, -PF_ENOTGO, "'/usr/bin/python3' is not a Go executable");
 	for (size_t i = 0; i < N_CODE; i++) {
 		r = expect(t, code_checks[i], NULL, STATUS_SKIP);
 		assert_string_equal(r->summary, "'/usr/bin/python3' is not a Go executable");
@@ -105,14 +104,13 @@ static void test_unreadable_buildinfo_is_an_error(void **state)
 	struct check_result *r;
 
 	target_on(t->f);
-	t->f->proc.gobuild_err = -PF_EPARSE;
-	snprintf(t->f->proc.gobuild_errmsg, sizeof(t->f->proc.gobuild_errmsg),
+	fact_err_setf(&t->f->proc.gobuild_err, -PF_EPARSE,
 		 "'/proc/4242/exe' is truncated: section '.go.buildinfo' runs past the end");
 	for (size_t i = 0; i < N_CODE; i++) {
 		r = expect(t, code_checks[i], NULL, STATUS_ERROR);
 		assert_contains(r->summary, "truncated");
 	}
-	t->f->proc.gobuild_err = -EACCES;
+	t->f->proc.gobuild_err.code = -EACCES;
 	expect(t, "go.buildinfo", NULL, STATUS_ERROR);
 }
 

@@ -67,7 +67,7 @@ static void test_heap_pressure(void **state)
 	r = expect(t, "go.heap-pressure", NULL, STATUS_SKIP);
 	assert_contains(r->summary, "serves");
 	go_surfaces(t->f);
-	snprintf(t->f->go.memstats_errmsg, sizeof(t->f->go.memstats_errmsg), "'http://127.0.0.1:6060/debug/vars': timed out");
+	fact_err_setf(&t->f->go.memstats_err, -ETIMEDOUT, "'http://127.0.0.1:6060/debug/vars': timed out");
 	r = expect(t, "go.heap-pressure", NULL, STATUS_ERROR);
 	assert_contains(r->summary, "timed out");
 
@@ -228,7 +228,7 @@ static void test_goroutines_count(void **state)
 	struct check_result *r;
 
 	go_surfaces(t->f);
-	snprintf(t->f->go.goroutine_errmsg, sizeof(t->f->go.goroutine_errmsg), "'x': 404 not found");
+	fact_err_setf(&t->f->go.goroutine_err, -PF_ENOTFOUND, "'x': 404 not found");
 	r = expect(t, "go.goroutines", NULL, STATUS_ERROR);
 	assert_contains(r->summary, "404");
 	add_snapshot(t->f, 10, 50);
@@ -378,7 +378,7 @@ static void test_mutex_contention(void **state)
 	struct check_result *r;
 
 	go_surfaces(t->f);
-	snprintf(g->mutex_errmsg, sizeof(g->mutex_errmsg), "'x': HTTP 500");
+	fact_err_setf(&g->mutex_err, -EIO, "'x': HTTP 500");
 	expect(t, "go.mutex-contention", NULL, STATUS_ERROR);
 
 	mutex_profile(&g->mutex[0], 0, false);

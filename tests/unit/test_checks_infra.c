@@ -61,8 +61,7 @@ static void test_topology_single_node_and_error(void **state)
 	assert_false(ev_b(r, "smt"));
 	assert_contains(r->summary, "1 NUMA node, 2 CPUs online, SMT off");
 
-	t->f->numa.err = -ENOENT;
-	snprintf(t->f->numa.errmsg, sizeof(t->f->numa.errmsg), "'/sys/devices/system/node' is missing");
+	fact_err_setf(&t->f->numa.err, -ENOENT, "'/sys/devices/system/node' is missing");
 	r = expect(t, "cpu.topology", NULL, STATUS_ERROR);
 	assert_contains(r->summary, "'/sys/devices/system/node' is missing");
 }
@@ -181,7 +180,7 @@ static void test_affinity_numa_single_node_and_errors(void **state)
 	t->f->proc.has_affinity = false;
 	expect(t, "cpu.affinity-numa", NULL, STATUS_ERROR);
 	t->f->proc.has_affinity = true;
-	t->f->numa.err = -EACCES;
+	t->f->numa.err.code = -EACCES;
 	expect(t, "cpu.affinity-numa", NULL, STATUS_ERROR);
 }
 
@@ -428,7 +427,7 @@ static void test_fd_process_unlimited_and_errors(void **state)
 	assert_string_equal(ev_s(r, "soft"), "unlimited");
 	assert_string_equal(ev_s(r, "hard"), "unlimited");
 	nofile(t->f, 0, 65536, 65536);
-	t->f->proc.fd_err = -EACCES;
+	t->f->proc.fd_err.code = -EACCES;
 	r = expect(t, "fd.process", NULL, STATUS_ERROR);
 	assert_int_equal(ev_i(r, "open"), -1);
 	assert_int_equal(ev_i(r, "soft"), 65536);

@@ -56,8 +56,7 @@ static void test_tcp_states_target_census(void **state)
 	assert_int_equal(json_integer_value(json_object_get(tg, "listen")), 2);
 	assert_contains(r->summary, "pid 4242: 40 established, 7 close_wait, 2 listen");
 
-	t->f->tcp.err = -EPERM;
-	snprintf(t->f->tcp.errmsg, sizeof(t->f->tcp.errmsg), "netlink sock_diag: Operation not permitted");
+	fact_err_setf(&t->f->tcp.err, -EPERM, "netlink sock_diag: Operation not permitted");
 	r = expect(t, "net.tcp-states", NULL, STATUS_ERROR);
 	assert_contains(r->summary, "Operation not permitted");
 }
@@ -122,7 +121,7 @@ static void test_timewait_no_established(void **state)
 	tw(t->f, 20, 0);
 	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
 	assert_true(ev_null(r, "ratio"));
-	t->f->tcp.err = -EPERM;
+	t->f->tcp.err.code = -EPERM;
 	expect(t, "net.timewait-ratio", NULL, STATUS_ERROR);
 }
 
@@ -158,13 +157,12 @@ static void test_close_wait_errors(void **state)
 	struct tc *t = *state;
 
 	target_on(t->f);
-	t->f->proc.fd_err = -EACCES;
-	snprintf(t->f->proc.fd_errmsg, sizeof(t->f->proc.fd_errmsg), "cannot read /proc/4242/fd: Permission denied");
+	fact_err_setf(&t->f->proc.fd_err, -EACCES, "cannot read /proc/4242/fd: Permission denied");
 	/* The message names the file the check needed, not another one. */
-	snprintf(t->f->proc.exe_errmsg, sizeof(t->f->proc.exe_errmsg), "cannot read /proc/4242/exe: Permission denied");
+	fact_err_setf(&t->f->proc.exe_err, -EACCES, "cannot read /proc/4242/exe: Permission denied");
 	assert_non_null(strstr(expect(t, "net.close-wait", NULL, STATUS_ERROR)->summary, "/proc/4242/fd"));
-	t->f->proc.fd_err = 0;
-	t->f->tcp.err = -EPERM;
+	t->f->proc.fd_err.code = 0;
+	t->f->tcp.err.code = -EPERM;
 	expect(t, "net.close-wait", NULL, STATUS_ERROR);
 }
 
@@ -383,7 +381,7 @@ static void test_ephemeral_ports_idle_and_errors(void **state)
 	r = expect(t, "net.ephemeral-ports", NULL, STATUS_PASS);
 	assert_true(ev_null(r, "busiest_destination"));
 	assert_int_equal(ev_i(r, "range_width"), 28232);
-	t->f->tcp.err = -EPERM;
+	t->f->tcp.err.code = -EPERM;
 	expect(t, "net.ephemeral-ports", NULL, STATUS_ERROR);
 }
 

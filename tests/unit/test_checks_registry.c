@@ -137,8 +137,7 @@ static void test_target_checks_error_when_target_unreadable(void **state)
 	struct check_result *r;
 
 	target_on(t->f);
-	t->f->proc.err = -ESRCH;
-	snprintf(t->f->proc.errmsg, sizeof(t->f->proc.errmsg), "pid 4242 exited during the check");
+	fact_err_setf(&t->f->proc.exited, -ESRCH, "pid 4242 exited during the check");
 	for (size_t i = 0; i < N_CONTRACT; i++) {
 		if (!contract[i].needs_target)
 			continue;
@@ -164,10 +163,9 @@ static void test_every_check_on_empty_facts(void **state)
 		assert_true(r->summary[0] != '\0');
 	}
 	/* And once more with the failures named, as the collectors leave them. */
-	t->f->numa.err = -ENOENT;
-	t->f->tcp.err = -EPERM;
-	t->f->proc.gobuild_err = -EACCES;
-	snprintf(t->f->proc.gobuild_errmsg, sizeof(t->f->proc.gobuild_errmsg), "'/proc/4242/exe': Permission denied");
+	t->f->numa.err.code = -ENOENT;
+	t->f->tcp.err.code = -EPERM;
+	fact_err_setf(&t->f->proc.gobuild_err, -EACCES, "'/proc/4242/exe': Permission denied");
 	expect(t, "cpu.topology", NULL, STATUS_ERROR);
 	expect(t, "cpu.affinity-numa", NULL, STATUS_ERROR);
 	expect(t, "net.tcp-states", NULL, STATUS_ERROR);

@@ -314,8 +314,7 @@ static void test_gomaxprocs_unknown_and_errors(void **state)
 
 	expect(t, "cpu.gomaxprocs", NULL, STATUS_SKIP);             /* no target */
 	go_target(t->f, NULL, "0-3", 0);
-	t->f->proc.gobuild_err = -PF_ENOTGO;
-	snprintf(t->f->proc.gobuild_errmsg, sizeof(t->f->proc.gobuild_errmsg),
+	fact_err_setf(&t->f->proc.gobuild_err, -PF_ENOTGO,
 		 "'/usr/bin/python3' is not a Go executable");
 	/* Not a Go binary and nothing else to go by. */
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_SKIP);
@@ -574,7 +573,7 @@ static void test_pprof_missing_warns(void **state)
 	assert_int_equal(json_array_size(ev(r, "endpoints")), 0);
 	endpoints(t->f, 1);
 	endpoint(t->f, 0, "0.0.0.0:8080", false, false, false, false);
-	snprintf(t->f->proc.endpoints[0].probe_error, sizeof(t->f->proc.endpoints[0].probe_error),
+	fact_err_setf(&t->f->proc.endpoints[0].probe_err, -EIO,
 		 "timed out after 2000 ms");
 	r = expect(t, "sec.pprof-exposure", NULL, STATUS_WARN);
 	assert_contains(r->summary, "no listener of pid 4242 serves /debug/pprof/");
@@ -593,8 +592,7 @@ static void test_pprof_skip_and_error(void **state)
 
 	expect(t, "sec.pprof-exposure", NULL, STATUS_SKIP);
 	target_on(t->f);
-	t->f->proc.err = -ESRCH;
-	snprintf(t->f->proc.errmsg, sizeof(t->f->proc.errmsg), "pid 4242 exited during the check");
+	fact_err_setf(&t->f->proc.exited, -ESRCH, "pid 4242 exited during the check");
 	r = expect(t, "sec.pprof-exposure", NULL, STATUS_ERROR);
 	assert_string_equal(r->summary, "pid 4242 exited during the check");
 }

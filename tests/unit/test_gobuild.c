@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "collect/gobuild.h"
+#include "goruntime/modinfo.h"
+#include "report/buildinfo_text.h"
 
 static const char sentinel_start[] = "\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
 static const char sentinel_end[] = "\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2";

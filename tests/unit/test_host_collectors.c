@@ -22,6 +22,7 @@
 #include "collect/netstat.h"
 #include "collect/numa.h"
 #include "collect/sysctl.h"
+#include "facts/fact_err.h"
 
 #define HYBRID_MEM_DIR "/sys/fs/cgroup/memory/process_api/cabdd5b6e672061634cd33928386e130"
 #define V2_LEAF "/sys/fs/cgroup/services.slice/order.slice/order-api.service"
@@ -99,7 +100,7 @@ static void test_hybrid_cgroup(void **state)
 	struct cgroup_facts cg;
 
 	assert_int_equal(cgroup_collect(fixture("hybrid-v1"), 4242, &cg), 0);
-	assert_int_equal(cg.err, 0);
+	assert_int_equal(cg.err.code, 0);
 	/* cpu, cpuset and memory are bound to v1 even though a v2 mount exists. */
 	assert_int_equal(cg.cpu_version, 1);
 	assert_string_equal(cg.cpu_dir, "/sys/fs/cgroup/cpu");
@@ -225,16 +226,16 @@ static void test_v2_other_collectors_missing(void **state)
 	struct netstat_facts ns;
 
 	assert_int_equal(numa_collect(fixture("v2-quota"), &n), -ENOENT);
-	assert_int_equal(n.err, -ENOENT);
-	assert_non_null(strstr(n.errmsg, "'/sys/devices/system/cpu/online'"));
+	assert_int_equal(n.err.code, -ENOENT);
+	assert_non_null(strstr(n.err.msg, "'/sys/devices/system/cpu/online'"));
 	assert_int_equal(clock_collect(fixture("v2-quota"), &c), -ENOENT);
-	assert_non_null(strstr(c.errmsg, "current_clocksource'"));
+	assert_non_null(strstr(c.err.msg, "current_clocksource'"));
 	assert_int_equal(sysctl_collect(fixture("v2-quota"), &s), 0);
 	assert_false(s.somaxconn.set);
 	assert_false(s.port_lo.set);
 	assert_false(s.file_allocated.set);
 	assert_int_equal(netstat_collect(fixture("v2-quota"), &ns), -ENOENT);
-	assert_int_equal(ns.err, -ENOENT);
+	assert_int_equal(ns.err.code, -ENOENT);
 	assert_false(ns.set);
 }
 
@@ -335,7 +336,7 @@ static void test_hpet_clock(void **state)
 	struct clock_facts c;
 
 	assert_int_equal(clock_collect(fixture("hpet"), &c), 0);
-	assert_int_equal(c.err, 0);
+	assert_int_equal(c.err.code, 0);
 	assert_string_equal(c.current, "hpet");
 	/* The kernel's trailing space is trimmed. */
 	assert_string_equal(c.available, "hpet acpi_pm");
@@ -349,8 +350,8 @@ static void test_hpet_cgroup_missing(void **state)
 	struct cgroup_facts cg;
 
 	assert_int_equal(cgroup_collect(fixture("hpet"), 0, &cg), -ENOENT);
-	assert_int_equal(cg.err, -ENOENT);
-	assert_string_equal(cg.errmsg, "could not read '/proc/self/cgroup': No such file or directory");
+	assert_int_equal(cg.err.code, -ENOENT);
+	assert_string_equal(cg.err.msg, "could not read '/proc/self/cgroup': No such file or directory");
 	assert_int_equal(cg.cpu_version, 0);
 	assert_false(cg.has_memory);
 }
@@ -426,7 +427,7 @@ static void test_netstat_malformed(void **state)
 	struct netstat_facts ns;
 
 	assert_int_equal(netstat_parse("TcpExt: ListenOverflows ListenDrops\nTcpExt: 1\n", &ns), -PF_EPARSE);
-	assert_int_equal(ns.err, -PF_EPARSE);
+	assert_int_equal(ns.err.code, -PF_EPARSE);
 	assert_false(ns.set);
 	assert_int_equal(netstat_parse("TcpExt: ListenOverflows ListenDrops\nTcpExt: 1 x\n", &ns), -PF_EPARSE);
 	assert_int_equal(netstat_parse("TcpExt: ListenOverflows ListenDrops\n", &ns), -PF_EPARSE);
@@ -674,9 +675,34 @@ static void test_live_clock_sysctl_netstat(void **state)
 	}
 }
 
+/* The one error shape of every part: a code and a message never empty. */
+static void test_fact_err(void **state)
+{
+	struct fact_err fe = { 0 };
+	struct err e = { "" };
+	char big[600];
+
+	(void)state;
+	assert_false(fact_err_failed(&fe));
+	fact_err_set(&fe, -EACCES, NULL);
+	assert_true(fact_err_failed(&fe));
+	assert_int_equal(fe.code, -EACCES);
+	assert_string_equal(fe.msg, "Permission denied");
+	fact_err_set(&fe, -PF_EPARSE, &e);   /* an empty struct err: the code's words */
+	assert_string_equal(fe.msg, "malformed input");
+	err_set(&e, -ENOENT, "'/sys/x' is missing");
+	fact_err_set(&fe, -ENOENT, &e);
+	assert_string_equal(fe.msg, "'/sys/x' is missing");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fact_err_setf(&fe, -E2BIG, "%s", big);
+	assert_int_equal(strlen(fe.msg), FACTS_ERR_MAX - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fact_err),
 		cmocka_unit_test(test_hybrid_cgroup),
 		cmocka_unit_test(test_hybrid_numa),
 		cmocka_unit_test(test_hybrid_clock),
