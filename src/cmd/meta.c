@@ -28,6 +28,7 @@ const struct command_spec cmd_completion_spec = {
 	.opts = completion_opts,
 	.min_operands = 1,
 	.max_operands = 1,
+	.operand_name = "shell (bash or zsh)",
 	.operand_kind = "command",
 };
 

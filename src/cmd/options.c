@@ -186,7 +186,8 @@ int opts_parse(const struct command_spec *spec, int argc, char **argv, void *arg
 	}
 	operands = (unsigned)(argc - optind);
 	if (operands < spec->min_operands)
-		return cmd_usage_error(spec->name, "missing operand: %s; see --help", spec->synopsis);
+		return cmd_usage_error(spec->name, "no %s given; see 'preflight %s --help'",
+				       spec->operand_name ? spec->operand_name : "operand", spec->name);
 	if (spec->max_operands && operands > spec->max_operands)
 		return cmd_usage_error(spec->name, "unexpected operand '%s'; see --help", argv[optind + spec->max_operands]);
 	*ret_first = optind;

@@ -66,6 +66,7 @@ struct command_spec {
 	const char *synopsis;    /* what follows the name: "[options] URL|FILE..." */
 	const char *description; /* paragraphs separated by blank lines */
 	const char *operands;    /* what the operands are; NULL when none */
+	const char *operand_name; /* "FILE", "URL|FILE": for "no FILE given" */
 	const char *exit_status; /* one paragraph */
 	const char *see_also;    /* "docs/goroutines.md"; may be NULL */
 	const struct opt *opts;  /* terminated by OPT_END */

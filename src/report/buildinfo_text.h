@@ -13,4 +13,17 @@
  * Returns 0 or a buf error (-E2BIG, -ENOMEM). */
 int gobuild_string(const struct gobuild *b, struct buf *out);
 
+#include <stdbool.h>
+#include <stdio.h>
+
+extern const char *const buildinfo_formats[];   /* tty, json */
+
+/* One executable's build info. tty: exactly `go version -m FILE`'s text
+ * ("FILE: goVERSION", then the modinfo lines behind a tab), with file and
+ * lines escaped for the terminal when escape is set (a binary's module
+ * paths are outside text); json: one object on one line (JSON lines,
+ * docs/buildinfo.md). Returns 0, -ENOMEM, -E2BIG (modinfo too large) or
+ * -EINVAL for another format. */
+int buildinfo_render(FILE *out, const char *format, bool escape, const char *file, const struct gobuild *b);
+
 #endif
