@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # The .deb (what `make deb` builds with CPack): its name and Depends, its
 # files, the extracted binary's libraries, and then the real thing: apt
 # installs it into a clean Debian root (debootstrap --variant=minbase, which
