@@ -10,6 +10,10 @@ pkgs=(
   iproute2 util-linux procps numactl jq libxml2-utils hyperfine mawk curl
   time  # /usr/bin/time: peak RSS in bench/goroutines.sh
   prometheus  # promtool validates the textfile output; the server serves later fuse tests
+  # packaging (make deb, make install) and its tests t0900/t0910
+  dpkg-dev file  # dpkg-shlibdeps for the .deb's Depends; CPack finds ELF files with file(1)
+  man-db bash-completion zsh  # man -l --warnings, and loading the completions as a shell would
+  debootstrap  # a clean Debian root to install the .deb into
 )
 
 missing=()

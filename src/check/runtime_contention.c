@@ -37,6 +37,11 @@ static void judge(const struct facts *f, const struct check_params *p, struct ch
 	const struct gr_frame *worst = NULL;
 	double worst_delay = -1;
 
+	if (f->proc.http_err) {
+		json_decref(arr);
+		result_set(r, STATUS_ERROR, "no %s profile: %s", what, f->proc.http_errmsg);
+		return;
+	}
 	if (!g->pprof_url[0]) {
 		json_decref(arr);
 		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/pprof/", (int)f->proc.pid);

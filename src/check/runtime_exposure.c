@@ -11,6 +11,13 @@ CHECK_FN(check_sec_pprof_exposure)
 	json_t *arr = json_array();
 	bool any_pprof = false, any_vars = false;
 
+	/* Without HTTP, "no pprof found" would be a guess. */
+	if (pr->http_err) {
+		json_decref(arr);
+		buf_release(&exposed);
+		result_set(r, STATUS_ERROR, "cannot probe the listeners of pid %d: %s", (int)pr->pid, pr->http_errmsg);
+		return;
+	}
 	for (size_t i = 0; i < pr->n_endpoints; i++) {
 		const struct endpoint_facts *e = &pr->endpoints[i];
 		json_t *o = json_object();

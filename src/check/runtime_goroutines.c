@@ -10,6 +10,10 @@ static bool need_goroutines(const struct facts *f, struct check_result *r)
 {
 	const struct goruntime_facts *g = &f->go;
 
+	if (f->proc.http_err) {
+		result_set(r, STATUS_ERROR, "no goroutine profile: %s", f->proc.http_errmsg);
+		return false;
+	}
 	if (!g->pprof_url[0]) {
 		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/pprof/", (int)f->proc.pid);
 		return false;

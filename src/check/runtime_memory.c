@@ -12,6 +12,10 @@ static bool need_memstats(const struct facts *f, struct check_result *r)
 {
 	const struct goruntime_facts *g = &f->go;
 
+	if (f->proc.http_err) {
+		result_set(r, STATUS_ERROR, "no memstats: %s", f->proc.http_errmsg);
+		return false;
+	}
 	if (!g->attempted) {
 		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/vars, /metrics or pprof",
 			   (int)f->proc.pid);

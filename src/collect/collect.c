@@ -272,8 +272,10 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	sysctl_collect(o->root, &f->sysctl);
 	clock_collect(o->root, &f->clock);
 	tcp_collect(f);
-	if (o->pid) {
-		endpoints_probe(&f->proc, o->http_timeout_ms);
+	/* A failed probe (libcurl.so.4 missing) is in f->proc.http_err, for the
+	 * checks that read the target over HTTP to report; the Go runtime is
+	 * then not sampled at all. */
+	if (o->pid && endpoints_probe(&f->proc, o->http_timeout_ms) == 0) {
 		goruntime_begin(f, &go);
 		if (f->go.attempted && o->window_s > 0)
 			sample_runtime(f, &go, start, deadline);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,18 +60,30 @@ static void url_base_for(const struct listener_facts *l, char *out, size_t n)
 	snprintf(out, n, "http://%s:%u", host, l->sock.sport);
 }
 
+__attribute__((format(printf, 3, 4))) static int probe_failed(struct process_facts *p, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->http_err = code;
+	va_start(ap, fmt);
+	vsnprintf(p->http_errmsg, sizeof(p->http_errmsg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 int endpoints_probe(struct process_facts *p, long timeout_ms)
 {
 	struct http_opts o = { timeout_ms, timeout_ms };
 	struct http_request *reqs;
 	size_t n = p->n_listeners;
+	struct err why = { "" };
 	int r;
 
 	p->endpoints = calloc(n ? n : 1, sizeof(*p->endpoints));
 	reqs = calloc(n ? n * PROBE_COUNT : 1, sizeof(*reqs));
 	if (!p->endpoints || !reqs) {
 		free(reqs);
-		return -ENOMEM;
+		return probe_failed(p, -ENOMEM, "out of memory");
 	}
 	p->n_endpoints = n;
 	for (size_t i = 0; i < n; i++) {
@@ -87,7 +100,16 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 					  k == PROBE_METRICS ? PROBE_METRICS_MAX : PROBE_INDEX_MAX);
 		}
 	}
-	r = http_fetch_all(reqs, n * PROBE_COUNT, &o);
+	/* Without libcurl nothing can be asked: one error for the whole target
+	 * rather than one "probe failed" per listener, which would read as a
+	 * target that serves no pprof. No listener, no need for libcurl. */
+	r = n ? http_init(&why) : 0;
+	if (r < 0)
+		probe_failed(p, r, "%s", why.msg);
+	else
+		r = http_fetch_all(reqs, n * PROBE_COUNT, &o);
+	if (r < 0 && !p->http_err)
+		probe_failed(p, r, "cannot probe the listeners: %s", strerror(-r));
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct endpoint_facts *e = &p->endpoints[i];
 		struct http_request *rq = &reqs[i * PROBE_COUNT];

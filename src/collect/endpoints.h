@@ -7,7 +7,10 @@
 #include "facts/facts.h"
 
 /* Probes every listener of p in parallel (p->endpoints gets one entry per
- * listener). Never fails: per-listener problems land in probe_error. */
+ * listener). Per-listener problems land in probe_error. Returns 0, or a
+ * negative errno when no listener could be asked anything, also recorded
+ * in p->http_err and p->http_errmsg: -ELIBACC (libcurl.so.4 cannot be
+ * loaded; only asked for when there are listeners), -ENOMEM, -EIO. */
 int endpoints_probe(struct process_facts *p, long timeout_ms);
 
 

@@ -153,6 +153,11 @@ struct process_facts {
 	size_t n_listeners;
 	struct endpoint_facts *endpoints; /* one per listener, same order */
 	size_t n_endpoints;
+	/* Why the listeners could not be asked anything over HTTP (0 and "" when
+	 * they could): -ELIBACC when libcurl.so.4 cannot be loaded. Every check
+	 * that reads the target over HTTP reports this as its error. */
+	int http_err;
+	char http_errmsg[FACTS_ERR_MAX];
 	/* GOMAXPROCS the service itself reports (go_sched_gomaxprocs_threads); 0 = none. */
 	int64_t reported_gomaxprocs;
 	char reported_gomaxprocs_from[128];

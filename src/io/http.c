@@ -28,6 +28,7 @@ static struct {
 } curl;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_loaded;
+static char curl_load_errmsg[160];   /* why not, when curl_loaded is 0 */
 
 /* One multi handle for the whole run: its connection cache keeps the
  * target's connections open between calls, so `watch` and the window's
@@ -43,28 +44,64 @@ static void close_connections(void)
 	multi_cached = NULL;
 }
 
+/* The package that ships libcurl.so.4 on Debian, named in every error. */
+#define CURL_SONAME "libcurl.so.4"
+#define CURL_PACKAGE "libcurl4"
+
 static void curl_load(void)
 {
-	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
 	CURLcode (*global_init)(long);
+	const char *missing = NULL;
 
-	if (!h)
+	if (!h) {
+		const char *why = dlerror();
+
+		snprintf(curl_load_errmsg, sizeof(curl_load_errmsg), "%s", why ? why : "not found");
 		return;
+	}
 	/* dlsym returns void *; POSIX guarantees it converts to a function pointer. */
-#define SYM(field, name) (*(void **)&curl.field = dlsym(h, name))
-	if (!SYM(multi_init, "curl_multi_init") || !SYM(multi_add_handle, "curl_multi_add_handle") ||
-	    !SYM(multi_remove_handle, "curl_multi_remove_handle") || !SYM(multi_perform, "curl_multi_perform") ||
-	    !SYM(multi_poll, "curl_multi_poll") || !SYM(multi_info_read, "curl_multi_info_read") ||
-	    !SYM(multi_cleanup, "curl_multi_cleanup") || !SYM(easy_init, "curl_easy_init") ||
-	    !SYM(easy_setopt, "curl_easy_setopt") || !SYM(easy_getinfo, "curl_easy_getinfo") ||
-	    !SYM(easy_strerror, "curl_easy_strerror") || !SYM(easy_cleanup, "curl_easy_cleanup"))
-		return;
-	*(void **)&global_init = dlsym(h, "curl_global_init");
-	if (!global_init || global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return;
+#define SYM(field, name)                                  \
+	do {                                              \
+		if (!(*(void **)&curl.field = dlsym(h, name))) \
+			missing = name;                   \
+	} while (0)
+	SYM(multi_init, "curl_multi_init");
+	SYM(multi_add_handle, "curl_multi_add_handle");
+	SYM(multi_remove_handle, "curl_multi_remove_handle");
+	SYM(multi_perform, "curl_multi_perform");
+	SYM(multi_poll, "curl_multi_poll");
+	SYM(multi_info_read, "curl_multi_info_read");
+	SYM(multi_cleanup, "curl_multi_cleanup");
+	SYM(easy_init, "curl_easy_init");
+	SYM(easy_setopt, "curl_easy_setopt");
+	SYM(easy_getinfo, "curl_easy_getinfo");
+	SYM(easy_strerror, "curl_easy_strerror");
+	SYM(easy_cleanup, "curl_easy_cleanup");
 #undef SYM
+	if (missing) {
+		/* curl_multi_poll is the newest we call (7.66.0). */
+		snprintf(curl_load_errmsg, sizeof(curl_load_errmsg), "it has no '%s' (older than 7.66.0?)", missing);
+		dlclose(h);
+		return;
+	}
+	*(void **)&global_init = dlsym(h, "curl_global_init");
+	if (!global_init || global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(curl_load_errmsg, sizeof(curl_load_errmsg), "curl_global_init failed");
+		dlclose(h);
+		return;
+	}
 	curl_loaded = 1;
 	atexit(close_connections);
+}
+
+int http_init(struct err *e)
+{
+	pthread_once(&curl_once, curl_load);
+	if (curl_loaded)
+		return 0;
+	return err_set(e, -ELIBACC, "'" CURL_SONAME "' cannot be loaded: %s; install " CURL_PACKAGE,
+		       curl_load_errmsg);
 }
 
 void http_request_init(struct http_request *r, const char *url, size_t max_bytes)
@@ -110,11 +147,16 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 	CURL **easy = NULL;
 	int running = 0, r = 0;
 	CURLMsg *msg;
+	struct err e = { "" };
 	int left;
 
-	pthread_once(&curl_once, curl_load);
-	if (!curl_loaded)
-		return -ELIBACC;
+	if (http_init(&e) < 0) {
+		for (size_t i = 0; i < n; i++) {
+			reqs[i].err = -ELIBACC;
+			snprintf(reqs[i].errmsg, sizeof(reqs[i].errmsg), "%s", e.msg);
+		}
+		return 0;
+	}
 	if (!multi_cached)
 		multi_cached = curl.multi_init();
 	multi = multi_cached;

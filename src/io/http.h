@@ -6,6 +6,11 @@
  * accepts and never answers costs one timeout, not one per path.
  * Connections stay open between calls (keep-alive) until the process
  * exits, so sampling a target every 200 ms costs it no new connections.
+ *
+ * libcurl.so.4 is loaded on first use (dlopen). When it cannot be loaded,
+ * that is an error of its own, -ELIBACC, whose message names libcurl and
+ * the package to install: a host without libcurl must not look like a
+ * target without pprof.
  */
 #ifndef PREFLIGHT_HTTP_H
 #define PREFLIGHT_HTTP_H
@@ -14,6 +19,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/err.h"
 
 struct http_request {
 	/* in */
@@ -24,8 +30,9 @@ struct http_request {
 	struct buf body;           /* decoded (gzip accepted) */
 	char content_type[128];
 	bool truncated;            /* the body hit max_bytes */
-	int err;                   /* 0, or negative: -ETIMEDOUT, -ECONNREFUSED, -E2BIG, -EIO */
-	char errmsg[192];          /* curl's words for err */
+	int err;                   /* 0, or negative: -ETIMEDOUT, -ECONNREFUSED, -E2BIG, -EIO,
+				    * -ELIBACC (libcurl.so.4 cannot be loaded) */
+	char errmsg[192];          /* curl's (or the loader's) words for err */
 };
 
 struct http_opts {
@@ -37,8 +44,16 @@ struct http_opts {
 void http_request_init(struct http_request *r, const char *url, size_t max_bytes);
 void http_request_release(struct http_request *r);
 
+/* Loads libcurl.so.4 once. Returns 0, or -ELIBACC with e filled:
+ * "libcurl.so.4 cannot be loaded: <the loader's words>; install libcurl4".
+ * http_fetch_all() calls it; callers call it to tell "no libcurl" apart
+ * from a target's own failures before they ask anything. */
+int http_init(struct err *e);
+
 /* Runs all requests concurrently; each ends in success or its own error.
- * Returns 0, or a negative errno when curl itself could not be set up. */
+ * When libcurl cannot be loaded, every request ends with -ELIBACC and
+ * http_init()'s message, so any caller's message names libcurl. Returns 0,
+ * or a negative errno when the run itself broke (-ENOMEM, -EIO). */
 int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *o);
 
 #endif
