@@ -242,6 +242,13 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	ret = exit_code(&rep);
+	/* No check that reads the target over HTTP could judge: the run is
+	 * broken, not clean (docs/architecture.md, exit codes). */
+	if (f.proc.http_err) {
+		fprintf(stderr, "preflight check: %s; the checks that read the target over HTTP report error\n",
+			f.proc.http_errmsg);
+		ret = EXIT_INTERNAL;
+	}
 	if (f.proc.err) {
 		fprintf(stderr, "preflight check: %s; its checks report error\n", f.proc.errmsg);
 		ret = EXIT_USAGE;

@@ -196,7 +196,7 @@ int cmd_contention(int argc, char **argv)
 			}
 			r = load_file(&rp[n], argv[i], &e);
 			if (r < 0) {
-				ret = cmd_error("contention", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
+				ret = cmd_error("contention", r == -ENOMEM || r == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
 				goto out;
 			}
 			n++;
@@ -227,7 +227,7 @@ int cmd_contention(int argc, char **argv)
 		for (n = 0; n < 2; n++) {
 			r = load_url(&rp[n], &a, base, &e);
 			if (r < 0) {
-				ret = cmd_error("contention", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s",
+				ret = cmd_error("contention", r == -ENOMEM || r == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE, "%s",
 						e.msg[0] ? e.msg : err_str(r));
 				goto out;
 			}

@@ -290,8 +290,12 @@ void opts_man(const struct command_spec *spec, const char *version, FILE *out)
 	size_t n = opts_count(spec->opts);
 
 	fputs(".TH PREFLIGHT\\-", out);
-	for (const char *c = spec->name; *c; c++)
-		fputc(*c == '-' ? '_' : toupper((unsigned char)*c), out);
+	for (const char *c = spec->name; *c; c++) {
+		if (*c == '-')
+			fputs("\\-", out);
+		else
+			fputc(toupper((unsigned char)*c), out);
+	}
 	fprintf(out, " 1 \"\" \"preflight %s\" \"preflight manual\"\n", version);
 	fputs(".SH NAME\n", out);
 	fprintf(out, "preflight\\-%s \\- ", spec->name);

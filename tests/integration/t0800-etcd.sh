@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# label: slow
+# ctest-labels: slow
 # A real Go service nobody here wrote: etcd 3.6 (tests/targets/etcd, built
 # from the Go module proxy through a wrapper around etcdmain), under a load
 # client (tests/targets/etcdload) that ramps from 2 to 40 clients over 10 s,

@@ -183,7 +183,7 @@ static void test_generated_text(void **state)
 	assert_non_null(strstr(help, "  -n, --samples N"));
 	assert_non_null(strstr(help, "      --colour C"));
 	assert_non_null(strstr(help, "  -h, --help"));
-	assert_non_null(strstr(man, ".TH PREFLIGHT\\-DEMO_CMD 1"));
+	assert_non_null(strstr(man, ".TH PREFLIGHT\\-DEMO\\-CMD 1"));
 	assert_non_null(strstr(man, "\\fB\\-n\\fR, \\fB\\-\\-samples\\fR \\fIN\\fR"));
 	assert_non_null(strstr(man, ".SH EXIT STATUS"));
 	free(help);
