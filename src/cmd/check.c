@@ -249,8 +249,8 @@ int cmd_check(int argc, char **argv)
 			f.proc.http_errmsg);
 		ret = EXIT_INTERNAL;
 	}
-	if (f.proc.err) {
-		fprintf(stderr, "preflight check: %s; its checks report error\n", f.proc.errmsg);
+	if (f.proc.exited.code) {
+		fprintf(stderr, "preflight check: %s; its checks report error\n", f.proc.exited.msg);
 		ret = EXIT_USAGE;
 	}
 out:

@@ -119,16 +119,7 @@ struct listener_facts {
 struct process_facts {
 	bool present;                     /* a target was given and found */
 	pid_t pid;
-	union {
-		struct fact_err exited;   /* the process exited during the check */
-		/* The same two fields under the names src/cmd/check.c reads
-		 * today (f.proc.err, f.proc.errmsg). Transitional: once it
-		 * reads f.proc.exited.code/.msg, drop this struct and the union. */
-		struct {
-			int err;
-			char errmsg[FACTS_ERR_MAX];
-		};
-	};
+	struct fact_err exited;       /* the process exited during the check */
 	/* Why a part of /proc/PID could not be read (code 0 when it was), so
 	 * each check quotes the file it depends on. */
 	struct fact_err status_err, limits_err, fd_err, environ_err, exe_err;
