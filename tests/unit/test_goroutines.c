@@ -22,6 +22,7 @@
 #include "goruntime/goroutine.h"
 #include "goruntime/goroutine_internal.h"
 #include "collect/source_lines.h"
+#include "report/goroutines.h"
 
 static const char *const versions[] = { "go1.19", "go1.26" };
 #define N_VERSIONS (sizeof(versions) / sizeof(versions[0]))
@@ -1369,6 +1370,54 @@ static void test_analyze_bad_args(void **state)
 	assert_null(gr_group_site(NULL));
 }
 
+/* ---- rendering helpers (report/goroutines.c) ------------------------------ */
+
+static char *cut(const char *line, unsigned width)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&p, &n);
+
+	assert_non_null(m);
+	report_line_cut(m, line, width);
+	assert_int_equal(fclose(m), 0);
+	return p;
+}
+
+static void test_line_cut_and_progress(void **state)
+{
+	char *s, text[128];
+
+	(void)state;
+	s = cut("short", 80);
+	assert_string_equal(s, "short\n");
+	free(s);
+	s = cut("0123456789abcdefghij", 12);
+	assert_string_equal(s, "012345678...\n");
+	free(s);
+	s = cut("0123456789abcdefghij", 0);
+	assert_string_equal(s, "0123456789abcdefghij\n");
+	free(s);
+	/* characters, not bytes: "é" is two bytes and one column, never split */
+	s = cut("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 8);
+	assert_string_equal(s, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...\n");
+	free(s);
+	s = cut("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 8);
+	assert_string_equal(s, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n");
+	free(s);
+	/* escaping: the raw bytes never come back */
+	s = report_escape_dup("main.\x1b]0;pwned\x07h");
+	assert_string_equal(s, "\"main.\\e]0;pwned\\x07h\"");
+	free(s);
+	s = report_escape_dup("main.plain");
+	assert_string_equal(s, "main.plain");
+	free(s);
+	gr_progress_text(text, sizeof(text), 1, 3, 1.54);
+	assert_string_equal(text, "snapshot 1/3, next in 1.5s");
+	gr_progress_text(text, sizeof(text), 3, 3, 0);
+	assert_string_equal(text, "snapshot 3/3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1400,6 +1449,7 @@ int main(void)
 		cmocka_unit_test(test_fixture_series),
 		cmocka_unit_test(test_ticker_from_source),
 		cmocka_unit_test(test_analyze_bad_args),
+		cmocka_unit_test(test_line_cut_and_progress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
