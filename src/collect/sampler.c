@@ -445,7 +445,7 @@ static bool wait_until(struct sampler *s, double until)
 	return false;
 }
 
-int sampler_run(struct sampler *s, double deadline)
+bool sampler_run(struct sampler *s, double deadline)
 {
 	/* Grid times are computed from their index, not summed, so a watch of
 	 * days does not drift; a hair of slack absorbs the rounding when a
@@ -467,7 +467,7 @@ int sampler_run(struct sampler *s, double deadline)
 		if (!(next < deadline))
 			break;
 		if (wait_until(s, next))
-			return 1;
+			return true;
 		s->next = next;
 		/* The last snapshot is sampler_end's, at the deadline. */
 		snap = s->o.what & SAMPLE_SNAPSHOTS && set(s->o.pprof) && s->o.snapshot_s > 0 &&
@@ -488,11 +488,11 @@ int sampler_run(struct sampler *s, double deadline)
 			s->next_snap = next + s->o.snapshot_s;
 		s->ticks++;
 		if (s->h.tick && s->h.tick(s->h.ctx, s))
-			return 1;
+			return true;
 	}
 	if (isfinite(deadline) && wait_until(s, deadline))
-		return 1;
-	return 0;
+		return true;
+	return false;
 }
 
 void sampler_end(struct sampler *s)

@@ -130,8 +130,8 @@ void sampler_release(struct sampler *s);
 int sampler_begin(struct sampler *s, struct err *e);
 
 /* Ticks until deadline (CLOCK_MONOTONIC; INFINITY for ever), then waits
- * for it. Returns 1 when a hook stopped it, 0 at the deadline. */
-int sampler_run(struct sampler *s, double deadline);
+ * for it. Returns true when a hook stopped it, false at the deadline. */
+bool sampler_run(struct sampler *s, double deadline);
 
 /* The end of the window: the last snapshot, the debug=2 dump, the second
  * contention profiles. */
