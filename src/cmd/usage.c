@@ -4,7 +4,7 @@
 
 #include "cmd/cmd.h"
 
-static void vprint(const char *cmd, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vprint(const char *cmd, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "preflight %s: ", cmd);
 	vfprintf(stderr, fmt, ap);
