@@ -392,9 +392,9 @@ int sampler_begin(struct sampler *s, struct err *e)
 		step_add(&st, R_MUTEX, s->o.pprof, req_path[R_MUTEX]);
 		step_add(&st, R_BLOCK, s->o.pprof, req_path[R_BLOCK]);
 	}
-	if (!st.n) {
+	if (!st.n || (!g && w & (SAMPLE_SNAPSHOTS | SAMPLE_DEBUG2 | SAMPLE_CONTENTION))) {
 		step_release(&st);
-		return err_set(e, -PF_ENOTFOUND, "nothing to sample");
+		return err_set(e, -EINVAL, "nothing to sample, or nowhere to keep it");
 	}
 	step_run(s, &st, 0, s->o.timeout_ms);
 	s->ticks++;
@@ -470,7 +470,7 @@ bool sampler_run(struct sampler *s, double deadline)
 			return true;
 		s->next = next;
 		/* The last snapshot is sampler_end's, at the deadline. */
-		snap = s->o.what & SAMPLE_SNAPSHOTS && set(s->o.pprof) && s->o.snapshot_s > 0 &&
+		snap = s->out && s->o.what & SAMPLE_SNAPSHOTS && set(s->o.pprof) && s->o.snapshot_s > 0 &&
 		       next + slack >= s->next_snap && next + s->o.snapshot_s / 2 < deadline;
 		tick_reset(s);
 		step_init(&st);
@@ -503,6 +503,8 @@ void sampler_end(struct sampler *s)
 	bool pprof = set(s->o.pprof);
 	struct err e = { "" };
 
+	if (!g)
+		return;
 	tick_reset(s);
 	step_init(&st);
 	if (w & SAMPLE_SNAPSHOTS && w & SAMPLE_LAST_SNAPSHOT && pprof)

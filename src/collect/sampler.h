@@ -29,7 +29,9 @@
  *
  * Ownership: the sampler borrows opts' strings and out; out owns what is
  * gathered (goruntime_facts_release frees it); sampler_release frees the
- * sampler's own buffers.
+ * sampler's own buffers. out may be NULL when what asks for no snapshots,
+ * debug=2 dumps, contention profiles or kept memstats (watch: the tick
+ * is all it reads).
  */
 #ifndef PREFLIGHT_SAMPLER_H
 #define PREFLIGHT_SAMPLER_H
