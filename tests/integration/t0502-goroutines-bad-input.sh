@@ -70,7 +70,7 @@ jq -r '.groups[].key' "$WORK/whole.json" | sort >"$WORK/whole.keys"
 size=$(wc -c <"$d1")
 bad=0
 n=0
-for ((c = 120; c < size; c += 50)); do
+for ((c = 120; c < size; c += 127)); do
 	head -c "$c" "$d1" >"$WORK/c.txt"
 	pf "$WORK/c.json" goroutines --format json "$WORK/c.txt"
 	n=$((n + 1))
