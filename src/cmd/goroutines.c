@@ -326,9 +326,11 @@ int cmd_goroutines(int argc, char **argv)
 			return cmd_usage_error("goroutines", "give one URL, or dump files only");
 
 	if (url) {
-		ret = sample_url(&a, inputs[0], &g);
-		if (ret)
+		r = sample_url(&a, inputs[0], &g);
+		if (r) {
+			ret = r;
 			goto out;
+		}
 		snaps = g.snaps;
 		n_snaps = g.n_snaps;
 		detail = g.has_dump2 ? &g.dump2 : NULL;
