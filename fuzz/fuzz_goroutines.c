@@ -17,11 +17,13 @@
 
 static void exercise(const struct gr_snapshot *s)
 {
+	if (s->record_dropped && !s->truncated)
+		abort();
 	for (size_t i = 0; i < s->n_groups; i++) {
 		const struct gr_frame *f = gr_group_site(&s->groups[i]);
 
-		if (f && (!f->func || !f->file))
-			abort();
+		if (f && (!f->func || !f->file || !f->func[0]))
+			abort(); /* a site always names a function */
 		if (s->groups[i].count == 0 || s->groups[i].wait_minutes_min > s->groups[i].wait_minutes_max)
 			abort();
 		if (i && s->groups[i].count > s->groups[i - 1].count)
@@ -44,7 +46,7 @@ static size_t longest_line(const uint8_t *d, size_t n)
 static void same(const struct gr_snapshot *a, const struct gr_snapshot *b)
 {
 	if (a->n_groups != b->n_groups || a->total != b->total || a->truncated != b->truncated ||
-	    a->debug != b->debug || a->malformed != b->malformed)
+	    a->debug != b->debug || a->malformed != b->malformed || a->record_dropped != b->record_dropped)
 		abort();
 	for (size_t i = 0; i < a->n_groups; i++)
 		if (a->groups[i].key != b->groups[i].key || a->groups[i].count != b->groups[i].count ||

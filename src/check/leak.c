@@ -495,8 +495,9 @@ static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_
 	}
 	/* A stack with no frame but runtime.goexit is a goroutine the
 	 * concurrent goroutine profile caught as it started or exited: it
-	 * names no site, and is never a leak. */
-	if (row->group->n_frames > 0 && n >= p->min_snapshots && present >= p->min_snapshots && nondecreasing &&
+	 * names no site, and is never a leak; nor is a stack of frames the
+	 * runtime could not name, which no one could act on. */
+	if (gr_group_site(row->group) && n >= p->min_snapshots && present >= p->min_snapshots && nondecreasing &&
 	    row->counts[n - 1] - row->counts[0] >= p->min_growth && members_stay(row, p)) {
 		v.grows = true;
 		v.strict = strict;

@@ -181,41 +181,6 @@ static struct timespec ts_add(struct timespec t, double s)
 	return t;
 }
 
-static bool ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
-/* Samples the Go runtime every tick until the window closes, with a
- * goroutine snapshot every GORUNTIME_SNAPSHOT_S (the first and last are
- * taken by begin and end): more points make "only grows" a stronger
- * claim, and a debug=1 profile is a few KB. Ticks whose time passed
- * during slower collection are skipped, not bunched. */
-static void sample_runtime(struct facts *f, const struct goruntime_opts *go, struct timespec start,
-			   struct timespec deadline)
-{
-	struct timespec next = start, snap = ts_add(start, GORUNTIME_SNAPSHOT_S), now;
-
-	for (;;) {
-		struct timespec soon;
-		bool take;
-
-		next = ts_add(next, GORUNTIME_TICK_S);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		while (ts_before(&next, &now))
-			next = ts_add(next, GORUNTIME_TICK_S);
-		if (!ts_before(&next, &deadline))
-			break;
-		sleep_until(&next);
-		/* Leave the last snapshot to goruntime_end, at the deadline. */
-		soon = ts_add(next, GORUNTIME_SNAPSHOT_S / 2);
-		take = !ts_before(&next, &snap) && ts_before(&soon, &deadline);
-		goruntime_tick(f, go, take);
-		if (take)
-			snap = ts_add(next, GORUNTIME_SNAPSHOT_S);
-	}
-}
-
 static void target_collect(struct facts *f, const struct collect_opts *o)
 {
 	struct process_facts *p = &f->proc;
@@ -245,7 +210,9 @@ static void target_collect(struct facts *f, const struct collect_opts *o)
 
 int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 {
-	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2 };
+	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2, 0 };
+	struct sampler sampler;
+	bool sampling = false;            /* the sampler was set up and must be ended */
 	struct timespec start, deadline;
 	int r;
 
@@ -253,6 +220,8 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	f->window_s = o->window_s;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	deadline = ts_add(start, o->window_s);
+	/* The sampler's grid starts with the window, before the collectors. */
+	go.start = (double)start.tv_sec + (double)start.tv_nsec / 1e9;
 
 	if (o->pid) {
 		r = proc_read(o->root, o->pid, &f->proc, e);
@@ -276,9 +245,9 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	 * checks that read the target over HTTP to report; the Go runtime is
 	 * then not sampled at all. */
 	if (o->pid && endpoints_probe(&f->proc, o->http_timeout_ms) == 0) {
-		goruntime_begin(f, &go);
-		if (f->go.attempted && o->window_s > 0)
-			sample_runtime(f, &go, start, deadline);
+		goruntime_begin(f, &go, &sampler);
+		sampling = true;
+		goruntime_window(f, &sampler, (double)deadline.tv_sec + (double)deadline.tv_nsec / 1e9);
 	}
 
 	if (o->window_s > 0) {
@@ -294,8 +263,8 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 			}
 		}
 	}
-	if (o->pid)
-		goruntime_end(f, &go);
+	if (sampling)
+		goruntime_end(f, &sampler);
 	if (o->pid && !proc_alive(o->root, o->pid)) {
 		fact_err_setf(&f->proc.exited, -ESRCH, "pid %d exited during the check", (int)o->pid);
 	}

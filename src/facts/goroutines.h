@@ -59,6 +59,8 @@ struct gr_snapshot {
 	int debug;               /* 1 or 2 */
 	uint64_t total;          /* goroutines in the dump */
 	bool truncated;          /* debug=2 cut short (runtime's 64 MiB cap, or a cut file) */
+	bool record_dropped;     /* the input ended inside a record, which was left out
+	                          * (its stack is partial); truncated is set too */
 	struct gr_group *groups; /* sorted by count, descending */
 	size_t n_groups;
 	uint64_t malformed;      /* lines that fit no rule and were skipped */

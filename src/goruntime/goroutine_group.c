@@ -376,16 +376,22 @@ static bool frame_is_wrapper(const struct gr_frame *f)
 
 /* The innermost frame of the program's own code. A goroutine that runs
  * only standard library code (a transport's readLoop, a server's
- * connection) is named by the function it runs: its outermost frame. */
+ * connection) is named by the function it runs: its outermost frame.
+ * A frame whose function the runtime could not name (debug=1 prints
+ * "#\t0xPC" alone) names no site: with only such frames there is none,
+ * rather than a site of " (:0)". */
 const struct gr_frame *gr_group_site(const struct gr_group *g)
 {
 	if (!g || !g->n_frames)
 		return NULL;
 	for (size_t i = 0; i < g->n_frames; i++)
-		if (!func_is_stdlib(g->frames[i].func) && !frame_is_wrapper(&g->frames[i]))
+		if (g->frames[i].func[0] && !func_is_stdlib(g->frames[i].func) && !frame_is_wrapper(&g->frames[i]))
 			return &g->frames[i];
 	for (size_t i = g->n_frames; i-- > 0;)
-		if (!func_is_plumbing(g->frames[i].func) && !frame_is_wrapper(&g->frames[i]))
+		if (g->frames[i].func[0] && !func_is_plumbing(g->frames[i].func) && !frame_is_wrapper(&g->frames[i]))
 			return &g->frames[i];
-	return &g->frames[0];
+	for (size_t i = 0; i < g->n_frames; i++)
+		if (g->frames[i].func[0])
+			return &g->frames[i];
+	return NULL;
 }

@@ -25,6 +25,11 @@
 #define GR_FIELD_MAX 4096u             /* bytes kept of one name, path or label set */
 #define GR_FRAMES_MAX 1024u            /* frames kept of one record */
 #define GR_RUNTIME_CAP (64u << 20)     /* the runtime's debug=2 buffer cap */
+/* How far into the input a goroutine dump must have shown itself (a
+ * "goroutine profile:" header, a "COUNT @" record or a "goroutine N [" header):
+ * a crash log's text before its goroutines is a few lines, and without a
+ * bound, endless input that is no dump (/dev/urandom, `yes`) is read for ever. */
+#define GR_PREFIX_MAX (1u << 20)
 
 enum fmt { FMT_UNKNOWN, FMT_DEBUG1, FMT_DEBUG2 };
 enum expect { EXPECT_FUNC, EXPECT_FILE, EXPECT_CREATED_AT };
@@ -48,6 +53,7 @@ struct parser {
 	int err;
 	enum fmt fmt;
 	bool started;           /* the first non-blank line was seen */
+	bool record_dropped;    /* the input ended inside a record, left out */
 	char first[48];         /* its head, for the error when nothing else fits */
 	bool header_total_ok;
 	uint64_t header_total, sum_counts, n_goroutines, malformed;
@@ -706,11 +712,28 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
+/* Whether off bytes of input went by without a goroutine dump showing
+ * itself; sets the error then. */
+static bool prefix_exhausted(struct parser *p, uint64_t off)
+{
+	if (off < GR_PREFIX_MAX || p->fmt == FMT_DEBUG1 || p->n_goroutines || p->err)
+		return p->err != 0;
+	if (!p->started)
+		p->err = err_set(p->e, -PF_EPARSE, "'%s': not a goroutine profile: only blank lines in its first %u MiB",
+				 p->source, GR_PREFIX_MAX >> 20);
+	else
+		p->err = err_set(p->e, -PF_EPARSE,
+				 "'%s': not a goroutine profile: no 'goroutine N [state]:' line in its first %u MiB, "
+				 "and it starts with '%s'",
+				 p->source, GR_PREFIX_MAX >> 20, p->first);
+	return true;
+}
+
 /* Feeds one line (without its newline) that starts at offset off of the
  * input. */
 static void feed(struct parser *p, const char *s, size_t n, uint64_t off)
 {
-	if (p->err)
+	if (p->err || prefix_exhausted(p, off))
 		return;
 	p->line_ptr = s;
 	p->line_off = off;
@@ -732,13 +755,15 @@ static void feed(struct parser *p, const char *s, size_t n, uint64_t off)
 	}
 }
 
-/* Whether the record still open at the end of the input was cut short. */
+/* Whether the record still open at the end of the input was cut short.
+ * The runtime ends every debug=1 record with a blank line, so one still
+ * open is cut (possibly at a line end, between two of its frames). */
 static bool open_record_cut(const struct parser *p)
 {
 	if (!p->in_record)
 		return false;
 	if (p->fmt == FMT_DEBUG1)
-		return p->n_frames == 0;
+		return true;
 	if (p->expect != EXPECT_FUNC || (p->n_frames == 0 && !p->stack_unavailable))
 		return true;
 	/* Every goroutine but main has a creator line, except those of
@@ -761,6 +786,19 @@ static int finish(struct parser *p, uint64_t total_len, bool ends_newline, struc
 			       "'%s': not a goroutine profile: no 'goroutine N [state]:' line, and it starts with '%s'",
 			       p->source, p->first);
 	cut = open_record_cut(p) || (total_len && !ends_newline);
+	/* A record the input ends inside has a partial stack: under its own
+	 * key it would be a group of its own, with a site one frame short (or
+	 * none: "4 goroutines at (:0)"). It is left out, and said so. Text
+	 * after a crash log's last goroutine follows a blank line, which
+	 * closed the record: cutting that text leaves the record whole. */
+	if (cut && p->in_record) {
+		p->in_record = false;
+		p->record_dropped = true;
+		if (p->fmt == FMT_DEBUG1)
+			p->sum_counts -= p->count < p->sum_counts ? p->count : p->sum_counts;
+		else if (p->n_goroutines)
+			p->n_goroutines--;
+	}
 	record_end(p);
 	if (p->err)
 		return p->err;
@@ -777,6 +815,8 @@ static int finish(struct parser *p, uint64_t total_len, bool ends_newline, struc
 		ret->truncated = cut || total_len == GR_RUNTIME_CAP;
 	}
 	ret->malformed = p->malformed;
+	ret->record_dropped = p->record_dropped;
+	ret->truncated = ret->truncated || p->record_dropped;
 	gr_builder_finish(&p->b, ret);
 	return 0;
 }
@@ -844,6 +884,8 @@ int gr_parse_stream_chunk(gr_read_fn read_fn, void *ctx, size_t chunk_size, cons
 		if (skip_long) {
 			const char *nl = memchr(s, '\n', (size_t)(end - s));
 
+			if (prefix_exhausted(&p, total))
+				break;
 			if (!nl) {
 				base += have;
 				have = scan = 0;

@@ -22,6 +22,7 @@
 #include "goruntime/goroutine.h"
 #include "goruntime/goroutine_internal.h"
 #include "collect/source_lines.h"
+#include "report/goroutines.h"
 
 static const char *const versions[] = { "go1.19", "go1.26" };
 #define N_VERSIONS (sizeof(versions) / sizeof(versions[0]))
@@ -479,6 +480,158 @@ static void test_truncation(void **state)
 	}
 }
 
+/* A dump cut anywhere (mid-line, or at a line end inside a record) never
+ * yields a stack the whole dump does not have: the record the cut falls
+ * in is left out and said so (record_dropped), so no group with a partial
+ * stack, or with no site at all ("4 goroutines at (:0)"), comes out. */
+static void test_cut_never_invents_a_stack(void **state)
+{
+	static const char *const files[] = { "debug1.txt", "series-3.debug1.txt", "debug2.txt", "crash-sigquit.txt" };
+
+	(void)state;
+	for (size_t v = 0; v < N_VERSIONS; v++)
+		for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+			size_t len, dropped = 0, cuts = 0;
+			char *data = read_fixture(versions[v], files[k], &len);
+			struct gr_snapshot whole, s;
+			struct err e;
+
+			assert_int_equal(gr_parse(data, len, "whole", &whole, &e), 0);
+			assert_false(whole.record_dropped);
+			for (size_t cut = 40; cut < len; cut += 13) {
+				uint64_t sum = 0;
+
+				if (gr_parse(data, cut, "cut", &s, &e) != 0)
+					continue; /* a crash log cut before its first goroutine */
+				cuts++;
+				/* A debug=2 goroutine cut at a line end between two
+				 * frames cannot be told from a whole one when it needs no
+				 * "created by" (goroutine 1, a cgo thread's). */
+				if (s.debug == 2 && data[cut - 1] == '\n') {
+					gr_snapshot_release(&s);
+					continue;
+				}
+				for (size_t i = 0; i < s.n_groups; i++) {
+					const struct gr_group *g = &s.groups[i], *w = find_key(&whole, g->key);
+
+					if (!w)
+						fail_msg("%s/%s cut at %zu: a stack the whole dump does not have (%s)",
+							 versions[v], files[k], cut,
+							 g->n_frames ? g->frames[0].func : "no frames");
+					if (g->count > w->count)
+						fail_msg("%s/%s cut at %zu: more goroutines than the whole dump", versions[v],
+							 files[k], cut);
+					if (g->n_frames && !gr_group_site(g))
+						fail_msg("%s/%s cut at %zu: a group without a site", versions[v], files[k], cut);
+					sum += g->count;
+				}
+				if (s.debug == 2)
+					assert_int_equal(sum, s.total);
+				if (s.record_dropped) {
+					assert_true(s.truncated);
+					dropped++;
+				}
+				gr_snapshot_release(&s);
+			}
+			/* most cuts fall inside a record */
+			if (dropped * 2 < cuts)
+				fail_msg("%s/%s: only %zu of %zu cuts dropped a record", versions[v], files[k], dropped, cuts);
+			gr_snapshot_release(&whole);
+			free(data);
+		}
+}
+
+/* The partial record named in the issue: a debug=1 record cut in its
+ * first frame line ("#\t0x684944\t") was a group of 4 with an unnamed
+ * frame, whose site printed as " (:0)". */
+static void test_cut_debug1_frame_line(void **state)
+{
+	static const char text[] = "goroutine profile: total 51\n"
+				   "4 @ 0x485cae 0x41797c 0x417577 0x684945 0x48d3c1\n"
+				   "#\t0x684944\t";
+	struct gr_snapshot s;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(gr_parse(text, sizeof(text) - 1, "cut", &s, &e), 0);
+	assert_int_equal(s.n_groups, 0);
+	assert_true(s.record_dropped);
+	assert_true(s.truncated);
+	assert_int_equal(s.total, 51);
+	gr_snapshot_release(&s);
+	/* cut at a line end, inside the record: dropped too */
+	assert_int_equal(gr_parse(text, sizeof(text) - 1 - 11, "cut", &s, &e), 0);
+	assert_int_equal(s.n_groups, 0);
+	assert_true(s.record_dropped);
+	gr_snapshot_release(&s);
+	/* a whole record with an unnamed frame is kept, but names no site */
+	parse_text("goroutine profile: total 4\n4 @ 0x1\n#\t0x1\n\n", &s);
+	assert_int_equal(s.n_groups, 1);
+	assert_false(s.record_dropped);
+	assert_null(gr_group_site(&s.groups[0]));
+	gr_snapshot_release(&s);
+	/* a crash log whose trailing text is cut keeps its last goroutine */
+	parse_text("goroutine 7 [chan send]:\nmain.b()\n\t/b.go:7 +0x1\ncreated by main.c\n\t/c.go:1 +0x9\n\n"
+		   "exit stat",
+		   &s);
+	assert_int_equal(s.total, 1);
+	assert_false(s.record_dropped);
+	gr_snapshot_release(&s);
+}
+
+/* Endless input with no goroutine dump in it is given up after a bounded
+ * prefix (`yes | preflight goroutines -`, /dev/urandom). */
+struct endless {
+	const char *pattern;
+	size_t len, off, given;
+};
+
+static ssize_t endless_read(void *ctx, char *buf, size_t n)
+{
+	struct endless *x = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		buf[i] = x->pattern[x->off];
+		x->off = (x->off + 1) % x->len;
+	}
+	x->given += n;
+	if (x->given > (64u << 20))
+		fail_msg("read %zu bytes of endless input without giving up", x->given);
+	return (ssize_t)n;
+}
+
+static void test_endless_input_gives_up(void **state)
+{
+	static const char *const patterns[] = { "y\n", "\n", "x", "panic: boom\n\n" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		struct endless x = { patterns[i], strlen(patterns[i]), 0, 0 };
+		struct gr_snapshot s;
+		struct err e = { "" };
+
+		assert_int_equal(gr_parse_stream(endless_read, &x, "-", &s, &e), -PF_EPARSE);
+		assert_non_null(strstr(e.msg, "not a goroutine profile"));
+		assert_non_null(strstr(e.msg, "1 MiB"));
+		assert_true(x.given <= (3u << 20));
+	}
+	/* a crash log with a long preamble is still read */
+	{
+		size_t pre = 900u << 10, n = 0;
+		char *text = malloc(pre + 256);
+		struct gr_snapshot s;
+
+		assert_non_null(text);
+		while (n < pre)
+			n += (size_t)sprintf(text + n, "log line %zu\n", n);
+		n += (size_t)sprintf(text + n, "goroutine 1 [running]:\nmain.main()\n\t/m.go:3 +0x1\n");
+		parse_text(text, &s);
+		assert_int_equal(s.total, 1);
+		gr_snapshot_release(&s);
+		free(text);
+	}
+}
+
 /* The runtime's cap: exactly 64 MiB of whole goroutines is still cut. */
 static void test_truncation_at_runtime_cap(void **state)
 {
@@ -725,7 +878,7 @@ static void test_key_ignores_args_offsets_and_runtime(void **state)
 
 	/* a different line is a different stack */
 	parse_text("goroutine 1 [select]:\nmain.f()\n\t/x.go:3 +0x1\n\n"
-		   "goroutine 2 [select]:\nmain.f()\n\t/x.go:4 +0x1\n",
+		   "goroutine 2 [select]:\nmain.f()\n\t/x.go:4 +0x1\ncreated by main.h\n\t/x.go:6 +0x1\n",
 		   &s);
 	assert_int_equal(s.n_groups, 2);
 	gr_snapshot_release(&s);
@@ -1217,6 +1370,54 @@ static void test_analyze_bad_args(void **state)
 	assert_null(gr_group_site(NULL));
 }
 
+/* ---- rendering helpers (report/goroutines.c) ------------------------------ */
+
+static char *cut(const char *line, unsigned width)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&p, &n);
+
+	assert_non_null(m);
+	report_line_cut(m, line, width);
+	assert_int_equal(fclose(m), 0);
+	return p;
+}
+
+static void test_line_cut_and_progress(void **state)
+{
+	char *s, text[128];
+
+	(void)state;
+	s = cut("short", 80);
+	assert_string_equal(s, "short\n");
+	free(s);
+	s = cut("0123456789abcdefghij", 12);
+	assert_string_equal(s, "012345678...\n");
+	free(s);
+	s = cut("0123456789abcdefghij", 0);
+	assert_string_equal(s, "0123456789abcdefghij\n");
+	free(s);
+	/* characters, not bytes: "é" is two bytes and one column, never split */
+	s = cut("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 8);
+	assert_string_equal(s, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...\n");
+	free(s);
+	s = cut("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 8);
+	assert_string_equal(s, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n");
+	free(s);
+	/* escaping: the raw bytes never come back */
+	s = report_escape_dup("main.\x1b]0;pwned\x07h");
+	assert_string_equal(s, "\"main.\\e]0;pwned\\x07h\"");
+	free(s);
+	s = report_escape_dup("main.plain");
+	assert_string_equal(s, "main.plain");
+	free(s);
+	gr_progress_text(text, sizeof(text), 1, 3, 1.54);
+	assert_string_equal(text, "snapshot 1/3, next in 1.5s");
+	gr_progress_text(text, sizeof(text), 3, 3, 0);
+	assert_string_equal(text, "snapshot 3/3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1230,6 +1431,9 @@ int main(void)
 		cmocka_unit_test(test_crash_log),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_truncation_at_runtime_cap),
+		cmocka_unit_test(test_cut_never_invents_a_stack),
+		cmocka_unit_test(test_cut_debug1_frame_line),
+		cmocka_unit_test(test_endless_input_gives_up),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_stream_equals_memory),
 		cmocka_unit_test(test_stream_long_line),
@@ -1245,6 +1449,7 @@ int main(void)
 		cmocka_unit_test(test_fixture_series),
 		cmocka_unit_test(test_ticker_from_source),
 		cmocka_unit_test(test_analyze_bad_args),
+		cmocka_unit_test(test_line_cut_and_progress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include "io/watch_store.h"
 #include "collect/procfs.h"
 #include "check/watch_trigger.h"
+#include "report/watch.h"
 
 /* A sample as the runtime would report it for a process started at
  * start, whose GC has used gc_cpu_s seconds (per P) by the end of its last
@@ -383,6 +384,120 @@ static void test_store(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ---- the event line and the progress line (report/watch.c) ---------------- */
+
+static char *render(const struct watch_event *ev, const char *format)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&p, &n);
+
+	assert_non_null(m);
+	assert_int_equal(watch_render_event(ev, format, m), 0);
+	assert_int_equal(fclose(m), 0);
+	return p;
+}
+
+/* Compares text with tests/golden/watch/NAME; UPDATE_GOLDEN=1 rewrites it
+ * (docs/testing.md). */
+static void golden(const char *name, const char *text)
+{
+	const char *fx = getenv("FIXTURES"), *update = getenv("UPDATE_GOLDEN");
+	char path[4096];
+	char *want = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	assert_non_null(fx);
+	snprintf(path, sizeof(path), "%s/../golden/watch/%s", fx, name);
+	if (update && !strcmp(update, "1")) {
+		f = fopen(path, "we");
+		assert_non_null(f);
+		assert_int_equal(fputs(text, f) >= 0, 1);
+		assert_int_equal(fclose(f), 0);
+	}
+	f = fopen(path, "re");
+	if (!f)
+		fail_msg("no golden file '%s' (UPDATE_GOLDEN=1 writes it)", path);
+	want = malloc(1u << 16);
+	assert_non_null(want);
+	n = fread(want, 1, (1u << 16) - 1, f);
+	want[n] = '\0';
+	fclose(f);
+	if (strcmp(want, text))
+		fail_msg("'%s' differs:\n--- want\n%s--- got\n%s", path, want, text);
+	free(want);
+}
+
+static void test_event_lines(void **state)
+{
+	/* 2026-11-26T10:00:00Z */
+	const double wall = 1795687200.25;
+	static const struct watch_crossing c[] = {
+		{ WATCH_HEAP_PRESSURE, 0.9123, 0.85 },
+		{ WATCH_GOROUTINES, 12034, 10000 },
+		{ WATCH_GOROUTINE_GROWTH, 312.4, 100 },
+	};
+	static const char *const files[] = {
+		"heap-20261126T100000Z-heap-pressure.pb.gz",
+		"goroutine-20261126T100000Z-heap-pressure.txt",
+		"goroutine-20261126T100000Z-heap-pressure.debug2.txt",
+		"memstats-20261126T100000Z-heap-pressure.json",
+	};
+	struct watch_event ev = { wall, c, 3, "./preflight-watch", "20261126T100000Z-heap-pressure", files, 4, 0 };
+	char *tty, *json, *narrow;
+	char stamp[32];
+
+	(void)state;
+	watch_format_utc(wall, stamp, sizeof(stamp));
+	assert_string_equal(stamp, "2026-11-26T10:00:00Z");
+	tty = render(&ev, "tty");
+	json = render(&ev, "json");
+	golden("event.tty", tty);
+	golden("event.json", json);
+	/* one line each */
+	assert_true(strchr(tty, '\n') + 1 == tty + strlen(tty));
+	assert_true(strchr(json, '\n') + 1 == json + strlen(json));
+	/* on a terminal of 60 columns, wrapped at spaces, nothing lost */
+	ev.width = 60;
+	narrow = render(&ev, "tty");
+	for (char *line = narrow, *nl; (nl = strchr(line, '\n')); line = nl + 1)
+		assert_true((size_t)(nl - line) <= 60 || !memchr(line, ' ', (size_t)(nl - line)));
+	for (size_t i = 0; i < 4; i++)
+		assert_non_null(strstr(narrow, files[i]));
+	assert_int_equal(watch_render_event(&ev, "xml", stdout), -EINVAL);
+	free(tty);
+	free(json);
+	free(narrow);
+}
+
+static void test_progress_text(void **state)
+{
+	struct watch_params p = { .heap_pressure = 0.85, .window_s = 1, .cooldown_s = 60, .interval_s = 0.2 };
+	struct watch_state st;
+	struct err e = { "" };
+	char text[256];
+
+	(void)state;
+	assert_int_equal(watch_state_init(&st, &p, &e), 0);
+	watch_progress_text(text, sizeof(text), 1, 0, &st, false, 0);
+	assert_string_equal(text, "1 sample, 0 events");
+	st.heap_ratio = 0.4212;
+	st.gc_cpu = 0.013;
+	st.gc_cpu_recent = true;
+	watch_progress_text(text, sizeof(text), 1234, 2, &st, true, 230);
+	assert_string_equal(text, "1234 samples, 2 events; heap 0.42 gc-cpu 0.01 goroutines 230");
+	st.heap_ratio = NAN;
+	st.gc_cpu_recent = false;
+	st.growth = 12;
+	watch_progress_text(text, sizeof(text), 5, 1, &st, true, 230);
+	assert_string_equal(text, "5 samples, 1 event; gc-cpu 0.01 (cumulative) goroutines 230 (+12/s)");
+	/* a short buffer is cut, never overrun */
+	watch_progress_text(text, 8, 1234, 2, &st, true, 230);
+	assert_int_equal(strlen(text), 7);
+	watch_state_release(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +508,8 @@ int main(void)
 		cmocka_unit_test(test_process_start),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_store),
+		cmocka_unit_test(test_event_lines),
+		cmocka_unit_test(test_progress_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
