@@ -250,7 +250,8 @@ static int sample_url(const struct gr_args *a, const char *input, struct gorunti
 	progress_clear(&l.prog);
 	if (r < 0) {
 		diag("%s", e.msg[0] ? e.msg : err_str(r));
-		ret = r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		/* out of memory, or libcurl missing: nothing the user typed */
+		ret = r == -ENOMEM || r == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE;
 		goto out;
 	}
 	switch (s.debug2) {

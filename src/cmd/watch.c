@@ -422,7 +422,7 @@ static bool on_tick(void *ctx, const struct sampler *s)
 
 /* The first sample decides what can be watched: a surface that does not
  * answer now (no expvar, no pprof) is not asked again. Returns 0, or
- * EXIT_USAGE when neither answers. */
+ * EXIT_USAGE when neither answers (EXIT_INTERNAL when libcurl is missing). */
 static int first_sample(struct watcher *w)
 {
 	const struct sampler_tick *t = &w->s.tick;
@@ -431,7 +431,8 @@ static int first_sample(struct watcher *w)
 
 	if (r < 0 || (t->mem_err && t->index_err)) {
 		diag(w, "%s", r < 0 ? e.msg : t->mem_e.msg);
-		return EXIT_USAGE;
+		/* libcurl missing is no fault of the URL given */
+		return r == -ELIBACC || t->mem_err == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE;
 	}
 	if (t->mem_err) {
 		diag(w, "%s; heap-pressure and gc-cpu are not watched", t->mem_e.msg);

@@ -13,6 +13,7 @@
 #include "goruntime/pprof_index.h"
 #include "goruntime/profiles.h"
 #include "io/fetch.h"
+#include "base/array.h"
 
 /* One step's requests, in the order their errors are reported: the
  * snapshot first (what goroutines is about), then memstats (watch). */
@@ -143,14 +144,10 @@ static void read_memstats(struct sampler *s, struct fetch_req *rq)
 		s->vars_fresh = buf_append(&s->vars, rq->http.body.data ? rq->http.body.data : "", rq->http.body.len) == 0;
 	}
 	if (s->o.what & SAMPLE_KEEP_MEMSTATS && g) {
-		struct go_memstats *ns = realloc(g->samples, (g->n_samples + 1) * sizeof(*ns));
-		double *nt = ns ? realloc(g->sample_times, (g->n_samples + 1) * sizeof(*nt)) : NULL;
-
-		if (ns)
-			g->samples = ns;
-		if (nt)
-			g->sample_times = nt;
-		if (ns && nt) {
+		/* A sample that finds no room is dropped, the window goes on. */
+		if (array_reserve(&g->samples, &g->cap_samples, g->n_samples, sizeof(*g->samples), 64) == 0 &&
+		    array_reserve(&g->sample_times, &g->cap_sample_times, g->n_samples, sizeof(*g->sample_times), 64) ==
+			    0) {
 			g->samples[g->n_samples] = t->mem;
 			g->sample_times[g->n_samples] = t->wall;
 			g->n_samples++;
@@ -186,7 +183,6 @@ static void read_snapshot(struct sampler *s, struct fetch_req *rq)
 {
 	struct sampler_tick *t = &s->tick;
 	struct goruntime_facts *g = s->out;
-	struct gr_snapshot *ns;
 	int r = rq->err;
 
 	t->snap_asked = true;
@@ -194,13 +190,11 @@ static void read_snapshot(struct sampler *s, struct fetch_req *rq)
 		t->snap_e = rq->e;
 		goto out;
 	}
-	ns = realloc(g->snaps, (g->n_snaps + 1) * sizeof(*ns));
-	if (!ns) {
+	if (array_reserve(&g->snaps, &g->cap_snaps, g->n_snaps, sizeof(*g->snaps), 16) < 0) {
 		r = err_set(&t->snap_e, -ENOMEM, "out of memory");
 		goto out;
 	}
-	g->snaps = ns;
-	memset(&g->snaps[g->n_snaps], 0, sizeof(*ns));
+	memset(&g->snaps[g->n_snaps], 0, sizeof(*g->snaps));
 	r = gr_parse(buf_str(&rq->http.body), rq->http.body.len, rq->http.url, &g->snaps[g->n_snaps], &t->snap_e);
 	if (r == 0) {
 		g->snaps[g->n_snaps].taken_at = sampler_wall();

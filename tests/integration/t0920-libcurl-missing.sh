@@ -68,15 +68,9 @@ expect_eq "only the HTTP checks name libcurl" \
 	"$(printf '%s\n' "${http_checks[@]}" | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # Exit status: 3, a dependency is missing and no HTTP check could judge
-# (docs/architecture.md). The rule lives in src/cmd/check.c; until it is
-# there, the findings rule applies and this assertion waits.
-if grep -q 'http_err' "$SRCDIR/src/cmd/check.c"; then
-	expect_rc "check exits 3 when libcurl is missing" 3
-	expect_match "... and says so on stderr" "$(cat "$WORK/without.err")" "libcurl\.so\.4.*install libcurl4"
-else
-	expect_rc "check exits as the findings rule says (0 or 1)" 0 1
-	skip_one "check exits 3 when libcurl is missing" "src/cmd/check.c does not apply the rule yet"
-fi
+# (docs/architecture.md).
+expect_rc "check exits 3 when libcurl is missing" 3
+expect_match "... and says so on stderr" "$(cat "$WORK/without.err")" "libcurl\.so\.4.*install libcurl4"
 
 # ---- the commands that take a URL ----------------------------------------------
 # url_cmd NAME ARGS...: runs preflight without libcurl; stderr in $WORK/NAME.err.
@@ -89,14 +83,9 @@ url_cmd() {
 	_pf_last_err=$WORK/$name.err
 	set -e
 }
-# want_rc CMD DESC: 3 once src/cmd/CMD.c maps -ELIBACC to it, 2 (an error
-# about the input) before.
+# want_rc CMD DESC: a missing libcurl is exit 3, not an input error.
 want_rc() {
-	if grep -q 'ELIBACC' "$SRCDIR/src/cmd/$1.c"; then
-		expect_rc "$2 exits 3" 3
-	else
-		expect_rc "$2 exits 2 (3 once src/cmd/$1.c maps -ELIBACC)" 2
-	fi
+	expect_rc "$2 exits 3" 3
 }
 url_cmd goroutines goroutines --samples 1 "$url"
 want_rc goroutines "goroutines URL without libcurl"
