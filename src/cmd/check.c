@@ -12,7 +12,9 @@
 #include "collect/collect.h"
 #include "collect/procfs.h"
 #include "config/checklist.h"
+#include "collect/sampler.h"
 #include "report/output.h"
+#include "report/progress.h"
 #include "report/report.h"
 #include "report/term.h"
 
@@ -77,6 +79,30 @@ const struct command_spec cmd_check_spec = {
 	.opts = check_opts,
 	.operand_kind = "none",
 };
+
+/* The progress line during the window (stderr, terminals only). */
+struct check_progress {
+	struct progress line;
+	double start, window_s;
+};
+
+static bool progress_tick(void *ctx, const struct sampler *s)
+{
+	struct check_progress *cp = ctx;
+	double left = cp->window_s - (sampler_mono() - cp->start);
+
+	progress_show(&cp->line, "preflight check: sampling the target, %llu samples, %.1f s left",
+		      (unsigned long long)s->ticks, left > 0 ? left : 0);
+	return false;
+}
+
+static void progress_step(void *ctx, const struct sampler *s, const char *what)
+{
+	struct check_progress *cp = ctx;
+
+	(void)s;
+	progress_show(&cp->line, "preflight check: waiting for %s", what);
+}
 
 /* --checklist - : the checklist arrives on standard input (a pipeline
  * that renders it from a template). Bounded like a file. */
@@ -177,9 +203,18 @@ int cmd_check(int argc, char **argv)
 	}
 
 	{
-		struct collect_opts o = { a.root, a.pid, a.window_s, (long)(a.timeout_s * 1000), a.max_debug2 };
+		struct check_progress cp = { .window_s = a.window_s };
+		struct sampler_hooks hooks = { .ctx = &cp, .tick = progress_tick, .step = progress_step };
+		struct collect_opts o = { a.root, a.pid, a.window_s, (long)(a.timeout_s * 1000), a.max_debug2, &hooks };
+
+		progress_init(&cp.line);
+		cp.start = sampler_mono();
+		if (a.window_s > 0)
+			progress_show(&cp.line, "preflight check: sampling the %s over %.1f s", a.pid ? "target" : "host",
+				      a.window_s);
 
 		r = facts_collect(&f, &o, &e);
+		progress_clear(&cp.line);
 		if (r < 0) {
 			fprintf(stderr, "preflight check: %s\n", e.msg);
 			ret = r == -ESRCH || r == -EACCES || r == -EPERM ? EXIT_USAGE : EXIT_INTERNAL;

@@ -15,6 +15,9 @@ struct collect_opts {
 	double window_s;           /* sampling window; 0 disables sampling */
 	long http_timeout_ms;      /* per endpoint probe and runtime surface request */
 	uint64_t max_debug2;       /* take a goroutine debug=2 dump only below this count */
+	/* The command's view of the runtime sampling (a progress line);
+	 * NULL = none. The collectors themselves never print. */
+	const struct sampler_hooks *hooks;
 };
 
 /* Returns 0, or -ESRCH when the target does not exist (e filled). Parts

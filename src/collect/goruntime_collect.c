@@ -69,7 +69,7 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o, struct sam
 	so.pprof = g->pprof_url;
 	so.vars = g->vars_url;
 	so.metrics = g->metrics_url;
-	sampler_init(s, &so, NULL, g);
+	sampler_init(s, &so, o->hooks, g);
 	if (!g->attempted)
 		return;
 	/* The start time turns the cumulative GCCPUFraction into a rate. */

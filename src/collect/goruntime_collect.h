@@ -19,6 +19,7 @@ struct goruntime_opts {
 	long timeout_ms;          /* one tick's requests together */
 	uint64_t max_debug2;      /* fetch debug=2 only below this many goroutines */
 	double start;             /* CLOCK_MONOTONIC start of the window (sampler_mono()) */
+	const struct sampler_hooks *hooks;   /* progress for the command; NULL = none */
 };
 
 /* Picks the endpoints among f->proc.endpoints and takes the first tick.

@@ -81,4 +81,14 @@ rc=$?
 set -e
 expect_eq "a full disk is an internal error, not exit 0" "$rc" 3
 
+# The progress line: drawn on a terminal (script(1) gives a pty) and
+# erased before the command ends; never written to a pipe.
+if command -v script >/dev/null; then
+	script -qc "$PREFLIGHT check --window 1s -o $WORK/p.json" /dev/null >"$WORK/pty.out" 2>&1 || true
+	expect_true "check draws a progress line on a terminal" grep -q 'sampling the host over 1.0 s' "$WORK/pty.out"
+	expect_true "... and erases it (ends with CR, erase-line)" test "$(tail -c 4 "$WORK/pty.out" | od -An -c | tr -d ' ')" = '\r033[K'
+fi
+"$PREFLIGHT" check --window 1s -o "$WORK/p.json" 2>"$WORK/pipe.err" || true
+expect_eq "no progress line into a pipe or file" "$(cat "$WORK/pipe.err")" ""
+
 finish
