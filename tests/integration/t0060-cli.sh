@@ -61,6 +61,9 @@ expect_eq "completion refuses an unknown shell" "$rc" 2
 
 # list-checks: golden tty, JSON through -o, the format table.
 "$PREFLIGHT" list-checks >"$WORK/list.tty"
+if [ -n "${UPDATE_GOLDEN:-}" ]; then
+	cp "$WORK/list.tty" "$SRCDIR/tests/golden/list-checks.tty"
+fi
 if ! diff -u "$SRCDIR/tests/golden/list-checks.tty" "$WORK/list.tty" >"$WORK/list.diff"; then
 	show "$WORK/list.diff"
 fi

@@ -4,7 +4,7 @@
 # against tests/golden/check-sockgen.tty: grouping by layer, worst first,
 # summaries, remedies and the footer's counts. Only the first line (host,
 # time) and the run time are normalised. Regenerate after an intended
-# change with: GOLDEN_UPDATE=1 ctest -R t0065.
+# change with: UPDATE_GOLDEN=1 ctest -R t0065.
 . "$(dirname "$0")/lib.sh"
 
 golden=$SRCDIR/tests/golden/check-sockgen.tty
@@ -20,7 +20,7 @@ set -e
 expect_eq "check on the fixture finds warnings, not failures (exit 0)" "$rc" 0
 sed -e '1s/ host .*$/ host HOST  TIME/' -e '$s/ in [0-9.]* s$/ in N s/' -e '1s/^preflight [^ ]*/preflight VERSION/' \
 	"$WORK/out.tty" >"$WORK/norm.tty"
-if [ -n "${GOLDEN_UPDATE:-}" ]; then
+if [ -n "${UPDATE_GOLDEN:-}" ]; then
 	cp "$WORK/norm.tty" "$golden"
 fi
 if ! diff -u "$golden" "$WORK/norm.tty" >"$WORK/diff"; then
