@@ -1,6 +1,7 @@
 #include "buf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,9 @@ static int buf_grow(struct buf *b, size_t extra)
 	size_t need, ncap;
 	char *p;
 
-	if (extra > b->max || b->len > b->max - extra)
+	/* len + extra + 1 (the NUL) must fit in a size_t, whatever max says:
+	 * a buffer "without" a maximum is BUF_INIT(SIZE_MAX). */
+	if (extra > b->max || b->len > b->max - extra || b->len + extra == SIZE_MAX)
 		return -E2BIG;
 	need = b->len + extra + 1;
 	if (need <= b->cap)
@@ -39,7 +42,7 @@ static int buf_grow(struct buf *b, size_t extra)
 	ncap = b->cap ? b->cap : 256;
 	while (ncap < need)
 		ncap = ncap > ((size_t)-1) / 2 ? need : ncap * 2;
-	if (ncap > b->max + 1)
+	if (b->max < SIZE_MAX && ncap > b->max + 1)
 		ncap = b->max + 1;
 	p = realloc(b->data, ncap);
 	if (!p)

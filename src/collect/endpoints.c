@@ -147,27 +147,3 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 	free(reqs);
 	return r;
 }
-
-int pprof_index_fetch(const char *base, long timeout_ms, struct pprof_index *ret, struct err *e)
-{
-	struct fetch_opts o = { .timeout_ms = timeout_ms, .max_bytes = PPROF_INDEX_MAX, .allow_html = true };
-	struct buf body = BUF_INIT(PPROF_INDEX_MAX);
-	struct err pe = { "" };
-	char url[512];
-	int r;
-
-	r = go_url(url, sizeof(url), base, "/debug/pprof/");
-	if (r < 0) {
-		err_set(e, r, "'%.64s...': URL too long", base);
-		goto out;
-	}
-	r = go_fetch(url, &o, &body, e);
-	if (r < 0)
-		goto out;
-	r = pprof_index_counts(buf_str(&body), body.len, ret, &pe);
-	if (r < 0)
-		err_set(e, r, "'%s': %s", url, pe.msg);
-out:
-	buf_release(&body);
-	return r;
-}

@@ -17,9 +17,5 @@ int endpoints_probe(struct process_facts *p, long timeout_ms);
 #include "base/err.h"
 #include "goruntime/pprof_index.h"
 
-/* GETs BASE/debug/pprof/ (base as go_url() takes it) with the given
- * timeout (0 = the fetch default) and parses it. Returns 0, a fetch error
- * (fetch.h) or -PF_EPARSE, with e filled. */
-int pprof_index_fetch(const char *base, long timeout_ms, struct pprof_index *ret, struct err *e);
 
 #endif

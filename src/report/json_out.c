@@ -7,14 +7,31 @@
 
 void json_out_real(double v, char *buf, size_t n)
 {
+	char sci[40];
+	int digits = 17, exp10;
+
 	if (!isfinite(v)) {
 		snprintf(buf, n, "null");
 		return;
 	}
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
+	/* The fewest significant digits that read back to v... */
+	for (int p = 1; p <= 17; p++) {
+		snprintf(sci, sizeof(sci), "%.*e", p - 1, v);
+		if (strtod(sci, NULL) == v) {
+			digits = p;
 			break;
+		}
+	}
+	snprintf(sci, sizeof(sci), "%.*e", digits - 1, v);
+	exp10 = atoi(strchr(sci, 'e') + 1);
+	/* ...written as Python's repr writes them: plain decimals for
+	 * 1e-4 <= |v| < 1e16 (100.0, 0.0001, 0.7), an exponent beyond. */
+	if (exp10 >= -4 && exp10 < 16) {
+		int decimals = digits - 1 - exp10;
+
+		snprintf(buf, n, "%.*f", decimals > 0 ? decimals : 0, v);
+	} else {
+		snprintf(buf, n, "%s", sci);
 	}
 	/* A real stays a real when read back: "2" would read as an integer. */
 	if (!strpbrk(buf, ".eE") && strlen(buf) + 3 <= n)

@@ -17,6 +17,21 @@
 #include "base/quote.h"
 #include "base/utf8.h"
 
+/* A buffer "without" a maximum (SIZE_MAX) must not wrap max + 1 to 0 and
+ * realloc to nothing (it did: a double free under escape.c). */
+static void test_buf_unbounded(void **state)
+{
+	struct buf b = BUF_INIT(SIZE_MAX);
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(buf_puts(&b, "0123456789"), 0);
+	assert_int_equal(b.len, 10000);
+	assert_true(b.cap > b.len);
+	assert_int_equal(buf_append(&b, "x", SIZE_MAX), -E2BIG);
+	buf_release(&b);
+}
+
 static void test_buf_cap(void **state)
 {
 	struct buf b = BUF_INIT(8);
@@ -244,6 +259,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_cap),
+		cmocka_unit_test(test_buf_unbounded),
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_parse_bounded),
 		cmocka_unit_test(test_cpuset),

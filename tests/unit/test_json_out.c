@@ -44,6 +44,13 @@ static void test_real_by_hand(void **state)
 	assert_string_equal(real(0.0), "0.0");
 	assert_string_equal(real(3.0), "3.0");
 	assert_string_equal(real(-2.5), "-2.5");
+	/* plain decimals from 1e-4 up to 1e16, as Python's repr: no 1e+02 */
+	assert_string_equal(real(100.0), "100.0");
+	assert_string_equal(real(549120.0), "549120.0");
+	assert_string_equal(real(1e-4), "0.0001");
+	assert_string_equal(real(1.5e-5), "1.5e-05");
+	assert_string_equal(real(1e15), "1000000000000000.0");
+	assert_string_equal(real(1e16), "1e+16");
 	/* Values that need all 17 significant digits. */
 	assert_string_equal(real(0.1 + 0.2), "0.30000000000000004");
 	assert_string_equal(real(5e-324), "5e-324");   /* the smallest subnormal: one digit suffices */
@@ -107,6 +114,8 @@ static void test_real_round_trip(void **state)
 			/* %g never ends in ".0" itself: that is json_out's suffix */
 			if (len >= 2 && !mant_end && !strcmp(buf + len - 2, ".0"))
 				len -= 2;
+			int zeros = 0;   /* trailing zeros of the digits: not significant */
+
 			for (size_t k = 0; k < len; k++) {
 				if (buf[k] < '0' || buf[k] > '9')
 					continue;
@@ -114,7 +123,9 @@ static void test_real_round_trip(void **state)
 					continue;
 				leading = false;
 				digits++;
+				zeros = buf[k] == '0' ? zeros + 1 : 0;
 			}
+			digits -= zeros;
 		}
 		if (digits > 1) {
 			snprintf(shorter, sizeof(shorter), "%.*g", digits - 1, v);

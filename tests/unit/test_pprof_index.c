@@ -242,19 +242,6 @@ static void test_truncated_everywhere(void **state)
 	}
 }
 
-static void test_fetch_refused(void **state)
-{
-	struct pprof_index x;
-	struct err e = { "" };
-	int r;
-
-	(void)state;
-	/* Port 1 on loopback: nothing listens there in a test environment. */
-	r = pprof_index_fetch("http://127.0.0.1:1", 2000, &x, &e);
-	assert_true(r < 0);
-	assert_non_null(strstr(e.msg, "http://127.0.0.1:1/debug/pprof/"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,7 +252,6 @@ int main(void)
 		cmocka_unit_test(test_not_an_index),
 		cmocka_unit_test(test_bad_counts),
 		cmocka_unit_test(test_truncated_everywhere),
-		cmocka_unit_test(test_fetch_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
