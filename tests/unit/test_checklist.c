@@ -206,6 +206,19 @@ static const struct {
 	{ "param-leading-zero.yaml",
 	  "4:31: param 'max_fin_timeout' of 'net.sysctl': '030' is ambiguous (octal in YAML 1.1, decimal in "
 	  "YAML 1.2); drop the leading zeros" },
+	{ "param-version-number.yaml",
+	  "6:20: go.version.min_version: 1.20 is a number (1.2 to YAML), write the version as a string (\"1.20\"); "
+	  "valid: a Go version such as \"1.21\" or \"go1.21.5\"" },
+	{ "param-warn-above-fail.yaml",
+	  "5:20: go.heap-pressure.warn: warn 0.9 is above fail 0.5; warn must not exceed fail" },
+	{ "param-fail-below-default-warn.yaml",
+	  "5:13: go.goroutines.fail: warn 50000 (the default) is above fail 40000; warn must not exceed fail" },
+	{ "param-below-min.yaml",
+	  "6:22: go.goroutine-leak.min_snapshots: 0 is below the minimum 2; valid: an integer from 2 to 1000 "
+	  "(snapshots)" },
+	{ "param-integer-overflow.yaml",
+	  "5:19: go.goroutine-leak.fail_count: 18446744073709551617 is above the maximum 1000000000; valid: an "
+	  "integer from 1 to 1000000000 (goroutines)" },
 	{ "param-str-mapping.yaml", "5:20: param 'min_version' of 'go.version' must be a string, not a mapping" },
 	{ "bad-severity.yaml", "4:15: bad severity 'P4' (use P0, P1, P2 or P3)" },
 	{ "bad-date.yaml", "4:10: bad due date '2026-02-29' (no such day or time)" },
