@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/fileio.h"
 #include "config/checklist.h"
 
 static char *fixture_path(const char *name)
@@ -602,6 +603,42 @@ static void test_example_loads(void **state)
 	checklist_release(&c);
 }
 
+/* docs/checklist.md lists every parameter with what is valid, row for row
+ * as the registry says; PF_PRINT_PARAMS=1 prints the rows to paste. */
+static void test_docs_list_every_param(void **state)
+{
+	const struct check_def *all;
+	struct buf doc = BUF_INIT(1u << 20);
+	char *path = NULL, row[512], valid[160];
+	bool print = getenv("PF_PRINT_PARAMS") != NULL;
+	size_t n;
+
+	assert_true(asprintf(&path, "%s/../../docs/checklist.md", getenv("FIXTURES")) > 0);
+	assert_int_equal(read_file(NULL, path, &doc), 0);
+	assert_int_equal(buf_append(&doc, "", 1), 0);
+	all = registry_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		for (const struct param_def *p = all[i].params; p && p->name; p++) {
+			char def[32];
+
+			param_describe(p, valid, sizeof(valid));
+			if (p->type == PARAM_STR)
+				snprintf(def, sizeof(def), "`%s`", p->str);
+			else
+				snprintf(def, sizeof(def), "%.15g", p->num);
+			snprintf(row, sizeof(row), "| `%s` | `%s` | %s | %s%s%s%s |", all[i].id, p->name, def, valid,
+				 p->order == ORDER_NONE ? "" : p->order == ORDER_LE ? "; at most `" : "; at least `",
+				 p->order == ORDER_NONE ? "" : p->other, p->order == ORDER_NONE ? "" : "`");
+			if (print)
+				printf("%s\n", row);
+			else if (!strstr(doc.data, row))
+				fail_msg("docs/checklist.md lacks the row\n%s", row);
+		}
+	}
+	buf_release(&doc);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_keys_many),
 		cmocka_unit_test(test_default_covers_registry),
 		cmocka_unit_test(test_example_loads),
+		cmocka_unit_test(test_docs_list_every_param),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
