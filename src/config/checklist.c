@@ -259,12 +259,14 @@ static int param_version(const struct clctx *c, const struct ynode *val, const s
 
 	if (val->kind == YNODE_SCALAR && val->plain &&
 	    (ynode_scalar_type(val) == YSCALAR_INT || ynode_scalar_type(val) == YSCALAR_FLOAT)) {
-		double d = strtod(val->text, NULL);
+		char *end;
+		double d = strtod(val->text, &end);
 
 		quote_for_message(val->text, val->len, ex);
 		param_describe(p, valid, sizeof(valid));
 		snprintf(as_num, sizeof(as_num), "%.15g", d);
-		if (strcmp(as_num, ex) != 0 && isfinite(d))
+		/* ".inf" is a YAML number strtod does not read: no "(x to YAML)". */
+		if (end == val->text + val->len && isfinite(d) && strcmp(as_num, ex) != 0)
 			return cl_err(c, val, "%s.%s: %s is a number (%s to YAML), write the version as a string "
 				      "(\"%s\"); valid: %s", def->id, p->name, ex, as_num, ex, valid);
 		return cl_err(c, val, "%s.%s: %s is a number, write the version as a string (\"%s\"); valid: %s",

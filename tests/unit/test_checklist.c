@@ -330,6 +330,12 @@ static const struct {
 	{ "go.version", "min_version: 1.21",
 	  "4:27: go.version.min_version: 1.21 is a number, write the version as a string (\"1.21\"); "
 	  "valid: a Go version such as \"1.21\" or \"go1.21.5\"" },
+	{ "go.version", "min_version: .inf",
+	  "4:27: go.version.min_version: .inf is a number, write the version as a string (\".inf\"); "
+	  "valid: a Go version such as \"1.21\" or \"go1.21.5\"" },
+	{ "go.version", "min_version: true",
+	  "4:27: go.version.min_version: 'true' is not a Go version; valid: a Go version such as \"1.21\" or "
+	  "\"go1.21.5\"" },
 	{ "go.version", "min_version: \"1.x\"",
 	  "4:27: go.version.min_version: '1.x' is not a Go version; valid: a Go version such as \"1.21\" or "
 	  "\"go1.21.5\"" },
