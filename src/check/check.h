@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "facts/facts.h"
 
@@ -26,13 +27,50 @@ int status_parse(const char *s, enum pf_status *ret);
 
 enum param_type { PARAM_NUM, PARAM_STR };
 
+/* What a parameter accepts. The checklist loader refuses any other value
+ * when the file loads, so a check never sees one. */
+enum param_kind {
+	PK_NUMBER,      /* a finite number in [min, max] */
+	PK_INTEGER,     /* an integer written as one, in [min, max] */
+	PK_RATIO,       /* a number in [min, max], a sub-range of [0, 1] */
+	PK_VERSION,     /* PARAM_STR: a Go release, "1.21" or "go1.21.5"; stored as "go1.21..." */
+};
+
+/* An ordering this parameter must keep with another one of the same
+ * check: ORDER_LE for a warn threshold below its fail threshold when
+ * higher is worse, ORDER_GE when lower is worse. */
+enum param_order { ORDER_NONE, ORDER_LE, ORDER_GE };
+
 struct param_def {
 	const char *name;
 	enum param_type type;
 	double num;                 /* default for PARAM_NUM */
 	const char *str;            /* default for PARAM_STR */
 	const char *help;
+	enum param_kind kind;
+	double min, max;            /* inclusive bounds for numbers; max may be INFINITY */
+	const char *unit;           /* what the number counts ("ms", "sockets"), or NULL */
+	enum param_order order;
+	const char *other;          /* the parameter `order` compares against */
 };
+
+/* Validation, pure and shared by the loader and the tests. Each returns 0,
+ * or -EINVAL/-ERANGE with why = "<what is wrong>; valid: <what is valid>".
+ *
+ * param_describe: "a ratio from 0 to 1", "an integer from 2 to 1000
+ * (snapshots)", "a number >= 0 (ms)", "a Go version such as ...".
+ * param_check_num: v as the file wrote it (text), is_int when the file
+ * wrote an integer.
+ * param_check_version: s as written; out receives the normalised form
+ * ("1.21" -> "go1.21").
+ * param_check_order: p against its `other`, with both effective values;
+ * *_default marks the values that come from the registry. */
+void param_describe(const struct param_def *p, char *out, size_t n);
+int param_check_num(const struct param_def *p, double v, bool is_int, const char *text, char *why, size_t n);
+int param_check_version(const struct param_def *p, const char *s, char *out, size_t out_n, char *why,
+			size_t n);
+int param_check_order(const struct param_def *p, double v, bool v_default, const struct param_def *other,
+		      double ov, bool ov_default, char *why, size_t n);
 
 /* The parameters a check runs with: its defaults, overridden by the
  * checklist item's "params" object (validated when the checklist loads). */

@@ -1,131 +1,162 @@
 /* The registry: every check, its layer, title and parameters with their
  * defaults. Order here is the order of the built-in checklist. Ids,
  * defaults and evidence keys are part of the contract (docs/checks.md). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check/leak.h"
 #include "check/checks.h"
+#include "check/goversion.h"
 #include "goruntime/goroutine.h"
 
-#define NUM(n, d, h) { (n), PARAM_NUM, (d), NULL, (h) }
-#define STR(n, d, h) { (n), PARAM_STR, 0, (d), (h) }
-#define END { NULL, PARAM_NUM, 0, NULL, NULL }
+/* Each parameter declares what it accepts (enum param_kind, bounds, unit)
+ * and, for a warn/fail pair, the order the two must keep: validation is
+ * data in this one table. The unit test checks every default against its
+ * own rule, so the table cannot contradict itself. */
+#define P_NUM(n, d, lo, hi, u, h, ...) \
+	{ .name = (n), .type = PARAM_NUM, .num = (d), .help = (h), .kind = PK_NUMBER, .min = (lo), .max = (hi), \
+	  .unit = (u), __VA_ARGS__ }
+#define P_INT(n, d, lo, hi, u, h, ...) \
+	{ .name = (n), .type = PARAM_NUM, .num = (d), .help = (h), .kind = PK_INTEGER, .min = (lo), .max = (hi), \
+	  .unit = (u), __VA_ARGS__ }
+#define P_RATIO(n, d, h, ...) \
+	{ .name = (n), .type = PARAM_NUM, .num = (d), .help = (h), .kind = PK_RATIO, .min = 0, .max = 1, __VA_ARGS__ }
+#define P_VERSION(n, d, h) { .name = (n), .type = PARAM_STR, .str = (d), .help = (h), .kind = PK_VERSION }
+/* "warn must not exceed fail" (higher is worse). */
+#define LE(o) .order = ORDER_LE, .other = (o)
+#define END { .name = NULL }
+
+/* Counts compared as doubles: a bound far beyond any real process, and
+ * far below where a double stops holding integers exactly. */
+#define COUNT_MAX 1e9
+#define INT32_LIMIT 2147483647.0
 
 static const struct param_def throttling_params[] = {
-	NUM("warn", 0.01, "throttled periods / periods above which to warn"),
-	NUM("fail", 0.05, "throttled periods / periods above which to fail"),
+	P_RATIO("warn", 0.01, "throttled periods / periods above which to warn", LE("fail")),
+	P_RATIO("fail", 0.05, "throttled periods / periods above which to fail"),
 	END,
 };
 
 static const struct param_def headroom_params[] = {
-	NUM("warn", 0.8, "memory usage / limit above which to warn"),
-	NUM("fail", 0.9, "memory usage / limit above which to fail"),
+	P_RATIO("warn", 0.8, "memory usage / limit above which to warn", LE("fail")),
+	P_RATIO("fail", 0.9, "memory usage / limit above which to fail"),
 	END,
 };
 
 static const struct param_def timewait_params[] = {
-	NUM("warn", 0.15, "TIME_WAIT / ESTABLISHED above which to warn"),
-	NUM("buckets_fail", 0.8, "TIME_WAIT / net.ipv4.tcp_max_tw_buckets above which to fail"),
+	/* TIME_WAIT may outnumber ESTABLISHED many times over: not a ratio
+	 * bounded by 1. */
+	P_NUM("warn", 0.15, 0, INFINITY, NULL, "TIME_WAIT / ESTABLISHED above which to warn"),
+	P_RATIO("buckets_fail", 0.8, "TIME_WAIT / net.ipv4.tcp_max_tw_buckets above which to fail"),
 	END,
 };
 
 static const struct param_def close_wait_params[] = {
-	NUM("warn", 0, "CLOSE_WAIT sockets of the target above which to warn"),
-	NUM("fail", 100, "CLOSE_WAIT sockets of the target above which to fail"),
+	P_INT("warn", 0, 0, COUNT_MAX, "sockets", "CLOSE_WAIT sockets of the target above which to warn", LE("fail")),
+	P_INT("fail", 100, 0, COUNT_MAX, "sockets", "CLOSE_WAIT sockets of the target above which to fail"),
 	END,
 };
 
 static const struct param_def listen_params[] = {
-	NUM("min_backlog", 1024, "effective listen backlog below which to warn"),
-	NUM("queue_warn", 0.5, "accept queue / backlog at or above which to warn"),
+	P_INT("min_backlog", 1024, 0, INT32_LIMIT, NULL, "effective listen backlog below which to warn"),
+	P_RATIO("queue_warn", 0.5, "accept queue / backlog at or above which to warn"),
 	END,
 };
 
 static const struct param_def sysctl_params[] = {
-	NUM("min_somaxconn", 4096, "net.core.somaxconn below which to warn"),
-	NUM("min_port_range", 16384, "width of net.ipv4.ip_local_port_range below which to warn"),
-	NUM("max_fin_timeout", 60, "net.ipv4.tcp_fin_timeout above which to warn (seconds)"),
+	P_INT("min_somaxconn", 4096, 0, INT32_LIMIT, NULL, "net.core.somaxconn below which to warn"),
+	P_INT("min_port_range", 16384, 0, 65535, "ports", "width of net.ipv4.ip_local_port_range below which to warn"),
+	P_INT("max_fin_timeout", 60, 0, INT32_LIMIT, "seconds", "net.ipv4.tcp_fin_timeout above which to warn (seconds)"),
 	END,
 };
 
 static const struct param_def ephemeral_params[] = {
-	NUM("warn", 0.5, "connections to the busiest destination / port range width above which to warn"),
-	NUM("fail", 0.8, "same ratio above which to fail"),
+	P_RATIO("warn", 0.5, "connections to the busiest destination / port range width above which to warn",
+		LE("fail")),
+	P_RATIO("fail", 0.8, "same ratio above which to fail"),
 	END,
 };
 
 static const struct param_def fd_process_params[] = {
-	NUM("warn", 0.8, "open fds / soft limit above which to warn"),
-	NUM("fail", 0.95, "open fds / soft limit above which to fail"),
-	NUM("expected_connections", 10000, "connections the service must hold at peak"),
-	NUM("headroom", 1.2, "soft limit must be at least expected_connections times this"),
+	P_RATIO("warn", 0.8, "open fds / soft limit above which to warn", LE("fail")),
+	P_RATIO("fail", 0.95, "open fds / soft limit above which to fail"),
+	P_INT("expected_connections", 10000, 0, INT32_LIMIT, "connections", "connections the service must hold at peak"),
+	P_NUM("headroom", 1.2, 1, 100, NULL, "soft limit must be at least expected_connections times this"),
 	END,
 };
 
 static const struct param_def fd_system_params[] = {
-	NUM("warn", 0.8, "allocated file handles / fs.file-max above which to warn"),
-	NUM("soft_share", 0.8, "a process soft limit above this share of fs.file-max warns"),
+	P_RATIO("warn", 0.8, "allocated file handles / fs.file-max above which to warn"),
+	P_RATIO("soft_share", 0.8, "a process soft limit above this share of fs.file-max warns"),
 	END,
 };
 
 static const struct param_def clock_sync_params[] = {
-	NUM("maxerror_warn_ms", 100, "kernel maximum clock error above which to warn (ms)"),
+	P_NUM("maxerror_warn_ms", 100, 0, INFINITY, "ms", "kernel maximum clock error above which to warn (ms)"),
 	END,
 };
 
 static const struct param_def gomaxprocs_params[] = {
-	NUM("under_ratio", 0.5, "GOMAXPROCS below this share of usable CPUs warns"),
+	P_RATIO("under_ratio", 0.5, "GOMAXPROCS below this share of usable CPUs warns"),
 	END,
 };
 
 static const struct param_def gomemlimit_params[] = {
-	NUM("low_ratio", 0.5, "GOMEMLIMIT below this share of the memory limit warns (GC thrash)"),
+	P_RATIO("low_ratio", 0.5, "GOMEMLIMIT below this share of the memory limit warns (GC thrash)"),
 	END,
 };
 
 static const struct param_def go_version_params[] = {
 	/* The oldest Go release still supported when this preflight was made
 	 * (Go supports the two newest major releases: 1.27 and 1.26). */
-	STR("min_version", "go1.26", "Go releases older than this warn"),
+	P_VERSION("min_version", "go1.26", "Go releases older than this warn"),
 	END,
 };
 
 static const struct param_def heap_pressure_params[] = {
-	NUM("warn", 0.70, "HeapAlloc/NextGC right after a GC cycle (the window's trough) at or above which to warn"),
-	NUM("fail", 0.85, "the same trough at or above which to fail"),
+	P_RATIO("warn", 0.70, "HeapAlloc/NextGC right after a GC cycle (the window's trough) at or above which to warn",
+		LE("fail")),
+	P_RATIO("fail", 0.85, "the same trough at or above which to fail"),
 	END,
 };
 
 static const struct param_def gc_cpu_params[] = {
-	NUM("warn", 0.10, "share of CPU spent in GC at or above which to warn"),
-	NUM("fail", 0.25, "share of CPU spent in GC at or above which to fail"),
+	P_RATIO("warn", 0.10, "share of CPU spent in GC at or above which to warn", LE("fail")),
+	P_RATIO("fail", 0.25, "share of CPU spent in GC at or above which to fail"),
 	END,
 };
 
 static const struct param_def gc_pause_params[] = {
-	NUM("warn_ms", 10, "p99 of the recent GC pauses (PauseNs ring) above which to warn (ms)"),
-	NUM("fail_ms", 50, "p99 of the recent GC pauses above which to fail (ms)"),
+	P_NUM("warn_ms", 10, 0, INFINITY, "ms", "p99 of the recent GC pauses (PauseNs ring) above which to warn (ms)",
+	      LE("fail_ms")),
+	P_NUM("fail_ms", 50, 0, INFINITY, "ms", "p99 of the recent GC pauses above which to fail (ms)"),
 	END,
 };
 
 static const struct param_def goroutines_params[] = {
-	NUM("warn", 50000, "goroutine count at or above which to warn"),
-	NUM("fail", 500000, "goroutine count at or above which to fail"),
+	P_INT("warn", 50000, 0, COUNT_MAX, "goroutines", "goroutine count at or above which to warn", LE("fail")),
+	P_INT("fail", 500000, 0, COUNT_MAX, "goroutines", "goroutine count at or above which to fail"),
 	END,
 };
 
 static const struct param_def leak_params[] = {
-	NUM("min_growth", GR_LIVE_MIN_GROWTH, "a stack whose count only grows must gain at least this many goroutines"),
-	NUM("min_snapshots", 3, "growth needs at least this many snapshots"),
-	NUM("wait_minutes", 5, "goroutines blocked at least this long are suspects (needs debug=2)"),
-	NUM("fail_count", 1000, "a suspect with at least this many goroutines fails"),
+	/* Cast to unsigned types by the check: a negative value would wrap
+	 * into a huge one, hence the lower bounds. */
+	P_INT("min_growth", GR_LIVE_MIN_GROWTH, 1, COUNT_MAX, "goroutines",
+	      "a stack whose count only grows must gain at least this many goroutines"),
+	P_INT("min_snapshots", 3, 2, 1000, "snapshots", "growth needs at least this many snapshots"),
+	P_INT("wait_minutes", 5, 1, 525600, "minutes", "goroutines blocked at least this long are suspects (needs debug=2)"),
+	P_INT("fail_count", 1000, 1, COUNT_MAX, "goroutines", "a suspect with at least this many goroutines fails"),
 	END,
 };
 
 static const struct param_def contention_params[] = {
-	NUM("warn_rate", 0.1, "seconds of waiting per second of the window at or above which to warn"),
-	NUM("fail_rate", 1.0, "seconds of waiting per second at or above which to fail"),
-	NUM("top", 5, "call sites listed in the evidence"),
+	P_NUM("warn_rate", 0.1, 0, INFINITY, NULL, "seconds of waiting per second of the window at or above which to warn",
+	      LE("fail_rate")),
+	P_NUM("fail_rate", 1.0, 0, INFINITY, NULL, "seconds of waiting per second at or above which to fail"),
+	P_INT("top", 5, 0, 1000, "call sites", "call sites listed in the evidence"),
 	END,
 };
 
@@ -176,4 +207,134 @@ const struct check_def *registry_find(const char *id)
 		if (strcmp(registry[i].id, id) == 0)
 			return &registry[i];
 	return NULL;
+}
+
+/* "%.15g" keeps what the file meant (0.1, 50000, 1e+20) without the
+ * noise of %f. */
+static void fmt_num(double v, char *out, size_t n)
+{
+	snprintf(out, n, "%.15g", v == 0 ? 0 : v);
+}
+
+void param_describe(const struct param_def *p, char *out, size_t n)
+{
+	char lo[32], hi[32], unit[48] = "";
+	const char *noun;
+
+	if (p->kind == PK_VERSION) {
+		snprintf(out, n, "a Go version such as \"1.21\" or \"go1.21.5\"");
+		return;
+	}
+	noun = p->kind == PK_INTEGER ? "an integer" : p->kind == PK_RATIO ? "a ratio" : "a number";
+	fmt_num(p->min, lo, sizeof(lo));
+	fmt_num(p->max, hi, sizeof(hi));
+	if (p->unit)
+		snprintf(unit, sizeof(unit), " (%s)", p->unit);
+	if (isinf(p->max))
+		snprintf(out, n, "%s >= %s%s", noun, lo, unit);
+	else
+		snprintf(out, n, "%s from %s to %s%s", noun, lo, hi, unit);
+}
+
+int param_check_num(const struct param_def *p, double v, bool is_int, const char *text, char *why, size_t n)
+{
+	char valid[128], bound[32];
+
+	param_describe(p, valid, sizeof(valid));
+	if (p->type != PARAM_NUM) {
+		snprintf(why, n, "%s is a number; valid: %s", text, valid);
+		return -EINVAL;
+	}
+	if (!isfinite(v)) {
+		snprintf(why, n, "%s is not a finite number; valid: %s", text, valid);
+		return -ERANGE;
+	}
+	if (v < p->min) {
+		fmt_num(p->min, bound, sizeof(bound));
+		if (p->min == 0)
+			snprintf(why, n, "%s is negative; valid: %s", text, valid);
+		else
+			snprintf(why, n, "%s is below the minimum %s; valid: %s", text, bound, valid);
+		return -ERANGE;
+	}
+	if (v > p->max) {
+		fmt_num(p->max, bound, sizeof(bound));
+		snprintf(why, n, "%s is above the maximum %s; valid: %s", text, bound, valid);
+		return -ERANGE;
+	}
+	if (p->kind == PK_INTEGER && !is_int) {
+		snprintf(why, n, "%s is not an integer; valid: %s", text, valid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Up to 4 digits, no leading zero: "21", "0". */
+static const char *release_number(const char *s)
+{
+	size_t k = 0;
+
+	if (s[0] == '0')
+		return s + 1;
+	while (k < 4 && s[k] >= '0' && s[k] <= '9')
+		k++;
+	return k ? s + k : NULL;
+}
+
+/* (go)?1.MINOR(.PATCH)?((rc|beta)N)? */
+static bool version_syntax(const char *s)
+{
+	if (strncmp(s, "go", 2) == 0)
+		s += 2;
+	if (s[0] != '1' || s[1] != '.')
+		return false;
+	s = release_number(s + 2);
+	if (!s)
+		return false;
+	if (*s == '.') {
+		s = release_number(s + 1);
+		if (!s)
+			return false;
+	} else if (strncmp(s, "rc", 2) == 0 || strncmp(s, "beta", 4) == 0) {
+		s = release_number(s + (s[0] == 'r' ? 2 : 4));
+		if (!s)
+			return false;
+	}
+	return *s == '\0';
+}
+
+int param_check_version(const struct param_def *p, const char *s, char *out, size_t out_n, char *why, size_t n)
+{
+	char valid[128];
+	struct go_version v;
+	int w;
+
+	param_describe(p, valid, sizeof(valid));
+	if (!version_syntax(s)) {
+		snprintf(why, n, "'%.64s' is not a Go version; valid: %s", s, valid);
+		return -EINVAL;
+	}
+	w = snprintf(out, out_n, "%s%s", strncmp(s, "go", 2) == 0 ? "" : "go", s);
+	if (w < 0 || (size_t)w >= out_n || go_version_parse(out, &v) < 0) {
+		snprintf(why, n, "'%.64s' is not a Go version; valid: %s", s, valid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int param_check_order(const struct param_def *p, double v, bool v_default, const struct param_def *other,
+		      double ov, bool ov_default, char *why, size_t n)
+{
+	char a[32], b[32];
+
+	if (p->order == ORDER_NONE || !other)
+		return 0;
+	if ((p->order == ORDER_LE && v <= ov) || (p->order == ORDER_GE && v >= ov))
+		return 0;
+	fmt_num(v, a, sizeof(a));
+	fmt_num(ov, b, sizeof(b));
+	snprintf(why, n, "%s %s%s is %s %s %s%s; %s must not %s %s", p->name, a, v_default ? " (the default)" : "",
+		 p->order == ORDER_LE ? "above" : "below", other->name, b, ov_default ? " (the default)" : "", p->name,
+		 p->order == ORDER_LE ? "exceed" : "be below", other->name);
+	return -ERANGE;
 }

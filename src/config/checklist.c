@@ -4,6 +4,7 @@
 #include "config/checklist.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,12 +218,110 @@ static int unknown_param(const struct clctx *c, const struct ynode *k, const str
 	return cl_err(c, k, "unknown param '%s' for '%s' (valid: %s)", ex, def->id, list);
 }
 
+/* The value node of params key `name`, or NULL. */
+static const struct ynode *param_node(const struct ynode *m, const char *name)
+{
+	for (size_t i = 0; i + 1 < m->n_kids; i += 2)
+		if (key_is(m->kids[i], name))
+			return m->kids[i + 1];
+	return NULL;
+}
+
+/* A number param: the YAML number rules (cl_number), then the registry's
+ * kind and bounds. */
+static int param_number(const struct clctx *c, const struct ynode *val, const struct check_def *def,
+			const struct param_def *p, const char *what, json_t **ret)
+{
+	char ex[QUOTE_SIZE], why[384];
+	json_t *j;
+	int r;
+
+	r = cl_number(c, val, what, &j);
+	if (r < 0)
+		return r;
+	quote_for_message(val->text, val->len, ex);
+	if (param_check_num(p, json_number_value(j), json_is_integer(j), ex, why, sizeof(why)) < 0) {
+		json_decref(j);
+		return cl_err(c, val, "%s.%s: %s", def->id, p->name, why);
+	}
+	*ret = j;
+	return 0;
+}
+
+/* A version param: a string (an unquoted 1.20 is the number 1.2 to any
+ * other YAML reader, so it is refused), stored normalised ("go1.20"). */
+static int param_version(const struct clctx *c, const struct ynode *val, const struct check_def *def,
+			 const struct param_def *p, const char *what, json_t **ret)
+{
+	char ex[QUOTE_SIZE], why[384], valid[128], norm[64], as_num[64] = "";
+	const char *s;
+	int r;
+
+	if (val->kind == YNODE_SCALAR && val->plain &&
+	    (ynode_scalar_type(val) == YSCALAR_INT || ynode_scalar_type(val) == YSCALAR_FLOAT)) {
+		char *end;
+		double d = strtod(val->text, &end);
+
+		quote_for_message(val->text, val->len, ex);
+		param_describe(p, valid, sizeof(valid));
+		snprintf(as_num, sizeof(as_num), "%.15g", d);
+		/* ".inf" is a YAML number strtod does not read: no "(x to YAML)". */
+		if (end == val->text + val->len && isfinite(d) && strcmp(as_num, ex) != 0)
+			return cl_err(c, val, "%s.%s: %s is a number (%s to YAML), write the version as a string "
+				      "(\"%s\"); valid: %s", def->id, p->name, ex, as_num, ex, valid);
+		return cl_err(c, val, "%s.%s: %s is a number, write the version as a string (\"%s\"); valid: %s",
+			      def->id, p->name, ex, ex, valid);
+	}
+	r = cl_string(c, val, what, &s);
+	if (r < 0)
+		return r;
+	if (param_check_version(p, s, norm, sizeof(norm), why, sizeof(why)) < 0)
+		return cl_err(c, val, "%s.%s: %s", def->id, p->name, why);
+	*ret = json_string(norm);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static double effective_num(const struct param_def *p, const json_t *out, bool *is_default)
+{
+	json_t *j = json_object_get(out, p->name);
+
+	*is_default = !j;
+	return j ? json_number_value(j) : p->num;
+}
+
+/* warn <= fail and the like, on the values the check will run with: an
+ * override against the other's default counts too. */
+static int check_orders(const struct clctx *c, const struct ynode *v, const struct check_def *def,
+			const json_t *out)
+{
+	char why[384];
+
+	for (const struct param_def *p = def->params; p && p->name; p++) {
+		const struct param_def *o;
+		const struct ynode *at;
+		bool pd, od;
+		double pv, ov;
+
+		if (p->order == ORDER_NONE || !(o = check_param_find(def, p->other)))
+			continue;
+		pv = effective_num(p, out, &pd);
+		ov = effective_num(o, out, &od);
+		if ((pd && od) || param_check_order(p, pv, pd, o, ov, od, why, sizeof(why)) == 0)
+			continue;
+		at = pd ? param_node(v, o->name) : param_node(v, p->name);
+		if (!at)
+			at = v;
+		return cl_err(c, at, "%s.%s: %s", def->id, pd ? o->name : p->name, why);
+	}
+	return 0;
+}
+
 static int parse_params(const struct clctx *c, const struct ynode *v, const struct check_def *def, json_t *out)
 {
 	char what[128];
 	const struct param_def *p;
 	const char *s;
-	json_t *j;
+	json_t *j = NULL;
 	int r;
 
 	if (v->kind != YNODE_MAP)
@@ -235,21 +334,22 @@ static int parse_params(const struct clctx *c, const struct ynode *v, const stru
 			return unknown_param(c, k, def);
 		snprintf(what, sizeof(what), "param '%s' of '%s'", p->name, def->id);
 		if (p->type == PARAM_NUM) {
-			r = cl_number(c, val, what, &j);
-			if (r < 0)
-				return r;
+			r = param_number(c, val, def, p, what, &j);
+		} else if (p->kind == PK_VERSION) {
+			r = param_version(c, val, def, p, what, &j);
 		} else {
 			r = cl_string(c, val, what, &s);
-			if (r < 0)
-				return r;
-			j = json_string(s);
-			if (!j)
-				return -ENOMEM;
+			if (r == 0) {
+				j = json_string(s);
+				r = j ? 0 : -ENOMEM;
+			}
 		}
+		if (r < 0)
+			return r;
 		if (json_object_set_new(out, p->name, j) < 0)
 			return -ENOMEM;
 	}
-	return 0;
+	return check_orders(c, v, def, out);
 }
 
 /* One item; on failure the caller releases whatever was filled in. */

@@ -167,4 +167,47 @@ pf_json "$WORK/win-ms.json" --pid "$DEMO_PID" --window 300ms --timeout 3
 expect_rc "--window 300ms: accepted (exit 0 or 1)" 0 1
 expect_eq "... the listen queue was sampled over 0.3 s" "$(check_ev "$WORK/win-ms.json" net.listen-queue window_s)" 0.3
 
+
+# ---- checklist parameters validated at load time ------------------------------------
+# Values that make no sense are refused when the file loads, with one line
+# FILE:LINE:COL: <check>.<param>: <what is wrong>; <what is valid>, and exit 2.
+cat >"$WORK/params-version.yaml" <<'EOF'
+version: 1
+items:
+  - check: go.version
+    params: {min_version: 1.20}
+EOF
+pf_json "$WORK/params-version.json" --window 0 --checklist "$WORK/params-version.yaml"
+expect_rc "an unquoted version (the YAML number 1.2): exit 2" 2
+expect_eq "... one line, at the value, saying what is valid" "$(cat "$WORK/params-version.json.err")" \
+	"preflight check: $WORK/params-version.yaml:4:27: go.version.min_version: 1.20 is a number (1.2 to YAML), write the version as a string (\"1.20\"); valid: a Go version such as \"1.21\" or \"go1.21.5\""
+expect_eq "... and no report" "$(wc -c <"$WORK/params-version.json")" 0
+
+cat >"$WORK/params-order.yaml" <<'EOF'
+version: 1
+items:
+  - check: go.heap-pressure
+    params:
+      warn: 0.9
+      fail: 0.5
+EOF
+pf_json "$WORK/params-order.json" --window 0 --checklist "$WORK/params-order.yaml"
+expect_rc "warn above fail: exit 2" 2
+expect_eq "... one line naming both" "$(cat "$WORK/params-order.json.err")" \
+	"preflight check: $WORK/params-order.yaml:5:13: go.heap-pressure.warn: warn 0.9 is above fail 0.5; warn must not exceed fail"
+
+cat >"$WORK/params-negative.yaml" <<'EOF'
+version: 1
+items:
+  - check: net.close-wait
+    params: {warn: -1}
+EOF
+pf_json "$WORK/params-negative.json" --window 0 --checklist "$WORK/params-negative.yaml"
+expect_rc "a negative count: exit 2" 2
+expect_eq "... one line" "$(cat "$WORK/params-negative.json.err")" \
+	"preflight check: $WORK/params-negative.yaml:4:20: net.close-wait.warn: -1 is negative; valid: an integer from 0 to 1000000000 (sockets)"
+
+pf_json "$WORK/params-example.json" --window 0 --checklist "$SRCDIR/examples/checklist.yaml"
+expect_rc "the shipped example checklist loads (exit 0 or 1)" 0 1
+
 finish

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/fileio.h"
 #include "config/checklist.h"
 
 static char *fixture_path(const char *name)
@@ -67,7 +68,7 @@ static void test_valid_every_field(void **state)
 		"    tags: {env: prod, module: order}\n"
 		"    rollback: \"restore LimitNOFILE=65536 in the unit file\"\n"
 		"  - check: go.version\n"
-		"    params: {min_version: 1.20}\n"
+		"    params: {min_version: \"1.20\"}\n"
 		"    due: 2024-02-29T23:59:60.25-03:30\n";
 	struct checklist c;
 	struct err e = { { 0 } };
@@ -110,8 +111,9 @@ static void test_valid_every_field(void **state)
 	it = &c.items[1];
 	assert_string_equal(it->id, "go.version");                      /* id defaults to the check */
 	assert_string_equal(it->title, registry_find("go.version")->title);
-	/* A string param keeps the file's spelling: 1.20 must not become 1.2. */
-	assert_string_equal(json_string_value(json_object_get(it->params, "min_version")), "1.20");
+	/* A version keeps the file's spelling (1.20 must not become 1.2), with
+	 * the "go" prefix the check compares against. */
+	assert_string_equal(json_string_value(json_object_get(it->params, "min_version")), "go1.20");
 	assert_string_equal(it->due, "2024-02-29T23:59:60.25-03:30");
 	assert_null(it->severity);
 	assert_null(it->rollback);
@@ -205,6 +207,19 @@ static const struct {
 	{ "param-leading-zero.yaml",
 	  "4:31: param 'max_fin_timeout' of 'net.sysctl': '030' is ambiguous (octal in YAML 1.1, decimal in "
 	  "YAML 1.2); drop the leading zeros" },
+	{ "param-version-number.yaml",
+	  "6:20: go.version.min_version: 1.20 is a number (1.2 to YAML), write the version as a string (\"1.20\"); "
+	  "valid: a Go version such as \"1.21\" or \"go1.21.5\"" },
+	{ "param-warn-above-fail.yaml",
+	  "5:20: go.heap-pressure.warn: warn 0.9 is above fail 0.5; warn must not exceed fail" },
+	{ "param-fail-below-default-warn.yaml",
+	  "5:13: go.goroutines.fail: warn 50000 (the default) is above fail 40000; warn must not exceed fail" },
+	{ "param-below-min.yaml",
+	  "6:22: go.goroutine-leak.min_snapshots: 0 is below the minimum 2; valid: an integer from 2 to 1000 "
+	  "(snapshots)" },
+	{ "param-integer-overflow.yaml",
+	  "5:19: go.goroutine-leak.fail_count: 18446744073709551617 is above the maximum 1000000000; valid: an "
+	  "integer from 1 to 1000000000 (goroutines)" },
 	{ "param-str-mapping.yaml", "5:20: param 'min_version' of 'go.version' must be a string, not a mapping" },
 	{ "bad-severity.yaml", "4:15: bad severity 'P4' (use P0, P1, P2 or P3)" },
 	{ "bad-date.yaml", "4:10: bad due date '2026-02-29' (no such day or time)" },
@@ -297,6 +312,147 @@ static void test_bad_inline(void **state)
 			 "1:1: the top level must be a mapping with 'version' and 'items', not a string");
 }
 
+/* "version: 1 / items: / - check: CHECK / params: {BODY}": the body starts
+ * at 4:14, so a value at offset k of the body is at column 14 + k. */
+static void param_yaml(char *out, size_t n, const char *check, const char *body)
+{
+	snprintf(out, n, "version: 1\nitems:\n  - check: %s\n    params: {%s}\n", check, body);
+}
+
+static const struct {
+	const char *check, *body;
+	const char *pos_msg;    /* NULL: loads */
+} param_cases[] = {
+	/* versions: a string, "1.21" or "go1.21.5"; an unquoted number is refused */
+	{ "go.version", "min_version: 1.20",
+	  "4:27: go.version.min_version: 1.20 is a number (1.2 to YAML), write the version as a string (\"1.20\"); "
+	  "valid: a Go version such as \"1.21\" or \"go1.21.5\"" },
+	{ "go.version", "min_version: 1.21",
+	  "4:27: go.version.min_version: 1.21 is a number, write the version as a string (\"1.21\"); "
+	  "valid: a Go version such as \"1.21\" or \"go1.21.5\"" },
+	{ "go.version", "min_version: .inf",
+	  "4:27: go.version.min_version: .inf is a number, write the version as a string (\".inf\"); "
+	  "valid: a Go version such as \"1.21\" or \"go1.21.5\"" },
+	{ "go.version", "min_version: true",
+	  "4:27: go.version.min_version: 'true' is not a Go version; valid: a Go version such as \"1.21\" or "
+	  "\"go1.21.5\"" },
+	{ "go.version", "min_version: \"1.x\"",
+	  "4:27: go.version.min_version: '1.x' is not a Go version; valid: a Go version such as \"1.21\" or "
+	  "\"go1.21.5\"" },
+	{ "go.version", "min_version: \"2.0\"",
+	  "4:27: go.version.min_version: '2.0' is not a Go version; valid: a Go version such as \"1.21\" or "
+	  "\"go1.21.5\"" },
+	{ "go.version", "min_version: \"go1.021\"",
+	  "4:27: go.version.min_version: 'go1.021' is not a Go version; valid: a Go version such as \"1.21\" or "
+	  "\"go1.21.5\"" },
+	{ "go.version", "min_version: \"1.20\"", NULL },
+	{ "go.version", "min_version: go1.21.5", NULL },
+	{ "go.version", "min_version: 1.21.5", NULL },          /* two dots: a string to YAML */
+	{ "go.version", "min_version: \"go1.22rc1\"", NULL },
+	/* ratios: 0 and 1 included */
+	{ "fd.process", "warn: 0", NULL },
+	{ "fd.process", "warn: 1, fail: 1", NULL },
+	{ "fd.process", "warn: -0.01",
+	  "4:20: fd.process.warn: -0.01 is negative; valid: a ratio from 0 to 1" },
+	{ "fd.process", "fail: 1.01",
+	  "4:20: fd.process.fail: 1.01 is above the maximum 1; valid: a ratio from 0 to 1" },
+	/* warn <= fail, against the other's default too; equal is allowed */
+	{ "fd.process", "warn: 0.5, fail: 0.5", NULL },
+	{ "fd.process", "warn: 0.95", NULL },
+	{ "fd.process", "warn: 0.9, fail: 0.5",
+	  "4:20: fd.process.warn: warn 0.9 is above fail 0.5; warn must not exceed fail" },
+	{ "fd.process", "fail: 0.5, warn: 0.9",
+	  "4:31: fd.process.warn: warn 0.9 is above fail 0.5; warn must not exceed fail" },
+	{ "fd.process", "fail: 0.5",
+	  "4:20: fd.process.fail: warn 0.8 (the default) is above fail 0.5; warn must not exceed fail" },
+	{ "fd.process", "warn: 0.96",
+	  "4:20: fd.process.warn: warn 0.96 is above fail 0.95 (the default); warn must not exceed fail" },
+	{ "go.gc-pause", "warn_ms: 50, fail_ms: 50", NULL },
+	{ "go.gc-pause", "warn_ms: 50.5, fail_ms: 50",
+	  "4:23: go.gc-pause.warn_ms: warn_ms 50.5 is above fail_ms 50; warn_ms must not exceed fail_ms" },
+	{ "go.goroutines", "warn: 500001",
+	  "4:20: go.goroutines.warn: warn 500001 is above fail 500000 (the default); warn must not exceed fail" },
+	/* numbers >= 0 */
+	{ "go.gc-pause", "warn_ms: 0", NULL },
+	{ "go.gc-pause", "warn_ms: -1",
+	  "4:23: go.gc-pause.warn_ms: -1 is negative; valid: a number >= 0 (ms)" },
+	{ "net.timewait-ratio", "warn: 5", NULL },              /* TIME_WAIT / ESTABLISHED may exceed 1 */
+	{ "net.timewait-ratio", "warn: -0.5",
+	  "4:20: net.timewait-ratio.warn: -0.5 is negative; valid: a number >= 0" },
+	{ "clock.sync", "maxerror_warn_ms: 1e300", NULL },
+	/* bounded numbers */
+	{ "fd.process", "headroom: 1", NULL },
+	{ "fd.process", "headroom: 100", NULL },
+	{ "fd.process", "headroom: 0.99",
+	  "4:24: fd.process.headroom: 0.99 is below the minimum 1; valid: a number from 1 to 100" },
+	{ "fd.process", "headroom: 100.01",
+	  "4:24: fd.process.headroom: 100.01 is above the maximum 100; valid: a number from 1 to 100" },
+	/* integers: written as integers, within bounds that fit the check's types */
+	{ "go.goroutine-leak", "min_snapshots: 2", NULL },
+	{ "go.goroutine-leak", "min_snapshots: 1",
+	  "4:29: go.goroutine-leak.min_snapshots: 1 is below the minimum 2; valid: an integer from 2 to 1000 "
+	  "(snapshots)" },
+	{ "go.goroutine-leak", "min_snapshots: 1000", NULL },
+	{ "go.goroutine-leak", "min_snapshots: 1001",
+	  "4:29: go.goroutine-leak.min_snapshots: 1001 is above the maximum 1000; valid: an integer from 2 to "
+	  "1000 (snapshots)" },
+	{ "go.goroutine-leak", "min_snapshots: 2.5",
+	  "4:29: go.goroutine-leak.min_snapshots: 2.5 is not an integer; valid: an integer from 2 to 1000 "
+	  "(snapshots)" },
+	{ "go.goroutine-leak", "min_snapshots: 3e0",
+	  "4:29: go.goroutine-leak.min_snapshots: 3e0 is not an integer; valid: an integer from 2 to 1000 "
+	  "(snapshots)" },
+	{ "go.goroutine-leak", "min_growth: -1",
+	  "4:26: go.goroutine-leak.min_growth: -1 is below the minimum 1; valid: an integer from 1 to 1000000000 "
+	  "(goroutines)" },
+	{ "go.goroutine-leak", "fail_count: 1000000000", NULL },
+	{ "go.goroutine-leak", "fail_count: 1000000001",
+	  "4:26: go.goroutine-leak.fail_count: 1000000001 is above the maximum 1000000000; valid: an integer from "
+	  "1 to 1000000000 (goroutines)" },
+	{ "go.goroutine-leak", "fail_count: 99999999999999999999",
+	  "4:26: go.goroutine-leak.fail_count: 99999999999999999999 is above the maximum 1000000000; valid: an "
+	  "integer from 1 to 1000000000 (goroutines)" },
+	{ "go.goroutine-leak", "wait_minutes: -9223372036854775809",
+	  "4:28: go.goroutine-leak.wait_minutes: -9223372036854775809 is below the minimum 1; valid: an integer "
+	  "from 1 to 525600 (minutes)" },
+	{ "net.close-wait", "warn: 0, fail: 0", NULL },
+	{ "net.close-wait", "warn: -1",
+	  "4:20: net.close-wait.warn: -1 is negative; valid: an integer from 0 to 1000000000 (sockets)" },
+	{ "net.close-wait", "fail: 100.5",
+	  "4:20: net.close-wait.fail: 100.5 is not an integer; valid: an integer from 0 to 1000000000 (sockets)" },
+	{ "net.sysctl", "min_port_range: 65535", NULL },
+	{ "net.sysctl", "min_port_range: 65536",
+	  "4:30: net.sysctl.min_port_range: 65536 is above the maximum 65535; valid: an integer from 0 to 65535 "
+	  "(ports)" },
+	{ "go.mutex-contention", "top: 0", NULL },
+	{ "go.mutex-contention", "top: -1",
+	  "4:19: go.mutex-contention.top: -1 is negative; valid: an integer from 0 to 1000 (call sites)" },
+};
+
+static void test_param_rules(void **state)
+{
+	for (size_t i = 0; i < sizeof(param_cases) / sizeof(param_cases[0]); i++) {
+		char yaml[512], want[1024];
+		struct checklist c;
+		struct err e = { { 0 } };
+		int r;
+
+		param_yaml(yaml, sizeof(yaml), param_cases[i].check, param_cases[i].body);
+		r = load_str(yaml, &c, &e);
+		if (!param_cases[i].pos_msg) {
+			if (r != 0)
+				fail_msg("%s {%s}: %s", param_cases[i].check, param_cases[i].body, e.msg);
+			checklist_release(&c);
+			continue;
+		}
+		snprintf(want, sizeof(want), "t.yaml:%s", param_cases[i].pos_msg);
+		if (r != -PF_EPARSE || strcmp(e.msg, want) != 0)
+			fail_msg("%s {%s}: got %d '%s'\nwant '%s'", param_cases[i].check, param_cases[i].body, r, e.msg,
+				 want);
+		assert_null(c.items);
+	}
+}
+
 static void test_accepted_forms(void **state)
 {
 	static const char *const ok[] = {
@@ -309,7 +465,7 @@ static void test_accepted_forms(void **state)
 		"version: 1\nitems: [{check: fd.process, due: 2028-02-29T00:00:00.123456+14:00}]\n",
 		/* numbers: signs, exponents, leading dot, zero */
 		("version: 1\nitems: [{check: fd.process,\n"
-		 "  params: {warn: +.5, fail: 1.5E-1, headroom: 0, expected_connections: -0}}]\n"),
+		 "  params: {warn: +.15, fail: 1.5E-1, headroom: 1, expected_connections: -0}}]\n"),
 		/* the same check twice under different ids */
 		"version: 1\nitems: [{check: fd.process, id: a}, {check: fd.process, id: b}]\n",
 	};
@@ -326,8 +482,9 @@ static void test_accepted_forms(void **state)
 
 static void test_number_values(void **state)
 {
-	static const char yaml[] = "version: 1\nitems: [{check: fd.process, params: {warn: +.5, fail: 1.5E-1,\n"
-				   "  headroom: 99999999999999999999, expected_connections: -0}}]\n";
+	static const char yaml[] = "version: 1\nitems: [{check: fd.process, params: {warn: +.5, fail: 5E-1,\n"
+				   "  headroom: 1e2, expected_connections: -0}},\n"
+				   "  {check: clock.sync, params: {maxerror_warn_ms: 99999999999999999999}}]\n";
 	struct checklist c;
 	struct err e = { { 0 } };
 	json_t *p;
@@ -336,12 +493,15 @@ static void test_number_values(void **state)
 	p = c.items[0].params;
 	assert_true(json_is_real(json_object_get(p, "warn")));
 	assert_true(json_real_value(json_object_get(p, "warn")) == 0.5);
-	assert_true(json_real_value(json_object_get(p, "fail")) == 0.15);
-	/* Beyond 64 bits: kept as a real rather than refused or wrapped. */
+	assert_true(json_real_value(json_object_get(p, "fail")) == 0.5);
 	assert_true(json_is_real(json_object_get(p, "headroom")));
-	assert_true(json_real_value(json_object_get(p, "headroom")) == 1e20);
+	assert_true(json_real_value(json_object_get(p, "headroom")) == 100);
 	assert_true(json_is_integer(json_object_get(p, "expected_connections")));
 	assert_int_equal(json_integer_value(json_object_get(p, "expected_connections")), 0);
+	/* Beyond 64 bits: kept as a real rather than refused or wrapped. */
+	p = c.items[1].params;
+	assert_true(json_is_real(json_object_get(p, "maxerror_warn_ms")));
+	assert_true(json_real_value(json_object_get(p, "maxerror_warn_ms")) == 1e20);
 	checklist_release(&c);
 }
 
@@ -449,6 +609,42 @@ static void test_example_loads(void **state)
 	checklist_release(&c);
 }
 
+/* docs/checklist.md lists every parameter with what is valid, row for row
+ * as the registry says; PF_PRINT_PARAMS=1 prints the rows to paste. */
+static void test_docs_list_every_param(void **state)
+{
+	const struct check_def *all;
+	struct buf doc = BUF_INIT(1u << 20);
+	char *path = NULL, row[512], valid[160];
+	bool print = getenv("PF_PRINT_PARAMS") != NULL;
+	size_t n;
+
+	assert_true(asprintf(&path, "%s/../../docs/checklist.md", getenv("FIXTURES")) > 0);
+	assert_int_equal(read_file(NULL, path, &doc), 0);
+	assert_int_equal(buf_append(&doc, "", 1), 0);
+	all = registry_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		for (const struct param_def *p = all[i].params; p && p->name; p++) {
+			char def[32];
+
+			param_describe(p, valid, sizeof(valid));
+			if (p->type == PARAM_STR)
+				snprintf(def, sizeof(def), "`%s`", p->str);
+			else
+				snprintf(def, sizeof(def), "%.15g", p->num);
+			snprintf(row, sizeof(row), "| `%s` | `%s` | %s | %s%s%s%s |", all[i].id, p->name, def, valid,
+				 p->order == ORDER_NONE ? "" : p->order == ORDER_LE ? "; at most `" : "; at least `",
+				 p->order == ORDER_NONE ? "" : p->other, p->order == ORDER_NONE ? "" : "`");
+			if (print)
+				printf("%s\n", row);
+			else if (!strstr(doc.data, row))
+				fail_msg("docs/checklist.md lacks the row\n%s", row);
+		}
+	}
+	buf_release(&doc);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,12 +652,14 @@ int main(void)
 		cmocka_unit_test(test_defaults_inheritance),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_inline),
+		cmocka_unit_test(test_param_rules),
 		cmocka_unit_test(test_accepted_forms),
 		cmocka_unit_test(test_number_values),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_duplicate_keys_many),
 		cmocka_unit_test(test_default_covers_registry),
 		cmocka_unit_test(test_example_loads),
+		cmocka_unit_test(test_docs_list_every_param),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

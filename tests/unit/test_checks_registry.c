@@ -116,6 +116,93 @@ static void test_registry_defaults(void **state)
 	assert_null(check_param_find(registry_find("cpu.throttling"), "nonesuch"));
 }
 
+/* The table cannot contradict itself: every default passes its own rule
+ * (bounds, integer, version syntax), every pair names a parameter of the
+ * same check and the defaults keep its order, and every bound is sane. */
+static void test_registry_defaults_pass_their_rules(void **state)
+{
+	const struct check_def *all;
+	size_t n, checked = 0, pairs = 0;
+	char why[384], norm[64], text[64];
+
+	all = registry_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		for (const struct param_def *p = all[i].params; p && p->name; p++) {
+			assert_non_null(p->help);
+			if (p->type == PARAM_STR) {
+				assert_int_equal(p->kind, PK_VERSION);
+				if (param_check_version(p, p->str, norm, sizeof(norm), why, sizeof(why)) != 0)
+					fail_msg("%s.%s: default %s", all[i].id, p->name, why);
+				assert_string_equal(norm, p->str);
+			} else {
+				assert_int_not_equal(p->kind, PK_VERSION);
+				assert_true(p->min <= p->max);
+				if (p->kind == PK_RATIO)
+					assert_true(p->min >= 0 && p->max <= 1);
+				snprintf(text, sizeof(text), "%.15g", p->num);
+				if (param_check_num(p, p->num, p->num == (double)(long long)p->num, text, why,
+						    sizeof(why)) != 0)
+					fail_msg("%s.%s: default %s", all[i].id, p->name, why);
+			}
+			if (p->order != ORDER_NONE) {
+				const struct param_def *o = check_param_find(&all[i], p->other);
+
+				if (!o)
+					fail_msg("%s.%s: ordered against unknown '%s'", all[i].id, p->name, p->other);
+				assert_int_equal(o->type, PARAM_NUM);
+				if (param_check_order(p, p->num, true, o, o->num, true, why, sizeof(why)) != 0)
+					fail_msg("%s.%s: defaults %s", all[i].id, p->name, why);
+				pairs++;
+			}
+			checked++;
+		}
+	}
+	assert_true(checked >= 40);
+	assert_true(pairs >= 10);
+}
+
+/* The rule functions themselves, including the lower-is-worse order no
+ * current check uses. */
+static void test_param_rule_functions(void **state)
+{
+	static const struct param_def lo = { .name = "warn", .type = PARAM_NUM, .num = 10, .help = "h",
+					     .kind = PK_INTEGER, .min = 0, .max = 100, .order = ORDER_GE,
+					     .other = "fail" };
+	static const struct param_def hi = { .name = "fail", .type = PARAM_NUM, .num = 5, .help = "h",
+					     .kind = PK_INTEGER, .min = 0, .max = 100 };
+	static const struct param_def ver = { .name = "v", .type = PARAM_STR, .str = "go1.26", .help = "h",
+					      .kind = PK_VERSION };
+	static const struct param_def ratio = { .name = "r", .type = PARAM_NUM, .num = 0.5, .help = "h",
+						.kind = PK_RATIO, .min = 0, .max = 1, .unit = "share" };
+	char why[384], out[64];
+
+	assert_int_equal(param_check_order(&lo, 5, false, &hi, 5, false, why, sizeof(why)), 0);
+	assert_int_equal(param_check_order(&lo, 4, false, &hi, 5, true, why, sizeof(why)), -ERANGE);
+	assert_string_equal(why, "warn 4 is below fail 5 (the default); warn must not be below fail");
+	assert_int_equal(param_check_num(&lo, 100, true, "100", why, sizeof(why)), 0);
+	assert_int_equal(param_check_num(&lo, 101, true, "101", why, sizeof(why)), -ERANGE);
+	assert_string_equal(why, "101 is above the maximum 100; valid: an integer from 0 to 100");
+	assert_int_equal(param_check_num(&ratio, NAN, false, "nan", why, sizeof(why)), -ERANGE);
+	assert_int_equal(param_check_num(&ver, 1.2, false, "1.2", why, sizeof(why)), -EINVAL);
+	param_describe(&ratio, out, sizeof(out));
+	assert_string_equal(out, "a ratio from 0 to 1 (share)");
+
+	static const char *const good[] = { "1.21", "go1.21", "go1.21.5", "1.0", "go1.22rc1", "1.9beta2",
+					    "go1.26.0" };
+	static const char *const bad[] = { "", "go", "1", "1.", "go1.21.", "go1.21.5.1", "2.0", "go1.01",
+					   "go1.21 ", " go1.21", "go1.21x", "v1.21", "go1.12345", "1.21rc" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (param_check_version(&ver, good[i], out, sizeof(out), why, sizeof(why)) != 0)
+			fail_msg("'%s' refused: %s", good[i], why);
+		assert_true(strncmp(out, "go1.", 4) == 0);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (param_check_version(&ver, bad[i], out, sizeof(out), why, sizeof(why)) == 0)
+			fail_msg("'%s' accepted as %s", bad[i], out);
+	assert_int_equal(param_check_version(&ver, "1.21", out, sizeof(out), why, sizeof(why)), 0);
+	assert_string_equal(out, "go1.21");
+}
+
 static void test_target_checks_skip_without_target(void **state)
 {
 	struct tc *t = *state;
@@ -201,6 +288,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry_ids_layers_order),
 		cmocka_unit_test(test_registry_defaults),
+		cmocka_unit_test(test_registry_defaults_pass_their_rules),
+		cmocka_unit_test(test_param_rule_functions),
 		TC(test_target_checks_skip_without_target),
 		TC(test_target_checks_error_when_target_unreadable),
 		TC(test_every_check_on_empty_facts),
