@@ -15,6 +15,17 @@
 
 /* ---- a key index over one snapshot ---------------------------------------- */
 
+/* A row's identity: the group's own (goroutine_group.c: the stack, its
+ * frames beyond the key, and in debug=2 its creator) when every snapshot
+ * is of one kind; a series mixing debug=1 and debug=2 dumps aligns on the
+ * key, which both kinds share (debug=1 shows no creator, and older Go
+ * cuts its stacks at 32 frames). */
+static uint64_t ident(const struct gr_group *g, bool exact)
+{
+	/* groups built elsewhere than the parser may leave ident 0 */
+	return exact && g->ident ? g->ident : g->key;
+}
+
 struct key_ref {
 	uint64_t key;
 	const struct gr_group *g;
@@ -24,27 +35,38 @@ static int key_ref_cmp(const void *pa, const void *pb)
 {
 	const struct key_ref *a = pa, *b = pb;
 
-	return a->key < b->key ? -1 : a->key > b->key;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	/* among groups of one identity, the biggest first */
+	return a->g->count > b->g->count ? -1 : a->g->count < b->g->count;
 }
 
-static struct key_ref *index_snapshot(const struct gr_snapshot *s)
+static struct key_ref *index_snapshot(const struct gr_snapshot *s, bool exact)
 {
 	struct key_ref *ix = malloc((s->n_groups ? s->n_groups : 1) * sizeof(*ix));
 
 	if (!ix)
 		return NULL;
 	for (size_t i = 0; i < s->n_groups; i++)
-		ix[i] = (struct key_ref){ s->groups[i].key, &s->groups[i] };
+		ix[i] = (struct key_ref){ ident(&s->groups[i], exact), &s->groups[i] };
 	qsort(ix, s->n_groups, sizeof(*ix), key_ref_cmp);
 	return ix;
 }
 
+/* The biggest group of that identity. */
 static const struct gr_group *index_find(const struct key_ref *ix, size_t n, uint64_t key)
 {
-	struct key_ref k = { key, NULL };
-	const struct key_ref *hit = bsearch(&k, ix, n, sizeof(*ix), key_ref_cmp);
+	size_t lo = 0, hi = n;
 
-	return hit ? hit->g : NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ix[lo].key == key ? ix[lo].g : NULL;
 }
 
 /* ---- what a stack shows -------------------------------------------------- */
@@ -406,7 +428,7 @@ static int suspect_cmp(const void *pa, const void *pb)
 }
 
 /* Every key of every snapshot, with its count in each. */
-static int build_rows(const struct gr_snapshot *snaps, size_t n, struct gr_analysis *a)
+static int build_rows(const struct gr_snapshot *snaps, size_t n, bool exact, struct gr_analysis *a)
 {
 	size_t total = 0, n_slots = 64;
 	uint32_t *slots = NULL;
@@ -425,10 +447,11 @@ static int build_rows(const struct gr_snapshot *snaps, size_t n, struct gr_analy
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < snaps[i].n_groups; k++) {
 			const struct gr_group *g = &snaps[i].groups[k];
-			size_t j = (size_t)g->key & (n_slots - 1);
+			uint64_t id = ident(g, exact);
+			size_t j = (size_t)id & (n_slots - 1);
 			struct gr_row *row;
 
-			while (slots[j] && a->rows[slots[j] - 1].group->key != g->key)
+			while (slots[j] && ident(a->rows[slots[j] - 1].group, exact) != id)
 				j = (j + 1) & (n_slots - 1);
 			if (!slots[j]) {
 				row = &a->rows[a->n_rows];
@@ -449,15 +472,15 @@ out:
 	return r;
 }
 
-static int attach_from(const struct gr_snapshot *s, struct gr_analysis *a)
+static int attach_from(const struct gr_snapshot *s, bool exact, struct gr_analysis *a)
 {
-	struct key_ref *ix = index_snapshot(s);
+	struct key_ref *ix = index_snapshot(s, exact);
 
 	if (!ix)
 		return -ENOMEM;
 	for (size_t k = 0; k < a->n_rows; k++)
 		if (!a->rows[k].detail)
-			a->rows[k].detail = index_find(ix, s->n_groups, a->rows[k].group->key);
+			a->rows[k].detail = index_find(ix, s->n_groups, ident(a->rows[k].group, exact));
 	free(ix);
 	return 0;
 }
@@ -465,15 +488,15 @@ static int attach_from(const struct gr_snapshot *s, struct gr_analysis *a)
 /* The detail of each row: the same stack in p->detail, or else in the
  * latest debug=2 snapshot of the series that has it. */
 static int attach_detail(const struct gr_snapshot *snaps, size_t n, const struct gr_snapshot *detail,
-			 struct gr_analysis *a)
+			 bool exact, struct gr_analysis *a)
 {
 	int r = 0;
 
 	if (detail)
-		return detail->debug == 2 ? attach_from(detail, a) : 0;
+		return detail->debug == 2 ? attach_from(detail, exact, a) : 0;
 	for (size_t i = n; i-- > 0 && r == 0;)
 		if (snaps[i].debug == 2)
-			r = attach_from(&snaps[i], a);
+			r = attach_from(&snaps[i], exact, a);
 	return r;
 }
 
@@ -547,8 +570,9 @@ static bool members_stay(const struct gr_row *row, const struct gr_leak_params *
 	if (!last->members)
 		return true;
 	for (size_t i = 0; i < p->detail_first->n_groups && !first; i++)
-		if (p->detail_first->groups[i].key == row->group->key)
-			first = &p->detail_first->groups[i];
+		if (p->detail_first->groups[i].key == row->group->key &&
+		    p->detail_first->groups[i].ident == last->ident)
+			first = &p->detail_first->groups[i]; /* the same stack from the same go statement */
 	if (!first || !first->n_members)
 		return true;
 	return survivors(first, last) * 10 >= first->n_members * 9;
@@ -661,6 +685,7 @@ int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_p
 		.wait_min_count = GR_DEFAULT_WAIT_MIN_COUNT,
 	};
 	uint64_t conn_rise;
+	bool exact;
 	struct gr_analysis a;
 	struct context c = { false, false, NULL };
 	struct verdict *v = NULL;
@@ -683,9 +708,12 @@ int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_p
 		goto out;
 	}
 	a.n_snapshots = n;
-	r = build_rows(snaps, n, &a);
+	exact = p.detail == NULL || p.detail->debug == snaps[0].debug;
+	for (size_t i = 0; i < n; i++)
+		exact &= snaps[i].debug == snaps[0].debug;
+	r = build_rows(snaps, n, exact, &a);
 	if (r == 0)
-		r = attach_detail(snaps, n, p.detail, &a);
+		r = attach_detail(snaps, n, p.detail, exact, &a);
 	if (r < 0)
 		goto out;
 	qsort_r(a.rows, a.n_rows, sizeof(*a.rows), row_cmp, &n);
