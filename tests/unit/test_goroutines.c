@@ -1336,6 +1336,146 @@ static void test_etcd_fixture_healthy(void **state)
 	gr_snapshot_release(&s);
 }
 
+/* Appends to *t (malloc'd) with asprintf. */
+static void cat(char **t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cat(char **t, const char *fmt, ...)
+{
+	va_list ap;
+	char *more = NULL, *both = NULL;
+
+	va_start(ap, fmt);
+	assert_true(vasprintf(&more, fmt, ap) >= 0);
+	va_end(ap);
+	assert_true(asprintf(&both, "%s%s", *t ? *t : "", more) >= 0);
+	free(*t);
+	free(more);
+	*t = both;
+}
+
+/* main.rec blocked in a receive at depth `depth` (its innermost frame at
+ * r.go:3, the recursive calls at r.go:6, started by main.startRec), as a
+ * debug=2 record or a debug=1 one of `count`. */
+static void cat_rec(char **t, int debug, unsigned count, int depth, unsigned id)
+{
+	if (debug == 1)
+		cat(t, "%u @ 0x1\n#\t0x1\tmain.rec+0x1\t/app/r.go:3\n", count);
+	else
+		cat(t, "goroutine %u [chan receive, 9 minutes]:\nmain.rec(0x%x)\n\t/app/r.go:3 +0x1\n", id, depth);
+	for (int i = 1; i < depth; i++) {
+		if (debug == 1)
+			cat(t, "#\t0x2\tmain.rec+0x2\t/app/r.go:6\n");
+		else
+			cat(t, "main.rec(0x%x)\n\t/app/r.go:6 +0x2\n", depth - i);
+	}
+	if (debug == 1)
+		cat(t, "#\t0x3\tmain.startRec+0x3\t/app/r.go:20\n\n");
+	else
+		cat(t, "main.startRec()\n\t/app/r.go:20 +0x3\ncreated by main.main in goroutine 1\n\t/app/main.go:9 +0x4\n\n");
+}
+
+static const struct gr_group *group_with(const struct gr_snapshot *s, const char *func, const char *creator,
+					 size_t n_frames)
+{
+	for (size_t i = 0; i < s->n_groups; i++) {
+		const struct gr_frame *f = gr_group_site(&s->groups[i]);
+
+		if (f && !strcmp(f->func, func) && (!creator || !strcmp(s->groups[i].created_by, creator)) &&
+		    (!n_frames || s->groups[i].n_frames == n_frames))
+			return &s->groups[i];
+	}
+	return NULL;
+}
+
+/* Known counts per site, as the dumping program would report them: one
+ * stack started by two go statements (3 by main.a, 2 by main.b) is two
+ * groups; a recursion blocked at depths 30 (2 goroutines) and 40 (3),
+ * identical in the first GR_KEY_FRAMES frames, is two groups in debug=2
+ * and in debug=1 alike. Across dumps of two kinds the key aligns them. */
+static void test_grouping_exact(void **state)
+{
+	static const char work_a[] = "goroutine %u [select, 9 minutes]:\nmain.work(0x1)\n\t/app/w.go:10 +0x1\n"
+				     "created by main.a in goroutine 1\n\t/app/a.go:5 +0x1\n\n";
+	static const char work_b[] = "goroutine %u [select, 9 minutes]:\nmain.work(0x1)\n\t/app/w.go:10 +0x1\n"
+				     "created by main.b in goroutine 1\n\t/app/b.go:7 +0x1\n\n";
+	char *d2 = NULL, *d1 = NULL;
+	struct gr_snapshot s, s1, series[2];
+	struct gr_leak_params p = { .wait_min_count = 1 };
+	struct gr_analysis a;
+	struct err e = { "" };
+	const struct gr_group *ga, *gb, *r30, *r40;
+	unsigned id = 10;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		cat(&d2, work_a, id++);
+	for (int i = 0; i < 2; i++)
+		cat(&d2, work_b, id++);
+	for (int i = 0; i < 2; i++)
+		cat_rec(&d2, 2, 1, 30, id++);
+	for (int i = 0; i < 3; i++)
+		cat_rec(&d2, 2, 1, 40, id++);
+	parse_text(d2, &s);
+	assert_int_equal(s.total, 10);
+	assert_int_equal(s.n_groups, 4);
+	ga = group_with(&s, "main.work", "main.a", 0);
+	gb = group_with(&s, "main.work", "main.b", 0);
+	assert_non_null(ga);
+	assert_non_null(gb);
+	assert_int_equal(ga->count, 3);
+	assert_int_equal(gb->count, 2);
+	assert_string_equal(ga->created_at, "/app/a.go:5");
+	assert_true(ga->key == gb->key); /* one stack: aligned with debug=1 */
+	assert_true(ga->ident != gb->ident);
+	r30 = group_with(&s, "main.rec", NULL, 31);
+	r40 = group_with(&s, "main.rec", NULL, 41);
+	assert_non_null(r30);
+	assert_non_null(r40);
+	assert_int_equal(r30->count, 2);
+	assert_int_equal(r40->count, 3);
+	assert_true(r30->key == r40->key); /* the same first GR_KEY_FRAMES frames */
+	assert_true(r30->ident != r40->ident);
+
+	/* one dump: a suspect per group, each with its own creator */
+	assert_int_equal(gr_analyze(&s, 1, &p, &a, &e), 0);
+	assert_int_equal(a.n_rows, 4);
+	assert_int_equal(a.n_suspects, 4);
+	for (size_t i = 0; i < a.n_suspects; i++)
+		if (!strcmp(a.suspects[i].created_by, "main.b (/app/b.go:7)"))
+			assert_int_equal(a.suspects[i].count, 2);
+	gr_analysis_release(&a);
+
+	/* debug=1 keeps the recursions apart too */
+	cat(&d1, "goroutine profile: total 10\n5 @ 0x1\n#\t0x1\tmain.work+0x1\t/app/w.go:10\n\n");
+	cat_rec(&d1, 1, 2, 30, 0);
+	cat_rec(&d1, 1, 3, 40, 0);
+	parse_text(d1, &s1);
+	assert_int_equal(s1.n_groups, 3);
+	assert_int_equal(group_with(&s1, "main.rec", NULL, 31)->count, 2);
+	assert_int_equal(group_with(&s1, "main.rec", NULL, 41)->count, 3);
+	assert_true(group_with(&s1, "main.work", NULL, 0)->key == ga->key);
+
+	/* a debug=1 series with the debug=2 dump as detail aligns on the
+	 * key: the two creators' 5 goroutines are one row of 5 */
+	p.detail = &s;
+	parse_text(d1, &series[0]);
+	parse_text(d1, &series[1]);
+	p.min_snapshots = 2;
+	assert_int_equal(gr_analyze(series, 2, &p, &a, &e), 0);
+	for (size_t i = 0; i < a.n_rows; i++)
+		if (!strcmp(gr_group_site(a.rows[i].group)->func, "main.work")) {
+			assert_int_equal(a.rows[i].counts[1], 5);
+			assert_non_null(a.rows[i].detail);
+			assert_int_equal(a.rows[i].detail->count, 3); /* the biggest of the stack */
+		}
+	gr_analysis_release(&a);
+	gr_snapshot_release(&series[0]);
+	gr_snapshot_release(&series[1]);
+	gr_snapshot_release(&s1);
+	gr_snapshot_release(&s);
+	free(d1);
+	free(d2);
+}
+
 struct pattern_case {
 	const char *dump, *site, *pattern;
 };
@@ -1654,6 +1794,7 @@ int main(void)
 		cmocka_unit_test(test_connection_goroutines_wait),
 		cmocka_unit_test(test_connection_growth),
 		cmocka_unit_test(test_etcd_fixture_healthy),
+		cmocka_unit_test(test_grouping_exact),
 		cmocka_unit_test(test_analyze_bad_args),
 		cmocka_unit_test(test_line_cut_and_progress),
 	};
