@@ -5,7 +5,6 @@
 #include "check/leak.h"
 #include "goruntime/goroutine.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,17 @@
 
 /* ---- a key index over one snapshot ---------------------------------------- */
 
+/* A row's identity: the group's own (goroutine_group.c: the stack, its
+ * frames beyond the key, and in debug=2 its creator) when every snapshot
+ * is of one kind; a series mixing debug=1 and debug=2 dumps aligns on the
+ * key, which both kinds share (debug=1 shows no creator, and older Go
+ * cuts its stacks at 32 frames). */
+static uint64_t ident(const struct gr_group *g, bool exact)
+{
+	/* groups built elsewhere than the parser may leave ident 0 */
+	return exact && g->ident ? g->ident : g->key;
+}
+
 struct key_ref {
 	uint64_t key;
 	const struct gr_group *g;
@@ -25,27 +35,38 @@ static int key_ref_cmp(const void *pa, const void *pb)
 {
 	const struct key_ref *a = pa, *b = pb;
 
-	return a->key < b->key ? -1 : a->key > b->key;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	/* among groups of one identity, the biggest first */
+	return a->g->count > b->g->count ? -1 : a->g->count < b->g->count;
 }
 
-static struct key_ref *index_snapshot(const struct gr_snapshot *s)
+static struct key_ref *index_snapshot(const struct gr_snapshot *s, bool exact)
 {
 	struct key_ref *ix = malloc((s->n_groups ? s->n_groups : 1) * sizeof(*ix));
 
 	if (!ix)
 		return NULL;
 	for (size_t i = 0; i < s->n_groups; i++)
-		ix[i] = (struct key_ref){ s->groups[i].key, &s->groups[i] };
+		ix[i] = (struct key_ref){ ident(&s->groups[i], exact), &s->groups[i] };
 	qsort(ix, s->n_groups, sizeof(*ix), key_ref_cmp);
 	return ix;
 }
 
+/* The biggest group of that identity. */
 static const struct gr_group *index_find(const struct key_ref *ix, size_t n, uint64_t key)
 {
-	struct key_ref k = { key, NULL };
-	const struct key_ref *hit = bsearch(&k, ix, n, sizeof(*ix), key_ref_cmp);
+	size_t lo = 0, hi = n;
 
-	return hit ? hit->g : NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ix[lo].key == key ? ix[lo].g : NULL;
 }
 
 /* ---- what a stack shows -------------------------------------------------- */
@@ -110,6 +131,94 @@ static bool http_client_call(const struct gr_group *g)
 static bool readloop_reading(const struct gr_group *g)
 {
 	return has_frame(g, "net/http.(*persistConn).Read") || has_frame(g, "net.(*conn).Read");
+}
+
+/* ---- goroutines that follow connections ---------------------------------- */
+
+/* Code that runs one goroutine or more per connection or per stream of a
+ * server or client transport: net/http's server connections (HTTP/1 and
+ * the bundled HTTP/2), gRPC's transports (server and client: loopyWriter,
+ * controlBuffer, keepalive, the reader, recvBufferReader) and per-stream
+ * handlers (serveStreams, handleStream, processStreamingRPC), cmux's
+ * readers, and etcd's watch and lease-keepalive streams. Their count is
+ * the target's connection and stream count: a dump full of them is a busy
+ * service, and clients that stay connected for hours keep them parked for
+ * hours. net/http's client side (persistConn) is left out: its goroutines
+ * pile up exactly when bodies are left open or requests have no timeout,
+ * the leaks the patterns below name. */
+static const char *const conn_prefixes[] = {
+	"net/http.(*conn).serve",
+	"net/http.(*http2serverConn)",
+	"net/http.(*http2Server).ServeConn",
+	"golang.org/x/net/http2.(*serverConn)",
+	"golang.org/x/net/http2.(*Server).ServeConn",
+	"google.golang.org/grpc/internal/transport.",
+	"google.golang.org/grpc.(*Server).serveStreams",
+	"google.golang.org/grpc.(*Server).handleStream",
+	"google.golang.org/grpc.(*Server).handleRawConn",
+	"google.golang.org/grpc.(*Server).processStreamingRPC",
+	"google.golang.org/grpc.(*Server).processUnaryRPC",
+	"github.com/soheilhy/cmux.",
+	"go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.(*serverWatchStream)",
+	"go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.(*watchServer).Watch",
+	"go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.(*LeaseServer).leaseKeepAlive",
+	"go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.(*LeaseServer).LeaseKeepAlive",
+};
+
+/* Exactly one goroutine per connection: their growth is the connection
+ * growth, when the caller could not count connections. */
+static const char *const conn_anchors[] = {
+	"net/http.(*conn).serve",
+	"google.golang.org/grpc/internal/transport.(*http2Server).keepalive",
+	"google.golang.org/grpc/internal/transport.(*http2Client).reader",
+	"google.golang.org/grpc/internal/transport.(*http2Client).keepalive",
+	"google.golang.org/grpc.(*Server).serveStreams",
+};
+
+static bool text_has_prefix(const char *s, const char *const *pre, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strncmp(s, pre[i], strlen(pre[i])))
+			return true;
+	return false;
+}
+
+static bool frames_have_prefix(const struct gr_group *g, const char *const *pre, size_t n)
+{
+	for (size_t i = 0; g && i < g->n_frames; i++)
+		if (text_has_prefix(g->frames[i].func, pre, n))
+			return true;
+	return false;
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* By its frames, or by its creator when a debug=2 dump names it. */
+static bool follows_connections(const struct gr_group *g, const struct gr_group *d)
+{
+	return frames_have_prefix(g, conn_prefixes, N_OF(conn_prefixes)) ||
+	       (d && text_has_prefix(d->created_by, conn_prefixes, N_OF(conn_prefixes)));
+}
+
+static bool conn_anchor(const struct gr_group *g)
+{
+	/* the outermost frame but the runtime's (debug=1 ends stacks in
+	 * runtime.goexit): the function the goroutine was started in */
+	for (size_t i = g ? g->n_frames : 0; i-- > 0;)
+		if (strncmp(g->frames[i].func, "runtime.", 8))
+			return text_has_prefix(g->frames[i].func, conn_anchors, N_OF(conn_anchors));
+	return false;
+}
+
+/* The most a series rose above its first value. */
+static uint64_t rise(const uint64_t *v, size_t n)
+{
+	uint64_t top = 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (v[i] > v[0] && v[i] - v[0] > top)
+			top = v[i] - v[0];
+	return top;
 }
 
 /* ---- patterns ------------------------------------------------------------ */
@@ -184,27 +293,23 @@ static const struct pattern P_GENERIC = {
 
 /* ---- the program's source, when a collector could read it ------------- */
 
-/* A time.Ticker (or Timer) at work on this line: the type or its
- * constructors, or the field C of one ("t.C", "time.NewTicker(d).C"). */
-static bool line_uses_ticker(const char *s, size_t n)
+/* A ticker on this line that nobody can stop: time.Tick, which cannot be
+ * stopped at all, or time.NewTicker(d).C, whose ticker has no name to
+ * call Stop on. A ticker held in a variable may be stopped anywhere else
+ * in the function (a defer above the loop, another goroutine), which the
+ * lines at the site do not show: it is not claimed. */
+static bool line_leaves_ticker(const char *s, size_t n)
 {
-	static const char *const words[] = { "Ticker", "ticker", "time.Tick(", "NewTimer(", "timer.C" };
+	const char *t = memmem(s, n, "time.Tick(", 10);
+	const char *nt = memmem(s, n, "NewTicker(", 10);
 
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (memmem(s, n, words[i], strlen(words[i])))
-			return true;
-	for (const char *c = s; (c = memmem(c, n - (size_t)(c - s), ".C", 2)); c += 2) {
-		const char *after = c + 2;
-
-		if (c > s && (isalnum((unsigned char)c[-1]) || c[-1] == ')' || c[-1] == '_') &&
-		    (after == s + n || !(isalnum((unsigned char)*after) || *after == '_')))
-			return true;
-	}
-	return false;
+	if (t)
+		return true;
+	return nt && memmem(nt, n - (size_t)(nt - s), ").C", 3) != NULL;
 }
 
-/* Whether the site's line (or, for a select, the select's block) uses a
- * ticker. False when no collector read the line. */
+/* Whether the site's line (or, for a select, the select's block) shows a
+ * ticker left running. False when no collector read the line. */
 static bool source_says_ticker(const struct source_lines *src, const struct gr_frame *f)
 {
 	const char *s, *end, *nl;
@@ -218,7 +323,7 @@ static bool source_says_ticker(const struct source_lines *src, const struct gr_f
 
 		nl = memchr(s, '\n', (size_t)(end - s));
 		n = (size_t)((nl ? nl : end) - s);
-		if (line_uses_ticker(s, n))
+		if (line_leaves_ticker(s, n))
 			return true;
 		/* only a select spreads what it waits on over the lines below */
 		if (i == 0 && !memmem(s, n, "select", 6))
@@ -239,13 +344,6 @@ struct context {
 	bool body_wait, client_wait;
 	const struct source_lines *source;
 };
-
-static bool name_says_tick(const struct gr_group *g)
-{
-	const struct gr_frame *site = gr_group_site(g);
-
-	return site && (strcasestr(site->func, "tick") != NULL);
-}
 
 static const struct pattern *classify(const struct gr_group *g, const struct gr_group *d, const struct context *c)
 {
@@ -268,15 +366,14 @@ static const struct pattern *classify(const struct gr_group *g, const struct gr_
 	if (state_is(st, "sync.Cond.Wait") || has_frame(g, "sync.(*Cond).Wait"))
 		return &P_COND;
 	/* A leaked ticker loop parks in a plain receive or select: the
-	 * ticker itself is off the stack. What can show: a time.Ticker call
-	 * caught on the stack, members of the group caught awake at the
-	 * same place (something wakes them, a receive nobody sends to never
-	 * is), the function's own name, or the source line itself when the
-	 * program's source is at hand. */
-	if (has_frame(g, "time.NewTicker") || has_frame(g, "time.Tick") || has_frame_prefix(g, "time.(*Ticker)."))
-		return &P_TICKER;
-	if (chan_wait && ((d && d->n_awake > 0 && d->n_awake < d->count) || name_says_tick(g) ||
-			  source_says_ticker(c->source, gr_group_site(g))))
+	 * ticker itself is off the stack, and a dump shows it exactly like
+	 * a receive nobody sends to. The pattern is a function of the stack
+	 * and of the source alone, so that one stack gets one pattern on
+	 * every run: which members happened to be caught awake, or a
+	 * function's name, say nothing of a ticker being left running (a
+	 * gRPC keepalive loop wakes on timers it stops in a defer). Only the
+	 * source line can show a ticker nobody can stop. */
+	if (chan_wait && source_says_ticker(c->source, gr_group_site(g)))
 		return &P_TICKER;
 	if (state_is(st, "sleep") || has_frame(g, "time.Sleep"))
 		return &P_SLEEP;
@@ -331,7 +428,7 @@ static int suspect_cmp(const void *pa, const void *pb)
 }
 
 /* Every key of every snapshot, with its count in each. */
-static int build_rows(const struct gr_snapshot *snaps, size_t n, struct gr_analysis *a)
+static int build_rows(const struct gr_snapshot *snaps, size_t n, bool exact, struct gr_analysis *a)
 {
 	size_t total = 0, n_slots = 64;
 	uint32_t *slots = NULL;
@@ -350,10 +447,11 @@ static int build_rows(const struct gr_snapshot *snaps, size_t n, struct gr_analy
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < snaps[i].n_groups; k++) {
 			const struct gr_group *g = &snaps[i].groups[k];
-			size_t j = (size_t)g->key & (n_slots - 1);
+			uint64_t id = ident(g, exact);
+			size_t j = (size_t)id & (n_slots - 1);
 			struct gr_row *row;
 
-			while (slots[j] && a->rows[slots[j] - 1].group->key != g->key)
+			while (slots[j] && ident(a->rows[slots[j] - 1].group, exact) != id)
 				j = (j + 1) & (n_slots - 1);
 			if (!slots[j]) {
 				row = &a->rows[a->n_rows];
@@ -374,15 +472,15 @@ out:
 	return r;
 }
 
-static int attach_from(const struct gr_snapshot *s, struct gr_analysis *a)
+static int attach_from(const struct gr_snapshot *s, bool exact, struct gr_analysis *a)
 {
-	struct key_ref *ix = index_snapshot(s);
+	struct key_ref *ix = index_snapshot(s, exact);
 
 	if (!ix)
 		return -ENOMEM;
 	for (size_t k = 0; k < a->n_rows; k++)
 		if (!a->rows[k].detail)
-			a->rows[k].detail = index_find(ix, s->n_groups, a->rows[k].group->key);
+			a->rows[k].detail = index_find(ix, s->n_groups, ident(a->rows[k].group, exact));
 	free(ix);
 	return 0;
 }
@@ -390,15 +488,15 @@ static int attach_from(const struct gr_snapshot *s, struct gr_analysis *a)
 /* The detail of each row: the same stack in p->detail, or else in the
  * latest debug=2 snapshot of the series that has it. */
 static int attach_detail(const struct gr_snapshot *snaps, size_t n, const struct gr_snapshot *detail,
-			 struct gr_analysis *a)
+			 bool exact, struct gr_analysis *a)
 {
 	int r = 0;
 
 	if (detail)
-		return detail->debug == 2 ? attach_from(detail, a) : 0;
+		return detail->debug == 2 ? attach_from(detail, exact, a) : 0;
 	for (size_t i = n; i-- > 0 && r == 0;)
 		if (snaps[i].debug == 2)
-			r = attach_from(&snaps[i], a);
+			r = attach_from(&snaps[i], exact, a);
 	return r;
 }
 
@@ -472,19 +570,39 @@ static bool members_stay(const struct gr_row *row, const struct gr_leak_params *
 	if (!last->members)
 		return true;
 	for (size_t i = 0; i < p->detail_first->n_groups && !first; i++)
-		if (p->detail_first->groups[i].key == row->group->key)
-			first = &p->detail_first->groups[i];
+		if (p->detail_first->groups[i].key == row->group->key &&
+		    p->detail_first->groups[i].ident == last->ident)
+			first = &p->detail_first->groups[i]; /* the same stack from the same go statement */
 	if (!first || !first->n_members)
 		return true;
 	return survivors(first, last) * 10 >= first->n_members * 9;
 }
 
-static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_leak_params *p)
+/* What the window says about the target's connections: how much they
+ * rose, from the caller's count when it has one, else from the goroutines
+ * that exist once per connection. */
+static uint64_t connection_rise(const struct gr_analysis *a, const struct gr_leak_params *p)
+{
+	uint64_t top = 0;
+
+	if (p->conns && p->n_conns >= 2)
+		return rise(p->conns, p->n_conns);
+	for (size_t i = 0; i < a->n_rows; i++)
+		if (conn_anchor(a->rows[i].group)) {
+			uint64_t r = rise(a->rows[i].counts, a->n_snapshots);
+
+			top = r > top ? r : top;
+		}
+	return top;
+}
+
+static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_leak_params *p, uint64_t conn_rise)
 {
 	struct verdict v = { false, false, false };
 	const struct gr_group *d = row->detail;
 	unsigned present = 0;
-	bool nondecreasing = true, strict = true;
+	bool nondecreasing = true, strict = true, conn = follows_connections(row->group, d);
+	uint64_t need = p->min_growth, growth;
 
 	for (size_t i = 0; i < n; i++) {
 		present += row->counts[i] > 0;
@@ -493,16 +611,35 @@ static struct verdict judge(const struct gr_row *row, size_t n, const struct gr_
 		if (i && row->counts[i] <= row->counts[i - 1])
 			strict = false;
 	}
+	growth = nondecreasing ? row->counts[n - 1] - row->counts[0] : 0;
+	/* Goroutines that follow connections grow with them: only growth
+	 * well beyond the connections' own (several new streams per new
+	 * connection, all staying) outlasts the traffic. */
+	if (conn && conn_rise > 0) {
+		uint64_t beyond = conn_rise > (UINT64_MAX - need) / GR_CONN_FACTOR ? UINT64_MAX
+										    : conn_rise * GR_CONN_FACTOR + need;
+
+		need = beyond;
+	}
 	/* A stack with no frame but runtime.goexit is a goroutine the
 	 * concurrent goroutine profile caught as it started or exited: it
 	 * names no site, and is never a leak; nor is a stack of frames the
 	 * runtime could not name, which no one could act on. */
 	if (gr_group_site(row->group) && n >= p->min_snapshots && present >= p->min_snapshots && nondecreasing &&
-	    row->counts[n - 1] - row->counts[0] >= p->min_growth && members_stay(row, p)) {
+	    growth >= need && members_stay(row, p)) {
 		v.grows = true;
 		v.strict = strict;
 	}
-	v.waits = d && d->wait_minutes_max >= p->wait_minutes && state_waits(d->state) && !waits_by_design(d);
+	/* The wait rule: a long wait alone is what every goroutine a
+	 * program starts once does (main waiting for shutdown, a signal
+	 * loop, a purge loop, a fixed pool's idle workers), and what
+	 * connection goroutines of long-lived clients do. It names a leak
+	 * only for a group that is not following connections and that also
+	 * grew over the snapshots, or is too big to be a program's own
+	 * fixed set (wait_min_count). One dump shows no growth: there only
+	 * big groups can be suspects. */
+	v.waits = d && d->wait_minutes_max >= p->wait_minutes && state_waits(d->state) && !waits_by_design(d) &&
+		  !conn && (v.grows || d->count >= p->wait_min_count || row->counts[n - 1] >= p->wait_min_count);
 	return v;
 }
 
@@ -545,7 +682,10 @@ int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_p
 		.min_growth = GR_DEFAULT_MIN_GROWTH,
 		.wait_minutes = GR_DEFAULT_WAIT_MINUTES,
 		.min_snapshots = GR_DEFAULT_MIN_SNAPSHOTS,
+		.wait_min_count = GR_DEFAULT_WAIT_MIN_COUNT,
 	};
+	uint64_t conn_rise;
+	bool exact;
 	struct gr_analysis a;
 	struct context c = { false, false, NULL };
 	struct verdict *v = NULL;
@@ -557,7 +697,10 @@ int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_p
 		p.wait_minutes = params->wait_minutes ? params->wait_minutes : p.wait_minutes;
 		p.min_snapshots = params->min_snapshots ? params->min_snapshots : p.min_snapshots;
 		p.detail = params->detail;
+		p.wait_min_count = params->wait_min_count ? params->wait_min_count : p.wait_min_count;
 		p.detail_first = params->detail_first;
+		p.conns = params->conns;
+		p.n_conns = params->n_conns;
 		c.source = params->source;
 	}
 	if (!snaps || n == 0) {
@@ -565,9 +708,12 @@ int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_p
 		goto out;
 	}
 	a.n_snapshots = n;
-	r = build_rows(snaps, n, &a);
+	exact = p.detail == NULL || p.detail->debug == snaps[0].debug;
+	for (size_t i = 0; i < n; i++)
+		exact &= snaps[i].debug == snaps[0].debug;
+	r = build_rows(snaps, n, exact, &a);
 	if (r == 0)
-		r = attach_detail(snaps, n, p.detail, &a);
+		r = attach_detail(snaps, n, p.detail, exact, &a);
 	if (r < 0)
 		goto out;
 	qsort_r(a.rows, a.n_rows, sizeof(*a.rows), row_cmp, &n);
@@ -578,10 +724,11 @@ int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_p
 		r = -ENOMEM;
 		goto out;
 	}
+	conn_rise = connection_rise(&a, &p);
 	for (size_t i = 0; i < a.n_rows; i++) {
 		const struct gr_group *g = a.rows[i].group;
 
-		v[i] = judge(&a.rows[i], n, &p);
+		v[i] = judge(&a.rows[i], n, &p, conn_rise);
 		if (!v[i].grows && !v[i].waits)
 			continue;
 		if (has_frame(g, "net/http.(*persistConn).readLoop") && !readloop_reading(g))

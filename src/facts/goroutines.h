@@ -37,6 +37,12 @@ struct gr_group {
 	struct gr_member *members;
 	size_t n_members, cap_members;
 	uint64_t key;            /* hash of the frames (see above) */
+	/* The group's identity within its snapshot: the key, every frame the
+	 * dump shows beyond the key's GR_KEY_FRAMES, and (debug=2) the
+	 * creator and where it started the goroutine. Groups of one snapshot
+	 * differ in it; the key, which debug=1 and debug=2 dumps of one stack
+	 * share, aligns snapshots of two kinds. */
+	uint64_t ident;
 	struct gr_frame *frames; /* innermost first, leading runtime.* frames dropped */
 	size_t n_frames;
 	char *state;             /* debug=2: wait reason or status ("chan receive", "IO wait",

@@ -207,13 +207,34 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-static struct gr_group *find(const struct gr_builder *b, uint64_t key)
+/* A group is a stack and who started it: the same stack started by two
+ * different go statements is two groups, as panicparse and the runtime's
+ * own "created by" lines tell them apart, and so are stacks that differ
+ * only beyond GR_KEY_FRAMES frames (debug=1 shows no creator: there the
+ * frames alone are the group). The key stays the stack's, so that debug=1
+ * and debug=2 snapshots of one target align on it. */
+static uint64_t record_ident(const struct gr_record *r)
+{
+	uint64_t id = r->key;
+
+	if (r->deep)
+		id = gr_key_mix(id, r->deep);
+	if (r->created_by_len)
+		id = gr_key_mix(id, gr_frame_hash(r->created_by, r->created_by_len, r->created_at ? r->created_at : "",
+						  r->created_at_len, 0));
+	return id;
+}
+
+static struct gr_group *find(const struct gr_builder *b, const struct gr_record *r, uint64_t id)
 {
 	if (!b->n_slots)
 		return NULL;
-	for (size_t j = (size_t)key & (b->n_slots - 1); b->slots[j]; j = (j + 1) & (b->n_slots - 1))
-		if (b->groups[b->slots[j] - 1].key == key)
-			return &b->groups[b->slots[j] - 1];
+	for (size_t j = (size_t)r->key & (b->n_slots - 1); b->slots[j]; j = (j + 1) & (b->n_slots - 1)) {
+		struct gr_group *g = &b->groups[b->slots[j] - 1];
+
+		if (g->key == r->key && g->ident == id)
+			return g;
+	}
 	return NULL;
 }
 
@@ -283,12 +304,15 @@ static int merge(struct gr_group *g, const struct gr_record *r)
 
 int gr_builder_add(struct gr_builder *b, const struct gr_record *r, struct err *e)
 {
-	struct gr_group *g = find(b, r->key);
+	uint64_t id = record_ident(r);
+	struct gr_group *g = find(b, r, id);
 	int ret;
 
 	if (!g && b->n >= GR_MAX_GROUPS)
 		return err_set(e, -E2BIG, "more than %u distinct stacks", GR_MAX_GROUPS);
 	ret = g ? merge(g, r) : add_new(b, r);
+	if (ret == 0 && !g)
+		b->groups[b->n - 1].ident = id;
 	if (ret == 0)
 		ret = add_member(b, g ? g : &b->groups[b->n - 1], r);
 	if (ret < 0)
@@ -300,9 +324,18 @@ static int group_cmp(const void *pa, const void *pb)
 {
 	const struct gr_group *a = pa, *b = pb;
 
+	int c;
+
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	return a->key < b->key ? -1 : a->key > b->key;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	/* one stack, two creators: a stable order */
+	c = strcmp(a->created_by, b->created_by);
+	if (c)
+		return c;
+	c = strcmp(a->created_at, b->created_at);
+	return c ? c : (a->ident > b->ident) - (a->ident < b->ident);
 }
 
 static int member_cmp(const void *pa, const void *pb)

@@ -31,6 +31,7 @@ struct gr_record {
 	const struct gr_rframe *frames;
 	size_t n_frames;
 	uint64_t key;
+	uint64_t deep;          /* hash of the frames beyond the key's GR_KEY_FRAMES; 0 when none */
 	const char *state, *created_by, *created_at, *labels;
 	size_t state_len, created_by_len, created_at_len, labels_len;
 	uint64_t count;

@@ -75,8 +75,8 @@ struct parser {
 	struct span state, created_by, created_at, labels;
 	bool has_labels, elided, awake, locked;
 	uint64_t count, wait_minutes;
-	uint64_t key, key_all;
-	unsigned key_n, all_n;
+	uint64_t key, key_all, deep;
+	unsigned key_n, all_n, deep_n;
 	struct gr_rframe *rframes;  /* the record handed to the builder */
 	size_t rframes_cap;
 };
@@ -215,7 +215,8 @@ static void record_reset(struct parser *p)
 	p->wait_minutes = 0;
 	p->key = GR_KEY_SEED;
 	p->key_all = GR_KEY_SEED ^ 1;
-	p->key_n = p->all_n = 0;
+	p->key_n = p->all_n = p->deep_n = 0;
+	p->deep = GR_KEY_SEED ^ 2;
 }
 
 /* Folds a finished frame into the key: see gr_frames_key(). */
@@ -224,8 +225,17 @@ static void key_frame(struct parser *p, const char *func, size_t func_len, const
 {
 	uint64_t h;
 
-	if (p->key_n >= GR_KEY_FRAMES)
+	if (p->key_n >= GR_KEY_FRAMES) {
+		/* Beyond the key: not for aligning dumps of two kinds (debug=1
+		 * of older Go cuts stacks at 32 frames), but what tells two
+		 * deep stacks apart within one dump (a recursion blocked at
+		 * depths 30 and 40). */
+		if (gr_frame_in_key(func, func_len, file, file_len)) {
+			p->deep = gr_key_mix(p->deep, gr_frame_hash(func, func_len, file, file_len, line));
+			p->deep_n++;
+		}
 		return;
+	}
 	h = gr_frame_hash(func, func_len, file, file_len, line);
 	if (p->all_n < GR_KEY_FRAMES) {
 		p->key_all = gr_key_mix(p->key_all, h);
@@ -301,6 +311,7 @@ static void record_end(struct parser *p)
 	r.frames = p->rframes;
 	r.n_frames = p->n_frames;
 	r.key = p->key_n ? p->key : p->key_all;
+	r.deep = p->deep_n ? p->deep : 0;
 	r.state = ptr(p, p->state);
 	r.state_len = p->state.len;
 	r.created_by = ptr(p, p->created_by);
