@@ -76,6 +76,18 @@ CHECK_FN(check_cpu_gomaxprocs)
 		}
 		/* The runtime ignores a malformed GOMAXPROCS and uses its default. */
 	}
+	if (!effective && fact_err_failed(&pr->environ_err)) {
+		/* The derived default would be a guess: the environment may set it. */
+		result_set(r, STATUS_ERROR, "GOMAXPROCS unknown: %s%s%s", pr->environ_err.msg,
+			   fact_err_failed(&pr->sockets_err) ? "; and the service's own metrics: " : "",
+			   fact_err_failed(&pr->sockets_err) ? pr->sockets_err.msg : "");
+		return;
+	}
+	if (!effective && fact_err_failed(&pr->gobuild_err) && pr->gobuild_err.code != -PF_ENOTGO) {
+		result_set(r, STATUS_ERROR, "GOMAXPROCS unknown: not set in the environment, not reported by the "
+					   "service, and the binary's Go version is unknown: %s", pr->gobuild_err.msg);
+		return;
+	}
 	if (!effective) {
 		char val[16];
 
@@ -193,6 +205,11 @@ CHECK_FN(check_mem_gomemlimit)
 	if (pr->reported_gomemlimit > 0 && pr->reported_gomemlimit < INT64_MAX) {
 		gml = (uint64_t)pr->reported_gomemlimit;
 		source = "service";
+	} else if (fact_err_failed(&pr->environ_err)) {
+		result_set(r, STATUS_ERROR, "GOMEMLIMIT unknown: %s%s%s", pr->environ_err.msg,
+			   fact_err_failed(&pr->sockets_err) ? "; and the service's own metrics: " : "",
+			   fact_err_failed(&pr->sockets_err) ? pr->sockets_err.msg : "");
+		return;
 	} else if (pr->env_gomemlimit) {
 		if (parse_gomemlimit(pr->env_gomemlimit, &gml) < 0) {
 			ev_str(r, "env", pr->env_gomemlimit);
