@@ -444,6 +444,29 @@ static void test_mutex_contention(void **state)
 	assert_false(ev_has(r, "rate"));
 }
 
+/* The runtime checks find the target's surfaces through its listeners:
+ * with no listener serving them the checks skip, but when the listeners
+ * are unknown (the census could not attribute sockets to the pid) they
+ * are errors quoting why. */
+static void test_runtime_checks_listeners_unknown(void **state)
+{
+	static const char *const ids[] = { "go.heap-pressure", "go.gc-cpu", "go.gc-pause", "go.goroutines",
+					   "go.goroutine-leak", "go.mutex-contention", "go.block-contention" };
+	struct tc *t = *state;
+	struct check_result *r;
+
+	target_on(t->f);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		expect(t, ids[i], NULL, STATUS_SKIP);
+	fact_err_setf(&t->f->proc.sockets_err, -EACCES, "sockets of pid 4242 unknown (the census needs its "
+		      "socket inodes): cannot read /proc/4242/fd: Permission denied " PROC_PRIVILEGE_HINT);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		r = expect(t, ids[i], NULL, STATUS_ERROR);
+		assert_contains(r->summary, "listeners unknown");
+		assert_contains(r->summary, "/proc/4242/fd: Permission denied");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +477,7 @@ int main(void)
 		TC(test_goroutine_leak),
 		TC(test_goroutine_leak_confirmed_by_ids),
 		TC(test_mutex_contention),
+		TC(test_runtime_checks_listeners_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
