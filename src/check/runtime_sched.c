@@ -193,6 +193,12 @@ CHECK_FN(check_mem_gomemlimit)
 	char a[32], b[32];
 	struct go_version gv;
 
+	/* "No memory limit" must have been read, not assumed. */
+	if (!cg->has_memory && fact_err_failed(&cg->err)) {
+		result_set(r, STATUS_ERROR, "memory limit unknown: could not read the cgroup of pid %d: %s",
+			   (int)pr->pid, cg->err.msg);
+		return;
+	}
 	ev_int(r, "limit_bytes", (long long)limit);
 	if (pr->env_gomemlimit && pr->reported_gomemlimit <= 0 && pr->gobuild.go_version &&
 	    go_version_parse(pr->gobuild.go_version, &gv) == 0 && !go_version_at_least(&gv, 19)) {

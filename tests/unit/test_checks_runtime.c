@@ -493,6 +493,11 @@ static void test_gomemlimit_environ_unreadable(void **state)
 	/* The service's own report needs no environment. */
 	t->f->proc.reported_gomemlimit = 512 * (int64_t)MiB;
 	expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	/* "No container memory limit" must have been read, not assumed. */
+	t->f->proc.cgroup.has_memory = false;
+	fact_err_setf(&t->f->proc.cgroup.err, -ENOENT, "could not read '/proc/4242/cgroup': No such file or directory");
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "memory limit unknown");
 }
 
 static void test_gomemlimit_before_go119_warns(void **state)
