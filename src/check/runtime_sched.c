@@ -76,6 +76,11 @@ CHECK_FN(check_cpu_gomaxprocs)
 		}
 		/* The runtime ignores a malformed GOMAXPROCS and uses its default. */
 	}
+	if (!effective && pr->gobuild_err.code == -PF_ENOTGO) {
+		result_set(r, STATUS_SKIP, "GOMAXPROCS unknown: not set in the environment, not reported by "
+					   "the service, and %s", pr->gobuild_err.msg);
+		return;
+	}
 	if (!effective && fact_err_failed(&pr->environ_err)) {
 		/* The derived default would be a guess: the environment may set it. */
 		result_set(r, STATUS_ERROR, "GOMAXPROCS unknown: %s%s%s", pr->environ_err.msg,
@@ -83,7 +88,7 @@ CHECK_FN(check_cpu_gomaxprocs)
 			   fact_err_failed(&pr->sockets_err) ? pr->sockets_err.msg : "");
 		return;
 	}
-	if (!effective && fact_err_failed(&pr->gobuild_err) && pr->gobuild_err.code != -PF_ENOTGO) {
+	if (!effective && pr->gobuild_err.code) {
 		result_set(r, STATUS_ERROR, "GOMAXPROCS unknown: not set in the environment, not reported by the "
 					   "service, and the binary's Go version is unknown: %s", pr->gobuild_err.msg);
 		return;
@@ -91,12 +96,6 @@ CHECK_FN(check_cpu_gomaxprocs)
 	if (!effective) {
 		char val[16];
 
-		if (pr->gobuild_err.code) {
-			result_set(r, STATUS_SKIP, "GOMAXPROCS unknown: not set in the environment, not reported by "
-						   "the service, and the binary's Go version is unknown (%s)",
-				   pr->gobuild_err.msg);
-			return;
-		}
 		if (have_gv && go_version_at_least(&gv, 25) &&
 		    !(effective_godebug(pr, "containermaxprocs", val, sizeof(val)) && !strcmp(val, "0"))) {
 			/* The runtime reads the quota of its own (leaf) cgroup only, not a

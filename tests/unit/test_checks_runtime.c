@@ -352,6 +352,11 @@ static void test_gomaxprocs_environ_unreadable(void **state)
 		      "Permission denied " PROC_PRIVILEGE_HINT);
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_ERROR);
 	assert_contains(r->summary, "/proc/4242/exe");
+	/* Not a Go binary: the Go question does not apply, environ or not. */
+	fact_err_setf(&t->f->proc.gobuild_err, -PF_ENOTGO, "'/usr/bin/python3' is not a Go executable");
+	fact_err_setf(&t->f->proc.environ_err, -EACCES, "cannot read /proc/4242/environ: Permission denied");
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_SKIP);
+	assert_contains(r->summary, "not a Go executable");
 }
 
 /* ---- mem.gomemlimit ---- */
