@@ -160,6 +160,7 @@ CHECK_FN(check_go_gc_cpu)
 	}
 	if (!last->num_gc) {
 		ev_int(r, "num_gc", 0);
+		ev_real(r, "lifetime_fraction", last->gc_cpu_fraction);
 		result_set(r, STATUS_SKIP, "no GC cycle yet: no GC CPU to judge");
 		return;
 	}
