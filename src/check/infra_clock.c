@@ -11,6 +11,10 @@ CHECK_FN(check_clock_source)
 					    "xen", "timebase", NULL };
 	static const char *const slow[] = { "hpet", "acpi_pm", "jiffies", "refined-jiffies", "pit", NULL };
 
+	if (!c->current[0] && fact_err_failed(&c->err)) {
+		result_set(r, STATUS_ERROR, "no clocksource information: %s", c->err.msg);
+		return;
+	}
 	if (!c->current[0]) {
 		result_set(r, STATUS_SKIP, "no clocksource information%s%s", c->err.msg[0] ? ": " : "", c->err.msg);
 		return;

@@ -107,6 +107,10 @@ CHECK_FN(check_cpu_throttling)
 	uint64_t periods, throttled;
 	const char *scope;
 
+	if (!cg->has_cpu_stat && fact_err_failed(&cg->err)) {
+		result_set(r, STATUS_ERROR, "could not read the cgroup of pid %d: %s", (int)f->proc.pid, cg->err.msg);
+		return;
+	}
 	if (!cg->has_cpu_stat) {
 		result_set(r, STATUS_SKIP, "no cgroup CPU statistics for pid %d%s%s", (int)f->proc.pid,
 			   cg->err.msg[0] ? ": " : "", cg->err.msg);

@@ -14,6 +14,13 @@ CHECK_FN(check_net_listen_queue)
 	uint64_t overflows = 0, drops = 0;
 	bool sampled = f->window_s > 0 && f->netstat_before.set && f->netstat_after.set;
 
+	/* No listeners seen is not "no listeners" when the census could not
+	 * tell the target's sockets from the host's. */
+	if (fact_err_failed(&pr->sockets_err)) {
+		json_decref(arr);
+		result_set(r, STATUS_ERROR, "listeners unknown: %s", pr->sockets_err.msg);
+		return;
+	}
 	for (size_t i = 0; i < pr->n_listeners; i++) {
 		const struct listener_facts *l = &pr->listeners[i];
 		uint32_t backlog = l->sock.wqueue, queue = l->sock.rqueue;

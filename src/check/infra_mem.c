@@ -9,6 +9,10 @@ CHECK_FN(check_mem_cgroup_headroom)
 	double warn = param_num(p, "warn"), fail = param_num(p, "fail"), ratio;
 	char u[32], l[32];
 
+	if (!cg->has_memory && fact_err_failed(&cg->err)) {
+		result_set(r, STATUS_ERROR, "could not read the cgroup of pid %d: %s", (int)f->proc.pid, cg->err.msg);
+		return;
+	}
 	if (!cg->has_memory) {
 		result_set(r, STATUS_SKIP, "no cgroup memory controller for pid %d%s%s", (int)f->proc.pid,
 			   cg->err.msg[0] ? ": " : "", cg->err.msg);

@@ -31,6 +31,18 @@ CHECK_FN(check_net_tcp_states)
 	json_object_foreach(host, k, v)
 		ev_json(r, k, json_incref(v));
 	json_decref(host);
+	if (f->proc.present && !f->proc.exited.code && fact_err_failed(&f->proc.sockets_err)) {
+		/* The host's census was read; the pid's share of it was not:
+		 * unknown, never zeros. */
+		ev_json(r, "target", json_null());
+		ev_str(r, "target_error", f->proc.sockets_err.msg);
+		result_set(r, STATUS_PASS, "host: %llu established, %llu time_wait, %llu close_wait, %llu listen; "
+					   "pid %d: unknown (%s)",
+			   (unsigned long long)t->states[TCPS_ESTABLISHED], (unsigned long long)t->states[TCPS_TIME_WAIT],
+			   (unsigned long long)t->states[TCPS_CLOSE_WAIT], (unsigned long long)t->states[TCPS_LISTEN],
+			   (int)f->proc.pid, f->proc.sockets_err.msg);
+		return;
+	}
 	if (f->proc.present && !f->proc.exited.code)
 		ev_json(r, "target", census_json(f->proc.tcp_states));
 	if (f->proc.present && !f->proc.exited.code)

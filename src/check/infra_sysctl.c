@@ -21,7 +21,7 @@ CHECK_FN(check_net_sysctl)
 	const struct sysctl_facts *s = &f->sysctl;
 	double min_somax = param_num(p, "min_somaxconn"), min_range = param_num(p, "min_port_range");
 	double max_fin = param_num(p, "max_fin_timeout");
-	struct buf problems = BUF_INIT(4096), advice = BUF_INIT(8192);
+	struct buf problems = BUF_INIT(4096), advice = BUF_INIT(8192), unread = BUF_INIT(1024);
 	enum pf_status st = STATUS_PASS;
 
 	if (s->tcp_tw_reuse.set) {
@@ -70,7 +70,26 @@ CHECK_FN(check_net_sysctl)
 				    "timestamps makes it a no-op. The NAT breakage people remember is "
 				    "tcp_tw_recycle (removed in Linux 4.12), not tcp_tw_reuse. ",
 			   (long long)s->tcp_tw_reuse.v, tw_reuse_meaning(s->tcp_tw_reuse.v));
-	if (st == STATUS_PASS)
+	/* A value that could not be read is neither good nor bad: name it,
+	 * and pass only when everything judged was read. */
+	if (!s->somaxconn.set)
+		buf_printf(&unread, "net.core.somaxconn, ");
+	if (!s->tcp_max_syn_backlog.set)
+		buf_printf(&unread, "net.ipv4.tcp_max_syn_backlog, ");
+	if (!s->tcp_tw_reuse.set)
+		buf_printf(&unread, "net.ipv4.tcp_tw_reuse, ");
+	if (!s->tcp_fin_timeout.set)
+		buf_printf(&unread, "net.ipv4.tcp_fin_timeout, ");
+	if (!s->port_lo.set || !s->port_hi.set)
+		buf_printf(&unread, "net.ipv4.ip_local_port_range, ");
+	if (unread.len >= 2)
+		unread.data[unread.len - 2] = '\0';
+	if (unread.len)
+		ev_str(r, "unreadable", buf_str(&unread));
+	if (st == STATUS_PASS && unread.len)
+		result_set(r, STATUS_SKIP, "could not read %s under %s/proc/sys: not judged", buf_str(&unread),
+			   f->root ? f->root : "");
+	else if (st == STATUS_PASS)
 		result_set(r, STATUS_PASS, "somaxconn=%lld tcp_max_syn_backlog=%lld tcp_tw_reuse=%lld tcp_fin_timeout=%lld ports=%lld-%lld",
 			   (long long)s->somaxconn.v, (long long)s->tcp_max_syn_backlog.v, (long long)s->tcp_tw_reuse.v,
 			   (long long)s->tcp_fin_timeout.v, (long long)s->port_lo.v, (long long)s->port_hi.v);
@@ -82,5 +101,6 @@ CHECK_FN(check_net_sysctl)
 	if (advice.len)
 		result_remedy(r, "%s", rstrip(advice.data));
 	buf_release(&problems);
+	buf_release(&unread);
 	buf_release(&advice);
 }

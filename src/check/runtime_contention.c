@@ -42,6 +42,11 @@ static void judge(const struct facts *f, const struct check_params *p, struct ch
 		result_set(r, STATUS_ERROR, "no %s profile: %s", what, f->proc.http_errmsg);
 		return;
 	}
+	if (!g->pprof_url[0] && fact_err_failed(&f->proc.sockets_err)) {
+		json_decref(arr);
+		result_set(r, STATUS_ERROR, "no %s profile: listeners unknown: %s", what, f->proc.sockets_err.msg);
+		return;
+	}
 	if (!g->pprof_url[0]) {
 		json_decref(arr);
 		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/pprof/", (int)f->proc.pid);

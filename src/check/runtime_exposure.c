@@ -18,6 +18,14 @@ CHECK_FN(check_sec_pprof_exposure)
 		result_set(r, STATUS_ERROR, "cannot probe the listeners of pid %d: %s", (int)pr->pid, pr->http_errmsg);
 		return;
 	}
+	/* Without the listeners, "no pprof found" would be a guess too. */
+	if (fact_err_failed(&pr->sockets_err)) {
+		json_decref(arr);
+		buf_release(&exposed);
+		result_set(r, STATUS_ERROR, "listeners unknown, so pprof exposure cannot be probed: %s",
+			   pr->sockets_err.msg);
+		return;
+	}
 	for (size_t i = 0; i < pr->n_endpoints; i++) {
 		const struct endpoint_facts *e = &pr->endpoints[i];
 		json_t *o = json_object();

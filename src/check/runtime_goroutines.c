@@ -14,6 +14,10 @@ static bool need_goroutines(const struct facts *f, struct check_result *r)
 		result_set(r, STATUS_ERROR, "no goroutine profile: %s", f->proc.http_errmsg);
 		return false;
 	}
+	if (!g->pprof_url[0] && fact_err_failed(&f->proc.sockets_err)) {
+		result_set(r, STATUS_ERROR, "no goroutine profile: listeners unknown: %s", f->proc.sockets_err.msg);
+		return false;
+	}
 	if (!g->pprof_url[0]) {
 		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/pprof/", (int)f->proc.pid);
 		return false;
@@ -116,7 +120,14 @@ CHECK_FN(check_go_goroutine_leak)
 	ev_bool(r, "debug2", g->has_dump2);
 	if (!g->has_dump2)
 		ev_str(r, "debug2_note", g->dump2_note);
-	if (!a.n_suspects) {
+	if (!a.n_suspects && g->n_snaps < lp.min_snapshots && !g->has_dump2) {
+		/* Growth needs min_snapshots profiles, wait times a debug=2 dump:
+		 * with neither, "no suspect" would be a verdict on nothing. */
+		result_set(r, STATUS_SKIP, "only %zu snapshot%s (min_snapshots %u) and no debug=2 dump%s%s: "
+					   "nothing to judge a leak by; give a longer --window",
+			   g->n_snaps, g->n_snaps == 1 ? "" : "s", lp.min_snapshots,
+			   g->dump2_note[0] ? ": " : "", g->dump2_note);
+	} else if (!a.n_suspects) {
 		result_set(r, STATUS_PASS, "no leak suspect in %zu snapshots%s", g->n_snaps,
 			   g->has_dump2 ? " and the debug=2 dump" : "");
 	} else {

@@ -16,6 +16,10 @@ static bool need_memstats(const struct facts *f, struct check_result *r)
 		result_set(r, STATUS_ERROR, "no memstats: %s", f->proc.http_errmsg);
 		return false;
 	}
+	if (!g->attempted && fact_err_failed(&f->proc.sockets_err)) {
+		result_set(r, STATUS_ERROR, "no memstats: listeners unknown: %s", f->proc.sockets_err.msg);
+		return false;
+	}
 	if (!g->attempted) {
 		result_set(r, STATUS_SKIP, "no listener of pid %d serves /debug/vars, /metrics or pprof",
 			   (int)f->proc.pid);
@@ -96,9 +100,11 @@ CHECK_FN(check_go_heap_pressure)
 	ev_real(r, "max", max);
 	if (n < 2 || !cycles) {
 		ev_json(r, "trough", json_null());
-		result_set(r, STATUS_PASS, "no GC cycle completed in the %zu sample%s (HeapAlloc/NextGC p95 %.2f); "
+		/* The trough after a cycle is what is judged: without one, a pass
+		 * would be a verdict on nothing. */
+		result_set(r, STATUS_SKIP, "no GC cycle completed in the %zu sample%s (HeapAlloc/NextGC p95 %.2f); "
 					   "nothing to judge%s", n, n == 1 ? "" : "s", p95,
-			   n < 2 ? ": give a --window" : "");
+			   n < 2 ? ": give a --window" : ": give a longer --window");
 		return;
 	}
 	ev_real(r, "trough", trough);
@@ -140,7 +146,7 @@ CHECK_FN(check_go_gc_cpu)
 	double warn = param_num(p, "warn"), fail = param_num(p, "fail"), frac, win = 0;
 	const struct go_memstats *last;
 	uint64_t cycles = 0;
-	bool have_win;
+	bool have_win, idle_window;
 	const char *scope;
 
 	if (!need_memstats(f, r))
@@ -152,7 +158,24 @@ CHECK_FN(check_go_gc_cpu)
 			   last->source ? last->source : "surface");
 		return;
 	}
+	if (!last->num_gc) {
+		ev_int(r, "num_gc", 0);
+		ev_real(r, "lifetime_fraction", last->gc_cpu_fraction);
+		result_set(r, STATUS_SKIP, "no GC cycle yet: no GC CPU to judge");
+		return;
+	}
 	have_win = window_gc_fraction(g, &win, &cycles);
+	/* A window in which no cycle ended has nothing to rate: its 0 % is
+	 * not a verdict, nor is the lifetime share (startup, old bursts). */
+	idle_window = have_win && !cycles;
+	if (idle_window) {
+		ev_real(r, "lifetime_fraction", last->gc_cpu_fraction);
+		ev_int(r, "gc_cycles_in_window", 0);
+		result_set(r, STATUS_SKIP, "no GC cycle completed in the %.1f s window: nothing to rate "
+					   "(%.1f%% since the process started); give a longer --window",
+			   g->sample_times[g->n_samples - 1] - g->sample_times[0], last->gc_cpu_fraction * 100);
+		return;
+	}
 	ev_real(r, "lifetime_fraction", last->gc_cpu_fraction);
 	if (have_win) {
 		ev_real(r, "window_fraction", win);
@@ -167,8 +190,7 @@ CHECK_FN(check_go_gc_cpu)
 	else if (frac >= warn)
 		result_set(r, STATUS_WARN, "GC used %.1f%% of the CPU %s (warn at %.0f%%)", frac * 100, scope, warn * 100);
 	else
-		result_set(r, STATUS_PASS, "GC used %.1f%% of the CPU %s%s", frac * 100, scope,
-			   have_win && !cycles ? " (no cycle completed in the window)" : "");
+		result_set(r, STATUS_PASS, "GC used %.1f%% of the CPU %s", frac * 100, scope);
 	if (r->status != STATUS_PASS)
 		result_remedy(r, "the service allocates faster than it can afford: cut allocations on the hot path "
 				 "('go tool pprof -sample_index=alloc_space URL/debug/pprof/allocs'), reuse buffers "
@@ -196,7 +218,7 @@ CHECK_FN(check_go_gc_pause)
 	ev_int(r, "num_gc", (long long)ms->num_gc);
 	ev_int(r, "pauses", (long long)n);
 	if (!n) {
-		result_set(r, STATUS_PASS, "no GC cycle yet");
+		result_set(r, STATUS_SKIP, "no GC cycle yet: no pause to judge");
 		return;
 	}
 	/* The ring holds the newest pause at (NumGC+255)%256; with fewer than

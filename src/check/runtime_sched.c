@@ -76,15 +76,26 @@ CHECK_FN(check_cpu_gomaxprocs)
 		}
 		/* The runtime ignores a malformed GOMAXPROCS and uses its default. */
 	}
+	if (!effective && pr->gobuild_err.code == -PF_ENOTGO) {
+		result_set(r, STATUS_SKIP, "GOMAXPROCS unknown: not set in the environment, not reported by "
+					   "the service, and %s", pr->gobuild_err.msg);
+		return;
+	}
+	if (!effective && fact_err_failed(&pr->environ_err)) {
+		/* The derived default would be a guess: the environment may set it. */
+		result_set(r, STATUS_ERROR, "GOMAXPROCS unknown: %s%s%s", pr->environ_err.msg,
+			   fact_err_failed(&pr->sockets_err) ? "; and the service's own metrics: " : "",
+			   fact_err_failed(&pr->sockets_err) ? pr->sockets_err.msg : "");
+		return;
+	}
+	if (!effective && pr->gobuild_err.code) {
+		result_set(r, STATUS_ERROR, "GOMAXPROCS unknown: not set in the environment, not reported by the "
+					   "service, and the binary's Go version is unknown: %s", pr->gobuild_err.msg);
+		return;
+	}
 	if (!effective) {
 		char val[16];
 
-		if (pr->gobuild_err.code) {
-			result_set(r, STATUS_SKIP, "GOMAXPROCS unknown: not set in the environment, not reported by "
-						   "the service, and the binary's Go version is unknown (%s)",
-				   pr->gobuild_err.msg);
-			return;
-		}
 		if (have_gv && go_version_at_least(&gv, 25) &&
 		    !(effective_godebug(pr, "containermaxprocs", val, sizeof(val)) && !strcmp(val, "0"))) {
 			/* The runtime reads the quota of its own (leaf) cgroup only, not a
@@ -181,6 +192,12 @@ CHECK_FN(check_mem_gomemlimit)
 	char a[32], b[32];
 	struct go_version gv;
 
+	/* "No memory limit" must have been read, not assumed. */
+	if (!cg->has_memory && fact_err_failed(&cg->err)) {
+		result_set(r, STATUS_ERROR, "memory limit unknown: could not read the cgroup of pid %d: %s",
+			   (int)pr->pid, cg->err.msg);
+		return;
+	}
 	ev_int(r, "limit_bytes", (long long)limit);
 	if (pr->env_gomemlimit && pr->reported_gomemlimit <= 0 && pr->gobuild.go_version &&
 	    go_version_parse(pr->gobuild.go_version, &gv) == 0 && !go_version_at_least(&gv, 19)) {
@@ -193,6 +210,11 @@ CHECK_FN(check_mem_gomemlimit)
 	if (pr->reported_gomemlimit > 0 && pr->reported_gomemlimit < INT64_MAX) {
 		gml = (uint64_t)pr->reported_gomemlimit;
 		source = "service";
+	} else if (fact_err_failed(&pr->environ_err)) {
+		result_set(r, STATUS_ERROR, "GOMEMLIMIT unknown: %s%s%s", pr->environ_err.msg,
+			   fact_err_failed(&pr->sockets_err) ? "; and the service's own metrics: " : "",
+			   fact_err_failed(&pr->sockets_err) ? pr->sockets_err.msg : "");
+		return;
 	} else if (pr->env_gomemlimit) {
 		if (parse_gomemlimit(pr->env_gomemlimit, &gml) < 0) {
 			ev_str(r, "env", pr->env_gomemlimit);

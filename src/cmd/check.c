@@ -72,7 +72,8 @@ const struct command_spec cmd_check_spec = {
 		       "(code, runtime, infra, business). With a target that serves net/http/pprof, expvar or "
 		       "Prometheus metrics, its Go runtime is sampled over the window: heap pressure, GC CPU and "
 		       "pauses, goroutine leaks, mutex and block contention.",
-	.exit_status = "Exit status: 0 passed, 1 findings at or above --fail-on, 2 usage or input error (including "
+	.exit_status = "Exit status: 0 passed, 1 findings at or above --fail-on or any check in error (it could not "
+		       "read what it needed), 2 usage or input error (including "
 		       "a target that does not exist or exits during the check), 3 internal error. "
 		       "'preflight list-checks' lists every check and its parameters.",
 	.see_also = "docs/checks.md, docs/report-formats.md",

@@ -162,6 +162,15 @@ static void tcp_collect(struct facts *f)
 		busiest_flow(&c);
 	}
 	free(c.flows);
+	/* Without its socket inodes the census cannot attribute a socket to
+	 * the target: its listeners are unknown, not none. */
+	if (f->proc.present && fact_err_failed(&f->proc.fd_err))
+		fact_err_setf(&f->proc.sockets_err, f->proc.fd_err.code,
+			      "sockets of pid %d unknown (the census needs its socket inodes): %s",
+			      (int)f->proc.pid, f->proc.fd_err.msg);
+	else if (f->proc.present && fact_err_failed(&f->tcp.err))
+		fact_err_setf(&f->proc.sockets_err, f->tcp.err.code, "sockets of pid %d unknown: %s",
+			      (int)f->proc.pid, f->tcp.err.msg);
 }
 
 static void sleep_until(const struct timespec *deadline)
@@ -202,6 +211,9 @@ static void target_collect(struct facts *f, const struct collect_opts *o)
 			r = gobuild_read_file(path, &p->gobuild, &e);
 			if (r == -PF_ENOTGO)
 				fact_err_setf(&p->gobuild_err, r, "'%s' is not a Go executable", p->exe[0] ? p->exe : path);
+			else if (r == -EACCES || r == -EPERM)
+				fact_err_setf(&p->gobuild_err, r, "cannot read the executable '%s': %s %s", path,
+					      strerror(-r), PROC_PRIVILEGE_HINT);
 			else if (r < 0)
 				fact_err_set(&p->gobuild_err, r, &e);
 		}

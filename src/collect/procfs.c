@@ -21,7 +21,8 @@
 /* Records why a part could not be read, for the checks that need it. */
 static void note(const struct process_facts *p, struct fact_err *fe, const char *what, int r)
 {
-	fact_err_setf(fe, r, "cannot read /proc/%d/%s: %s", (int)p->pid, what, strerror(-r));
+	fact_err_setf(fe, r, "cannot read /proc/%d/%s: %s%s", (int)p->pid, what, strerror(-r),
+		      r == -EACCES || r == -EPERM ? " " PROC_PRIVILEGE_HINT : "");
 }
 
 static int read_proc_file(const char *root, pid_t pid, const char *name, struct buf *b)

@@ -24,6 +24,10 @@
 
 #define NUMA_MAX_NODES 64
 
+/* What lets a reader past the ptrace access check on /proc/PID/{fd,environ,exe},
+ * quoted after "Permission denied" so the user knows how to rerun. */
+#define PROC_PRIVILEGE_HINT "(run as the service's user or root, or with CAP_SYS_PTRACE)"
+
 /* A value read from the system, or absent (with no error to report). */
 struct opt_i64 {
 	bool set;
@@ -140,6 +144,11 @@ struct process_facts {
 	struct cgroup_facts cgroup;
 	/* Sockets of this process (matched by inode). */
 	uint64_t tcp_states[TCP_STATE_MAX];
+	/* Set when the process's sockets could not be told apart from the
+	 * host's (its socket inodes in /proc/PID/fd unreadable, or the
+	 * sock_diag census failed): tcp_states and listeners are then
+	 * unknown, not empty, and every check that reads them reports this. */
+	struct fact_err sockets_err;
 	struct listener_facts *listeners;
 	size_t n_listeners;
 	struct endpoint_facts *endpoints; /* one per listener, same order */

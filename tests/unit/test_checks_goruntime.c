@@ -97,15 +97,17 @@ static void test_heap_pressure(void **state)
 	r = expect(t, "go.heap-pressure", NULL, STATUS_FAIL);
 	assert_true(fabs(ev_d(r, "trough") - 0.86) < 1e-9);
 
-	/* No cycle ended in the window: nothing to judge, whatever the level. */
+	/* No cycle ended in the window: nothing to judge, whatever the level:
+	 * skip with the reason, not pass. */
 	t->f->go.n_samples = 0;
 	heap_samples(t->f, flat, 20);
-	r = expect(t, "go.heap-pressure", NULL, STATUS_PASS);
+	r = expect(t, "go.heap-pressure", NULL, STATUS_SKIP);
 	assert_int_equal(ev_i(r, "gc_cycles"), 0);
 	assert_true(ev_null(r, "trough"));
+	assert_contains(r->summary, "no GC cycle completed");
 	/* One sample (--window 0) neither. */
 	t->f->go.n_samples = 1;
-	r = expect(t, "go.heap-pressure", NULL, STATUS_PASS);
+	r = expect(t, "go.heap-pressure", NULL, STATUS_SKIP);
 	assert_contains(r->summary, "--window");
 }
 
@@ -141,16 +143,33 @@ static void test_gc_cpu_window(void **state)
 	t->f->go.samples[1].gc_cpu_fraction = (0.15 * 10 + 5) / 110.0;
 	expect(t, "go.gc-cpu", NULL, STATUS_WARN);
 
-	/* No cycle completed in the window: no GC CPU in it, whatever the lifetime share. */
+	/* One cycle in the window is enough to rate it (boundary). */
+	t->f->go.samples[1] = t->f->go.samples[0];
+	t->f->go.samples[1].num_gc = t->f->go.samples[0].num_gc + 1;
+	t->f->go.samples[1].last_gc_ns = (uint64_t)(1000110.0 * 1e9);
+	t->f->go.samples[1].gc_cpu_fraction = 5.1 / 110.0;
+	r = expect(t, "go.gc-cpu", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "gc_cycles_in_window"), 1);
+	assert_string_equal(ev_s(r, "scope"), "window");
+
+	/* No cycle completed in the window: nothing to rate, whatever the
+	 * lifetime share -- skip, not pass (nor a lifetime fail). */
 	t->f->go.samples[1] = t->f->go.samples[0];
 	t->f->go.samples[0].gc_cpu_fraction = t->f->go.samples[1].gc_cpu_fraction = 0.5;
-	r = expect(t, "go.gc-cpu", NULL, STATUS_PASS);
-	assert_true(ev_d(r, "gc_cpu_fraction") == 0);
+	r = expect(t, "go.gc-cpu", NULL, STATUS_SKIP);
+	assert_int_equal(ev_i(r, "gc_cycles_in_window"), 0);
+	assert_contains(r->summary, "no GC cycle completed");
 
 	/* One sample (--window 0): the lifetime share is judged. */
 	t->f->go.n_samples = 1;
 	r = expect(t, "go.gc-cpu", NULL, STATUS_FAIL);
 	assert_string_equal(ev_s(r, "scope"), "lifetime");
+
+	/* No GC cycle ever: nothing to judge. */
+	t->f->go.samples[0].num_gc = 0;
+	r = expect(t, "go.gc-cpu", NULL, STATUS_SKIP);
+	assert_contains(r->summary, "no GC cycle yet");
+	t->f->go.samples[0].num_gc = 10;
 
 	/* /metrics on Go >= 1.17 has no GC CPU figure. */
 	t->f->go.samples[0].has_gc_cpu_fraction = false;
@@ -190,6 +209,15 @@ static void test_gc_pause(void **state)
 	/* ...but three of them make the p99. */
 	m->pause_ns[3] = m->pause_ns[4] = 60000000;
 	expect(t, "go.gc-pause", NULL, STATUS_FAIL);
+
+	/* One cycle is a pause to judge; none is nothing to judge: skip, not pass. */
+	m->num_gc = 1;
+	m->pause_ns[0] = 1000000;
+	r = expect(t, "go.gc-pause", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "pauses"), 1);
+	m->num_gc = 0;
+	r = expect(t, "go.gc-pause", NULL, STATUS_SKIP);
+	assert_contains(r->summary, "no GC cycle yet");
 
 	m->has_pause_ring = false;
 	expect(t, "go.gc-pause", NULL, STATUS_SKIP);
@@ -268,9 +296,15 @@ static void test_goroutine_leak(void **state)
 	expect(t, "go.goroutine-leak", "{\"fail_count\": 50}", STATUS_FAIL);
 	/* Growth below min_growth is not a leak. */
 	expect(t, "go.goroutine-leak", "{\"min_growth\": 41}", STATUS_PASS);
-	/* Two snapshots are not enough to call growth monotonic. */
+	/* Two snapshots are not enough to call growth monotonic, nor to call
+	 * the service clean: skip with the reason, not pass. */
 	t->f->go.n_snaps = 2;
-	expect(t, "go.goroutine-leak", NULL, STATUS_PASS);
+	r = expect(t, "go.goroutine-leak", NULL, STATUS_SKIP);
+	assert_contains(r->summary, "only 2 snapshots (min_snapshots 3)");
+	/* min_snapshots 2: two are enough, and the clean answer is a pass. */
+	expect(t, "go.goroutine-leak", "{\"min_snapshots\": 2, \"min_growth\": 41}", STATUS_PASS);
+	t->f->go.n_snaps = 1;
+	expect(t, "go.goroutine-leak", NULL, STATUS_SKIP);
 	t->f->go.n_snaps = 3;
 }
 
@@ -410,6 +444,29 @@ static void test_mutex_contention(void **state)
 	assert_false(ev_has(r, "rate"));
 }
 
+/* The runtime checks find the target's surfaces through its listeners:
+ * with no listener serving them the checks skip, but when the listeners
+ * are unknown (the census could not attribute sockets to the pid) they
+ * are errors quoting why. */
+static void test_runtime_checks_listeners_unknown(void **state)
+{
+	static const char *const ids[] = { "go.heap-pressure", "go.gc-cpu", "go.gc-pause", "go.goroutines",
+					   "go.goroutine-leak", "go.mutex-contention", "go.block-contention" };
+	struct tc *t = *state;
+	struct check_result *r;
+
+	target_on(t->f);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		expect(t, ids[i], NULL, STATUS_SKIP);
+	fact_err_setf(&t->f->proc.sockets_err, -EACCES, "sockets of pid 4242 unknown (the census needs its "
+		      "socket inodes): cannot read /proc/4242/fd: Permission denied " PROC_PRIVILEGE_HINT);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		r = expect(t, ids[i], NULL, STATUS_ERROR);
+		assert_contains(r->summary, "listeners unknown");
+		assert_contains(r->summary, "/proc/4242/fd: Permission denied");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +477,7 @@ int main(void)
 		TC(test_goroutine_leak),
 		TC(test_goroutine_leak_confirmed_by_ids),
 		TC(test_mutex_contention),
+		TC(test_runtime_checks_listeners_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

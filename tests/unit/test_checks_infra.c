@@ -261,6 +261,10 @@ static void test_throttling_overrides_and_skips(void **state)
 	expect(t, "cpu.throttling", NULL, STATUS_SKIP);             /* no target */
 	target_on(t->f);
 	expect(t, "cpu.throttling", NULL, STATUS_SKIP);             /* no cpu.stat */
+	/* No cpu.stat because the cgroup could not be read: error, naming it. */
+	fact_err_setf(&t->f->proc.cgroup.err, -ENOENT, "could not read '/proc/4242/cgroup': No such file or directory");
+	expect(t, "cpu.throttling", NULL, STATUS_ERROR);
+	t->f->proc.cgroup.err = (struct fact_err){ 0 };
 	throttled(t->f, 1000, 51);
 	expect(t, "cpu.throttling", "{\"warn\": 0.2, \"fail\": 0.3}", STATUS_PASS);
 	expect(t, "cpu.throttling", "{\"fail\": 0.06}", STATUS_WARN);
@@ -334,6 +338,10 @@ static void test_headroom_unlimited_overrides_skip(void **state)
 	expect(t, "mem.cgroup-headroom", NULL, STATUS_SKIP);        /* no target */
 	target_on(t->f);
 	expect(t, "mem.cgroup-headroom", NULL, STATUS_SKIP);        /* no memory controller */
+	fact_err_setf(&t->f->proc.cgroup.err, -EACCES, "could not read '/proc/4242/mountinfo': Permission denied");
+	r = expect(t, "mem.cgroup-headroom", NULL, STATUS_ERROR);   /* unreadable is not absent */
+	assert_contains(r->summary, "mountinfo");
+	t->f->proc.cgroup.err = (struct fact_err){ 0 };
 	memory(t->f, 5ull << 30, 0);
 	r = expect(t, "mem.cgroup-headroom", NULL, STATUS_PASS);
 	assert_int_equal(ev_i(r, "limit_bytes"), 0);
@@ -523,6 +531,10 @@ static void test_clock_source(void **state)
 	assert_contains(r->summary, "not judged");
 	t->f->clock.current[0] = '\0';
 	expect(t, "clock.source", NULL, STATUS_SKIP);
+	fact_err_setf(&t->f->clock.err, -ENOENT, "could not read '/sys/devices/system/clocksource/clocksource0/"
+		      "current_clocksource': No such file or directory");
+	r = expect(t, "clock.source", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "current_clocksource");
 }
 
 /* ---- clock.sync ---- */

@@ -268,6 +268,28 @@ static void test_listen_queue_no_listeners(void **state)
 	assert_contains(r->summary, "no TCP listeners");
 }
 
+/* No listeners seen because the census could not attribute sockets to the
+ * pid is "unknown", an error naming the file and the privilege; the same
+ * facts with the inodes read are a pass. */
+static void test_listen_queue_unknown_listeners(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	target_on(t->f);
+	expect(t, "net.listen-queue", NULL, STATUS_PASS);
+	fact_err_setf(&t->f->proc.sockets_err, -EACCES, "sockets of pid 4242 unknown (the census needs its socket inodes): cannot read /proc/4242/fd: Permission denied " PROC_PRIVILEGE_HINT);
+	r = expect(t, "net.listen-queue", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "listeners unknown");
+	assert_contains(r->summary, "/proc/4242/fd: Permission denied");
+	assert_contains(r->summary, "CAP_SYS_PTRACE");
+	/* tcp-states still reports the host, and the pid as unknown, not zeros. */
+	r = expect(t, "net.tcp-states", NULL, STATUS_PASS);
+	assert_contains(r->summary, "pid 4242: unknown (");
+	assert_true(ev_null(r, "target"));
+	assert_contains(ev_s(r, "target_error"), "/proc/4242/fd");
+}
+
 /* ---- net.sysctl ---- */
 
 static void good_sysctls(struct facts *f)
@@ -340,6 +362,29 @@ static void test_sysctl_boundaries(void **state)
 	expect(t, "net.sysctl", "{\"max_fin_timeout\": 120}", STATUS_PASS);
 }
 
+/* An unreadable value is not judged: with nothing else wrong the check
+ * skips naming it (never "somaxconn=0 ... ports=0-0" as a pass); a problem
+ * among the values that were read still warns. */
+static void test_sysctl_unreadable(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	r = expect(t, "net.sysctl", NULL, STATUS_SKIP);          /* nothing readable */
+	assert_contains(r->summary, "could not read net.core.somaxconn, net.ipv4.tcp_max_syn_backlog, "
+				    "net.ipv4.tcp_tw_reuse, net.ipv4.tcp_fin_timeout, net.ipv4.ip_local_port_range");
+	assert_null(strstr(r->summary, "=0"));
+	good_sysctls(t->f);
+	r = expect(t, "net.sysctl", NULL, STATUS_PASS);          /* all read: judged */
+	assert_false(ev_has(r, "unreadable"));
+	t->f->sysctl.port_hi.set = false;
+	r = expect(t, "net.sysctl", NULL, STATUS_SKIP);          /* one missing */
+	assert_string_equal(ev_s(r, "unreadable"), "net.ipv4.ip_local_port_range");
+	t->f->sysctl.somaxconn.v = 100;
+	r = expect(t, "net.sysctl", NULL, STATUS_WARN);          /* what was read is still judged */
+	assert_contains(r->summary, "somaxconn=100");
+}
+
 /* ---- net.ephemeral-ports ---- */
 
 static void test_ephemeral_ports_boundaries(void **state)
@@ -399,8 +444,10 @@ int main(void)
 		TC(test_listen_queue_small_backlog),
 		TC(test_listen_queue_overflows_in_window),
 		TC(test_listen_queue_no_listeners),
+		TC(test_listen_queue_unknown_listeners),
 		TC(test_sysctl_reported_with_advice),
 		TC(test_sysctl_boundaries),
+		TC(test_sysctl_unreadable),
 		TC(test_ephemeral_ports_boundaries),
 		TC(test_ephemeral_ports_idle_and_errors),
 	};

@@ -327,6 +327,38 @@ static void test_gomaxprocs_unknown_and_errors(void **state)
 	expect(t, "cpu.gomaxprocs", NULL, STATUS_ERROR);
 }
 
+/* /proc/PID/environ unreadable (a root service, an unprivileged user):
+ * the default would be a guess, so error naming it -- unless the service
+ * itself reported the value. An unreadable executable is an error too,
+ * while a non-Go one stays a skip. */
+static void test_gomaxprocs_environ_unreadable(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	go_target(t->f, "go1.22.0", "0-3", 0);
+	expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
+	fact_err_setf(&t->f->proc.environ_err, -EACCES, "cannot read /proc/4242/environ: Permission denied "
+		      PROC_PRIVILEGE_HINT);
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "GOMAXPROCS unknown: cannot read /proc/4242/environ: Permission denied");
+	assert_contains(r->summary, "CAP_SYS_PTRACE");
+	t->f->proc.reported_gomaxprocs = 4;
+	snprintf(t->f->proc.reported_gomaxprocs_from, sizeof(t->f->proc.reported_gomaxprocs_from), "/metrics");
+	expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
+	t->f->proc.reported_gomaxprocs = 0;
+	t->f->proc.environ_err = (struct fact_err){ 0 };
+	fact_err_setf(&t->f->proc.gobuild_err, -EACCES, "cannot read the executable '/proc/4242/exe': "
+		      "Permission denied " PROC_PRIVILEGE_HINT);
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "/proc/4242/exe");
+	/* Not a Go binary: the Go question does not apply, environ or not. */
+	fact_err_setf(&t->f->proc.gobuild_err, -PF_ENOTGO, "'/usr/bin/python3' is not a Go executable");
+	fact_err_setf(&t->f->proc.environ_err, -EACCES, "cannot read /proc/4242/environ: Permission denied");
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_SKIP);
+	assert_contains(r->summary, "not a Go executable");
+}
+
 /* ---- mem.gomemlimit ---- */
 
 #define MiB (1ull << 20)
@@ -450,6 +482,27 @@ static void test_gomemlimit_service_report_wins(void **state)
 	t->f->proc.reported_gomemlimit = INT64_MAX;
 	r = expect(t, "mem.gomemlimit", NULL, STATUS_FAIL);
 	assert_string_equal(ev_s(r, "source"), "env GOMEMLIMIT");
+}
+
+static void test_gomemlimit_environ_unreadable(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	mem_target(t->f, "go1.22.0", 0);
+	expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	fact_err_setf(&t->f->proc.environ_err, -EACCES, "cannot read /proc/4242/environ: Permission denied "
+		      PROC_PRIVILEGE_HINT);
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "GOMEMLIMIT unknown: cannot read /proc/4242/environ");
+	/* The service's own report needs no environment. */
+	t->f->proc.reported_gomemlimit = 512 * (int64_t)MiB;
+	expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	/* "No container memory limit" must have been read, not assumed. */
+	t->f->proc.cgroup.has_memory = false;
+	fact_err_setf(&t->f->proc.cgroup.err, -ENOENT, "could not read '/proc/4242/cgroup': No such file or directory");
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "memory limit unknown");
 }
 
 static void test_gomemlimit_before_go119_warns(void **state)
@@ -597,6 +650,21 @@ static void test_pprof_skip_and_error(void **state)
 	assert_string_equal(r->summary, "pid 4242 exited during the check");
 }
 
+/* No listener seen is a warning only when the listeners were known. */
+static void test_pprof_listeners_unknown(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	target_on(t->f);
+	expect(t, "sec.pprof-exposure", NULL, STATUS_WARN);
+	fact_err_setf(&t->f->proc.sockets_err, -EACCES, "sockets of pid 4242 unknown (the census needs its socket inodes): cannot read /proc/4242/fd: Permission denied " PROC_PRIVILEGE_HINT);
+	r = expect(t, "sec.pprof-exposure", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "listeners unknown");
+	assert_contains(r->summary, "cannot read /proc/4242/fd: Permission denied");
+	assert_null(strstr(r->summary, "no pprof found"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,11 +679,13 @@ int main(void)
 		TC(test_gomaxprocs_thresholds_against_quota),
 		TC(test_gomaxprocs_usable_is_affinity_and_cpuset),
 		TC(test_gomaxprocs_unknown_and_errors),
+		TC(test_gomaxprocs_environ_unreadable),
 		TC(test_gomemlimit_missing_warns),
 		TC(test_gomemlimit_ratio_boundaries),
 		TC(test_gomemlimit_malformed_fails),
 		TC(test_gomemlimit_empty_is_unset),
 		TC(test_gomemlimit_service_report_wins),
+		TC(test_gomemlimit_environ_unreadable),
 		TC(test_gomemlimit_before_go119_warns),
 		TC(test_gomemlimit_malformed_before_go119),
 		TC(test_gomemlimit_skip_without_target),
@@ -624,6 +694,7 @@ int main(void)
 		TC(test_pprof_loopback_only_passes),
 		TC(test_pprof_missing_warns),
 		TC(test_pprof_skip_and_error),
+		TC(test_pprof_listeners_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -201,7 +201,7 @@ static void test_find_and_count(void **state)
 static void test_is_finding(void **state)
 {
 	assert_true(report_is_finding(STATUS_FAIL, STATUS_FAIL));
-	assert_false(report_is_finding(STATUS_ERROR, STATUS_FAIL));
+	assert_true(report_is_finding(STATUS_ERROR, STATUS_FAIL));
 	assert_false(report_is_finding(STATUS_WARN, STATUS_FAIL));
 	assert_true(report_is_finding(STATUS_WARN, STATUS_WARN));
 	assert_true(report_is_finding(STATUS_ERROR, STATUS_WARN));
@@ -411,17 +411,18 @@ static void test_junit(void **state)
 	else
 		print_message("xmllint not found: well-formedness checked by the tag walk only\n");
 
-	/* Under --fail-on fail (exit 0 with an error result), the error is no
-	 * <error>: it is skipped as "could not judge", so the CI page is not
-	 * red while the exit status says the run passed. */
-	assert_non_null(strstr(s, "<testsuites name=\"preflight\" tests=\"5\" failures=\"1\" errors=\"0\" time=\"2.041235\">"));
-	assert_non_null(strstr(s, "<testsuite name=\"preflight\" tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"2\" time=\"2.041235\""));
+	/* An error is a finding under --fail-on fail too (the run exits 1),
+	 * so it is an <error>, never a skip: a run that could not look is
+	 * not green. */
+	assert_non_null(strstr(s, "<testsuites name=\"preflight\" tests=\"5\" failures=\"1\" errors=\"1\" time=\"2.041235\">"));
+	assert_non_null(strstr(s, "<testsuite name=\"preflight\" tests=\"5\" failures=\"1\" errors=\"1\" skipped=\"1\" time=\"2.041235\""));
 	assert_non_null(strstr(s, "timestamp=\"2026-11-26T10:00:00\" hostname=\"web-1\""));
 	assert_int_equal(count_of(s, "<testcase "), 5);
 	assert_int_equal(count_of(s, "<failure "), 1);
-	assert_int_equal(count_of(s, "<error "), 0);
-	assert_int_equal(count_of(s, "<skipped "), 2);
-	assert_non_null(strstr(s, "<skipped message=\"could not judge: a&lt;b &amp;"));
+	assert_int_equal(count_of(s, "<error "), 1);
+	assert_int_equal(count_of(s, "<skipped "), 1);
+	assert_null(strstr(s, "could not judge"));
+	assert_non_null(strstr(s, "<error message=\"a&lt;b &amp;"));
 	/* Each check's own time, to the microsecond, never an exponent. */
 	assert_non_null(strstr(s, "<testcase classname=\"preflight.code\" name=\"build-no-race\" time=\"0.00025\">"));
 	assert_non_null(strstr(s, "<testcase classname=\"preflight.infra\" name=\"net.timewait-ratio\" time=\"0.003\">"));
@@ -433,7 +434,7 @@ static void test_junit(void **state)
 	assert_non_null(strstr(s, "status: warn\nsummary: GOMAXPROCS 8 above the CPU quota 2\nremedy: set GOMAXPROCS=2"));
 	/* Escaping: all five specials, the control character replaced, and
 	 * the newline kept as a reference inside the attribute. */
-	assert_non_null(strstr(s, "message=\"could not judge: a&lt;b &amp; &quot;c&quot; &apos;d&apos;\xef\xbf\xbd | e&#10;f\""));
+	assert_non_null(strstr(s, "<error message=\"a&lt;b &amp; &quot;c&quot; &apos;d&apos;\xef\xbf\xbd | e&#10;f\""));
 	assert_null(strchr(s, '\x01'));
 	/* Evidence as JSON in system-out. */
 	assert_non_null(strstr(s, "evidence: {\n  \"time_wait\": 5,"));
