@@ -246,6 +246,7 @@ int cmd_check(int argc, char **argv)
 	rep.exe = f.proc.exe;
 	rep.comm = f.proc.comm;
 	rep.listeners = listeners;
+	rep.listeners_unknown = f.proc.sockets_err.code ? f.proc.sockets_err.msg : NULL;
 	rep.n_listeners = f.proc.n_listeners;
 	rep.results = results;
 	rep.n_results = cl.n_items;

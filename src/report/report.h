@@ -21,6 +21,7 @@ struct report {
 	const char *exe;
 	const char *comm;
 	const char **listeners;          /* "127.0.0.1:6060" ... */
+	const char *listeners_unknown;   /* why the target's listeners could not be read; NULL = they were */
 	size_t n_listeners;
 	struct check_result *results;
 	size_t n_results;

@@ -81,7 +81,13 @@ static int header(const struct report *rep, FILE *out, const char *bold, const c
 		/* Formatted by preflight from binary addresses: nothing to escape. */
 		for (size_t i = 0; i < rep->n_listeners; i++)
 			fprintf(out, "%s %s", i ? "," : "", rep->listeners[i]);
-		fprintf(out, "%s\n", rep->n_listeners ? "" : " none");
+		if (rep->listeners_unknown) {
+			fputs(" unknown (", out);
+			term_puts(out, rep->listeners_unknown);
+			fputs(")\n", out);
+		} else {
+			fprintf(out, "%s\n", rep->n_listeners ? "" : " none");
+		}
 	} else {
 		fputs("target: host only (give --pid or --process to check a service)\n", out);
 	}
@@ -163,12 +169,18 @@ int report_tty(const struct report *rep, FILE *out)
 	if (ret < 0)
 		return ret;
 	report_count(rep, counts);
-	fprintf(out, "\n%zu fail, %zu warn, %zu error, %zu pass, %zu skip (exit non-zero on %s)",
-		counts[STATUS_FAIL], counts[STATUS_WARN], counts[STATUS_ERROR], counts[STATUS_PASS],
-		counts[STATUS_SKIP], rep->fail_on == STATUS_WARN ? "warn, error or fail" : "fail");
-	if (rep->duration_s > 0)
-		fprintf(out, " in %.1f s", rep->duration_s);
-	fputc('\n', out);
+	{
+		char footer[256];
+		int n = snprintf(footer, sizeof(footer), "%zu fail, %zu warn, %zu error, %zu pass, %zu skip (exit non-zero on %s)",
+				 counts[STATUS_FAIL], counts[STATUS_WARN], counts[STATUS_ERROR], counts[STATUS_PASS],
+				 counts[STATUS_SKIP], rep->fail_on == STATUS_WARN ? "warn, error or fail" : "error or fail");
+
+		if (rep->duration_s > 0 && n > 0 && (size_t)n < sizeof(footer))
+			snprintf(footer + n, sizeof(footer) - (size_t)n, " in %.1f s", rep->duration_s);
+		fputc('\n', out);
+		term_wrap(out, footer, rep->width, 0, 0);
+		fputc('\n', out);
+	}
 	if (fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;

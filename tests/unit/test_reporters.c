@@ -676,7 +676,7 @@ static void test_tty_escapes(void **state)
 	assert_non_null(strstr(s, "fix: \"set GOMAXPROCS=2 \\e[8mhidden\"\n"));
 	/* Plain text is left alone. */
 	assert_non_null(strstr(s, "  FAIL   build-no-race        built with -race (5-10x memory, 2-20x CPU)\n"));
-	assert_non_null(strstr(s, "1 fail, 1 warn, 1 error, 1 pass, 1 skip (exit non-zero on fail) in 2.0 s\n"));
+	assert_non_null(strstr(s, "1 fail, 1 warn, 1 error, 1 pass, 1 skip (exit non-zero on error or fail) in 2.0 s\n"));
 	free(s);
 
 	/* Colour adds SGR sequences and nothing else. */
