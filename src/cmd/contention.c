@@ -245,10 +245,7 @@ int cmd_contention(int argc, char **argv)
 	{
 		struct term t;
 
-		term_detect(out.f, !strcmp(a.color, "always") ? TERM_COLOR_ALWAYS
-				   : !strcmp(a.color, "never") ? TERM_COLOR_NEVER
-							       : TERM_COLOR_AUTO,
-			    &t);
+		term_detect(out.f, term_color_mode_of(a.color), &t);
 		rep.color = t.color && !strcmp(a.format, "tty");
 		rep.width = t.width;
 	}

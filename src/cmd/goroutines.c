@@ -230,7 +230,7 @@ static int sample_url(const struct gr_args *a, const char *input, struct gorunti
 	progress_init(&l.prog);
 	sampler_init(&s, &so, &h, g);
 	if (l.prog.on) {
-		char *shown = report_escape_dup(base);
+		char *shown = term_escape_dup(base);
 
 		progress_show(&l.prog, "preflight goroutines: asking %s", shown ? shown : "the listener");
 		free(shown);
@@ -383,10 +383,7 @@ int cmd_goroutines(int argc, char **argv)
 		struct term t;
 		struct gr_view v = { snaps, n_snaps, detail, &an, a.frames, a.top, false, 0 };
 
-		term_detect(out.f, !strcmp(a.color, "always") ? TERM_COLOR_ALWAYS
-				   : !strcmp(a.color, "never") ? TERM_COLOR_NEVER
-							       : TERM_COLOR_AUTO,
-			    &t);
+		term_detect(out.f, term_color_mode_of(a.color), &t);
 		v.color = t.color;
 		v.width = t.width;
 		r = gr_render(&v, a.format, out.f);

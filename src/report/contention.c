@@ -57,27 +57,13 @@ static bool has_mutex_sites(const struct contention_report *r)
 
 /* ---- tty ------------------------------------------------------------------ */
 
-/* Writes s escaped for the terminal; false when memory ran out. */
-static bool tput(FILE *out, const char *s)
-{
-	char *e = term_escape_dup(s);
-
-	if (!e)
-		return false;
-	fputs(e, out);
-	free(e);
-	return true;
-}
-
 static int tty_site(FILE *out, const struct contention_rank *k, size_t rank)
 {
-	bool ok = true;
-
 	fprintf(out, "  %5zu %11.6f %6.1f%% %10llu  ", rank, k->delay_s, k->share * 100, (unsigned long long)k->count);
 	if (k->site && k->site->func[0]) {
-		ok = tput(out, k->site->func);
+		term_puts(out, k->site->func);
 		fputc(' ', out);
-		ok = ok && tput(out, base_name(k->site->file));
+		term_puts(out, base_name(k->site->file));
 		fprintf(out, ":%d", k->site->line);
 	} else {
 		fputs("(unknown function)", out);
@@ -87,7 +73,7 @@ static int tty_site(FILE *out, const struct contention_rank *k, size_t rank)
 	if (k->n_stacks > 1)
 		fprintf(out, "  [%zu stacks]", k->n_stacks);
 	fputc('\n', out);
-	return ok ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int tty_profile(const struct contention_report *r, const struct contention_view *v, FILE *out)
@@ -98,8 +84,7 @@ static int tty_profile(const struct contention_report *r, const struct contentio
 	int ret = 0;
 
 	fprintf(out, "%s%s profile%s  ", bold, v->name, reset);
-	if (!tput(out, v->url ? v->url : v->file ? v->file : ""))
-		return -ENOMEM;
+	term_puts(out, v->url ? v->url : v->file ? v->file : "");
 	fputc('\n', out);
 	if (!p->n_sites) {
 		const char *lead = mutex && p->enabled ? NULL

@@ -55,24 +55,6 @@ void report_line_cut(FILE *out, const char *line, unsigned width)
 	fputs("...\n", out);
 }
 
-char *report_escape_dup(const char *s)
-{
-	char *p = NULL;
-	size_t n = 0;
-	FILE *m = open_memstream(&p, &n);
-
-	/* Through term_puts rather than term_escape_dup, whose unbounded
-	 * buffer (a maximum of SIZE_MAX) overflows buf.c's cap arithmetic. */
-	if (!m)
-		return NULL;
-	term_puts(m, s ? s : "");
-	if (fclose(m) != 0) {
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
 /* A line built in a buffer, so it can be cut to the terminal's width. */
 struct tty {
 	FILE *out;
@@ -95,7 +77,7 @@ __attribute__((format(printf, 2, 3))) static void add(struct tty *t, const char 
 /* Appends untrusted text, escaped. */
 static void add_esc(struct tty *t, const char *s)
 {
-	char *q = report_escape_dup(s ? s : "");
+	char *q = term_escape_dup(s ? s : "");
 
 	if (!q) {
 		t->oom = true;
@@ -108,7 +90,7 @@ static void add_esc(struct tty *t, const char *s)
 /* Untrusted text escaped, then padded to width columns. */
 static void add_esc_pad(struct tty *t, const char *s, size_t width)
 {
-	char *q = report_escape_dup(s ? s : "");
+	char *q = term_escape_dup(s ? s : "");
 	size_t c;
 
 	if (!q) {
@@ -130,7 +112,7 @@ static void flush_line(struct tty *t)
  * at column cont. */
 static void prose(struct tty *t, const char *label, const char *text, unsigned indent, unsigned cont)
 {
-	char *q = report_escape_dup(text ? text : "");
+	char *q = term_escape_dup(text ? text : "");
 	char *line = NULL;
 
 	if (!q || asprintf(&line, "%s%s", label, q) < 0) {

@@ -44,8 +44,4 @@ void gr_progress_text(char *buf, size_t n, size_t taken, size_t total, double ne
  * Shared with the watch renderer. */
 void report_line_cut(FILE *out, const char *line, unsigned width);
 
-/* term_puts into a new string (malloc'd; NULL on ENOMEM): untrusted
- * text for a line that is built before it is written. */
-char *report_escape_dup(const char *s);
-
 #endif

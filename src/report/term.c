@@ -7,6 +7,15 @@
 
 #include "base/parse.h"
 
+enum term_color_mode term_color_mode_of(const char *when)
+{
+	if (when && !strcmp(when, "always"))
+		return TERM_COLOR_ALWAYS;
+	if (when && !strcmp(when, "never"))
+		return TERM_COLOR_NEVER;
+	return TERM_COLOR_AUTO;
+}
+
 void term_detect(FILE *f, enum term_color_mode mode, struct term *ret)
 {
 	int fd = fileno(f);

@@ -19,6 +19,10 @@ struct term {
 
 enum term_color_mode { TERM_COLOR_AUTO, TERM_COLOR_ALWAYS, TERM_COLOR_NEVER };
 
+/* --color's word ("auto", "always", "never") as a mode; anything else is
+ * auto (the option table accepts only the three). */
+enum term_color_mode term_color_mode_of(const char *when);
+
 /* Decides for stream f. */
 void term_detect(FILE *f, enum term_color_mode mode, struct term *ret);
 

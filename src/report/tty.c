@@ -5,7 +5,7 @@
  * terminal, NO_COLOR and --color). Every string that came from outside
  * (host name, process name and path, checklist path, name and ids,
  * summaries and remedies, which quote what a target or a file handed us)
- * goes through term_escape_dup, so no escape sequence reaches the
+ * is escaped by report/escape.h, so no escape sequence reaches the
  * terminal. Summaries and remedies wrap at report->width (0: whole lines,
  * for pipes and files). */
 #include <errno.h>
@@ -40,18 +40,6 @@ static int by_severity(const void *a, const void *b)
 	return x->index < y->index ? -1 : 1;
 }
 
-/* Writes s escaped; false when memory ran out. */
-static bool put(FILE *out, const char *s)
-{
-	char *e = term_escape_dup(s);
-
-	if (!e)
-		return false;
-	fputs(e, out);
-	free(e);
-	return true;
-}
-
 static void upper(FILE *out, const char *s)
 {
 	for (; *s; s++)
@@ -62,19 +50,18 @@ static int header(const struct report *rep, FILE *out, const char *bold, const c
 {
 	char when[64];
 	struct tm tm;
-	bool ok = true;
 
 	if (!gmtime_r(&rep->started_at, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(when, sizeof(when), "?");
 	fprintf(out, "%spreflight %s%s  host ", bold, rep->preflight_version, reset);
-	ok = put(out, rep->hostname ? rep->hostname : "?");
+	term_puts(out, rep->hostname ? rep->hostname : "?");
 	fprintf(out, "  %s\n", when);
 	if (rep->pid) {
 		fprintf(out, "target: pid %d ", (int)rep->pid);
-		ok = ok && put(out, rep->comm ? rep->comm : "");
+		term_puts(out, rep->comm ? rep->comm : "");
 		fputs(" (", out);
 		if (rep->exe && rep->exe[0])
-			ok = ok && put(out, rep->exe);
+			term_puts(out, rep->exe);
 		else
 			fputs("exe unreadable", out);
 		fputs(")\nlisteners:", out);
@@ -92,14 +79,14 @@ static int header(const struct report *rep, FILE *out, const char *bold, const c
 		fputs("target: host only (give --pid or --process to check a service)\n", out);
 	}
 	fputs("checklist: ", out);
-	ok = ok && put(out, rep->checklist_source ? rep->checklist_source : "built-in");
+	term_puts(out, rep->checklist_source ? rep->checklist_source : "built-in");
 	if (rep->checklist_name) {
 		fputs(" (", out);
-		ok = ok && put(out, rep->checklist_name);
+		term_puts(out, rep->checklist_name);
 		fputc(')', out);
 	}
 	fputc('\n', out);
-	return ok ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int result_line(const struct report *rep, const struct check_result *r, FILE *out, const char *reset)

@@ -1,4 +1,5 @@
 /* The renderers of `preflight watch` (watch.h). */
+#include "report/escape.h"
 #include "report/watch.h"
 
 #include <errno.h>
@@ -61,7 +62,7 @@ static int render_tty(const struct watch_event *ev, FILE *out)
 	if (!ev->n_files)
 		buf_puts(&line, " nothing");
 	for (size_t i = 0; i < ev->n_files; i++) {
-		char *name = report_escape_dup(ev->files[i]);
+		char *name = term_escape_dup(ev->files[i]);
 
 		if (!name) {
 			r = -ENOMEM;

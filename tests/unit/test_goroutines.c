@@ -23,6 +23,7 @@
 #include "goruntime/goroutine_internal.h"
 #include "collect/source_lines.h"
 #include "report/goroutines.h"
+#include "report/escape.h"
 
 static const char *const versions[] = { "go1.19", "go1.26" };
 #define N_VERSIONS (sizeof(versions) / sizeof(versions[0]))
@@ -1748,10 +1749,10 @@ static void test_line_cut_and_progress(void **state)
 	assert_string_equal(s, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n");
 	free(s);
 	/* escaping: the raw bytes never come back */
-	s = report_escape_dup("main.\x1b]0;pwned\x07h");
+	s = term_escape_dup("main.\x1b]0;pwned\x07h");
 	assert_string_equal(s, "\"main.\\e]0;pwned\\x07h\"");
 	free(s);
-	s = report_escape_dup("main.plain");
+	s = term_escape_dup("main.plain");
 	assert_string_equal(s, "main.plain");
 	free(s);
 	gr_progress_text(text, sizeof(text), 1, 3, 1.54);
