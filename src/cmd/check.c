@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/buf.h"
 #include "cmd/cmd.h"
 #include "collect/collect.h"
 #include "collect/procfs.h"
@@ -105,39 +104,6 @@ static void progress_step(void *ctx, const struct sampler *s, const char *what)
 	progress_show(&cp->line, "preflight check: waiting for %s", what);
 }
 
-/* --checklist - : the checklist arrives on standard input (a pipeline
- * that renders it from a template). Bounded like a file. */
-#define CHECKLIST_STDIN_MAX (4u << 20)
-
-static int load_checklist(const char *path, struct checklist *cl, struct err *e)
-{
-	struct buf b = BUF_INIT(CHECKLIST_STDIN_MAX);
-	int r;
-
-	if (strcmp(path, "-"))
-		return checklist_load_file(path, cl, e);
-	for (;;) {
-		char chunk[16384];
-		size_t got = fread(chunk, 1, sizeof(chunk), stdin);
-
-		if (got == 0)
-			break;
-		r = buf_append(&b, chunk, got);
-		if (r < 0) {
-			buf_release(&b);
-			return err_set(e, r, "'-': the checklist on standard input is larger than %u bytes",
-				       CHECKLIST_STDIN_MAX);
-		}
-	}
-	if (ferror(stdin)) {
-		buf_release(&b);
-		return err_errno(e, -EIO, "cannot read the checklist from standard input");
-	}
-	r = checklist_load_mem(b.data ? b.data : "", b.len, "-", cl, e);
-	buf_release(&b);
-	return r;
-}
-
 static int exit_code(const struct report *rep)
 {
 	for (size_t i = 0; i < rep->n_results; i++)
@@ -188,7 +154,7 @@ int cmd_check(int argc, char **argv)
 
 	rep.started_at = time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &run_start);
-	r = a.checklist ? load_checklist(a.checklist, &cl, &e) : checklist_default(&cl);
+	r = a.checklist ? checklist_load_file(a.checklist, &cl, &e) : checklist_default(&cl);
 	if (r < 0) {
 		fprintf(stderr, "preflight check: %s\n", a.checklist ? e.msg : "cannot build the default checklist");
 		ret = a.checklist ? EXIT_USAGE : EXIT_INTERNAL;

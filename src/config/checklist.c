@@ -609,7 +609,9 @@ int checklist_load_file(const char *path, struct checklist *ret, struct err *e)
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = read_file(NULL, path, &b);
+	/* "-": standard input (a checklist rendered by a pipeline), bounded
+	 * like a file; messages still name it "-". */
+	r = read_file(NULL, strcmp(path, "-") ? path : "/dev/stdin", &b);
 	if (r == -E2BIG) {
 		r = err_set(e, -PF_EPARSE, "%s: checklist is larger than 1 MiB", path);
 		goto out;

@@ -37,7 +37,7 @@ struct checklist {
 #define CHECKLIST_MAX_BYTES (1u << 20)
 #define CHECKLIST_MAX_ITEMS 10000
 
-/* Loads and validates a checklist file. Returns 0, or -PF_EPARSE with
+/* Loads and validates a checklist file ("-": standard input). Returns 0, or -PF_EPARSE with
  * e->msg = "FILE:LINE:COL: message", or a negative errno when the file
  * cannot be read. On failure *ret is zeroed, so checklist_release() on it
  * is harmless either way. */

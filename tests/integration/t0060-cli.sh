@@ -84,6 +84,18 @@ rc=$?
 set -e
 expect_eq "a full disk is an internal error, not exit 0" "$rc" 3
 
+# --checklist - reads the checklist from standard input, and names it "-"
+# in the report and in errors.
+out=$(printf 'version: 1\nname: from stdin\nitems:\n  - check: fd.system\n' |
+	"$PREFLIGHT" check --checklist - --window 0 -f json | jq -c '[.checklist.source, .checklist.name, [.checks[].check]]')
+expect_eq "--checklist - reads standard input" "$out" '["-","from stdin",["fd.system"]]'
+set +e
+err=$(printf 'version: 1\nitems:\n  - check: nope\n' | "$PREFLIGHT" check --checklist - --window 0 2>&1 >/dev/null)
+rc=$?
+set -e
+expect_eq "a bad checklist on stdin exits 2" "$rc" 2
+expect_match "... with the position under the name '-'" "$err" "^preflight check: -:3:12: unknown check 'nope'"
+
 # The progress line: drawn on a terminal (script(1) gives a pty) and
 # erased before the command ends; never written to a pipe.
 if command -v script >/dev/null; then
