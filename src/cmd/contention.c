@@ -1,8 +1,8 @@
 /* preflight contention URL|FILE...: a Go service's mutex and block
  * profiles (debug=1), fetched live or read from saved files, their records
- * merged by call site and ranked by delay (docs/profiles.md). The command
- * collects (fetch or read), the parser and ranking judge
- * (goruntime/profiles.h), report/contention.c renders. */
+ * merged by call site and ranked by delay (docs/profiles.md).
+ * collect/contention_collect.c fetches (both at once) or reads and parses,
+ * goruntime/profiles.h ranks, report/contention.c renders. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,11 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "base/buf.h"
-#include "base/fileio.h"
 #include "cmd/cmd.h"
 #include "goruntime/profiles.h"
-#include "io/fetch.h"
+#include "collect/contention_collect.h"
 #include "report/contention.h"
 #include "report/output.h"
 #include "report/term.h"
@@ -62,12 +60,9 @@ const struct command_spec cmd_contention_spec = {
 	.operand_kind = "url",
 };
 
-/* One profile as fetched or read, parsed and ranked. */
+/* One profile as collected, ranked by call site. */
 struct ranked {
-	const char *name;                  /* "mutex", "block" */
-	char url[2048];
-	const char *file;
-	struct contention_profile p;
+	struct contention_source src;
 	struct contention_rank *ranks;
 	size_t n_ranks;
 };
@@ -76,7 +71,7 @@ static void ranked_release(struct ranked *rp)
 {
 	free(rp->ranks);
 	rp->ranks = NULL;
-	contention_profile_release(&rp->p);
+	contention_source_release(&rp->src);
 }
 
 /* Across preflight's commands -n means --samples (docs/cli.md); it meant
@@ -114,64 +109,11 @@ static bool is_file(const char *s)
 	return !is_url(s) && stat(s, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-static int parse_rank(struct ranked *rp, const char *body, size_t len, const char *what, struct err *e)
-{
-	struct err pe = { "" };
-	int r = contention_parse(body, len, &rp->p, &pe);
-
-	if (r < 0)
-		return err_set(e, r, "'%s': %s", what, pe.msg);
-	return contention_rank_sites(&rp->p, &rp->ranks, &rp->n_ranks, e);
-}
-
-/* Fetches and ranks one profile; e names the URL on failure. */
-static int load_url(struct ranked *rp, const struct contention_args *a, const char *base, struct err *e)
-{
-	struct fetch_opts fo = { .timeout_ms = (long)ceil(a->timeout_s * 1000), .max_bytes = FETCH_SMALL_MAX };
-	struct buf body = BUF_INIT(FETCH_SMALL_MAX);
-	char path[64];
-	int r;
-
-	snprintf(path, sizeof(path), "/debug/pprof/%s?debug=1", rp->name);
-	r = go_url(rp->url, sizeof(rp->url), base, path);
-	if (r < 0) {
-		err_set(e, r, "'%.64s...': URL too long", base);
-		goto out;
-	}
-	r = go_fetch(rp->url, &fo, &body, e);
-	if (r < 0)
-		goto out;
-	r = parse_rank(rp, buf_str(&body), body.len, rp->url, e);
-	if (r == 0 && rp->p.kind != rp->name[0])
-		r = err_set(e, -PF_EPARSE, "'%s': got a %s profile", rp->url, rp->p.kind == 'm' ? "mutex" : "block");
-out:
-	buf_release(&body);
-	return r;
-}
-
-/* Reads and ranks a saved profile; its kind says which one it is. */
-static int load_file(struct ranked *rp, const char *path, struct err *e)
-{
-	struct buf body = BUF_INIT(FETCH_SMALL_MAX);
-	int r = read_file(NULL, path, &body);
-
-	rp->file = path;
-	if (r == -E2BIG)
-		r = err_set(e, r, "'%s' is larger than %u bytes", path, FETCH_SMALL_MAX);
-	else if (r < 0)
-		r = err_errno(e, r, "cannot read '%s'", path);
-	else
-		r = parse_rank(rp, buf_str(&body), body.len, path, e);
-	if (r == 0)
-		rp->name = rp->p.kind == 'm' ? "mutex" : "block";
-	buf_release(&body);
-	return r;
-}
-
 int cmd_contention(int argc, char **argv)
 {
 	struct contention_args a = { .format = "tty", .color = "auto", .top = TOP_DEFAULT, .timeout_s = 5 };
-	struct ranked rp[2] = { { .name = "mutex" }, { .name = "block" } };
+	struct ranked rp[2] = { 0 };
+	struct contention_source src[2];
 	struct contention_view views[2];
 	struct contention_report rep = { 0 };
 	struct output out = { 0 };
@@ -194,20 +136,20 @@ int cmd_contention(int argc, char **argv)
 						      argv[i]);
 				goto out;
 			}
-			r = load_file(&rp[n], argv[i], &e);
+			r = contention_collect_file(argv[i], &rp[n].src, &e);
 			if (r < 0) {
 				ret = cmd_error("contention", r == -ENOMEM || r == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
 				goto out;
 			}
 			n++;
 		}
-		if (n == 2 && rp[0].p.kind == rp[1].p.kind) {
-			ret = cmd_usage_error("contention", "'%s' and '%s' are both %s profiles; give one of each", rp[0].file,
-					      rp[1].file, rp[0].name);
+		if (n == 2 && rp[0].src.p.kind == rp[1].src.p.kind) {
+			ret = cmd_usage_error("contention", "'%s' and '%s' are both %s profiles; give one of each",
+					      rp[0].src.file, rp[1].src.file, rp[0].src.name);
 			goto out;
 		}
 		/* mutex first, as from a URL */
-		if (n == 2 && rp[0].p.kind == 'b') {
+		if (n == 2 && rp[0].src.p.kind == 'b') {
 			struct ranked t = rp[0];
 
 			rp[0] = rp[1];
@@ -224,19 +166,27 @@ int cmd_contention(int argc, char **argv)
 			ret = cmd_error("contention", EXIT_INTERNAL, "out of memory");
 			goto out;
 		}
-		for (n = 0; n < 2; n++) {
-			r = load_url(&rp[n], &a, base, &e);
-			if (r < 0) {
-				ret = cmd_error("contention", r == -ENOMEM || r == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE, "%s",
-						e.msg[0] ? e.msg : err_str(r));
-				goto out;
-			}
+		r = contention_collect_url(base, (long)ceil(a.timeout_s * 1000), src, &e);
+		rp[0].src = src[0];
+		rp[1].src = src[1];
+		n = 2;
+		if (r < 0) {
+			ret = cmd_error("contention", r == -ENOMEM || r == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE, "%s",
+					e.msg[0] ? e.msg : err_str(r));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = contention_rank_sites(&rp[i].src.p, &rp[i].ranks, &rp[i].n_ranks, &e);
+		if (r < 0) {
+			ret = cmd_error("contention", EXIT_INTERNAL, "%s", e.msg[0] ? e.msg : err_str(r));
+			goto out;
 		}
 	}
 
 	for (size_t i = 0; i < n; i++)
-		views[i] = (struct contention_view){ rp[i].name, rp[i].file ? NULL : rp[i].url, rp[i].file, &rp[i].p,
-						     rp[i].ranks, rp[i].n_ranks };
+		views[i] = (struct contention_view){ rp[i].src.name, rp[i].src.file ? NULL : rp[i].src.url,
+						     rp[i].src.file, &rp[i].src.p, rp[i].ranks, rp[i].n_ranks };
 	rep = (struct contention_report){ .url = base, .profiles = views, .n_profiles = n, .top = (size_t)a.top };
 	if (output_open(&out, a.output, &e) < 0) {
 		ret = cmd_usage_error("contention", "%s", e.msg);
