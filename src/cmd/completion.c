@@ -68,7 +68,7 @@ static void bash(FILE *out)
 		for (size_t k = 0; k < n; k++) {
 			const struct opt *o = &c->opts[k];
 
-			if (o->type == OPT_FLAG)
+			if (o->type == OPT_FLAG || o->type == OPT_REFUSED)
 				continue;
 			fprintf(out, "            --%s", o->long_name);
 			if (o->short_name)
@@ -91,6 +91,8 @@ static void bash(FILE *out)
 		}
 		fputs("        esac\n        if [[ $cur == -* ]]; then\n            COMPREPLY=($(compgen -W \"", out);
 		for (size_t k = 0; k < n; k++) {
+			if (c->opts[k].type == OPT_REFUSED)
+				continue;
 			fprintf(out, "--%s ", c->opts[k].long_name);
 			if (c->opts[k].short_name)
 				fprintf(out, "-%c ", c->opts[k].short_name);
@@ -135,6 +137,9 @@ static void zsh(FILE *out)
 		for (size_t k = 0; k < n; k++) {
 			const struct opt *o = &c->opts[k];
 			const char *action = "";
+
+			if (o->type == OPT_REFUSED)
+				continue;
 
 			if (o->type == OPT_FILE)
 				action = ":file:_files";

@@ -35,6 +35,11 @@ static const struct opt contention_opts[] = {
 	  .hi = TOP_MAX },
 	OPT_TIMEOUT_ENTRY(struct contention_args, timeout_s, "timeout of each request: 5s, 500ms (default 5s)"),
 	OPT_COLOR_ENTRY(struct contention_args, color),
+	/* -n meant --top here before the option tables; across preflight it
+	 * means --samples (docs/cli.md), so a script that still passes it is
+	 * pointed to --top rather than told "unknown option". */
+	{ .type = OPT_REFUSED, .short_name = 'n',
+	  .help = "-n is not an option of contention (in preflight, -n means --samples); use --top N" },
 	OPT_END_ENTRY,
 };
 #undef A
@@ -74,29 +79,6 @@ static void ranked_release(struct ranked *rp)
 	contention_source_release(&rp->src);
 }
 
-/* Across preflight's commands -n means --samples (docs/cli.md); it meant
- * --top here before the option table, so a script that still passes it
- * gets a pointer to --top rather than a bare "unknown option". Values of
- * options that take one are skipped, so "-o -n.txt" is not mistaken. */
-static int refuse_dash_n(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--"))
-			break;
-		if (!strcmp(a, "-f") || !strcmp(a, "-o") || !strcmp(a, "-t") || !strcmp(a, "--format") ||
-		    !strcmp(a, "--output") || !strcmp(a, "--top") || !strcmp(a, "--timeout") || !strcmp(a, "--color")) {
-			i++;
-			continue;
-		}
-		if (a[0] == '-' && a[1] == 'n')
-			return cmd_usage_error("contention", "-n is not an option of contention (in preflight, -n means "
-							     "--samples); use --top N");
-	}
-	return 0;
-}
-
 static bool is_url(const char *s)
 {
 	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
@@ -122,9 +104,6 @@ int cmd_contention(int argc, char **argv)
 	size_t n = 0;
 	int first, r, ret = EXIT_INTERNAL;
 
-	r = refuse_dash_n(argc, argv);
-	if (r)
-		return r;
 	r = opts_parse(&cmd_contention_spec, argc, argv, &a, &first);
 	if (r)
 		return r == OPTS_DONE ? EXIT_OK : r;

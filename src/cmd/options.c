@@ -111,6 +111,8 @@ static int opt_store(const struct command_spec *spec, const struct opt *o, const
 			return bad(spec, o, arg, "a process id");
 		*(pid_t *)value = (pid_t)u;
 		return 0;
+	case OPT_REFUSED:
+		return cmd_usage_error(spec->name, "%s", o->help);
 	case OPT_END:
 		break;
 	}
@@ -130,9 +132,10 @@ int opts_parse(const struct command_spec *spec, int argc, char **argv, void *arg
 	shorts[k++] = ':';   /* first: a missing argument returns ':', not '?' */
 	for (size_t i = 0; i < n; i++) {
 		const struct opt *o = &spec->opts[i];
-		int has_arg = o->type == OPT_FLAG ? no_argument : required_argument;
+		int has_arg = o->type == OPT_FLAG || o->type == OPT_REFUSED ? no_argument : required_argument;
 
-		longs[nl++] = (struct option){ o->long_name, has_arg, NULL, 256 + (int)i };
+		if (o->long_name)
+			longs[nl++] = (struct option){ o->long_name, has_arg, NULL, 256 + (int)i };
 		if (o->short_name) {
 			shorts[k++] = o->short_name;
 			if (has_arg == required_argument)
@@ -214,7 +217,11 @@ void opts_usage(const struct command_spec *spec, FILE *out)
 	fputs("\n\n", out);
 	for (size_t i = 0; i < n; i++) {
 		char label[96];
-		int w = opt_label(&spec->opts[i], label, sizeof(label));
+		int w;
+
+		if (spec->opts[i].type == OPT_REFUSED)
+			continue;
+		w = opt_label(&spec->opts[i], label, sizeof(label));
 
 		fprintf(out, "  %s", label);
 		if (w > 22)
@@ -313,6 +320,8 @@ void opts_man(const struct command_spec *spec, const char *version, FILE *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct opt *o = &spec->opts[i];
 
+		if (o->type == OPT_REFUSED)
+			continue;
 		fputs(".TP\n", out);
 		if (o->short_name)
 			fprintf(out, "\\fB\\-%c\\fR, \\fB\\-\\-%s\\fR", o->short_name, o->long_name);

@@ -39,6 +39,9 @@ enum opt_type {
 	OPT_NUMBER,       /* double *: a decimal number in [dlo, dhi] */
 	OPT_CHOICE,       /* const char **: one of choices */
 	OPT_PID,          /* pid_t *: a process id (1 .. 2^22) */
+	OPT_REFUSED,      /* an option this command no longer has: using it is a usage error whose
+	                   * message is .help (a pointer to what to use instead); hidden from
+	                   * --help, man pages and completion; takes no argument */
 };
 
 /* Bits in opt.flags. */

@@ -43,6 +43,7 @@ static const struct opt opts[] = {
 	{ .type = OPT_NUMBER, .long_name = "ratio", .arg_name = "R", .help = "a number", .off = A(num), .dlo = 0,
 	  .dhi = 1 },
 	{ .type = OPT_PID, .short_name = 'p', .long_name = "pid", .arg_name = "PID", .help = "a pid", .off = A(pid) },
+	{ .type = OPT_REFUSED, .short_name = 'Q', .long_name = "quiet", .help = "--quiet is gone; use -o /dev/null" },
 	OPT_END_ENTRY,
 };
 #undef A
@@ -142,6 +143,10 @@ static void test_refusals(void **state)
 	assert_int_equal(parse(&a, &first, "-s", "", "f", NULL), EXIT_USAGE);
 	assert_int_equal(parse(&a, &first, "--bogus", "f", NULL), EXIT_USAGE);
 	assert_int_equal(parse(&a, &first, "-q", "f", NULL), EXIT_USAGE);
+	/* a refused option, short, bundled or long, is a usage error too */
+	assert_int_equal(parse(&a, &first, "-Q", "f", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&a, &first, "-xQ", "f", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&a, &first, "--quiet", "f", NULL), EXIT_USAGE);
 	assert_int_equal(parse(&a, &first, "f", "-s", NULL), EXIT_USAGE);          /* missing argument */
 	/* operand counts */
 	assert_int_equal(parse(&a, &first, NULL), EXIT_USAGE);
@@ -183,6 +188,8 @@ static void test_generated_text(void **state)
 	assert_non_null(strstr(help, "  -n, --samples N"));
 	assert_non_null(strstr(help, "      --colour C"));
 	assert_non_null(strstr(help, "  -h, --help"));
+	assert_null(strstr(help, "quiet"));   /* refused options are not offered */
+	assert_null(strstr(man, "quiet"));
 	assert_non_null(strstr(man, ".TH PREFLIGHT\\-DEMO\\-CMD 1"));
 	assert_non_null(strstr(man, "\\fB\\-n\\fR, \\fB\\-\\-samples\\fR \\fIN\\fR"));
 	assert_non_null(strstr(man, ".SH EXIT STATUS"));
@@ -208,6 +215,11 @@ static void test_every_command(void **state)
 		assert_true(c->summary[0] != '\0');
 		for (const struct opt *o = c->opts; o->type != OPT_END; o++) {
 			assert_non_null(o->help);
+			if (o->type == OPT_REFUSED) {
+				/* a refused option names what to use instead */
+				assert_null(o->arg_name);
+				continue;
+			}
 			assert_true(o->type == OPT_FLAG ? o->arg_name == NULL : o->arg_name != NULL);
 			if (o->short_name) {
 				assert_false(seen[(unsigned char)o->short_name]);
