@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/fileio.h"
 #include "check/leak.h"
 #include "cmd/cmd.h"
+#include "collect/dump_file.h"
 #include "collect/goruntime_collect.h"
 #include "collect/sampler.h"
 #include "collect/source_lines.h"
@@ -127,21 +127,6 @@ static bool is_url(const char *s)
 }
 
 /* ---- inputs -------------------------------------------------------------- */
-
-static int read_dump_file(const char *path, struct gr_snapshot *s, struct err *e)
-{
-	FILE *f;
-	int r;
-
-	if (!strcmp(path, "-"))
-		return gr_parse_stream(fileio_stream_read, stdin, "-", s, e);
-	f = fopen(path, "re");
-	if (!f)
-		return err_errno(e, -errno, "cannot open '%s'", path);
-	r = gr_parse_stream(fileio_stream_read, f, path, s, e);
-	fclose(f);
-	return r;
-}
 
 /* The base of a pprof listener from what the user gave: the listener
  * itself, its index page, or a goroutine profile URL. */
@@ -342,7 +327,7 @@ int cmd_goroutines(int argc, char **argv)
 			goto out;
 		}
 		for (size_t i = 0; i < n_inputs; i++) {
-			r = read_dump_file(inputs[i], &files[i], &e);
+			r = dump_file_read(inputs[i], &files[i], &e);
 			if (r < 0) {
 				diag("%s", e.msg[0] ? e.msg : err_str(r));
 				ret = r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
