@@ -59,10 +59,8 @@ const char *report_title(const struct check_result *c)
 	return c->def && c->def->title ? c->def->title : "";
 }
 
-/* The status enum is ordered by badness, with error between warn and fail,
- * so "at or above --fail-on" is one comparison: error is a finding under
- * --fail-on warn and not under --fail-on fail. */
-/* An error (a check that could not read what it needed) is a finding
+/* The status enum is ordered by badness, so "at or above --fail-on" is
+ * one comparison for warn and fail. An error (a check that could not read what it needed) is a finding
  * whatever --fail-on says: a run that could not look must not go green
  * (docs/architecture.md, exit codes). */
 bool report_is_finding(enum pf_status s, enum pf_status fail_on)

@@ -6,10 +6,8 @@
  * exactly when the exit status is non-zero (docs/report-formats.md):
  * fail is a <failure>; warn is a <failure> under --fail-on warn and
  * otherwise passes with the warning in <system-out>; error (the check
- * could not judge) is an <error> under --fail-on warn and otherwise
- * <skipped message="could not judge: ...">, because Jenkins and GitLab
- * turn any <error> red while the default run exits 0; skip is
- * <skipped>. Times are real: each testcase the check's own duration, the
+ * could not judge) is always an <error>, as it always makes the run exit
+ * 1; skip is <skipped>. Times are real: each testcase the check's own duration, the
  * suite the whole run's wall time (collection and the sampling window
  * included), which is what a CI timeline should show. */
 #include "report/report.h"
@@ -149,20 +147,7 @@ static int testcase(const struct report *r, const struct check_result *c, FILE *
 		verdict(out, "failure", c);
 		break;
 	case STATUS_ERROR:
-		if (report_is_finding(STATUS_ERROR, r->fail_on)) {
-			verdict(out, "error", c);
-		} else {
-			char *msg = NULL;
-
-			if (asprintf(&msg, "could not judge: %s", c->summary ? c->summary : "") < 0) {
-				free(ev);
-				return -ENOMEM;
-			}
-			fputs("      <skipped", out);
-			attr(out, "message", msg);
-			fputs("/>\n", out);
-			free(msg);
-		}
+		verdict(out, "error", c);
 		break;
 	case STATUS_SKIP:
 		fputs("      <skipped", out);
@@ -205,8 +190,8 @@ int report_junit(const struct report *r, FILE *out)
 	failures = counts[STATUS_FAIL];
 	if (report_is_finding(STATUS_WARN, r->fail_on))
 		failures += counts[STATUS_WARN];
-	errors = report_is_finding(STATUS_ERROR, r->fail_on) ? counts[STATUS_ERROR] : 0;
-	skipped = counts[STATUS_SKIP] + counts[STATUS_ERROR] - errors;
+	errors = counts[STATUS_ERROR];
+	skipped = counts[STATUS_SKIP];
 	/* A caller that did not time the run: at least the checks' own time. */
 	if (!(isfinite(total_s) && total_s > 0)) {
 		total_s = 0;
