@@ -5,6 +5,7 @@
 
 #include "check/checks.h"
 #include "check/gccpu.h"
+#include "check/heap_trough.h"
 
 /* Skips when the target exposes no memstats; returns true when the check
  * can go on. */
@@ -48,57 +49,54 @@ static double percentile(const double *sorted, size_t n, double p)
 	return sorted[rank ? rank - 1 : 0];
 }
 
-/* HeapAlloc counts garbage not yet collected, so across a GC cycle it
- * climbs from the live heap to the trigger point just under NextGC and
- * drops again: the p95 of HeapAlloc/NextGC sits near the trigger (~0.9)
- * for any service that allocates, healthy or not. What shows a heap at its
- * goal is the trough: the ratio just after a cycle, live heap over goal,
- * about 1/(1+GOGC/100) while the goal has room and near 1 when GOMEMLIMIT
- * or a huge live heap squeezes it. So the check judges the window's
- * minimum ratio, when at least one cycle ended inside the window, and
- * reports the percentiles as evidence. */
+/* The trough of HeapAlloc/NextGC after a cycle, as heap_trough.h defines
+ * it (watch's heap trigger judges the same): the check judges the window's
+ * trough when at least one cycle ended inside the window, and reports the
+ * percentiles as evidence. */
 CHECK_FN(check_go_heap_pressure)
 {
 	const struct goruntime_facts *g = &f->go;
-	double warn = param_num(p, "warn"), fail = param_num(p, "fail"), p50, p95, max, trough;
-	const struct go_memstats *first, *last;
+	double warn = param_num(p, "warn"), fail = param_num(p, "fail"), p95, trough;
+	const struct go_memstats *last;
+	struct heap_point *pts;
+	struct heap_trough h;
 	uint64_t cycles;
-	double *ratios;
-	size_t n = 0;
+	size_t n;
+	int rc;
 
 	if (!need_memstats(f, r))
 		return;
-	ratios = calloc(g->n_samples, sizeof(*ratios));
-	if (!ratios) {
+	pts = calloc(g->n_samples, sizeof(*pts));
+	if (!pts) {
 		result_set(r, STATUS_ERROR, "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < g->n_samples; i++)
-		if (g->samples[i].next_gc)
-			ratios[n++] = (double)g->samples[i].heap_alloc / (double)g->samples[i].next_gc;
-	first = &g->samples[0];
+		pts[i] = (struct heap_point){ g->samples[i].heap_alloc, g->samples[i].next_gc, g->samples[i].num_gc };
+	rc = heap_trough_of(pts, g->n_samples, &h);
+	free(pts);
+	if (rc < 0) {
+		result_set(r, STATUS_ERROR, "out of memory");
+		return;
+	}
 	last = &g->samples[g->n_samples - 1];
-	cycles = last->num_gc - first->num_gc;
+	cycles = h.cycles;
+	n = h.samples;
 	ev_int(r, "heap_alloc_bytes", (long long)last->heap_alloc);
 	ev_int(r, "next_gc_bytes", (long long)last->next_gc);
 	ev_int(r, "samples", (long long)n);
 	ev_int(r, "gc_cycles", (long long)cycles);
 	ev_str(r, "source", last->source);
 	if (!n) {
-		free(ratios);
 		result_set(r, STATUS_SKIP, "NextGC is 0 in every sample (GC disabled with GOGC=off?)");
 		return;
 	}
-	qsort(ratios, n, sizeof(*ratios), cmp_double);
-	trough = ratios[0];
-	p50 = percentile(ratios, n, 0.50);
-	p95 = percentile(ratios, n, 0.95);
-	max = ratios[n - 1];
-	free(ratios);
-	ev_real(r, "p50", p50);
+	trough = h.trough;
+	p95 = h.p95;
+	ev_real(r, "p50", h.p50);
 	ev_real(r, "p95", p95);
-	ev_real(r, "max", max);
-	if (n < 2 || !cycles) {
+	ev_real(r, "max", h.max);
+	if (!h.judged) {
 		ev_json(r, "trough", json_null());
 		/* The trough after a cycle is what is judged: without one, a pass
 		 * would be a verdict on nothing. */

@@ -1,9 +1,11 @@
 /* preflight watch: Holmes from the outside. Samples a Go service's
  * memstats (/debug/vars) and goroutine count (the /debug/pprof/ index)
  * every interval through the sampler, and when heap pressure, GC CPU or
- * the goroutines cross a threshold, saves a heap profile, a goroutine dump
- * and the memstats to a directory, one line per event on the output
- * (docs/watch.md).
+ * the goroutines cross a threshold (judged as the checks judge them,
+ * check/watch_trigger.h), saves a heap profile, a goroutine profile, the
+ * memstats and what was taken and why to a directory
+ * (collect/watch_capture.h fetches, io/watch_store.h keeps), one line per
+ * event on the output (docs/watch.md).
  *
  * SIGINT and SIGTERM stay blocked for the whole run and are taken with
  * sigtimedwait() as the wait between ticks, and looked for with
@@ -27,7 +29,7 @@
 #include "cmd/cmd.h"
 #include "collect/procfs.h"
 #include "collect/sampler.h"
-#include "io/fetch.h"
+#include "collect/watch_capture.h"
 #include "io/watch_store.h"
 #include "report/escape.h"
 #include "report/output.h"
@@ -46,6 +48,7 @@ struct watch_args {
 	double interval_s, timeout_s, capture_timeout_s, duration_s, window_s, cooldown_s;
 	double heap_pressure, gc_cpu, growth_per_s;
 	uint64_t goroutines, samples, max_debug2, keep;
+	bool full_stacks;
 	pid_t pid;
 };
 
@@ -60,27 +63,39 @@ static const struct opt watch_opts[] = {
 	{ .type = OPT_DIR, .short_name = 'd', .long_name = "dir", .arg_name = "DIR",
 	  .help = "save events here (default ./preflight-watch)", .off = A(dir) },
 	{ .type = OPT_NUMBER, .long_name = "heap-pressure", .arg_name = "R",
-	  .help = "HeapAlloc/NextGC at or above R (default 0.85; 0 = off)", .off = A(heap_pressure), .dhi = 1e9 },
+	  .help = "HeapAlloc/NextGC right after a GC (the trough of a full --window in which a GC cycle ended) at or "
+		  "above R (default 0.85, go.heap-pressure's fail; 0 = off)",
+	  .off = A(heap_pressure), .dhi = 1e9 },
 	{ .type = OPT_NUMBER, .long_name = "gc-cpu", .arg_name = "F",
-	  .help = "GC share of the CPU at or above F (default 0.25; 0 = off)", .off = A(gc_cpu), .dhi = 1 },
+	  .help = "GC share of the CPU at or above F (default 0.25, go.gc-cpu's fail; 0 = off)", .off = A(gc_cpu),
+	  .dhi = 1 },
 	{ .type = OPT_COUNT, .long_name = "goroutines", .arg_name = "N",
-	  .help = "goroutine count at or above N (default 10000; 0 = off)", .off = A(goroutines), .hi = UINT64_MAX },
+	  .help = "goroutine count at or above N (default 500000, go.goroutines' fail; 0 = off)", .off = A(goroutines),
+	  .hi = UINT64_MAX },
 	{ .type = OPT_NUMBER, .long_name = "goroutine-growth", .arg_name = "N",
 	  .help = "goroutines per second over a full --window (default 0 = off)", .off = A(growth_per_s), .dhi = 1e9 },
 	{ .type = OPT_DURATION, .short_name = 'w', .long_name = "window", .arg_name = "D",
-	  .help = "span of the growth rate and of the recent GC CPU (default 10s)", .off = A(window_s),
+	  .help = "span of the heap trough, the growth rate and the recent GC CPU (default 10s)", .off = A(window_s),
 	  .flags = OPT_NONZERO, .dhi = 86400 },
 	{ .type = OPT_PID, .short_name = 'p', .long_name = "pid", .arg_name = "PID",
 	  .help = "the service's pid: judge the GC CPU of the last window (weighted by uptime) instead of the "
 		  "cumulative fraction",
 	  .off = A(pid) },
+	{ .type = OPT_FLAG, .long_name = "full-stacks",
+	  .help = "add a debug=2 goroutine dump (every stack, its state and wait time) to the debug=1 profile, "
+		  "below --max-debug2 goroutines: it stops the target's world while it prints",
+	  .off = A(full_stacks) },
 	{ .type = OPT_COUNT, .long_name = "max-debug2", .arg_name = "N",
-	  .help = "add a debug=2 goroutine dump only below N goroutines (default 20000; 0 = never)",
+	  .help = "the goroutine guard: --full-stacks takes a debug=2 dump only below N goroutines (default 20000; "
+		  "0 = never)",
 	  .off = A(max_debug2), .hi = UINT64_MAX },
 	{ .type = OPT_DURATION, .long_name = "cooldown", .arg_name = "D",
-	  .help = "no second event for one reason within D (default 60s)", .off = A(cooldown_s) },
+	  .help = "no second event for one reason within D; an incident ends after D without a crossing "
+		  "(default 60s)",
+	  .off = A(cooldown_s) },
 	{ .type = OPT_COUNT, .long_name = "keep", .arg_name = "N",
-	  .help = "keep the files of the last N events (default 20; 0 = all)", .off = A(keep), .hi = 1000000 },
+	  .help = "keep at most N events, deleting an incident's first capture last (default 20; 0 = all)",
+	  .off = A(keep), .hi = 1000000 },
 	OPT_TIMEOUT_ENTRY(struct watch_args, timeout_s, "timeout of each sample's requests: 2s, 500ms; a bare "
 							"number is seconds (default 2s)"),
 	{ .type = OPT_DURATION, .long_name = "capture-timeout", .arg_name = "D",
@@ -102,8 +117,9 @@ const struct command_spec cmd_watch_spec = {
 	.synopsis = "[options] URL",
 	.description = "Watches a Go service through its debug listener (URL, e.g. http://127.0.0.1:6060, "
 		       "serving expvar and net/http/pprof). When heap pressure, GC CPU or the goroutine count "
-		       "crosses its threshold, saves a heap profile, a goroutine dump and the memstats to DIR and "
-		       "writes one line. Runs until SIGINT or SIGTERM, --samples or --duration.",
+		       "crosses its threshold, judged as the checks of the same name judge them, saves a heap "
+		       "profile, a debug=1 goroutine profile, the memstats and a metadata file to DIR and writes "
+		       "one line. Runs until SIGINT or SIGTERM, --samples or --duration.",
 	.operands = "URL: the base of the debug listener (http://127.0.0.1:6060).",
 	.exit_status = "Durations take ms, s, m or h (a bare number is seconds). Exit status: 0 when stopped (by a "
 		       "signal, --samples or --duration), 2 on a usage error or when the target never answered, 3 "
@@ -255,32 +271,45 @@ static void to_sample(const struct sampler *s, struct watch_sample *x)
 
 /* Fetches one profile into the event under construction. Returns 0 when
  * saved, 1 when skipped (fetch failed, reported), <0 on a store error. */
-static int save_profile(struct watcher *w, const char *path, const char *kind, const char *suffix, struct buf *body)
+static int save_profile(struct watcher *w, enum watch_profile p, struct buf *body, uint64_t *ret_total)
 {
-	struct fetch_opts o = { .timeout_ms = (long)(w->a->capture_timeout_s * 1000), .max_bytes = FETCH_PROFILE_MAX };
-	char url[600];
+	const char *kind = NULL, *suffix = NULL;
 	struct err e = { "" };
 	int r;
 
-	if (go_url(url, sizeof(url), w->url, path) < 0) {
-		diag(w, "'%s%s': URL too long", w->url, path);
-		return 1;
-	}
-	progress_show(&w->prog, "preflight watch: event %s: fetching %s", w->store.stem, path);
-	r = go_fetch(url, &o, body, &e);
+	progress_show(&w->prog, "preflight watch: event %s: fetching %s", w->store.stem, watch_profile_path(p));
+	r = watch_capture_profile(w->url, p, (long)(w->a->capture_timeout_s * 1000), body, &kind, &suffix, ret_total,
+				  &e);
 	if (r < 0) {
 		diag(w, "event %s: %s", w->store.stem, e.msg);
 		return 1;
 	}
-	/* The runtime gzips debug=0 profiles itself; should something on the
-	 * way have undone that, the file says so by its name. */
-	if (suffix && !strcmp(suffix, ".pb.gz") &&
-	    !(body->len >= 2 && (unsigned char)body->data[0] == 0x1f && (unsigned char)body->data[1] == 0x8b))
-		suffix = ".pb";
 	r = watch_store_put(&w->store, kind, suffix, body->data ? body->data : "", body->len, &e);
 	if (r < 0)
 		diag(w, "%s", e.msg);
 	return r;
+}
+
+/* Prunes beyond --keep and says what went. */
+static void prune(struct watcher *w)
+{
+	struct watch_capture_info *gone = NULL;
+	struct buf line = BUF_INIT(1u << 16);
+	size_t n = 0;
+	struct err e = { "" };
+
+	if (watch_store_prune(&w->store, &gone, &n, &e) < 0)
+		diag(w, "%s", e.msg);
+	if (!n)
+		goto out;
+	buf_printf(&line, "--keep %" PRIu64 ": removed %zu event%s:", w->a->keep, n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&line, "%s %s (%s capture %u of incident %s)", i ? "," : "", gone[i].stem,
+			   gone[i].first ? "first" : "a later", gone[i].capture, gone[i].incident);
+	diag(w, "%s", buf_str(&line));
+out:
+	buf_release(&line);
+	free(gone);
 }
 
 /* Saves one event for the crossings of the latest sample. Returns 0
@@ -290,9 +319,11 @@ static int capture(struct watcher *w, const struct watch_crossing *c, size_t n)
 {
 	const struct watch_sample *x = &w->x;
 	bool index_on = w->s.o.what & SAMPLE_INDEX;
-	struct buf body = BUF_INIT(FETCH_PROFILE_MAX);
-	char names[WATCH_EVENT_FILES][WATCH_NAME_MAX], stem[WATCH_STEM_MAX];
+	struct buf body = BUF_INIT(WATCH_CAPTURE_MAX), meta = BUF_INIT(WATCH_META_MAX);
+	char names[WATCH_EVENT_FILES][WATCH_NAME_MAX], stem[WATCH_STEM_MAX], why[160];
 	const char *name_ptrs[WATCH_EVENT_FILES];
+	struct watch_stacks stacks = { 0 };
+	struct watch_event ev;
 	size_t n_names;
 	struct err e = { "" };
 	int r;
@@ -303,23 +334,27 @@ static int capture(struct watcher *w, const struct watch_crossing *c, size_t n)
 		goto out;
 	}
 	if (index_on) {
-		r = save_profile(w, "/debug/pprof/heap", "heap", ".pb.gz", &body);
+		uint64_t total = 0;
+
+		r = save_profile(w, WATCH_PROFILE_HEAP, &body, NULL);
 		if (r < 0 || stop_pending(w))
 			goto abandon;
-		r = save_profile(w, "/debug/pprof/goroutine?debug=1", "goroutine", ".txt", &body);
+		r = save_profile(w, WATCH_PROFILE_GOROUTINE1, &body, &total);
 		if (r < 0 || stop_pending(w))
 			goto abandon;
-		/* debug=2 stops the target's world for as long as it takes to
-		 * print every stack: only when the cheap count says it is small. */
-		if (x->has_goroutines && x->goroutines < w->a->max_debug2) {
-			r = save_profile(w, "/debug/pprof/goroutine?debug=2", "goroutine", ".debug2.txt", &body);
+		stacks.debug1 = r == 0;
+		/* The count may have climbed since the sample: the larger decides. */
+		stacks.count = x->has_goroutines && x->goroutines > total ? x->goroutines : total;
+		stacks.why = why;
+		if (watch_debug2_decide(w->a->full_stacks, w->a->max_debug2, stacks.count, why, sizeof(why))) {
+			r = save_profile(w, WATCH_PROFILE_GOROUTINE2, &body, NULL);
 			if (r < 0 || stop_pending(w))
 				goto abandon;
-		} else if (w->a->max_debug2 && x->has_goroutines) {
-			diag(w, "event %s: no debug=2 dump: %" PRIu64 " goroutines >= --max-debug2 %" PRIu64, w->store.stem,
-			     x->goroutines, w->a->max_debug2);
-		} else if (w->a->max_debug2) {
-			diag(w, "event %s: no debug=2 dump: the goroutine count is unknown", w->store.stem);
+			stacks.debug2 = r == 0;
+			if (r > 0)
+				snprintf(why, sizeof(why), "debug=1 only: the debug=2 dump could not be fetched");
+		} else if (w->a->full_stacks && w->a->max_debug2) {
+			diag(w, "event %s: no debug=2 dump: %s", w->store.stem, why + strlen("debug=1 only: "));
 		}
 	}
 	if (w->s.vars_fresh) {
@@ -337,6 +372,20 @@ static int capture(struct watcher *w, const struct watch_crossing *c, size_t n)
 		name_ptrs[i] = names[i];
 	}
 	snprintf(stem, sizeof(stem), "%s", w->store.stem);
+	ev = (struct watch_event){ x->wall, c, n, w->a->dir, stem, name_ptrs, n_names, w->width, w->url,
+				   index_on ? &stacks : NULL };
+	r = watch_render_meta(&ev, &meta);
+	if (r == 0)
+		r = watch_store_put(&w->store, "meta", ".json", buf_str(&meta), meta.len, &e);
+	else
+		err_set(&e, r, "event %s: cannot make its metadata", stem);
+	if (r < 0) {
+		diag(w, "%s", e.msg);
+		goto abandon;
+	}
+	snprintf(names[n_names], sizeof(names[n_names]), "%s", w->store.names[n_names]);
+	name_ptrs[n_names] = names[n_names];
+	ev.n_files = n_names + 1;
 	r = watch_store_commit(&w->store, &e);
 	if (r < 0) {
 		diag(w, "%s", e.msg);
@@ -344,23 +393,11 @@ static int capture(struct watcher *w, const struct watch_crossing *c, size_t n)
 	}
 	w->events++;
 	progress_clear(&w->prog);
-	{
-		struct watch_event ev = { x->wall, c, n, w->a->dir, stem, name_ptrs, n_names, w->width };
-
-		if (watch_render_event(&ev, w->a->format, w->out.f) < 0) {
-			diag(w, "cannot write the event: %s", strerror(errno ? errno : EIO));
-			w->failed = 1;
-		}
+	if (watch_render_event(&ev, w->a->format, w->out.f) < 0) {
+		diag(w, "cannot write the event: %s", strerror(errno ? errno : EIO));
+		w->failed = 1;
 	}
-	{
-		size_t removed = 0;
-
-		if (watch_store_prune(&w->store, &removed, &e) < 0)
-			diag(w, "%s", e.msg);
-		else if (removed)
-			diag(w, "removed the files of %zu old event%s (--keep %" PRIu64 ")", removed, removed == 1 ? "" : "s",
-			     w->a->keep);
-	}
+	prune(w);
 	r = 0;
 	goto out;
 abandon:
@@ -371,6 +408,7 @@ abandon:
 		r = 0;
 out:
 	buf_release(&body);
+	buf_release(&meta);
 	return r;
 }
 
@@ -453,7 +491,7 @@ static void describe_start(struct watcher *w)
 
 	buf_printf(&line, "watching '%s' every %gms into '%s':", w->url, w->a->interval_s * 1000, w->a->dir);
 	if (vars_on && p->heap_pressure > 0)
-		buf_printf(&line, " heap-pressure >= %g", p->heap_pressure);
+		buf_printf(&line, " heap-pressure >= %g (post-GC trough)", p->heap_pressure);
 	if (vars_on && p->gc_cpu > 0)
 		buf_printf(&line, " gc-cpu >= %g (%s)", p->gc_cpu,
 			   p->start_unix > 0 ? "over the last window" : "cumulative; --pid gives the last window");
@@ -461,6 +499,9 @@ static void describe_start(struct watcher *w)
 		buf_printf(&line, " goroutines >= %" PRIu64, p->goroutines);
 	if (index_on && p->growth_per_s > 0)
 		buf_printf(&line, " goroutine-growth >= %g/s", p->growth_per_s);
+	if (index_on)
+		buf_printf(&line, "; goroutine profiles debug=1%s", !w->a->full_stacks ? ""
+					  : w->a->max_debug2 ? ", debug=2 below --max-debug2" : " (--max-debug2 0)");
 	diag(w, "%s", buf_str(&line));
 	buf_release(&line);
 }
@@ -486,11 +527,8 @@ int cmd_watch(int argc, char **argv)
 		.interval_s = 0.2,
 		.timeout_s = 2,
 		.capture_timeout_s = 30,
-		.max_debug2 = 20000,
+		.max_debug2 = SAMPLER_MAX_DEBUG2,
 		.keep = 20,
-		.heap_pressure = 0.85,
-		.gc_cpu = 0.25,
-		.goroutines = 10000,
 		.window_s = 10,
 		.cooldown_s = 60,
 	};
@@ -500,6 +538,13 @@ int cmd_watch(int argc, char **argv)
 	double deadline;
 	bool store_open = false, state_ok = false, out_open = false, sampler_ok = false;
 	int first, r, ret = EXIT_INTERNAL;
+
+	/* The thresholds of the checks each trigger mirrors (the option
+	 * table's help says the same numbers; test_watch.c holds them). */
+	watch_params_defaults(&p);
+	a.heap_pressure = p.heap_pressure;
+	a.gc_cpu = p.gc_cpu;
+	a.goroutines = p.goroutines;
 
 	r = opts_parse(&cmd_watch_spec, argc, argv, &a, &first);
 	if (r)

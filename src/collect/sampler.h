@@ -46,6 +46,10 @@
 /* check's schedule: memstats every 200 ms, a goroutine snapshot every 0.5 s. */
 #define SAMPLER_TICK_S 0.2
 #define SAMPLER_SNAPSHOT_S 0.5
+/* The goroutine guard: the default --max-debug2, below which a debug=2
+ * dump (it stops the target's world while it prints every stack) is
+ * affordable. */
+#define SAMPLER_MAX_DEBUG2 20000
 
 enum sampler_what {
 	SAMPLE_MEMSTATS = 1u << 0,      /* each tick: /debug/vars, else /metrics */

@@ -1,6 +1,7 @@
 #include "io/watch_store.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,7 @@
  * reason per second needs a cooldown under a second. */
 #define STEM_TRIES 1000
 
-static const char *const kinds[] = { "heap-", "goroutine-", "memstats-" };
+static const char *const kinds[] = { "heap-", "goroutine-", "memstats-", "meta-" };
 /* Longest first: ".debug2.txt" must win over ".txt". */
 static const char *const suffixes[] = { ".debug2.txt", ".pb.gz", ".json", ".txt", ".pb" };
 
@@ -382,32 +383,154 @@ static int remove_stem(struct watch_store *s, const char *stem, struct err *e)
 	return r;
 }
 
-int watch_store_prune(struct watch_store *s, size_t *ret_removed, struct err *e)
+int watch_meta_parse(const char *text, size_t n, struct watch_capture_info *ret)
+{
+	json_t *doc = json_loadb(text, n, JSON_REJECT_DUPLICATES, NULL);
+	json_t *inc = json_is_object(doc) ? json_object_get(doc, "incident") : NULL;
+	json_t *id = json_object_get(inc, "id"), *cap = json_object_get(inc, "capture"),
+	       *first = json_object_get(inc, "first");
+	int r = -PF_EPARSE;
+
+	if (json_is_string(id) && json_string_length(id) > 0 && json_string_length(id) < sizeof(ret->incident) &&
+	    !memchr(json_string_value(id), '\0', json_string_length(id)) && json_is_integer(cap) &&
+	    json_integer_value(cap) >= 1 && json_integer_value(cap) <= (json_int_t)UINT32_MAX && json_is_boolean(first)) {
+		memcpy(ret->incident, json_string_value(id), json_string_length(id) + 1);
+		ret->capture = (unsigned)json_integer_value(cap);
+		/* The first capture of the event's own incident is first
+		 * whatever the flag says. */
+		ret->first = json_is_true(first) || ret->capture == 1;
+		r = 0;
+	} else {
+		snprintf(ret->incident, sizeof(ret->incident), "%s", ret->stem);
+		ret->capture = 1;
+		ret->first = true;
+	}
+	json_decref(doc);
+	return r;
+}
+
+size_t watch_store_plan_prune(const struct watch_capture_info *c, size_t n, unsigned keep, bool *del)
+{
+	size_t excess, marked = 0;
+
+	for (size_t i = 0; i < n; i++)
+		del[i] = false;
+	if (!keep || n <= keep)
+		return 0;
+	excess = n - keep;
+	/* 1: middle captures, neither first nor the latest of their incident. */
+	for (size_t i = 0; i < n && marked < excess; i++) {
+		bool later = false;
+
+		if (c[i].first)
+			continue;
+		for (size_t j = i + 1; j < n && !later; j++)
+			later = !strcmp(c[j].incident, c[i].incident);
+		if (later) {
+			del[i] = true;
+			marked++;
+		}
+	}
+	/* 2: any other capture that is not an incident's first. */
+	for (size_t i = 0; i < n && marked < excess; i++)
+		if (!del[i] && !c[i].first) {
+			del[i] = true;
+			marked++;
+		}
+	/* 3: first captures, only when nothing else is left. */
+	for (size_t i = 0; i < n && marked < excess; i++)
+		if (!del[i]) {
+			del[i] = true;
+			marked++;
+		}
+	return marked;
+}
+
+/* The event's incident from its meta file; an event without a readable
+ * one is the first capture of an incident of its own. */
+static void read_meta(struct watch_store *s, struct watch_capture_info *c)
+{
+	char name[WATCH_NAME_MAX], *text = NULL;
+	size_t len = 0;
+	int fd;
+
+	snprintf(name, sizeof(name), "meta-%s.json", c->stem);
+	fd = openat(s->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && (text = malloc(WATCH_META_MAX))) {
+		for (;;) {
+			ssize_t k = read(fd, text + len, WATCH_META_MAX - len);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break;
+			len += (size_t)k;
+			if (len == WATCH_META_MAX)
+				break;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!text || len == WATCH_META_MAX || watch_meta_parse(text, len, c) < 0)
+		(void)watch_meta_parse("", 0, c);
+	free(text);
+}
+
+int watch_store_prune(struct watch_store *s, struct watch_capture_info **ret_removed, size_t *ret_n,
+		      struct err *e)
 {
 	char **stems = NULL;
-	size_t n = 0, removed = 0;
+	struct watch_capture_info *info = NULL, *removed = NULL;
+	bool *del = NULL;
+	size_t n = 0, n_removed = 0;
 	int r;
 
-	if (s->keep == 0) {
-		if (ret_removed)
-			*ret_removed = 0;
+	if (ret_removed)
+		*ret_removed = NULL;
+	if (ret_n)
+		*ret_n = 0;
+	if (s->keep == 0)
 		return 0;
-	}
 	r = scan_stems(s, &stems, &n, e);
 	if (r < 0)
 		return r;
+	if (n <= s->keep)
+		goto out;
 	qsort(stems, n, sizeof(*stems), stem_cmp);
-	for (size_t i = 0; n > s->keep && i < n - s->keep; i++) {
-		int q = remove_stem(s, stems[i], e);
+	info = calloc(n, sizeof(*info));
+	del = calloc(n, sizeof(*del));
+	removed = calloc(n, sizeof(*removed));
+	if (!info || !del || !removed) {
+		r = err_errno(e, -ENOMEM, "'%s': cannot prune", s->dir);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(info[i].stem, sizeof(info[i].stem), "%s", stems[i]);
+		read_meta(s, &info[i]);
+	}
+	watch_store_plan_prune(info, n, s->keep, del);
+	for (size_t i = 0; i < n; i++) {
+		int q;
 
+		if (!del[i])
+			continue;
+		q = remove_stem(s, stems[i], e);
 		if (q < 0 && r == 0)
 			r = q;
-		removed++;
+		removed[n_removed++] = info[i];
 	}
+out:
 	for (size_t i = 0; i < n; i++)
 		free(stems[i]);
 	free(stems);
-	if (ret_removed)
+	free(info);
+	free(del);
+	if (ret_removed && n_removed) {
 		*ret_removed = removed;
+		removed = NULL;
+	}
+	if (ret_n)
+		*ret_n = n_removed;
+	free(removed);
 	return r;
 }

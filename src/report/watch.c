@@ -85,12 +85,24 @@ static bool put(json_t *o, const char *key, json_t *v)
 	return v && json_object_set_new(o, key, v) == 0;
 }
 
-static int render_json(const struct watch_event *ev, FILE *out)
+void watch_incident_id(const struct watch_crossing *c, char *out, size_t n)
 {
-	json_t *o = json_object(), *cs = json_array(), *fs = json_array();
-	bool ok = o && cs && fs;
+	time_t secs = (time_t)floor(c->incident_wall);
+	struct tm tm;
 	char stamp[32];
-	int r = -ENOMEM;
+
+	if (!gmtime_r(&secs, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+		snprintf(stamp, sizeof(stamp), "%.0f", c->incident_wall);
+	snprintf(out, n, "%s-%s-i%llu", stamp, watch_reason_name(c->reason), (unsigned long long)c->incident);
+}
+
+/* The event as one JSON object: the JSON line's members, and with meta
+ * the URL too. NULL when out of memory. */
+static json_t *event_json(const struct watch_event *ev, bool meta)
+{
+	json_t *o = json_object(), *cs = json_array(), *fs = json_array(), *inc = NULL, *st = NULL;
+	bool ok = o && cs && fs, first = false;
+	char stamp[32], id[96];
 
 	watch_format_utc(ev->wall, stamp, sizeof(stamp));
 	for (size_t i = 0; ok && i < ev->n_crossings; i++) {
@@ -98,22 +110,71 @@ static int render_json(const struct watch_event *ev, FILE *out)
 		json_t *x = json_object();
 		bool count = c->reason == WATCH_GOROUTINES;
 
+		watch_incident_id(c, id, sizeof(id));
+		first = first || c->capture == 1;
 		ok = x && put(x, "reason", json_string(watch_reason_name(c->reason))) &&
 		     put(x, "value", count ? json_integer((json_int_t)c->value) : json_real(c->value)) &&
 		     put(x, "threshold", count ? json_integer((json_int_t)c->threshold) : json_real(c->threshold)) &&
-		     json_array_append_new(cs, x) == 0;
+		     put(x, "check", json_string(watch_reason_check(c->reason))) && put(x, "incident", json_string(id)) &&
+		     put(x, "capture", json_integer((json_int_t)c->capture)) && json_array_append_new(cs, x) == 0;
 		if (!ok)
 			json_decref(x);
 	}
 	for (size_t i = 0; ok && i < ev->n_files; i++)
 		ok = json_array_append_new(fs, json_text(ev->files[i])) == 0;
+	if (ok && ev->n_crossings) {
+		const struct watch_crossing *c = &ev->crossings[0];
+		char start[32];
+
+		/* The event belongs to its first crossing's incident; it is a
+		 * first capture when any of its crossings opened one. */
+		watch_incident_id(c, id, sizeof(id));
+		watch_format_utc(c->incident_wall, start, sizeof(start));
+		inc = json_object();
+		ok = inc && put(inc, "id", json_string(id)) && put(inc, "start", json_string(start)) &&
+		     put(inc, "capture", json_integer((json_int_t)c->capture)) && put(inc, "first", json_boolean(first));
+	}
+	if (ok && ev->stacks) {
+		st = json_object();
+		ok = st && put(st, "profile", json_string(ev->stacks->debug2 ? "debug=2" : ev->stacks->debug1 ? "debug=1" : "none")) &&
+		     put(st, "debug2", json_boolean(ev->stacks->debug2)) &&
+		     put(st, "count", ev->stacks->count ? json_integer((json_int_t)ev->stacks->count) : json_null()) &&
+		     put(st, "why", json_text(ev->stacks->why ? ev->stacks->why : ""));
+	}
 	ok = ok && put(o, "time", json_string(stamp)) && put(o, "crossings", json_incref(cs)) &&
-	     put(o, "dir", json_text(ev->dir)) && put(o, "stem", json_text(ev->stem)) &&
-	     put(o, "files", json_incref(fs));
-	if (ok)
-		r = json_out_dump_compact(o, out);
+	     (!inc || put(o, "incident", json_incref(inc))) && (!st || put(o, "stacks", json_incref(st))) &&
+	     (!meta || !ev->url || put(o, "url", json_text(ev->url))) && put(o, "dir", json_text(ev->dir)) &&
+	     put(o, "stem", json_text(ev->stem)) && put(o, "files", json_incref(fs));
 	json_decref(cs);
 	json_decref(fs);
+	json_decref(inc);
+	json_decref(st);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int render_json(const struct watch_event *ev, FILE *out)
+{
+	json_t *o = event_json(ev, false);
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	r = json_out_dump_compact(o, out);
+	json_decref(o);
+	return r;
+}
+
+int watch_render_meta(const struct watch_event *ev, struct buf *out)
+{
+	json_t *o = event_json(ev, true);
+	char *text = o ? json_out_dumps(o) : NULL;
+	int r = text && buf_puts(out, text) == 0 && buf_puts(out, "\n") == 0 ? 0 : -ENOMEM;
+
+	free(text);
 	json_decref(o);
 	return r;
 }

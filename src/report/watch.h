@@ -13,9 +13,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/buf.h"
 #include "check/watch_trigger.h"
 
 extern const char *const watch_formats[];   /* tty, json */
+
+/* What an event took of the goroutines (watch_debug2_decide). */
+struct watch_stacks {
+	bool debug1, debug2;                 /* saved */
+	uint64_t count;                      /* the count that decided; 0 = unknown */
+	const char *why;                     /* the decision, in words */
+};
 
 struct watch_event {
 	double wall;                         /* the sample's time, unix seconds */
@@ -26,12 +34,23 @@ struct watch_event {
 	const char *const *files;            /* names in dir */
 	size_t n_files;
 	unsigned width;                      /* tty: columns to wrap at; 0 = one line */
+	const char *url;                     /* the target (in the meta file only); may be NULL */
+	const struct watch_stacks *stacks;   /* NULL: no goroutine profile was asked for */
 };
 
 /* Writes one event in format ("tty" or "json"), and flushes, so a reader
  * of a pipe sees it at once. Returns 0, -EINVAL for another format,
  * -ENOMEM, or -EIO when the stream reports an error. */
 int watch_render_event(const struct watch_event *ev, const char *format, FILE *out);
+
+/* The event's metadata document (meta-STEM.json, docs/watch.md): the
+ * JSON line's members and the URL, indented. Its "incident" member is
+ * what retention reads back (watch_meta_parse). Returns 0 or -ENOMEM. */
+int watch_render_meta(const struct watch_event *ev, struct buf *out);
+
+/* An incident's id: "20261126T100000Z-heap-pressure-i3", the UTC second
+ * and reason of its first crossing and its number in the watcher's life. */
+void watch_incident_id(const struct watch_crossing *c, char *out, size_t n);
 
 /* "2026-11-26T10:00:00Z" (UTC, to the second) of unix seconds wall. */
 void watch_format_utc(double wall, char *out, size_t n);
