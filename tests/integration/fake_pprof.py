@@ -5,16 +5,19 @@ escape sequences in its function names, the same dump every time (a
 progress line to watch), or a listener that accepts and never answers.
 
     fake_pprof.py --ready FILE [--hang] [--debug1 F]... [--debug2 F]
-                  [--vars F] [--heap F] [--lifetime S]
+                  [--vars F] [--gc-per-vars] [--heap F] [--lifetime S]
 
 Writes its port to FILE (atomically) once listening on 127.0.0.1. Serves
 /debug/pprof/goroutine?debug=1 (the --debug1 files in turn, the last one
 repeated), ?debug=2, /debug/pprof/ (an index page whose goroutine count
 is the first dump's header), /debug/vars and /debug/pprof/heap. With
+--gc-per-vars, each /debug/vars answer shows one more completed GC cycle
+(memstats NumGC and LastGC move on), as a service that allocates. With
 --hang it accepts connections and never answers. It ends by itself after
 --lifetime seconds (default 120), whatever the test does.
 """
 import argparse
+import json
 import os
 import re
 import socket
@@ -36,6 +39,7 @@ def main():
     ap.add_argument("--debug1", action="append", default=[])
     ap.add_argument("--debug2")
     ap.add_argument("--vars")
+    ap.add_argument("--gc-per-vars", action="store_true")
     ap.add_argument("--heap")
     ap.add_argument("--lifetime", type=float, default=120)
     a = ap.parse_args()
@@ -62,6 +66,8 @@ def main():
 
     debug1 = [read(p) for p in a.debug1]
     served = {"n": 0}
+    gcs = {"n": 0}
+    lock = threading.Lock()
     count = 0
     if debug1:
         m = re.match(rb"goroutine profile: total (\d+)", debug1[0])
@@ -93,7 +99,17 @@ def main():
                         "</table></body></html>" % count).encode()
                 return self.send(page, "text/html; charset=utf-8")
             if p == "/debug/vars" and a.vars:
-                return self.send(read(a.vars), "application/json; charset=utf-8")
+                body = read(a.vars)
+                if a.gc_per_vars:
+                    with lock:
+                        gcs["n"] += 1
+                        n = gcs["n"]
+                    doc = json.loads(body)
+                    ms = doc["memstats"]
+                    ms["NumGC"] = ms.get("NumGC", 0) + n
+                    ms["LastGC"] = time.time_ns()
+                    body = json.dumps(doc).encode()
+                return self.send(body, "application/json; charset=utf-8")
             if p.startswith("/debug/pprof/heap") and a.heap:
                 return self.send(read(a.heap), "application/octet-stream")
             body = b"404 page not found\n"
