@@ -2,8 +2,11 @@
 # preflight watch against tests/targets/heapgrow, driven by its admin calls
 # to a heap at its GC goal, a pile of goroutines and a GC eating the CPU:
 # each condition gives an event line and complete files, and not before;
-# the cooldown holds, --keep prunes, SIGTERM stops it cleanly, errors do
-# not kill it, and a target that never answers is exit 2 in one line.
+# a healthy target allocating hard (HeapAlloc/NextGC above 0.85 between
+# cycles) gives none, and go.heap-pressure agrees both times; the
+# cooldown holds, --keep keeps each incident's first capture, SIGTERM
+# stops it cleanly, errors do not kill it, and a target that never
+# answers is exit 2 in one line.
 # Only 127.0.0.1 is connected to; every run is bounded by --count or
 # --duration and the hang guard.
 . "$(dirname "$0")/lib.sh"
@@ -56,30 +59,59 @@ expect_rc "idle target: exit 0 after --count" 0
 expect_eq "... no event line" "$(events idle)" 0
 expect_eq "... no file written" "$(ls -A "$WORK/idle.d" | wc -l)" 0
 expect_match "... the start line says what is watched" "$(cat "$WORK/idle.err")" \
-	'heap-pressure >= 0.85 gc-cpu >= 0.05 \(over the last window\) goroutines >= 10000'
+	'heap-pressure >= 0.85 \(post-GC trough\) gc-cpu >= 0.05 \(over the last window\) goroutines >= 500000; goroutine profiles debug=1$'
 expect_match "... and the summary counts 20 samples" "$(cat "$WORK/idle.err")" 'after 20 samples: 0 events'
 
+# ---- heap pressure: a healthy target allocating hard -------------------------
+# Two goroutines make garbage without pause at GOGC=100 with almost no live
+# heap: hundreds of cycles a second, and between them HeapAlloc climbs to
+# NextGC and past it. A rule on one sample at 0.85 fires on this; the
+# post-GC trough (what go.heap-pressure judges) stays low.
+admin "churn?n=2" >/dev/null
+high=0
+for i in $(seq 1 20); do
+	r=$(curl -sf --max-time 5 "$URL/debug/vars" | jq -r '.memstats | .HeapAlloc / .NextGC >= 0.85')
+	[ "$r" = true ] && high=$((high + 1))
+done
+expect_num "a healthy target under churn: single samples at 0.85 of the goal or above ($high of 20)" "$high" ">=" 1
+watch healthy --duration 6s --window 1s --pid "$PID"
+expect_rc "... watched 6 s with the default thresholds: exit 0" 0
+expect_eq "... no event at all" "$(events healthy)" 0
+expect_eq "... no file" "$(ls -A "$WORK/healthy.d" | wc -l)" 0
+pf_json "$WORK/healthy-check.json" --pid "$PID" --window 2
+expect_eq "... and go.heap-pressure passes it (it judges the same trough)" \
+	"$(check_status "$WORK/healthy-check.json" go.heap-pressure)" pass
+admin reset >/dev/null
+
 # ---- heap pressure: the heap at its goal -----------------------------------
-# GOGC off and a memory limit pin the goal; retained heap up to 92% of it.
+# GOGC off and a memory limit pin the goal; retained heap up to 92% of it,
+# and garbage on top so the GC runs: right after each cycle the heap is
+# still at 0.92 of its goal.
 admin "gc?gogc=-1&memlimit_mib=64" >/dev/null
 ratio=$(admin "fill?ratio=0.92" | sed -n 's/^ratio=\([0-9.]*\).*/\1/p')
 expect_num "the target reports HeapAlloc/NextGC $ratio" "$ratio" ">=" 0.92
-watch heap --count 15 --gc-cpu 0 --goroutines 0
+# Idle, nothing makes a cycle end: a heap at its goal but nothing to judge.
+watch heap-idle --count 15 --window 1s --gc-cpu 0 --goroutines 0
+expect_eq "heap at its goal, no GC cycle in the window: no event" "$(events heap-idle)" 0
+admin "churn?n=1" >/dev/null
+watch heap --count 25 --window 1s --gc-cpu 0 --goroutines 0
 expect_rc "heap at its goal: exit 0" 0
 expect_eq "... exactly one heap-pressure event (cooldown 60s)" "$(events heap heap-pressure)" 1
 expect_eq "... and no other" "$(events heap)" 1
 line=$(head -n1 "$WORK/heap")
 expect_match "... the line names value and threshold" "$line" \
-	'^[0-9T:-]+Z heap-pressure 0\.9[0-9] >= 0\.85: saved '
+	'^[0-9T:-]+Z heap-pressure (0\.9[0-9]|1\.[0-9]+) >= 0\.85: saved '
 stem=$(stem_of heap 1)
 expect_match "... files are named by UTC time and reason" "$stem" '^[0-9]{8}T[0-9]{6}Z-heap-pressure$'
 check_event_files "$WORK/heap.d" "$stem"
-expect_true "... a debug=2 dump too (few goroutines)" test -s "$WORK/heap.d/goroutine-$stem.debug2.txt"
-expect_match "... which is the full-stack format" "$(head -n1 "$WORK/heap.d/goroutine-$stem.debug2.txt")" \
-	'^goroutine [0-9]+ \['
-expect_eq "... the memstats saved are the ones that crossed" \
-	"$(jq -r '.memstats | .HeapAlloc / .NextGC >= 0.85' "$WORK/heap.d/memstats-$stem.json")" true
+expect_true "... no debug=2 dump by default" test ! -e "$WORK/heap.d/goroutine-$stem.debug2.txt"
+expect_eq "... the meta file says debug=1, and why" \
+	"$(jq -r '.stacks | [.profile, .why] | join(": ")' "$WORK/heap.d/meta-$stem.json")" \
+	"debug=1: debug=1 only: --full-stacks not given (a debug=2 dump stops the target's world while it prints every stack)"
+expect_eq "... and the check it mirrors" "$(jq -r '.crossings[0].check' "$WORK/heap.d/meta-$stem.json")" go.heap-pressure
 expect_eq "... four files, nothing else" "$(ls -A "$WORK/heap.d" | wc -l)" 4
+pf_json "$WORK/heap-check.json" --pid "$PID" --window 2
+expect_eq "... and go.heap-pressure fails the same target" "$(check_status "$WORK/heap-check.json" go.heap-pressure)" fail
 if go=$("$SRCDIR/scripts/find-go.sh" 2>/dev/null); then
 	expect_true "... go tool pprof reads the heap profile" \
 		"$go" tool pprof -raw "$WORK/heap.d/heap-$stem.pb.gz"
@@ -88,44 +120,64 @@ else
 fi
 
 # The cooldown is per reason and --cooldown 0 disables it: an event per
-# sample, and --keep 2 leaves the last two.
-watch keep --count 6 --cooldown 0 --keep 2 --gc-cpu 0 --goroutines 0
+# sample, all of one incident; --keep 2 keeps its first capture and its
+# latest, and says what it removed.
+watch keep --count 18 --window 1s --cooldown 0 --keep 2 --gc-cpu 0 --goroutines 0
 expect_rc "--cooldown 0 --keep 2: exit 0" 0
-expect_eq "... six heap-pressure events" "$(events keep heap-pressure)" 6
+n=$(events keep heap-pressure)
+expect_num "... a heap-pressure event per sample once the window is full ($n)" "$n" ">=" 4
 expect_eq "... files of two events are left" "$(ls "$WORK/keep.d" | grep -c '^heap-')" 2
 expect_eq "... eight files in all" "$(ls -A "$WORK/keep.d" | wc -l)" 8
-expect_true "... the last event's files are kept" test -e "$WORK/keep.d/heap-$(stem_of keep 6).pb.gz"
-expect_true "... the one before too" test -e "$WORK/keep.d/heap-$(stem_of keep 5).pb.gz"
-expect_true "... the first is gone" test ! -e "$WORK/keep.d/heap-$(stem_of keep 1).pb.gz"
-expect_eq "... every stem is distinct" "$(for i in 1 2 3 4 5 6; do stem_of keep $i; done | sort -u | wc -l)" 6
+expect_true "... the incident's first capture is kept" test -e "$WORK/keep.d/heap-$(stem_of keep 1).pb.gz"
+expect_true "... and its latest" test -e "$WORK/keep.d/heap-$(stem_of keep "$n").pb.gz"
+expect_true "... the one before the latest is gone" test ! -e "$WORK/keep.d/heap-$(stem_of keep $((n - 1))).pb.gz"
+expect_eq "... the first capture's meta file says so" \
+	"$(jq -c '.incident | [.capture, .first]' "$WORK/keep.d/meta-$(stem_of keep 1).json")" '[1,true]'
+expect_match "... stderr names what was removed" "$(cat "$WORK/keep.err")" \
+	"--keep 2: removed 1 event: $(stem_of keep 2) \\(a later capture 2 of incident [0-9TZ]+-heap-pressure-i1\\)"
+expect_eq "... every stem is distinct" "$(for i in $(seq 1 "$n"); do stem_of keep "$i"; done | sort -u | wc -l)" "$n"
 # A file that only looks like ours in part is never pruned.
 touch "$WORK/keep.d/heap-notes.txt" "$WORK/keep.d/README"
-watch keep2 --dir "$WORK/keep.d" --count 1 --cooldown 0 --keep 1 --gc-cpu 0 --goroutines 0
-expect_eq "--keep 1 on the same directory: one event's files left" "$(ls "$WORK/keep.d" | grep -c '^memstats-')" 1
+watch keep2 --dir "$WORK/keep.d" --count 12 --window 1s --cooldown 0 --keep 2 --gc-cpu 0 --goroutines 0
+expect_num "a second run on that directory, --keep 2: its own incident" "$(events keep2)" ">=" 1
+expect_eq "... two events' files left" "$(ls "$WORK/keep.d" | grep -c '^memstats-')" 2
+expect_true "... the first run's first capture is one of them" test -e "$WORK/keep.d/heap-$(stem_of keep 1).pb.gz"
+expect_true "... the second run's first capture the other" test -e "$WORK/keep.d/heap-$(stem_of keep2 1).pb.gz"
 expect_true "... other files are left alone" test -e "$WORK/keep.d/heap-notes.txt" -a -e "$WORK/keep.d/README"
+watch keep3 --dir "$WORK/keep.d" --count 11 --window 1s --cooldown 0 --keep 1 --gc-cpu 0 --goroutines 0
+expect_eq "--keep 1: one event left" "$(ls "$WORK/keep.d" | grep -c '^memstats-')" 1
+expect_true "... the newest incident's first capture" test -e "$WORK/keep.d/heap-$(stem_of keep3 1).pb.gz"
 
 admin reset >/dev/null
 
 # ---- goroutines ------------------------------------------------------------
 admin "goroutines?n=10500" >/dev/null
-watch gor --count 5 --gc-cpu 0 --heap-pressure 0
+watch gor0 --count 3 --gc-cpu 0 --heap-pressure 0
+expect_eq "10500 goroutines, the default threshold (go.goroutines' fail, 500000): no event" "$(events gor0)" 0
+watch gor --count 5 --gc-cpu 0 --heap-pressure 0 --goroutines 10000 --full-stacks
 expect_rc "10500 goroutines: exit 0" 0
-expect_eq "... one goroutines event at the default 10000" "$(events gor goroutines)" 1
+expect_eq "... one goroutines event at --goroutines 10000" "$(events gor goroutines)" 1
 expect_match "... the line has the count" "$(head -n1 "$WORK/gor")" 'goroutines 105[0-9]{2} >= 10000: saved '
 stem=$(stem_of gor 1)
 check_event_files "$WORK/gor.d" "$stem"
 total=$(sed -n '1s/^goroutine profile: total //p' "$WORK/gor.d/goroutine-$stem.txt")
 expect_num "... the dump holds the parked goroutines" "$total" ">=" 10500
-expect_true "... 10500 < --max-debug2 20000: a debug=2 dump" test -s "$WORK/gor.d/goroutine-$stem.debug2.txt"
+expect_true "... --full-stacks, 10500 < --max-debug2 20000: a debug=2 dump" test -s "$WORK/gor.d/goroutine-$stem.debug2.txt"
+expect_match "... which is the full-stack format" "$(head -n1 "$WORK/gor.d/goroutine-$stem.debug2.txt")" \
+	'^goroutine [0-9]+ \['
+expect_match "... and the meta file says why" "$(jq -r .stacks.why "$WORK/gor.d/meta-$stem.json")" \
+	'^debug=2 too: 105[0-9]{2} goroutines < --max-debug2 20000 \(--full-stacks\)$'
 expect_num "... debug=2 has the parked goroutines, one traceback each" \
 	"$(grep -c '^goroutine [0-9]* \[' "$WORK/gor.d/goroutine-$stem.debug2.txt")" ">=" 10500
 
-watch gor2 --count 3 --gc-cpu 0 --heap-pressure 0 --max-debug2 10000
+watch gor2 --count 3 --gc-cpu 0 --heap-pressure 0 --goroutines 10000 --full-stacks --max-debug2 10000
 expect_eq "--max-debug2 10000 with 10500 goroutines: one event" "$(events gor2 goroutines)" 1
 stem=$(stem_of gor2 1)
 expect_true "... no debug=2 dump" test ! -e "$WORK/gor2.d/goroutine-$stem.debug2.txt"
 expect_true "... the debug=1 dump is there" test -s "$WORK/gor2.d/goroutine-$stem.txt"
 expect_match "... and stderr says why" "$(cat "$WORK/gor2.err")" 'no debug=2 dump: 105[0-9]{2} goroutines >= --max-debug2 10000'
+expect_match "... as does the meta file" "$(jq -r .stacks.why "$WORK/gor2.d/meta-$stem.json")" \
+	'^debug=1 only: 105[0-9]{2} goroutines >= --max-debug2 10000$'
 
 watch gor3 --count 3 --gc-cpu 0 --heap-pressure 0 --goroutines 20000
 expect_eq "--goroutines 20000 with 10500: no event" "$(events gor3)" 0
@@ -345,7 +397,8 @@ if [ -x "$go119" ]; then
 		fi
 	) 9>"$BUILDDIR/targets/.lock-heapgrow-go1.19" || die "cannot build heapgrow with Go 1.19"
 	DEMO_BIN=$out start_demo env GOMAXPROCS=2 -- "${loop[@]}" -goroutines 10200
-	pf "$WORK/old" watch --dir "$WORK/old.d" --interval 100ms --count 3 --gc-cpu 0 "http://$(demo_addr debug)"
+	pf "$WORK/old" watch --dir "$WORK/old.d" --interval 100ms --count 3 --gc-cpu 0 --goroutines 10000 \
+		"http://$(demo_addr debug)"
 	expect_rc "a Go 1.19 target: exit 0" 0
 	expect_match "... its goroutine count is read" "$(head -n1 "$WORK/old")" 'goroutines 102[0-9]{2} >= 10000'
 	check_event_files "$WORK/old.d" "$(stem_of old 1)"
