@@ -16,12 +16,15 @@ static void pick_endpoints(struct facts *f)
 	const struct process_facts *p = &f->proc;
 
 	/* Prefer loopback listeners: the same surface, and no reason to cross
-	 * an interface. */
-	for (int pass = 0; pass < 2; pass++)
+	 * an interface; and listeners that can be read over a listener whose
+	 * TLS certificate did not verify (the last pass takes that one, so
+	 * its checks say why they read nothing, never skip in silence). */
+	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = 0; i < p->n_endpoints; i++) {
 			const struct endpoint_facts *e = &p->endpoints[i];
+			bool untrusted = e->tls && fact_err_failed(&e->tls_err);
 
-			if (pass == 0 && !e->loopback_only)
+			if ((pass == 0 && !e->loopback_only) || (pass < 2 && untrusted))
 				continue;
 			if (e->pprof && !g->pprof_url[0])
 				snprintf(g->pprof_url, sizeof(g->pprof_url), "%s", e->url_base);
