@@ -114,25 +114,25 @@ expect_match "... naming the file" "$(cat "$WORK/nofile.out.err")" "cacert '.*no
 
 # ---- the commands that take a URL ------------------------------------------
 url="https://127.0.0.1:$dport"
-pf "$WORK/gr-none.out" goroutines -n 1 "$url"
+pf "$WORK/gr-none.out" goroutines -t 10 -n 1 "$url"
 expect_rc "goroutines on https:// without --cacert: exit 2" 2
 expect_match "... naming the fix" "$(cat "$WORK/gr-none.out.err")" 'pass --cacert FILE or --insecure'
-pf "$WORK/gr-ca.out" goroutines -n 1 --format json --cacert "$CA" "$url"
+pf "$WORK/gr-ca.out" goroutines -t 10 -n 1 --format json --cacert "$CA" "$url"
 expect_rc "goroutines --cacert on https://: exit 0" 0
 expect_true "... with a snapshot" jq -e '(.snapshots | length) == 1' "$WORK/gr-ca.out"
-pf "$WORK/gr-k.out" goroutines -n 1 -k "$url/debug/pprof/"
+pf "$WORK/gr-k.out" goroutines -t 10 -n 1 -k "$url/debug/pprof/"
 expect_rc "goroutines -k on https://: exit 0" 0
-pf "$WORK/gr-http.out" goroutines -n 1 "http://127.0.0.1:$dport"
+pf "$WORK/gr-http.out" goroutines -t 10 -n 1 "http://127.0.0.1:$dport"
 expect_rc "goroutines on http:// to the TLS port: exit 2" 2
 expect_match "... saying the listener speaks TLS" "$(cat "$WORK/gr-http.out.err")" 'speaks TLS; use https://'
-pf "$WORK/ct-none.out" contention "$url"
+pf "$WORK/ct-none.out" contention -t 10 "$url"
 expect_rc "contention on https:// without --cacert: exit 2" 2
 expect_match "... naming the fix" "$(cat "$WORK/ct-none.out.err")" 'pass --cacert FILE or --insecure'
-pf "$WORK/ct-ca.out" contention --cacert "$CA" "$url"
+pf "$WORK/ct-ca.out" contention -t 10 --cacert "$CA" "$url"
 expect_rc "contention --cacert: exit 0" 0
-pf "$WORK/w-ca.out" watch -n 2 -i 100ms -d "$WORK/watch" --cacert "$CA" "$url"
+pf "$WORK/w-ca.out" watch -t 10 -n 2 -i 100ms -d "$WORK/watch" --cacert "$CA" "$url"
 expect_rc "watch --cacert: exit 0" 0
-pf "$WORK/w-none.out" watch -n 2 -i 100ms -d "$WORK/watch" "$url"
+pf "$WORK/w-none.out" watch -t 10 -n 2 -i 100ms -d "$WORK/watch" "$url"
 expect_rc "watch on https:// without --cacert: exit 2 (never answered)" 2
 expect_match "... naming the fix" "$(cat "$WORK/w-none.out.err")" 'pass --cacert FILE or --insecure'
 stop_demo "$pid"

@@ -66,7 +66,7 @@ pf_json "$WORK/k.json" --pid "$pid" --window 0 --insecure
 expect_eq "with --insecure go.goroutines reads etcd's goroutines" "$(check_status "$WORK/k.json" go.goroutines)" pass
 expect_eq "... sec.pprof-exposure fails" "$(check_status "$WORK/k.json" sec.pprof-exposure)" fail
 
-pf "$WORK/gr.json" goroutines -n 1 --format json --cacert "$ETCD_CACERT" "$url"
+pf "$WORK/gr.json" goroutines -t 10 -n 1 --format json --cacert "$ETCD_CACERT" "$url"
 expect_rc "goroutines --cacert on etcd's https:// URL: exit 0 or 1" 0 1
 expect_true "... with a snapshot" jq -e '(.snapshots | length) == 1' "$WORK/gr.json"
 finish
