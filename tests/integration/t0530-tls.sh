@@ -7,7 +7,7 @@
 # they are errors that name the URL and the fix, with --cacert or
 # --insecure they read the runtime, and with another CA they are errors.
 # goroutines, contention and watch on an https:// URL take the same
-# options. Only 127.0.0.1 is ever connected to.
+# options. A TLS server that is not Go (openssl s_server) is found too. Only 127.0.0.1 is ever connected to.
 . "$(dirname "$0")/lib.sh"
 need jq openssl
 
@@ -150,4 +150,19 @@ pf_json "$WORK/lo-none.json" --pid "$DEMO_PID" --window 0
 expect_eq "... and passes without --cacert too (the probe looks without trusting)" \
 	"$(check_status "$WORK/lo-none.json" sec.pprof-exposure)" pass
 expect_eq "... while go.goroutines is an error" "$(check_status "$WORK/lo-none.json" go.goroutines)" error
+
+# ---- a TLS server that is not Go --------------------------------------------
+# openssl s_server answers plain HTTP with nothing (no 400 as Go's net/http
+# sends): found as TLS all the same, its certificate verified with --cacert.
+start_bg spid openssl s_server -accept 127.0.0.1:0 -cert "$WORK/tls/server.crt" -key "$WORK/tls/server.key" -www
+slog="$WORK/bg.$_n_started.log"
+for ((i = 0; i < 50; i++)); do
+	grep -q '^ACCEPT' "$slog" && break
+	sleep 0.1
+done
+sport=$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$slog")
+pf_json "$WORK/sserver.json" --pid "$spid" --window 0 --cacert "$CA"
+expect_eq "openssl s_server's listener is found as TLS, verified, answering HTTP" \
+	"$(endpoint_of "$WORK/sserver.json" "${sport:-none}" tls) $(endpoint_of "$WORK/sserver.json" "${sport:-none}" tls_verified) $(endpoint_of "$WORK/sserver.json" "${sport:-none}" http)" \
+	"true true true"
 finish
