@@ -16,9 +16,10 @@ static void pick_endpoints(struct facts *f)
 	const struct process_facts *p = &f->proc;
 
 	/* Prefer loopback listeners: the same surface, and no reason to cross
-	 * an interface; and listeners that can be read over a listener whose
-	 * TLS certificate did not verify (the last pass takes that one, so
-	 * its checks say why they read nothing, never skip in silence). */
+	 * an interface. Prefer too a listener that can be read (plain HTTP, or
+	 * a certificate that verified) to one whose TLS certificate did not
+	 * verify; the last pass takes that one all the same, so the checks
+	 * that needed it say why they read nothing instead of skipping. */
 	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = 0; i < p->n_endpoints; i++) {
 			const struct endpoint_facts *e = &p->endpoints[i];

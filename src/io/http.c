@@ -179,10 +179,11 @@ static void describe_error(struct http_request *r, CURLcode c, const char *detai
 	if ((r->err == -PF_EUNTRUSTED || r->err == -PF_ETLS) && detail && detail[0])
 		words = detail;
 	if (c == CURLE_SSL_CACERT_BADFILE)
-		snprintf(r->errmsg, sizeof(r->errmsg), "%s (is the --cacert FILE a PEM bundle?)", words);
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s (%s)", words,
+			 (r->tls ? r->tls : &tls_run)->cacert ? "is the --cacert FILE a PEM bundle?"
+							       : "install ca-certificates, or pass --cacert FILE");
 	else if (r->err == -PF_EUNTRUSTED)
-		snprintf(r->errmsg, sizeof(r->errmsg),
-			 "%s (pass --cacert FILE or --insecure)", words);
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s (pass --cacert FILE or --insecure)", words);
 	else
 		snprintf(r->errmsg, sizeof(r->errmsg), "%s", words);
 }

@@ -125,6 +125,10 @@ expect_rc "goroutines -k on https://: exit 0" 0
 pf "$WORK/gr-http.out" goroutines -t 10 -n 1 "http://127.0.0.1:$dport"
 expect_rc "goroutines on http:// to the TLS port: exit 2" 2
 expect_match "... saying the listener speaks TLS" "$(cat "$WORK/gr-http.out.err")" 'speaks TLS; use https://'
+echo "not a certificate" >"$WORK/bad.pem"
+pf "$WORK/gr-bad.out" goroutines -t 10 -n 1 --cacert "$WORK/bad.pem" "$url"
+expect_rc "goroutines with a --cacert that is no PEM bundle: exit 2" 2
+expect_match "... saying so" "$(cat "$WORK/gr-bad.out.err")" 'bad\.pem.*is the --cacert FILE a PEM bundle'
 pf "$WORK/ct-none.out" contention -t 10 "$url"
 expect_rc "contention on https:// without --cacert: exit 2" 2
 expect_match "... naming the fix" "$(cat "$WORK/ct-none.out.err")" 'pass --cacert FILE or --insecure'
