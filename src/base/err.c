@@ -33,7 +33,7 @@ int err_errno(struct err *e, int code, const char *fmt, ...)
 
 const char *err_str(int code)
 {
-	if (code >= 0 || code < -PF_EAMBIGUOUS)
+	if (code >= 0 || code < -PF_ETLS)
 		return "unknown error";
 	switch (-code) {
 	case PF_EPARSE: return "malformed input";
@@ -41,6 +41,8 @@ const char *err_str(int code)
 	case PF_EUSAGE: return "usage error";
 	case PF_ENOTFOUND: return "not found";
 	case PF_EAMBIGUOUS: return "ambiguous";
+	case PF_EUNTRUSTED: return "TLS certificate not verified";
+	case PF_ETLS: return "TLS handshake failed";
 	default: return strerror(-code);
 	}
 }

@@ -15,6 +15,8 @@ enum {
 	PF_EUSAGE,           /* the user asked for something impossible */
 	PF_ENOTFOUND,        /* an HTTP 404 or a missing profile */
 	PF_EAMBIGUOUS,       /* a process name matched more than one process */
+	PF_EUNTRUSTED,       /* a TLS certificate did not verify (or the CA bundle could not be used) */
+	PF_ETLS,             /* no TLS session: the handshake failed */
 };
 
 struct err {

@@ -1,4 +1,7 @@
-/* pprof and expvar: reachable for diagnosis, but never beyond loopback. */
+/* pprof and expvar: reachable for diagnosis, but never beyond loopback.
+ * Over TLS as over plain HTTP: TLS encrypts, it does not choose who may
+ * read, and the probe sees a TLS listener's pages without trusting its
+ * certificate (collect/endpoints.c). */
 #include <stdio.h>
 
 #include "base/buf.h"
@@ -9,7 +12,7 @@ CHECK_FN(check_sec_pprof_exposure)
 	const struct process_facts *pr = &f->proc;
 	struct buf exposed = BUF_INIT(4096);
 	json_t *arr = json_array();
-	bool any_pprof = false, any_vars = false;
+	bool any_pprof = false, any_vars = false, any_tls = false;
 
 	/* Without HTTP, "no pprof found" would be a guess. */
 	if (pr->http_err) {
@@ -38,13 +41,21 @@ CHECK_FN(check_sec_pprof_exposure)
 		json_object_set_new(o, "metrics", json_boolean(e->metrics));
 		if (e->probe_err.msg[0])
 			json_object_set_new(o, "probe_error", json_string(e->probe_err.msg));
+		json_object_set_new(o, "tls", json_boolean(e->tls));
+		if (e->tls) {
+			json_object_set_new(o, "tls_verified", json_boolean(e->tls_verified));
+			if (e->tls_err.msg[0])
+				json_object_set_new(o, "tls_error", json_string(e->tls_err.msg));
+		}
 		json_array_append_new(arr, o);
 		any_pprof |= e->pprof;
 		any_vars |= e->expvar;
-		if (!e->loopback_only && (e->pprof || e->expvar))
-			buf_printf(&exposed, "%s%s serves %s%s%s", exposed.len ? "; " : "", e->addr,
+		if (!e->loopback_only && (e->pprof || e->expvar)) {
+			buf_printf(&exposed, "%s%s serves %s%s%s%s", exposed.len ? "; " : "", e->addr,
 				   e->pprof ? "/debug/pprof/" : "", e->pprof && e->expvar ? " and " : "",
-				   e->expvar ? "/debug/vars" : "");
+				   e->expvar ? "/debug/vars" : "", e->tls ? " (over TLS)" : "");
+			any_tls |= e->tls;
+		}
 	}
 	ev_json(r, "endpoints", arr);
 	ev_bool(r, "pprof", any_pprof);
@@ -54,7 +65,10 @@ CHECK_FN(check_sec_pprof_exposure)
 		result_remedy(r, "anyone who reaches these ports can read heap contents, goroutine stacks and "
 				 "(expvar) the command line with its secrets, and can start CPU profiles: serve "
 				 "net/http/pprof and expvar on a separate http.Server bound to 127.0.0.1 (or behind "
-				 "authentication), never on the public mux");
+				 "authentication), never on the public mux%s",
+			      any_tls ? "; TLS does not help: it encrypts the pages for whoever asks (a server that "
+					"requires client certificates would have refused this probe)"
+				      : "");
 	} else if (!pr->n_endpoints) {
 		result_set(r, STATUS_WARN, "pid %d has no TCP listeners to probe; no pprof found", (int)pr->pid);
 		result_remedy(r, "import net/http/pprof on a loopback-only listener so the service can be "

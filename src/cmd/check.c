@@ -29,6 +29,8 @@ struct check_args {
 	double window_s;
 	double timeout_s;
 	uint64_t max_debug2;
+	const char *cacert;
+	bool insecure;
 };
 
 static const char *const fail_on_choices[] = { "warn", "fail", NULL };
@@ -52,6 +54,8 @@ static const struct opt check_opts[] = {
 	  .off = A(checklist) },
 	OPT_TIMEOUT_ENTRY(struct check_args, timeout_s, "timeout of each HTTP probe of the target's listeners "
 							 "(default 2s)"),
+	OPT_CACERT_ENTRY(struct check_args, cacert),
+	OPT_INSECURE_ENTRY(struct check_args, insecure),
 	{ .type = OPT_COUNT, .long_name = "max-debug2", .arg_name = "N",
 	  .help = "take a goroutine debug=2 dump (wait times) only below N goroutines (default 20000; 0 = never; "
 		  "the dump stops the target while it is written)",
@@ -143,6 +147,9 @@ int cmd_check(int argc, char **argv)
 	r = opts_parse(&cmd_check_spec, argc, argv, &a, &first);
 	if (r)
 		return r == OPTS_DONE ? EXIT_OK : r;
+	r = cmd_http_trust("check", a.cacert, a.insecure);
+	if (r)
+		return r;
 	if (a.pid && a.process)
 		return cmd_usage_error("check", "give --pid or --process, not both");
 	if (a.root[0]) {

@@ -2,6 +2,8 @@
 #ifndef PREFLIGHT_CMD_H
 #define PREFLIGHT_CMD_H
 
+#include <stdbool.h>
+
 #include "cmd/options.h"
 
 enum exit_code {
@@ -17,6 +19,11 @@ __attribute__((format(printf, 2, 3))) int cmd_usage_error(const char *cmd, const
 /* Prints "preflight CMD: <message>" on stderr; returns code. For errors
  * that are not usage errors (EXIT_INTERNAL, EXIT_FINDINGS). */
 __attribute__((format(printf, 3, 4))) int cmd_error(const char *cmd, int code, const char *fmt, ...);
+
+/* Checks --cacert FILE (readable, not a directory) and makes --cacert and
+ * --insecure the run's trust for https:// (http_set_tls). Returns 0, or
+ * EXIT_USAGE after printing the one line. cacert is borrowed (argv). */
+int cmd_http_trust(const char *cmd, const char *cacert, bool insecure);
 
 struct command {
 	const struct command_spec *spec;

@@ -24,6 +24,8 @@ struct contention_args {
 	const char *format, *output, *color;
 	uint64_t top;
 	double timeout_s;
+	const char *cacert;
+	bool insecure;
 };
 
 #define A(field) offsetof(struct contention_args, field)
@@ -34,6 +36,8 @@ static const struct opt contention_opts[] = {
 	  .help = "show the N biggest call sites of each profile (default 10; 0 = all)", .off = A(top),
 	  .hi = TOP_MAX },
 	OPT_TIMEOUT_ENTRY(struct contention_args, timeout_s, "timeout of each request: 5s, 500ms (default 5s)"),
+	OPT_CACERT_ENTRY(struct contention_args, cacert),
+	OPT_INSECURE_ENTRY(struct contention_args, insecure),
 	OPT_COLOR_ENTRY(struct contention_args, color),
 	/* -n meant --top here before the option tables; across preflight it
 	 * means --samples (docs/cli.md), so a script that still passes it is
@@ -107,6 +111,9 @@ int cmd_contention(int argc, char **argv)
 	r = opts_parse(&cmd_contention_spec, argc, argv, &a, &first);
 	if (r)
 		return r == OPTS_DONE ? EXIT_OK : r;
+	r = cmd_http_trust("contention", a.cacert, a.insecure);
+	if (r)
+		return r;
 
 	if (is_file(argv[first])) {
 		for (int i = first; i < argc; i++) {

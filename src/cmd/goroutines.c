@@ -39,6 +39,8 @@ struct gr_args {
 	double interval_s, timeout_s;
 	const char *source_root;
 	bool no_source;
+	const char *cacert;
+	bool insecure;
 };
 
 #define A(field) offsetof(struct gr_args, field)
@@ -53,6 +55,8 @@ static const struct opt goroutines_opts[] = {
 	OPT_TIMEOUT_ENTRY(struct gr_args, timeout_s,
 			  "timeout of each round of requests: 2s, 500ms; a bare number is seconds (default 5s; a "
 			  "debug=2 dump gets at least 30s)"),
+	OPT_CACERT_ENTRY(struct gr_args, cacert),
+	OPT_INSECURE_ENTRY(struct gr_args, insecure),
 	{ .type = OPT_COUNT, .long_name = "min-growth", .arg_name = "N",
 	  .help = "a suspect grows by at least N goroutines (default 10 from a URL, as preflight check; 3 across "
 		  "saved dumps)",
@@ -302,6 +306,9 @@ int cmd_goroutines(int argc, char **argv)
 	r = opts_parse(&cmd_goroutines_spec, argc, argv, &a, &first);
 	if (r)
 		return r == OPTS_DONE ? EXIT_OK : r;
+	r = cmd_http_trust("goroutines", a.cacert, a.insecure);
+	if (r)
+		return r;
 	inputs = argv + first;
 	n_inputs = (size_t)(argc - first);
 	if (n_inputs > MAX_INPUTS)

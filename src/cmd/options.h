@@ -18,6 +18,8 @@
  *   -n, --samples N       how many samples to take
  *   -i, --interval D      time between samples
  *   -w, --window D        the sampling window
+ *   -k, --insecure        do not verify https:// certificates   (OPT_INSECURE)
+ *       --cacert FILE     verify them against FILE's CAs       (OPT_CACERT)
  *   -h, --help, -V, --version
  */
 #ifndef PREFLIGHT_OPTIONS_H
@@ -94,6 +96,17 @@ struct command_spec {
 	  .help = "colour in terminal output: auto (default: on a terminal, without NO_COLOR or TERM=dumb), " \
 		  "always or never", \
 	  .off = offsetof(T, field), .choices = opts_color_choices }
+/* As curl: --cacert FILE trusts the CAs in FILE (PEM) instead of the
+ * system's; -k/--insecure verifies nothing. cmd_http_trust() applies them. */
+#define OPT_CACERT_ENTRY(T, field) \
+	{ .type = OPT_FILE, .long_name = "cacert", .arg_name = "FILE", \
+	  .help = "verify the certificates of https:// listeners against the CA certificates in FILE (PEM) " \
+		  "instead of the system's, as curl --cacert", \
+	  .off = offsetof(T, field) }
+#define OPT_INSECURE_ENTRY(T, field) \
+	{ .type = OPT_FLAG, .short_name = 'k', .long_name = "insecure", \
+	  .help = "do not verify the certificates of https:// listeners, as curl --insecure", \
+	  .off = offsetof(T, field) }
 #define OPT_END_ENTRY { .type = OPT_END }
 
 extern const char *const opts_color_choices[];   /* auto, always, never */

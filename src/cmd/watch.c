@@ -50,6 +50,8 @@ struct watch_args {
 	uint64_t goroutines, samples, max_debug2, keep;
 	bool full_stacks;
 	pid_t pid;
+	const char *cacert;
+	bool insecure;
 };
 
 #define A(field) offsetof(struct watch_args, field)
@@ -101,6 +103,8 @@ static const struct opt watch_opts[] = {
 	{ .type = OPT_DURATION, .long_name = "capture-timeout", .arg_name = "D",
 	  .help = "timeout of each profile saved (default 30s)", .off = A(capture_timeout_s), .flags = OPT_NONZERO,
 	  .dhi = 3600 },
+	OPT_CACERT_ENTRY(struct watch_args, cacert),
+	OPT_INSECURE_ENTRY(struct watch_args, insecure),
 	{ .type = OPT_COUNT, .short_name = 'n', .long_name = "samples", .arg_name = "N", .help = "stop after N samples",
 	  .off = A(samples), .lo = 1, .hi = UINT64_MAX },
 	{ .type = OPT_COUNT, .long_name = "count", .arg_name = "N",
@@ -549,6 +553,9 @@ int cmd_watch(int argc, char **argv)
 	r = opts_parse(&cmd_watch_spec, argc, argv, &a, &first);
 	if (r)
 		return r == OPTS_DONE ? EXIT_OK : r;
+	r = cmd_http_trust("watch", a.cacert, a.insecure);
+	if (r)
+		return r;
 	w.url = argv[first];
 	r = check_args(&a, w.url);
 	if (r)

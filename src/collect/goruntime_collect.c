@@ -16,12 +16,16 @@ static void pick_endpoints(struct facts *f)
 	const struct process_facts *p = &f->proc;
 
 	/* Prefer loopback listeners: the same surface, and no reason to cross
-	 * an interface. */
-	for (int pass = 0; pass < 2; pass++)
+	 * an interface. Prefer too a listener that can be read (plain HTTP, or
+	 * a certificate that verified) to one whose TLS certificate did not
+	 * verify; the last pass takes that one all the same, so the checks
+	 * that needed it say why they read nothing instead of skipping. */
+	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = 0; i < p->n_endpoints; i++) {
 			const struct endpoint_facts *e = &p->endpoints[i];
+			bool untrusted = e->tls && fact_err_failed(&e->tls_err);
 
-			if (pass == 0 && !e->loopback_only)
+			if ((pass == 0 && !e->loopback_only) || (pass < 2 && untrusted))
 				continue;
 			if (e->pprof && !g->pprof_url[0])
 				snprintf(g->pprof_url, sizeof(g->pprof_url), "%s", e->url_base);

@@ -108,11 +108,19 @@ struct clock_facts {
 /* What an HTTP listener of the target answered to our probes. */
 struct endpoint_facts {
 	char addr[64];                    /* "127.0.0.1:6060", "[::]:8080" */
-	char url_base[96];                /* "http://127.0.0.1:6060" (wildcard -> loopback) */
+	char url_base[96];                /* "http://127.0.0.1:6060" (wildcard -> loopback);
+	                                   * "https://..." when it speaks TLS */
 	bool loopback_only;               /* bound to 127.0.0.0/8 or ::1 only */
 	bool http;                        /* answered HTTP at all */
 	bool pprof, expvar, metrics;      /* /debug/pprof/, /debug/vars, /metrics answered 200 */
 	struct fact_err probe_err;        /* why the first failed probe failed (timeout, refused...) */
+	/* HTTP over TLS: found by https probes that do not verify (what is
+	 * served is seen whoever signed the certificate), then one request
+	 * with the run's trust (system CAs or --cacert). */
+	bool tls;
+	bool tls_verified;                /* the certificate verified; false under --insecure */
+	struct fact_err tls_err;          /* why it did not verify ("URL: curl's words"); empty when it
+	                                   * did or when --insecure asked for no verification */
 };
 
 struct listener_facts {

@@ -32,6 +32,9 @@ static int classify(struct fetch_req *r)
 	if (h->status == 404)
 		return err_set(&r->e, -PF_ENOTFOUND,
 			       "'%s': 404 not found (is net/http/pprof or expvar registered on this listener?)", h->url);
+	/* What Go's net/http (and nginx) answer plain HTTP with on a TLS port. */
+	if (h->status == 400 && !strncmp(h->url, "http:", 5) && strstr(buf_str(&h->body), "HTTPS"))
+		return err_set(&r->e, -EIO, "'%s': HTTP 400: the listener speaks TLS; use https://", h->url);
 	if (h->status != 200)
 		return err_set(&r->e, -EIO, "'%s': HTTP %ld", h->url, h->status);
 	if (!r->allow_html && looks_like_html(h))

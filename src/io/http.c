@@ -37,6 +37,13 @@ static char curl_load_errmsg[160];   /* why not, when curl_loaded is 0 */
  * goroutine dumps we take). preflight runs single-threaded. */
 static CURLM *multi_cached;
 
+/* The run's trust for https:// (http_set_tls): the command's --cacert and
+ * --insecure, set once before the first request. A request made with
+ * other settings (the exposure probe, which only looks) never shares a
+ * connection with these: libcurl reuses a connection only for the same
+ * TLS settings. */
+static struct http_tls tls_run;
+
 static void close_connections(void)
 {
 	if (multi_cached)
@@ -104,6 +111,16 @@ int http_init(struct err *e)
 		       curl_load_errmsg);
 }
 
+void http_set_tls(const struct http_tls *t)
+{
+	tls_run = t ? *t : (struct http_tls){ NULL, false };
+}
+
+const struct http_tls *http_get_tls(void)
+{
+	return &tls_run;
+}
+
 void http_request_init(struct http_request *r, const char *url, size_t max_bytes)
 {
 	memset(r, 0, sizeof(*r));
@@ -137,7 +154,50 @@ static int map_curl_error(CURLcode c, const struct http_request *r)
 	case CURLE_COULDNT_CONNECT: return -ECONNREFUSED;
 	case CURLE_WRITE_ERROR: return r->truncated ? -E2BIG : -EIO;
 	case CURLE_FILESIZE_EXCEEDED: return -E2BIG;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return -PF_EUNTRUSTED;
+	case CURLE_SSL_CONNECT_ERROR: return -PF_ETLS;
 	default: return -EIO;
+	}
+}
+
+/* The words for a failed request. TLS failures get curl's detailed words
+ * ("SSL certificate problem: unable to get local issuer certificate"),
+ * since its short ones ("SSL peer certificate or SSH remote key was not
+ * OK") do not say what to fix, and an untrusted certificate says how to
+ * trust it; every other error keeps curl's short words. */
+static void describe_error(struct http_request *r, CURLcode c, const char *detail)
+{
+	const char *words = curl.easy_strerror(c);
+
+	if (r->truncated) {
+		snprintf(r->errmsg, sizeof(r->errmsg), "response larger than the size cap");
+		return;
+	}
+	if ((r->err == -PF_EUNTRUSTED || r->err == -PF_ETLS) && detail && detail[0])
+		words = detail;
+	if (c == CURLE_SSL_CACERT_BADFILE)
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s (%s)", words,
+			 (r->tls ? r->tls : &tls_run)->cacert ? "is the --cacert FILE a PEM bundle?"
+							       : "install ca-certificates, or pass --cacert FILE");
+	else if (r->err == -PF_EUNTRUSTED)
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s (pass --cacert FILE or --insecure)", words);
+	else
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s", words);
+}
+
+/* Verification as curl does it unless told otherwise (t NULL: the run's). */
+static void set_tls(CURL *h, const struct http_tls *t)
+{
+	if (!t)
+		t = &tls_run;
+	if (t->insecure) {
+		curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (t->cacert) {
+		curl.easy_setopt(h, CURLOPT_CAINFO, t->cacert);
 	}
 }
 
@@ -145,6 +205,7 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 {
 	CURLM *multi;
 	CURL **easy = NULL;
+	char (*detail)[CURL_ERROR_SIZE] = NULL;   /* curl's detailed words, one per request */
 	int running = 0, r = 0;
 	CURLMsg *msg;
 	struct err e = { "" };
@@ -163,7 +224,8 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 	if (!multi)
 		return -ENOMEM;
 	easy = calloc(n ? n : 1, sizeof(*easy));
-	if (!easy) {
+	detail = calloc(n ? n : 1, sizeof(*detail));
+	if (!easy || !detail) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -188,6 +250,8 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 		curl.easy_setopt(h, CURLOPT_NOPROXY, "*");
 		curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl.easy_setopt(h, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
+		curl.easy_setopt(h, CURLOPT_ERRORBUFFER, detail[i]);
+		set_tls(h, reqs[i].tls);
 		curl.multi_add_handle(multi, h);
 	}
 	do {
@@ -212,8 +276,7 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 			snprintf(req->content_type, sizeof(req->content_type), "%s", ct);
 		req->err = map_curl_error(msg->data.result, req);
 		if (req->err)
-			snprintf(req->errmsg, sizeof(req->errmsg), "%s",
-				 req->truncated ? "response larger than the size cap" : curl.easy_strerror(msg->data.result));
+			describe_error(req, msg->data.result, detail[req - reqs]);
 	}
 out:
 	for (size_t i = 0; easy && i < n; i++)
@@ -222,6 +285,7 @@ out:
 			curl.easy_cleanup(easy[i]);
 		}
 	free(easy);
+	free(detail);
 	if (r < 0)
 		close_connections();   /* a broken multi is not reused */
 	return r;

@@ -7,6 +7,12 @@
  * Connections stay open between calls (keep-alive) until the process
  * exits, so sampling a target every 200 ms costs it no new connections.
  *
+ * https:// is verified as curl verifies it (the certificate chain against
+ * the system's CAs or a --cacert bundle, and the host name), unless the
+ * run's trust (http_set_tls) or a request's own (http_request.tls) says
+ * otherwise; a certificate that does not verify is its own error,
+ * -PF_EUNTRUSTED, whose message says how to trust it.
+ *
  * libcurl.so.4 is loaded on first use (dlopen). When it cannot be loaded,
  * that is an error of its own, -ELIBACC, whose message names libcurl and
  * the package to install: a host without libcurl must not look like a
@@ -21,18 +27,30 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+/* How https:// answers are trusted, as curl's --cacert and --insecure. */
+struct http_tls {
+	const char *cacert;        /* PEM CA bundle used instead of the system's; NULL = the system's.
+				    * Borrowed: it must outlive every request made with it */
+	bool insecure;             /* verify neither the certificate nor the host name */
+};
+
 struct http_request {
 	/* in */
 	char url[256];
 	size_t max_bytes;          /* body cap; larger bodies are cut and flagged */
+	const struct http_tls *tls;   /* https:// trust; NULL: the run's (http_set_tls) */
 	/* out */
 	long status;               /* HTTP status; 0 when no response arrived */
 	struct buf body;           /* decoded (gzip accepted) */
 	char content_type[128];
 	bool truncated;            /* the body hit max_bytes */
 	int err;                   /* 0, or negative: -ETIMEDOUT, -ECONNREFUSED, -E2BIG, -EIO,
-				    * -ELIBACC (libcurl.so.4 cannot be loaded) */
-	char errmsg[192];          /* curl's (or the loader's) words for err */
+				    * -ELIBACC (libcurl.so.4 cannot be loaded),
+				    * -PF_EUNTRUSTED (the TLS certificate did not verify, or the
+				    * CA bundle could not be used), -PF_ETLS (no TLS session:
+				    * the handshake failed, e.g. a client certificate required) */
+	char errmsg[320];          /* curl's (or the loader's) words for err; TLS errors in
+				    * curl's detailed words, with the fix for -PF_EUNTRUSTED */
 };
 
 struct http_opts {
@@ -49,6 +67,16 @@ void http_request_release(struct http_request *r);
  * http_fetch_all() calls it; callers call it to tell "no libcurl" apart
  * from a target's own failures before they ask anything. */
 int http_init(struct err *e);
+
+/* Sets the run's trust for https:// (the command's --cacert and
+ * --insecure), used by every request that brings none (tls NULL): the
+ * sampler's, the explicit URLs of goroutines, contention and watch. Called
+ * once by a command before its first request; NULL restores the default
+ * (system CAs, verified). The struct is copied, its cacert borrowed. */
+void http_set_tls(const struct http_tls *t);
+
+/* The run's trust as http_set_tls last set it (never NULL). */
+const struct http_tls *http_get_tls(void);
 
 /* Runs all requests concurrently; each ends in success or its own error.
  * When libcurl cannot be loaded, every request ends with -ELIBACC and

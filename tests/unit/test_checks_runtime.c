@@ -665,6 +665,55 @@ static void test_pprof_listeners_unknown(void **state)
 	assert_null(strstr(r->summary, "no pprof found"));
 }
 
+/* TLS does not change the verdict: pprof over TLS beyond loopback fails
+ * whether or not its certificate verified (the probe looks without
+ * trusting it), and on loopback it passes; the evidence says which
+ * listeners speak TLS and whether their certificates verified. */
+static void test_pprof_over_tls(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+	json_t *e0, *e1;
+
+	endpoints(t->f, 2);
+	endpoint(t->f, 0, "0.0.0.0:2379", false, true, false, true);
+	t->f->proc.endpoints[0].tls = true;
+	fact_err_setf(&t->f->proc.endpoints[0].tls_err, -PF_EUNTRUSTED,
+		      "https://127.0.0.1:2379/debug/pprof/: SSL certificate problem: unable to get local issuer "
+		      "certificate (pass --cacert FILE or --insecure)");
+	endpoint(t->f, 1, "127.0.0.1:2381", true, false, false, true);
+	r = expect(t, "sec.pprof-exposure", NULL, STATUS_FAIL);
+	assert_contains(r->summary, "0.0.0.0:2379 serves /debug/pprof/ (over TLS) beyond loopback");
+	assert_contains(r->remedy, "TLS does not help");
+	e0 = json_array_get(ev(r, "endpoints"), 0);
+	e1 = json_array_get(ev(r, "endpoints"), 1);
+	assert_true(json_is_true(json_object_get(e0, "tls")));
+	assert_true(json_is_false(json_object_get(e0, "tls_verified")));
+	assert_contains(json_string_value(json_object_get(e0, "tls_error")), "unable to get local issuer");
+	assert_true(json_is_false(json_object_get(e1, "tls")));
+	assert_null(json_object_get(e1, "tls_verified"));
+
+	/* verified: the same failure, no tls_error */
+	t->f->proc.endpoints[0].tls_verified = true;
+	memset(&t->f->proc.endpoints[0].tls_err, 0, sizeof(t->f->proc.endpoints[0].tls_err));
+	r = expect(t, "sec.pprof-exposure", NULL, STATUS_FAIL);
+	e0 = json_array_get(ev(r, "endpoints"), 0);
+	assert_true(json_is_true(json_object_get(e0, "tls_verified")));
+	assert_null(json_object_get(e0, "tls_error"));
+
+	/* the same TLS listener bound to loopback passes */
+	endpoint(t->f, 0, "127.0.0.1:2379", true, true, false, true);
+	r = expect(t, "sec.pprof-exposure", NULL, STATUS_PASS);
+	assert_contains(r->summary, "loopback only");
+
+	/* a plain exposure says nothing about TLS */
+	endpoint(t->f, 0, "0.0.0.0:6060", false, true, false, false);
+	t->f->proc.endpoints[0].tls = false;
+	r = expect(t, "sec.pprof-exposure", NULL, STATUS_FAIL);
+	assert_null(strstr(r->summary, "TLS"));
+	assert_null(strstr(r->remedy, "TLS"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +744,7 @@ int main(void)
 		TC(test_pprof_missing_warns),
 		TC(test_pprof_skip_and_error),
 		TC(test_pprof_listeners_unknown),
+		TC(test_pprof_over_tls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

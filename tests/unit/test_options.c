@@ -234,6 +234,12 @@ static void test_every_command(void **state)
 				assert_true(o->short_name == 't' && o->type == OPT_DURATION);
 			if (!strcmp(o->long_name, "pid"))
 				assert_true(o->short_name == 'p' && o->type == OPT_PID);
+			if (!strcmp(o->long_name, "insecure"))
+				assert_true(o->short_name == 'k' && o->type == OPT_FLAG);
+			if (!strcmp(o->long_name, "cacert"))
+				assert_true(o->short_name == 0 && o->type == OPT_FILE);
+			if (o->short_name == 'k')
+				assert_string_equal(o->long_name, "insecure");
 			if (o->short_name == 'n')
 				assert_string_equal(o->long_name, "samples");
 			if (o->short_name == 'f')

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -21,6 +22,7 @@ import (
 
 type config struct {
 	addr, debugAddr, hangAddr, readyFile string
+	debugCert, debugKey                  string
 	metrics                              bool
 	openFDs, closeWait, gomaxprocs       int
 	exitAfter, maxLifetime               time.Duration
@@ -30,6 +32,8 @@ func parseFlags() config {
 	var c config
 	flag.StringVar(&c.addr, "addr", "127.0.0.1:8080", "service listener")
 	flag.StringVar(&c.debugAddr, "debug-addr", "127.0.0.1:6060", "pprof and expvar listener (0.0.0.0:PORT exposes them; empty disables)")
+	flag.StringVar(&c.debugCert, "debug-tls-cert", "", "serve the debug listener over TLS with this PEM certificate (needs -debug-tls-key)")
+	flag.StringVar(&c.debugKey, "debug-tls-key", "", "the PEM private key of -debug-tls-cert")
 	flag.BoolVar(&c.metrics, "metrics", false, "serve Prometheus text /metrics on the service listener")
 	flag.IntVar(&c.openFDs, "open-fds", 0, "hold N extra file descriptors open (/dev/null)")
 	flag.IntVar(&c.closeWait, "close-wait", 0, "hold N sockets in CLOSE_WAIT (the peer closed, the service did not)")
@@ -44,6 +48,9 @@ func parseFlags() config {
 	}
 	if c.openFDs < 0 || c.closeWait < 0 || c.gomaxprocs < 0 {
 		log.Fatal("-open-fds, -close-wait and -gomaxprocs take counts >= 0")
+	}
+	if (c.debugCert == "") != (c.debugKey == "") {
+		log.Fatal("-debug-tls-cert and -debug-tls-key go together")
 	}
 	if c.maxLifetime <= 0 {
 		log.Fatal("-max-lifetime must be positive")
@@ -80,6 +87,14 @@ func main() {
 		dln, err := net.Listen("tcp", c.debugAddr)
 		if err != nil {
 			log.Fatalf("-debug-addr: %v", err)
+		}
+		if c.debugCert != "" {
+			cert, err := tls.LoadX509KeyPair(c.debugCert, c.debugKey)
+			if err != nil {
+				log.Fatalf("-debug-tls-cert: %v", err)
+			}
+			dln = tls.NewListener(dln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+			addrs = append(addrs, "debug-tls=yes")
 		}
 		addrs = append(addrs, "debug="+dln.Addr().String())
 		go serve(dln, debugMux())
