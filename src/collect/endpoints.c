@@ -71,7 +71,7 @@ __attribute__((format(printf, 3, 4))) static int probe_failed(struct process_fac
 	return code;
 }
 
-int endpoints_probe(struct process_facts *p, long timeout_ms)
+int endpoints_probe(struct process_facts *p, long timeout_ms, const struct netns *netns)
 {
 	struct http_opts o = { timeout_ms, timeout_ms };
 	struct http_request *reqs;
@@ -98,6 +98,7 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 			snprintf(url, sizeof(url), "%s%s", e->url_base, probe_paths[k]);
 			http_request_init(&reqs[i * PROBE_COUNT + k], url,
 					  k == PROBE_METRICS ? PROBE_METRICS_MAX : PROBE_INDEX_MAX);
+			reqs[i * PROBE_COUNT + k].netns = netns;
 		}
 	}
 	/* Without libcurl nothing can be asked: one error for the whole target
