@@ -116,6 +116,21 @@ expect_eq "and its ip_local_port_range" "$(check_ev "$WORK/check.json" net.sysct
 expect_ne "the host's somaxconn is another" "$(sysctl -n net.core.somaxconn)" 1234
 expect_eq "fd.system stays host-wide (no netns evidence)" "$(check_ev "$WORK/check.json" fd.system netns)" absent
 
+# The cgroup is the target's, read through our own mounts: `ip netns exec`
+# gave it a mount namespace without any cgroup mount, so its own mountinfo
+# shows none. It shares this shell's cgroup, whose controllers must show.
+pf_json "$WORK/self.json" --pid $$ --window 0
+for id in mem.cgroup-headroom cpu.throttling; do
+	expect_eq "$id judges the target's cgroup as it judges ours (same cgroup)" \
+		"$(check_field "$WORK/check.json" "$id" status)" "$(check_field "$WORK/self.json" "$id" status)"
+done
+if grep -q "no cgroup memory controller" <<<"$(check_field "$WORK/self.json" mem.cgroup-headroom summary)"; then
+	skip_one "mem.cgroup-headroom found the target's memory controller" "no memory controller visible here"
+else
+	expect_no_match "mem.cgroup-headroom found the target's memory controller" \
+		"$(check_field "$WORK/check.json" mem.cgroup-headroom summary)" "no cgroup memory controller"
+fi
+
 # The tty report says whose namespace it read.
 pf "$WORK/check.tty" check --pid "$pid" --window 0 --timeout 5 --color never
 expect_match "the tty report names the namespace" "$(cat "$WORK/check.tty")" "^netns: target \(net:\["
