@@ -44,7 +44,14 @@ for _ in $(seq 100); do
 done
 expect_true "the host's shadow server answers on 127.0.0.1:$dport" curl -sf -o /dev/null "http://127.0.0.1:$dport/"
 
-start_demo ip netns exec "$NS" -- -metrics -close-wait 4 -addr 127.0.0.1:8080 -debug-addr "127.0.0.1:$dport"
+# The binary exists only in the target's mount view: `ip netns exec` gives
+# it a mount namespace of its own, where a tmpfs over $WORK/private holds a
+# copy (the directory stays empty in ours).
+mkdir "$WORK/private"
+DEMO_BIN=$(build_go_target demo)
+# shellcheck disable=SC2016 # expanded by the inner shell
+start_demo ip netns exec "$NS" sh -c 'mount -t tmpfs none "$0" && cp "$1" "$0/demo" && shift && exec "$0/demo" "$@"' \
+	"$WORK/private" -- -metrics -close-wait 4 -addr 127.0.0.1:8080 -debug-addr "127.0.0.1:$dport"
 pid=$DEMO_PID
 # Some short connections inside the namespace: TIME_WAIT on the client side.
 for _ in 1 2 3 4 5; do
@@ -90,6 +97,10 @@ expect_rc "--pid with --replay is a usage error" 2
 # ---- check from the root namespace ------------------------------------------
 pf_json "$WORK/check.json" --pid "$pid" --window 1
 expect_true "check wrote a JSON report" json_ok "$WORK/check.json"
+expect_eq "the executable is the copy in the target's mount view" "$(jq -r .target.exe "$WORK/check.json")" \
+	"$WORK/private/demo"
+expect_true "which our mount view does not have" test ! -e "$WORK/private/demo"
+expect_eq "go.buildinfo reads it through /proc/PID/exe" "$(check_status "$WORK/check.json" go.buildinfo)" pass
 expect_eq "the report names the target's namespace" "$(jq -r .target.netns "$WORK/check.json")" "target ($target_ns)"
 
 mine=$(jq -r '.target.listeners | sort | join(" ")' "$WORK/check.json")
