@@ -46,9 +46,8 @@ typedef int (*sockdiag_visit_fn)(const struct sock_entry *s, void *arg);
  * /proc/net/tcp: either bit selects both, and visit sees state SYN_RECV.
  * Bound-only sockets (TCP_BOUND_INACTIVE, Linux 6.5+) are never dumped.
  * The dump covers one network namespace only (the caller's, or
- * src->netns) and is not an atomic
- * snapshot: sockets that change state during it may be seen twice or not
- * at all. It stops early (returning 0) when visit returns non-zero. */
+ * src->netns) and is not an atomic snapshot: sockets that change state
+ * during it may be seen twice or not at all. It stops early (returning 0) when visit returns non-zero. */
 int sockdiag_dump(uint32_t state_mask, sockdiag_visit_fn visit, void *arg, struct err *e);
 /* The same from src. A replayed recording may hold more states than
  * asked for (it was made with another mask): visit still sees only the
