@@ -90,8 +90,8 @@ int netstat_collect_file(const char *root, const char *path, struct netstat_fact
 	r = read_file(root, path, &b);
 	if (r < 0)
 		fact_err_setf(&ret->err, r, "cannot read %s: %s", path, err_str(r));
-	else
-		r = netstat_parse(b.data, ret);
+	else if ((r = netstat_parse(b.data, ret)) == -PF_EPARSE)
+		fact_err_setf(&ret->err, r, "%s is malformed", path);
 	buf_release(&b);
 	return r;
 }
