@@ -705,6 +705,16 @@ static void test_tty_netns(void **state)
 	s = render(report_tty, &r);
 	assert_non_null(strstr(s, "listeners: 127.0.0.1:6060, 0.0.0.0:8080\nnetns: target (net:[4026532281])\n"));
 	free(s);
+	s = render(report_markdown, &r);
+	assert_non_null(strstr(s, "- **Network namespace:** target (net:\\[4026532281\\])\n"));
+	free(s);
+	s = render(report_junit, &r);
+	assert_non_null(strstr(s, "<property name=\"target_netns\" value=\"target (net:[4026532281])\"/>"));
+	free(s);
+	r.netns_other = false;
+	s = render(report_markdown, &r);
+	assert_null(strstr(s, "Network namespace"));
+	free(s);
 }
 
 static void test_tty_wrap(void **state)
