@@ -88,6 +88,8 @@ typedef void (*check_fn)(const struct facts *f, const struct check_params *p, st
 enum check_flags {
 	CHECK_NEEDS_TARGET = 1 << 0,    /* skipped when no process is given */
 	CHECK_SAMPLES = 1 << 1,         /* uses the sampling window */
+	CHECK_NETNS = 1 << 2,           /* judges per-network-namespace facts: with a target, evidence
+	                                 * "netns" says whose were read (docs/collectors.md) */
 };
 
 struct check_def {

@@ -24,6 +24,11 @@ CHECK_FN(check_net_sysctl)
 	struct buf problems = BUF_INIT(4096), advice = BUF_INIT(8192), unread = BUF_INIT(1024);
 	enum pf_status st = STATUS_PASS;
 
+	/* The target's namespace could not be entered: ours are not its values. */
+	if (fact_err_failed(&s->net_err)) {
+		result_set(r, STATUS_ERROR, "could not read the target's net.* sysctls: %s", s->net_err.msg);
+		goto out;
+	}
 	if (s->tcp_tw_reuse.set) {
 		ev_int(r, "tcp_tw_reuse", s->tcp_tw_reuse.v);
 		ev_str(r, "tcp_tw_reuse_meaning", tw_reuse_meaning(s->tcp_tw_reuse.v));
@@ -100,6 +105,7 @@ CHECK_FN(check_net_sysctl)
 	}
 	if (advice.len)
 		result_remedy(r, "%s", rstrip(advice.data));
+out:
 	buf_release(&problems);
 	buf_release(&unread);
 	buf_release(&advice);

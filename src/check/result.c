@@ -174,6 +174,9 @@ void check_run(const struct check_def *d, const struct facts *f, json_t *overrid
 	} else {
 		d->fn(f, &p, r);
 	}
+	/* A container's census is not the host's: say whose namespace it was. */
+	if ((d->flags & CHECK_NETNS) && f->proc.present && f->netns.desc[0] && r->status != STATUS_SKIP)
+		ev_str(r, "netns", f->netns.desc);
 	if (!r->summary)
 		result_set(r, STATUS_ERROR, "check produced no summary");
 	r->duration_ms = now_ms() - t0;

@@ -221,6 +221,8 @@ int cmd_check(int argc, char **argv)
 	rep.listeners = listeners;
 	rep.listeners_unknown = f.proc.sockets_err.code ? f.proc.sockets_err.msg : NULL;
 	rep.n_listeners = f.proc.n_listeners;
+	rep.netns = f.netns.desc[0] ? f.netns.desc : NULL;
+	rep.netns_other = f.netns.whose != NETNS_OWN;
 	rep.results = results;
 	rep.n_results = cl.n_items;
 	rep.fail_on = !strcmp(a.fail_on, "warn") ? STATUS_WARN : STATUS_FAIL;

@@ -522,6 +522,33 @@ static void confirm_v2(const char *root, struct cgroup_paths *paths, struct buf 
 			paths->ctl[i].version = 0;
 }
 
+/* The mountinfo to resolve pid's cgroup paths with. /proc/PID/cgroup
+ * shows paths relative to the reader's cgroup namespace, and the files
+ * are read in the reader's mount namespace: on the live system that is
+ * our own mountinfo, whatever the target's mount namespace (a container
+ * mounts its cgroup at /sys/fs/cgroup, which in ours is the host's root
+ * cgroup; `ip netns exec` leaves no cgroup mount at all). A fixture tree
+ * has only the target's. */
+static void mountinfo_for(const char *root, pid_t pid, char *out, size_t n)
+{
+	if (pid == 0 || !root || !root[0])
+		snprintf(out, n, "/proc/self/mountinfo");
+	else
+		snprintf(out, n, "/proc/%d/mountinfo", (int)pid);
+}
+
+/* The first cgroup path of /proc/PID/cgroup that lies outside the
+ * reader's cgroup namespace ("0::/../../other"), or NULL. */
+static const char *outside_path(const char *cg, char *out, size_t n)
+{
+	const char *p = strstr(cg, ":/..");
+
+	if (!p)
+		return NULL;
+	snprintf(out, n, "%.*s", (int)strcspn(p + 1, "\n"), p + 1);
+	return out;
+}
+
 int cgroup_collect(const char *root, pid_t pid, struct cgroup_facts *ret)
 {
 	struct buf cg = BUF_INIT(FILEIO_MAX_KERNEL_FILE), mi = BUF_INIT(FILEIO_MAX_KERNEL_FILE);
@@ -536,13 +563,11 @@ int cgroup_collect(const char *root, pid_t pid, struct cgroup_facts *ret)
 		r = err_set(&e, -EINVAL, "pid %d is not valid", (int)pid);
 		goto out;
 	}
-	if (pid == 0) {
+	if (pid == 0)
 		snprintf(cg_path, sizeof(cg_path), "/proc/self/cgroup");
-		snprintf(mi_path, sizeof(mi_path), "/proc/self/mountinfo");
-	} else {
+	else
 		snprintf(cg_path, sizeof(cg_path), "/proc/%d/cgroup", (int)pid);
-		snprintf(mi_path, sizeof(mi_path), "/proc/%d/mountinfo", (int)pid);
-	}
+	mountinfo_for(root, pid, mi_path, sizeof(mi_path));
 	r = read_file(root, cg_path, &cg);
 	if (r < 0) {
 		err_errno(&e, r, "could not read '%s'", cg_path);
@@ -567,6 +592,18 @@ int cgroup_collect(const char *root, pid_t pid, struct cgroup_facts *ret)
 		goto out;
 	}
 	confirm_v2(root, paths, &b);
+	/* A cgroup above our cgroup namespace's root is shown as "/..": no
+	 * mount of ours shows it, and "no controller" would read as no limit. */
+	if (!paths->ctl[CGROUP_CPU].version && !paths->ctl[CGROUP_MEMORY].version) {
+		char outside[CGROUP_PATH_MAX];
+
+		if (outside_path(cg.data, outside, sizeof(outside))) {
+			r = err_set(&e, -EXDEV,
+				    "the cgroup '%s' of pid %d lies outside preflight's cgroup namespace: run preflight "
+				    "in the host's cgroup namespace (or in the target's)", outside, (int)pid);
+			goto out;
+		}
+	}
 
 	ret->cpu_version = paths->ctl[CGROUP_CPU].version;
 	ret->memory_version = paths->ctl[CGROUP_MEMORY].version;

@@ -1,7 +1,10 @@
 /* cgroup: the CPU, cpuset and memory limits of a process's cgroup.
  *
- * Reads /proc/PID/cgroup and /proc/PID/mountinfo through a root prefix,
- * finds where each controller is attached (a v1 hierarchy, the v2 unified
+ * Reads /proc/PID/cgroup and a mountinfo through a root prefix (on the
+ * live system our own, /proc/self/mountinfo, since the cgroup paths are
+ * relative to our cgroup namespace and the files are read in our mount
+ * namespace; in a fixture tree the target's), finds where each controller
+ * is attached (a v1 hierarchy, the v2 unified
  * hierarchy, or on a hybrid host a mix of both), and reads its files.
  * See docs/collectors.md for the rules, the ancestor rule in particular.
  *
@@ -67,7 +70,8 @@ int cgroup_resolve(const char *proc_cgroup, const char *mountinfo, struct cgroup
  * the live system). A controller that is not found leaves its version 0
  * and its has_* flags false; that is not an error. Returns 0, or a negative
  * code (also stored in ret->err, with ret->errmsg) when /proc/PID/cgroup or
- * mountinfo cannot be read or parsed. */
+ * mountinfo cannot be read or parsed, and -EXDEV when no controller is found
+ * because the cgroup lies outside our cgroup namespace ("/.."). */
 int cgroup_collect(const char *root, pid_t pid, struct cgroup_facts *ret);
 
 #endif

@@ -16,6 +16,7 @@
 #include "collect/clock.h"
 #include "collect/endpoints.h"
 #include "collect/goruntime_collect.h"
+#include "collect/netns.h"
 #include "collect/netstat.h"
 #include "collect/numa.h"
 #include "collect/procfs.h"
@@ -146,14 +147,21 @@ static void busiest_flow(struct census_ctx *c)
 	t->busiest_count = best;
 }
 
-static void tcp_collect(struct facts *f)
+/* The census of the namespace ns (the target's, or ours when NULL), and
+ * with it the attribution of sockets to the target: its socket inodes
+ * are only found in the dump of the namespace its sockets live in. */
+static void tcp_collect(struct facts *f, const struct netns *ns)
 {
 	struct census_ctx c = { .f = f };
+	struct sockdiag_source src = { .netns = ns };
 	struct err e = { "" };
 	int r;
 
-	r = sockdiag_dump(~0u, visit, &c, &e);
-	if (r < 0 || c.oom) {
+	if (fact_err_failed(&f->netns.err)) {
+		/* Another namespace we cannot enter: ours would be the wrong
+		 * census, so there is none. */
+		f->tcp.err = f->netns.err;
+	} else if ((r = sockdiag_dump_from(&src, ~0u, visit, &c, &e)) < 0 || c.oom) {
 		if (r < 0)
 			fact_err_set(&f->tcp.err, r, &e);
 		else
@@ -220,12 +228,39 @@ static void target_collect(struct facts *f, const struct collect_opts *o)
 	}
 }
 
+/* Where the TcpExt counters of the namespace read are: the kernel offers
+ * the target's through /proc/PID/net, without entering it. */
+static void netstat_of(const struct facts *f, const struct collect_opts *o, char *path, size_t n)
+{
+	if (f->netns.whose == NETNS_TARGET)
+		snprintf(path, n, "/proc/%d/net/netstat", (int)o->pid);
+	else
+		snprintf(path, n, "/proc/net/netstat");
+}
+
+/* The net.* sysctls of the namespace read, and the host's fs.* ones. */
+static void sysctls_collect(struct facts *f, const struct collect_opts *o, const struct netns *ns)
+{
+	struct sysctl_facts *s = &f->sysctl;
+
+	sysctl_collect_in(o->root, ns, s);
+	if (!fact_err_failed(&f->netns.err))
+		return;
+	/* Ours are not the target's: unread, not absent. */
+	s->tcp_tw_reuse = s->tcp_fin_timeout = s->somaxconn = s->tcp_max_syn_backlog = (struct opt_i64){ 0 };
+	s->port_lo = s->port_hi = s->tcp_max_tw_buckets = (struct opt_i64){ 0 };
+	s->net_err = f->netns.err;
+}
+
 int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 {
-	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2, 0, o->hooks };
+	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2, 0, o->hooks, NULL };
 	struct sampler sampler;
 	bool sampling = false;            /* the sampler was set up and must be ended */
 	struct timespec start, deadline;
+	struct netns tns = { -1, -1, "" };
+	const struct netns *ns = NULL;    /* the target's namespace, when it is not ours */
+	char netstat_path[64];
 	int r;
 
 	f->root = o->root;
@@ -246,17 +281,23 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 			f->nr_throttled_before = f->proc.cgroup.nr_throttled;
 		}
 	}
+	/* The census, the listeners, the probes, TcpExt and the net.* sysctls
+	 * are the target's namespace's (docs/collectors.md, "Containers"). */
+	if (target_netns_open(o->root, o->pid, &tns, &f->netns) == 1)
+		ns = &tns;
+	go.netns = ns;
+	netstat_of(f, o, netstat_path, sizeof(netstat_path));
 	if (o->window_s > 0)
-		netstat_collect(o->root, &f->netstat_before);
+		netstat_collect_file(o->root, netstat_path, &f->netstat_before);
 
 	numa_collect(o->root, &f->numa);
-	sysctl_collect(o->root, &f->sysctl);
+	sysctls_collect(f, o, ns);
 	clock_collect(o->root, &f->clock);
-	tcp_collect(f);
+	tcp_collect(f, ns);
 	/* A failed probe (libcurl.so.4 missing) is in f->proc.http_err, for the
 	 * checks that read the target over HTTP to report; the Go runtime is
 	 * then not sampled at all. */
-	if (o->pid && endpoints_probe(&f->proc, o->http_timeout_ms) == 0) {
+	if (o->pid && endpoints_probe(&f->proc, o->http_timeout_ms, ns) == 0) {
 		goruntime_begin(f, &go, &sampler);
 		sampling = true;
 		goruntime_window(f, &sampler, (double)deadline.tv_sec + (double)deadline.tv_nsec / 1e9);
@@ -264,7 +305,7 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 
 	if (o->window_s > 0) {
 		sleep_until(&deadline);
-		netstat_collect(o->root, &f->netstat_after);
+		netstat_collect_file(o->root, netstat_path, &f->netstat_after);
 		if (o->pid) {
 			struct cgroup_facts after = { 0 };
 
@@ -280,6 +321,7 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	if (o->pid && !proc_alive(o->root, o->pid)) {
 		fact_err_setf(&f->proc.exited, -ESRCH, "pid %d exited during the check", (int)o->pid);
 	}
+	netns_close(&tns);
 	return 0;
 }
 

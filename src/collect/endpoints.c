@@ -123,7 +123,7 @@ out:
  * certificate; these requests carry nothing secret), and one request
  * with the run's trust to learn whether the certificate verifies. A
  * listener that answers HTTP over TLS becomes an https endpoint. */
-static int probe_tls(struct process_facts *p, const bool *want, long timeout_ms)
+static int probe_tls(struct process_facts *p, const bool *want, long timeout_ms, const struct netns *netns)
 {
 	static const struct http_tls look = { NULL, true };
 	const struct http_tls *run = http_get_tls();
@@ -156,11 +156,13 @@ static int probe_tls(struct process_facts *p, const bool *want, long timeout_ms)
 			snprintf(url, sizeof(url), "%s%s", base, probe_paths[j]);
 			http_request_init(&reqs[k * per + j], url, j == PROBE_METRICS ? PROBE_METRICS_MAX : PROBE_INDEX_MAX);
 			reqs[k * per + j].tls = &look;
+			reqs[k * per + j].netns = netns;
 		}
 		/* The verifying request keeps the run's trust (tls NULL). */
 		if (per > PROBE_COUNT) {
 			snprintf(url, sizeof(url), "%s%s", base, probe_paths[PROBE_PPROF]);
 			http_request_init(&reqs[k * per + PROBE_COUNT], url, PROBE_INDEX_MAX);
+			reqs[k * per + PROBE_COUNT].netns = netns;
 		}
 		at[k++] = i;
 	}
@@ -204,7 +206,7 @@ __attribute__((format(printf, 3, 4))) static int probe_failed(struct process_fac
 	return code;
 }
 
-int endpoints_probe(struct process_facts *p, long timeout_ms)
+int endpoints_probe(struct process_facts *p, long timeout_ms, const struct netns *netns)
 {
 	struct http_opts o = { timeout_ms, timeout_ms };
 	struct http_request *reqs;
@@ -234,6 +236,7 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 			snprintf(url, sizeof(url), "%s%s", e->url_base, probe_paths[k]);
 			http_request_init(&reqs[i * PROBE_COUNT + k], url,
 					  k == PROBE_METRICS ? PROBE_METRICS_MAX : PROBE_INDEX_MAX);
+			reqs[i * PROBE_COUNT + k].netns = netns;
 		}
 	}
 	/* Without libcurl nothing can be asked: one error for the whole target
@@ -252,7 +255,7 @@ int endpoints_probe(struct process_facts *p, long timeout_ms)
 	 * plain answers looked like TLS: a TLS listener costs one quick
 	 * refusal more, a plain one nothing. */
 	if (r == 0)
-		r = probe_tls(p, want, timeout_ms);
+		r = probe_tls(p, want, timeout_ms, netns);
 	if (r < 0 && !p->http_err)
 		probe_failed(p, r, "cannot probe the listeners: %s", strerror(-r));
 	for (size_t i = 0; i < n * PROBE_COUNT; i++)

@@ -66,6 +66,7 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o, struct sam
 		.snapshot_s = SAMPLER_SNAPSHOT_S,
 		.start = o->start,
 		.window_s = f->window_s,
+		.netns = o->netns,
 	};
 	struct err e = { "" };
 

@@ -20,6 +20,7 @@ struct goruntime_opts {
 	uint64_t max_debug2;      /* fetch debug=2 only below this many goroutines */
 	double start;             /* CLOCK_MONOTONIC start of the window (sampler_mono()) */
 	const struct sampler_hooks *hooks;   /* progress for the command; NULL = none */
+	const struct netns *netns;           /* the target's network namespace; NULL = ours */
 };
 
 /* Picks the endpoints among f->proc.endpoints and takes the first tick.

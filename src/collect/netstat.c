@@ -81,17 +81,22 @@ out:
 	return r;
 }
 
-int netstat_collect(const char *root, struct netstat_facts *ret)
+int netstat_collect_file(const char *root, const char *path, struct netstat_facts *ret)
 {
 	struct buf b = BUF_INIT(NETSTAT_MAX);
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = read_file(root, "/proc/net/netstat", &b);
+	r = read_file(root, path, &b);
 	if (r < 0)
-		fact_err_setf(&ret->err, r, "cannot read /proc/net/netstat: %s", err_str(r));
-	else
-		r = netstat_parse(b.data, ret);
+		fact_err_setf(&ret->err, r, "cannot read %s: %s", path, err_str(r));
+	else if ((r = netstat_parse(b.data, ret)) == -PF_EPARSE)
+		fact_err_setf(&ret->err, r, "%s is malformed", path);
 	buf_release(&b);
 	return r;
+}
+
+int netstat_collect(const char *root, struct netstat_facts *ret)
+{
+	return netstat_collect_file(root, "/proc/net/netstat", ret);
 }

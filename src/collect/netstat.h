@@ -15,4 +15,8 @@ int netstat_parse(const char *text, struct netstat_facts *ret);
  * ret->err) when it cannot be read. */
 int netstat_collect(const char *root, struct netstat_facts *ret);
 
+/* The same from another file of that format: /proc/PID/net/netstat shows
+ * the counters of PID's network namespace (no privilege needed). */
+int netstat_collect_file(const char *root, const char *path, struct netstat_facts *ret);
+
 #endif

@@ -249,6 +249,8 @@ static void step_run(struct sampler *s, struct step *st, int at, long timeout_ms
 	struct goruntime_facts *g = s->out;
 	struct fetch_req *rq;
 
+	for (size_t i = 0; i < st->n; i++)
+		st->req[i].http.netns = s->o.netns;
 	go_fetch_all(st->req, st->n, timeout_ms);
 	if ((rq = step_req(st, R_SNAP)))
 		read_snapshot(s, rq);
@@ -347,6 +349,7 @@ static bool take_debug2(struct sampler *s, struct gr_snapshot *dump, uint64_t co
 	if (s->h.step)
 		s->h.step(s->h.ctx, s, what);
 	fetch_req_init(&rq, s->o.pprof, "/debug/pprof/goroutine?debug=2", FETCH_PROFILE_MAX, false);
+	rq.http.netns = s->o.netns;
 	go_fetch_all(&rq, 1, s->o.debug2_timeout_ms > 0 ? s->o.debug2_timeout_ms : s->o.timeout_ms);
 	if (rq.err)
 		*e = rq.e;

@@ -42,6 +42,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "facts/facts.h"
+#include "io/netns.h"
 
 /* check's schedule: memstats every 200 ms, a goroutine snapshot every 0.5 s. */
 #define SAMPLER_TICK_S 0.2
@@ -74,6 +75,7 @@ struct sampler_opts {
 	double start;                        /* CLOCK_MONOTONIC start of the grid; 0 = at sampler_begin */
 	double window_s;                     /* > 0: a window whose growth is confirmed (debug=2 at begin,
 	                                      * contention at the end) */
+	const struct netns *netns;           /* connect from the target's network namespace; NULL = ours */
 };
 
 /* What the latest tick (or begin, or end) asked and got. */

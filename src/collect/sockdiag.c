@@ -231,6 +231,7 @@ static int dump_all(const struct sockdiag_source *src, uint32_t mask, raw_fn fn,
 		o.replay = src->replay_stream;
 		o.replay_path = src->replay;
 		o.record = src->record;
+		o.netns = src->netns;
 	}
 	if (!o.replay && !o.replay_path && env && env[0])
 		o.replay_path = env;

@@ -17,6 +17,7 @@
 
 #include "base/err.h"
 #include "facts/sockets.h"
+#include "io/netns.h"
 
 /* Names a recording that every dump without an explicit source replays. */
 #define SOCKDIAG_REPLAY_ENV "PREFLIGHT_NETLINK_REPLAY"
@@ -28,6 +29,10 @@ struct sockdiag_source {
 	const char *replay;        /* a recording to read instead of the kernel */
 	FILE *replay_stream;       /* the same, already open (tests, fuzzers); wins over replay */
 	FILE *record;              /* write each answer datagram here as a recording (io/netlink.h) */
+	/* Ask about this network namespace's sockets (io/netns.h: the netlink
+	 * socket is made there); NULL = the caller's. A recording holds the
+	 * answers of whichever namespace it was made in; replaying ignores it. */
+	const struct netns *netns;
 };
 
 /* Called once per socket; return non-zero to stop the dump early. */
@@ -40,9 +45,9 @@ typedef int (*sockdiag_visit_fn)(const struct sock_entry *s, void *arg);
  * Request sockets (NEW_SYN_RECV) are SYN_RECV here, as in ss and
  * /proc/net/tcp: either bit selects both, and visit sees state SYN_RECV.
  * Bound-only sockets (TCP_BOUND_INACTIVE, Linux 6.5+) are never dumped.
- * The dump covers the caller's network namespace only and is not an atomic
- * snapshot: sockets that change state during it may be seen twice or not
- * at all. It stops early (returning 0) when visit returns non-zero. */
+ * The dump covers one network namespace only (the caller's, or
+ * src->netns) and is not an atomic snapshot: sockets that change state
+ * during it may be seen twice or not at all. It stops early (returning 0) when visit returns non-zero. */
 int sockdiag_dump(uint32_t state_mask, sockdiag_visit_fn visit, void *arg, struct err *e);
 /* The same from src. A replayed recording may hold more states than
  * asked for (it was made with another mask): visit still sees only the

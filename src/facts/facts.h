@@ -79,12 +79,34 @@ struct cgroup_facts {
 	uint64_t oom_kills;
 };
 
+/* Whose network namespace the per-namespace facts were read in: the TCP
+ * census, the target's listeners and the probes of them, TcpExt counters
+ * and the net.* sysctls (docs/collectors.md, "Containers"). */
+enum netns_whose {
+	NETNS_OWN,        /* preflight's own, which the target shares (or no target) */
+	NETNS_TARGET,     /* the target's, entered with setns: it is not ours */
+	NETNS_UNKNOWN,    /* the target's could not be told apart from ours: ours was read */
+};
+
+struct netns_facts {
+	enum netns_whose whose;
+	char id[32];                      /* "net:[4026532281]" of the namespace read; "" = unknown */
+	char desc[FACTS_ERR_MAX];         /* evidence "netns": "host (net:[...])", "target (net:[...])" */
+	/* The target's namespace is another one and could not be entered:
+	 * every per-namespace fact is unread, with this as the reason. */
+	struct fact_err err;
+	struct fact_err unknown;          /* NETNS_UNKNOWN: why the target's could not be told */
+};
+
 /* Host-wide kernel settings we judge. Absent ones have set = false. */
 struct sysctl_facts {
 	struct opt_i64 tcp_tw_reuse, tcp_fin_timeout, somaxconn, tcp_max_syn_backlog;
 	struct opt_i64 port_lo, port_hi;              /* net.ipv4.ip_local_port_range */
 	struct opt_i64 tcp_max_tw_buckets;
 	struct opt_i64 file_max, file_allocated, nr_open;   /* fs.file-max, fs.file-nr[0], fs.nr_open */
+	/* The net.* values are per network namespace: set when the target's
+	 * could not be entered, so they are unread, not absent. */
+	struct fact_err net_err;
 };
 
 /* TcpExt counters from /proc/net/netstat. */
@@ -228,6 +250,7 @@ struct facts {
 	unsigned online_cpus;
 	struct numa_facts numa;
 	struct cgroup_facts host_cgroup;  /* cgroup of preflight itself, unused when a target is given */
+	struct netns_facts netns;         /* where the per-namespace facts below were read */
 	struct sysctl_facts sysctl;
 	struct netstat_facts netstat_before, netstat_after;
 	struct clock_facts clock;

@@ -146,6 +146,16 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* CURLOPT_OPENSOCKETFUNCTION for a request with a netns: the socket is
+ * created in the target's network namespace and connects there. */
+static curl_socket_t open_socket_in(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	int fd = netns_socket(clientp, a->family, a->socktype, a->protocol, NULL);
+
+	(void)purpose;
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
 static int map_curl_error(CURLcode c, const struct http_request *r)
 {
 	switch (c) {
@@ -252,6 +262,10 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 		curl.easy_setopt(h, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
 		curl.easy_setopt(h, CURLOPT_ERRORBUFFER, detail[i]);
 		set_tls(h, reqs[i].tls);
+		if (reqs[i].netns) {
+			curl.easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_in);
+			curl.easy_setopt(h, CURLOPT_OPENSOCKETDATA, (void *)reqs[i].netns);
+		}
 		curl.multi_add_handle(multi, h);
 	}
 	do {

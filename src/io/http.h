@@ -26,6 +26,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "io/netns.h"
 
 /* How https:// answers are trusted, as curl's --cacert and --insecure. */
 struct http_tls {
@@ -39,6 +40,11 @@ struct http_request {
 	char url[256];
 	size_t max_bytes;          /* body cap; larger bodies are cut and flagged */
 	const struct http_tls *tls;   /* https:// trust; NULL: the run's (http_set_tls) */
+	/* Connect from this network namespace (io/netns.h: the socket is made
+	 * there, for a target in a container); NULL = ours. Borrowed until the
+	 * request ends. Kept-alive connections are shared by host and port, so
+	 * one run asks one namespace per address. */
+	const struct netns *netns;
 	/* out */
 	long status;               /* HTTP status; 0 when no response arrived */
 	struct buf body;           /* decoded (gzip accepted) */

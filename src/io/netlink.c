@@ -231,11 +231,17 @@ int netlink_open(struct netlink *nl, const struct netlink_opts *o, struct err *e
 		if (r < 0)
 			goto fail;
 	} else {
-		nl->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, o->protocol);
-		if (nl->fd < 0) {
-			r = err_errno(e, -errno, "cannot open netlink socket '%s'", nl->name);
+		struct err why = { "" };
+
+		r = netns_socket(o->netns, AF_NETLINK, SOCK_DGRAM, o->protocol, &why);
+		if (r < 0) {
+			if (o->netns)
+				err_set(e, r, "%s", why.msg);
+			else
+				err_errno(e, r, "cannot open netlink socket '%s'", nl->name);
 			goto fail;
 		}
+		nl->fd = r;
 	}
 	if (nl->record) {
 		r = record_header(nl->record, o->protocol, e);

@@ -39,6 +39,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "io/netns.h"
 
 #define NETLINK_RECORD_MAGIC "PFNLREC\n"
 #define NETLINK_RECORD_VERSION 1
@@ -56,6 +57,10 @@ struct netlink_opts {
 	const char *replay_path;  /* read the answers from this recording instead of the kernel */
 	FILE *replay;             /* the same from an open stream (wins over replay_path); not closed */
 	FILE *record;             /* append every datagram received here, as a recording; not closed */
+	/* Live: open the socket in this network namespace (io/netns.h), so the
+	 * kernel answers about that namespace's sockets; NULL = the caller's.
+	 * Borrowed; only used inside netlink_open. */
+	const struct netns *netns;
 };
 
 struct netlink {
@@ -75,6 +80,7 @@ struct netlink {
 /* Opens the socket (SOCK_CLOEXEC) or the recording, and writes the
  * recording header when o->record is set. Returns 0 or a negative errno
  * with e filled ("cannot open netlink socket 'NETLINK_SOCK_DIAG': ...",
+ * "/proc/1234/ns/net: Operation not permitted (...)" for o->netns,
  * "'FILE': not a netlink recording"). nl is released on failure. */
 int netlink_open(struct netlink *nl, const struct netlink_opts *o, struct err *e);
 

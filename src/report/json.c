@@ -27,7 +27,8 @@ static json_t *target_json(const struct report *r)
 	for (size_t i = 0; ok && i < r->n_listeners; i++)
 		ok = json_array_append_new(ls, json_text(r->listeners[i])) == 0;
 	ok = ok && put(t, "pid", json_integer(r->pid)) && put(t, "exe", json_text(r->exe)) &&
-	     put(t, "comm", json_text(r->comm)) && put(t, "listeners", r->listeners_unknown ? json_null() : json_incref(ls));
+	     put(t, "comm", json_text(r->comm)) && put(t, "listeners", r->listeners_unknown ? json_null() : json_incref(ls)) &&
+	     (!r->netns || put(t, "netns", json_text(r->netns)));
 	json_decref(ls);
 	if (!ok) {
 		json_decref(t);

@@ -106,6 +106,8 @@ static void properties(const struct report *r, FILE *out)
 		property(out, "target_comm", r->comm);
 		for (size_t i = 0; i < r->n_listeners; i++)
 			property(out, "target_listener", r->listeners[i]);
+		if (r->netns && r->netns_other)
+			property(out, "target_netns", r->netns);
 	}
 	fputs("    </properties>\n", out);
 }

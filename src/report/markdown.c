@@ -118,6 +118,11 @@ static void header(const struct report *r, FILE *out)
 			}
 		}
 		fputc('\n', out);
+		if (r->netns && r->netns_other) {
+			fputs("- **Network namespace:** ", out);
+			report_md_text(out, r->netns);
+			fputc('\n', out);
+		}
 	} else {
 		fputs("- **Target:** the host only (no process given)\n", out);
 	}

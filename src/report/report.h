@@ -23,6 +23,11 @@ struct report {
 	const char **listeners;          /* "127.0.0.1:6060" ... */
 	const char *listeners_unknown;   /* why the target's listeners could not be read; NULL = they were */
 	size_t n_listeners;
+	/* Whose network namespace the census, listeners and probes are of:
+	 * "target (net:[...])", "host (net:[...])"; NULL = not told. The tty
+	 * report shows it when netns_other (not plainly ours). */
+	const char *netns;
+	bool netns_other;
 	struct check_result *results;
 	size_t n_results;
 	enum pf_status fail_on;          /* STATUS_WARN or STATUS_FAIL */

@@ -75,6 +75,11 @@ static int header(const struct report *rep, FILE *out, const char *bold, const c
 		} else {
 			fprintf(out, "%s\n", rep->n_listeners ? "" : " none");
 		}
+		if (rep->netns && rep->netns_other) {
+			fputs("netns: ", out);
+			term_puts(out, rep->netns);
+			fputc('\n', out);
+		}
 	} else {
 		fputs("target: host only (give --pid or --process to check a service)\n", out);
 	}

@@ -116,6 +116,20 @@ done
 	die "text output states differ: $(cat "$tmp/text")"
 grep -Eqv '^[a-z0-9_]+ [0-9]+$' "$tmp/text" && die "malformed text line: $(cat "$tmp/text")"
 
+# --pid of a process in our own namespace counts ours (sockgen's sockets
+# are there); a pid that does not exist is an input error.
+pid_json=$("$PREFLIGHT" tcp-census --pid "$pid" --json) || die "'tcp-census --pid $pid' failed"
+[[ $pid_json =~ \"close_wait\":([0-9]+) ]] || die "no close_wait in $pid_json"
+[ "${BASH_REMATCH[1]}" -ge "${want[close_wait]}" ] ||
+	die "--pid of a process in our namespace: close_wait ${BASH_REMATCH[1]}, sockgen alone holds ${want[close_wait]}"
+set +e
+"$PREFLIGHT" tcp-census --pid 4194303 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || die "'tcp-census --pid' of a missing process exited $rc, want 2"
+grep -q "no process with pid 4194303" "$tmp/err" || die "missing pid: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || die "'tcp-census --pid' of a missing process wrote a census"
+
 # The dump covers preflight's own network namespace: in a fresh one, none
 # of sockgen's sockets are visible.
 if unshare -n true 2>/dev/null; then

@@ -430,9 +430,56 @@ static void test_ephemeral_ports_idle_and_errors(void **state)
 	expect(t, "net.ephemeral-ports", NULL, STATUS_ERROR);
 }
 
+/* ---- the network namespace read ---- */
+
+/* A target's namespace that could not be entered: the net.* sysctls read
+ * would be ours, so net.sysctl is an error naming it, whatever ours say. */
+static void test_sysctl_namespace_not_entered(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	good_sysctls(t->f);
+	expect(t, "net.sysctl", NULL, STATUS_PASS);
+	fact_err_setf(&t->f->sysctl.net_err, -EPERM, "/proc/4242/ns/net: Operation not permitted (needs CAP_SYS_ADMIN)");
+	r = expect(t, "net.sysctl", NULL, STATUS_ERROR);
+	assert_string_equal(r->summary, "could not read the target's net.* sysctls: /proc/4242/ns/net: Operation not "
+					"permitted (needs CAP_SYS_ADMIN)");
+	assert_false(ev_has(r, "somaxconn"));
+}
+
+/* With a target, the per-namespace checks say whose namespace was read;
+ * host-wide ones and runs without a target do not. */
+static void test_netns_evidence(void **state)
+{
+	struct tc *t = *state;
+	static const char *const per_ns[] = { "net.tcp-states", "net.timewait-ratio", "net.sysctl",
+					      "net.ephemeral-ports" };
+	struct check_result *r;
+
+	good_sysctls(t->f);
+	snprintf(t->f->netns.desc, sizeof(t->f->netns.desc), "target (net:[4026532281])");
+	t->f->netns.whose = NETNS_TARGET;
+	for (size_t i = 0; i < sizeof(per_ns) / sizeof(per_ns[0]); i++) {
+		r = tc_run(t, per_ns[i], NULL);
+		assert_false(ev_has(r, "netns"));          /* no target: no evidence */
+	}
+	target_on(t->f);
+	for (size_t i = 0; i < sizeof(per_ns) / sizeof(per_ns[0]); i++) {
+		r = tc_run(t, per_ns[i], NULL);
+		assert_string_equal(ev_s(r, "netns"), "target (net:[4026532281])");
+	}
+	r = tc_run(t, "fd.system", NULL);
+	assert_false(ev_has(r, "netns"));
+	r = tc_run(t, "clock.source", NULL);
+	assert_false(ev_has(r, "netns"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		TC(test_sysctl_namespace_not_entered),
+		TC(test_netns_evidence),
 		TC(test_tcp_states_host_census),
 		TC(test_tcp_states_target_census),
 		TC(test_timewait_ratio_boundaries),

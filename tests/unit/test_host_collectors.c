@@ -562,6 +562,46 @@ static void test_cgroup_escaped_mountpoint(void **state)
 
 /* ---- this machine ---- */
 
+/* A target whose cgroup lies above our cgroup namespace's root: an error
+ * that says so, never "no controller" (which would read as no limit). */
+static void test_cgroup_outside_namespace(void **state)
+{
+	static const struct tfile files[] = {
+		{ "/proc/7/cgroup", "0::/../sibling/svc\n" },
+		{ "/proc/7/mountinfo", "30 23 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n" },
+		{ "/sys/fs/cgroup/cgroup.controllers", "cpu memory\n" },
+	};
+	char *root = mktree(files, 3);
+	struct cgroup_facts cg;
+
+	(void)state;
+	assert_int_equal(cgroup_collect(root, 7, &cg), -EXDEV);
+	assert_int_equal(cg.err.code, -EXDEV);
+	assert_string_equal(cg.err.msg, "the cgroup '/../sibling/svc' of pid 7 lies outside preflight's cgroup "
+					"namespace: run preflight in the host's cgroup namespace (or in the target's)");
+	rmtree(root);
+}
+
+/* /proc/PID/net/netstat: the counters of PID's network namespace. */
+static void test_netstat_of_pid(void **state)
+{
+	static const struct tfile files[] = {
+		{ "/proc/7/net/netstat", "TcpExt: SyncookiesSent ListenOverflows ListenDrops\n"
+					 "TcpExt: 0 17 19\n" },
+	};
+	char *root = mktree(files, 1);
+	struct netstat_facts ns;
+
+	(void)state;
+	assert_int_equal(netstat_collect_file(root, "/proc/7/net/netstat", &ns), 0);
+	assert_true(ns.set);
+	assert_int_equal(ns.listen_overflows, 17);
+	assert_int_equal(ns.listen_drops, 19);
+	assert_int_equal(netstat_collect_file(root, "/proc/8/net/netstat", &ns), -ENOENT);
+	assert_string_equal(ns.err.msg, "cannot read /proc/8/net/netstat: No such file or directory");
+	rmtree(root);
+}
+
 static void test_live_numa(void **state)
 {
 	struct numa_facts n;
@@ -725,6 +765,8 @@ int main(void)
 		cmocka_unit_test(test_resolve_hybrid_and_shadowing),
 		cmocka_unit_test(test_resolve_malformed),
 		cmocka_unit_test(test_cgroup_escaped_mountpoint),
+		cmocka_unit_test(test_cgroup_outside_namespace),
+		cmocka_unit_test(test_netstat_of_pid),
 		cmocka_unit_test(test_live_numa),
 		cmocka_unit_test(test_live_cgroup),
 		cmocka_unit_test(test_live_clock_sysctl_netstat),

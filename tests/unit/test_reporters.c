@@ -107,6 +107,7 @@ static int setup(void **state)
 		.comm = "order",
 		.listeners = fx->listeners,
 		.n_listeners = 2,
+		.netns = "host (net:[4026531833])",
 		.results = fx->results,
 		.n_results = N_RESULTS,
 		.fail_on = STATUS_FAIL,
@@ -247,7 +248,7 @@ static void test_json_contract(void **state)
 {
 	static const char *const top[] = { "preflight_version", "started_at", "host", "checklist",
 					   "target", "summary", "checks", "duration_seconds" };
-	static const char *const target[] = { "pid", "exe", "comm", "listeners" };
+	static const char *const target[] = { "pid", "exe", "comm", "listeners", "netns" };
 	static const char *const summary[] = { "pass", "warn", "fail", "skip", "error" };
 	static const char *const check[] = { "id", "check", "title", "layer", "status", "summary",
 					     "evidence", "remedy", "duration_ms" };
@@ -276,7 +277,9 @@ static void test_json_contract(void **state)
 			    "built-in");
 	assert_true(json_is_null(json_object_get(json_object_get(doc, "checklist"), "name")));
 
-	assert_keys(json_object_get(doc, "target"), target, 4);
+	assert_keys(json_object_get(doc, "target"), target, 5);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "target"), "netns")),
+			    "host (net:[4026531833])");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "target"), "pid")), 1234);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "target"), "listeners")), 2);
 
@@ -687,6 +690,33 @@ static void test_tty_escapes(void **state)
 	free(s);
 }
 
+/* The tty report names the namespace only when it is not plainly ours. */
+static void test_tty_netns(void **state)
+{
+	struct fixture *fx = *state;
+	struct report r = fx->r;
+	char *s;
+
+	s = render(report_tty, &r);
+	assert_null(strstr(s, "netns:"));
+	free(s);
+	r.netns = "target (net:[4026532281])";
+	r.netns_other = true;
+	s = render(report_tty, &r);
+	assert_non_null(strstr(s, "listeners: 127.0.0.1:6060, 0.0.0.0:8080\nnetns: target (net:[4026532281])\n"));
+	free(s);
+	s = render(report_markdown, &r);
+	assert_non_null(strstr(s, "- **Network namespace:** target (net:\\[4026532281\\])\n"));
+	free(s);
+	s = render(report_junit, &r);
+	assert_non_null(strstr(s, "<property name=\"target_netns\" value=\"target (net:[4026532281])\"/>"));
+	free(s);
+	r.netns_other = false;
+	s = render(report_markdown, &r);
+	assert_null(strstr(s, "Network namespace"));
+	free(s);
+}
+
 static void test_tty_wrap(void **state)
 {
 	struct fixture *fx = *state;
@@ -758,6 +788,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tty_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tty_netns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tty_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_machine_formats_no_controls, setup, teardown),
 	};
