@@ -88,6 +88,8 @@ typedef void (*check_fn)(const struct facts *f, const struct check_params *p, st
 enum check_flags {
 	CHECK_NEEDS_TARGET = 1 << 0,    /* skipped when no process is given */
 	CHECK_SAMPLES = 1 << 1,         /* uses the sampling window */
+	CHECK_GO = 1 << 2,              /* judges a Go program: skipped, saying so, when the
+	                                 * target's executable has no Go build info */
 };
 
 struct check_def {

@@ -19,6 +19,7 @@
 #include "collect/netstat.h"
 #include "collect/numa.h"
 #include "collect/procfs.h"
+#include "collect/psi.h"
 #include "collect/sysctl.h"
 
 /* One outbound flow key: local address -> remote address:port. Ephemeral
@@ -248,6 +249,7 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	}
 	if (o->window_s > 0)
 		netstat_collect(o->root, &f->netstat_before);
+	psi_collect_start(o->root, f->proc.present ? o->pid : 0, &f->psi);
 
 	numa_collect(o->root, &f->numa);
 	sysctl_collect(o->root, &f->sysctl);
@@ -265,6 +267,7 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	if (o->window_s > 0) {
 		sleep_until(&deadline);
 		netstat_collect(o->root, &f->netstat_after);
+		psi_collect_end(o->root, &f->psi);
 		if (o->pid) {
 			struct cgroup_facts after = { 0 };
 
