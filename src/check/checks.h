@@ -56,6 +56,11 @@ CHECK_FN(check_host_pressure);
 /* "1.5 GiB" style; out needs 32 bytes. */
 const char *fmt_bytes(unsigned long long v, char out[32]);
 
+/* "main thread 0-1, 37 other threads 0-3" when the threads' CPU masks
+ * differ, "all 38 threads 0-3" (or "the only thread 0") when they agree,
+ * "" when the threads were not read. */
+void describe_thread_affinity(const struct process_facts *pr, char *out, size_t n);
+
 /* For a target whose executable has no Go build info (gobuild_err
  * -PF_ENOTGO): sets r to skip "not a Go binary (EXE)" and returns true.
  * check_run calls it for every check flagged CHECK_GO. */

@@ -134,12 +134,14 @@ static const struct param_def heap_pressure_params[] = {
 	P_RATIO("warn", 0.70, "HeapAlloc/NextGC right after a GC cycle (the window's trough) at or above which to warn",
 		LE("fail")),
 	P_RATIO("fail", 0.85, "the same trough at or above which to fail"),
+	P_RATIO("memory_pressure", 0.10, "memory some stall share (PSI) above which the remedy puts memory first"),
 	END,
 };
 
 static const struct param_def gc_cpu_params[] = {
 	P_RATIO("warn", 0.10, "share of CPU spent in GC at or above which to warn", LE("fail")),
 	P_RATIO("fail", 0.25, "share of CPU spent in GC at or above which to fail"),
+	P_RATIO("memory_pressure", 0.10, "memory some stall share (PSI) above which the remedy puts memory first"),
 	END,
 };
 
@@ -147,6 +149,7 @@ static const struct param_def gc_pause_params[] = {
 	P_NUM("warn_ms", 10, 0, INFINITY, "ms", "p99 of the recent GC pauses (PauseNs ring) above which to warn (ms)",
 	      LE("fail_ms")),
 	P_NUM("fail_ms", 50, 0, INFINITY, "ms", "p99 of the recent GC pauses above which to fail (ms)"),
+	P_RATIO("cpu_starved", 0.20, "cpu some stall share (PSI) above which a slow pause is blamed on CPU starvation first"),
 	END,
 };
 

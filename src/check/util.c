@@ -86,3 +86,36 @@ bool psi_felt(const struct facts *f, enum psi_res res, bool full, struct psi_rat
 			 ret->avg10 * 100, ret->avg60 * 100, ret->scope);
 	return true;
 }
+
+void describe_thread_affinity(const struct process_facts *pr, char *out, size_t n)
+{
+	const struct thread_affinity_facts *t = &pr->thread_affinity;
+	char list[256];
+	size_t len = 0;
+	int w;
+
+	out[0] = '\0';
+	if (!t->read || !t->threads_read)
+		return;
+	if (!t->differ) {
+		cpuset_format(&t->union_cpus, list, sizeof(list));
+		if (t->threads_read == 1)
+			snprintf(out, n, "the only thread %s", list);
+		else
+			snprintf(out, n, "all %u threads %s", t->threads_read, list);
+		return;
+	}
+	if (t->has_main) {
+		cpuset_format(&t->main_cpus, list, sizeof(list));
+		w = snprintf(out, n, "main thread %s", list);
+		len = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+	}
+	for (unsigned i = 0; i < t->n_groups && len + 1 < n; i++) {
+		cpuset_format(&t->groups[i].cpus, list, sizeof(list));
+		w = snprintf(out + len, n - len, "%s%u %sthread%s %s", len ? ", " : "", t->groups[i].threads,
+			     t->has_main ? "other " : "", t->groups[i].threads == 1 ? "" : "s", list);
+		len += w > 0 && (size_t)w < n - len ? (size_t)w : n - len - 1;
+	}
+	if (t->others_ungrouped && len + 1 < n)
+		snprintf(out + len, n - len, ", %u more threads with other masks", t->others_ungrouped);
+}

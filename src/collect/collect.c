@@ -201,6 +201,7 @@ static void target_collect(struct facts *f, const struct collect_opts *o)
 	r = cgroup_collect(o->root, p->pid, &p->cgroup);
 	if (r < 0 && !fact_err_failed(&p->cgroup.err))
 		fact_err_setf(&p->cgroup.err, r, "%s", strerror(-r));
+	proc_read_memshare(o->root, p->pid, &p->cgroup, &p->memshare);
 	/* Through /proc/PID/exe, so a replaced or deleted binary is still read. */
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)p->pid);
 	{
