@@ -124,18 +124,17 @@ int psi_parse(const char *text, struct psi_record *ret)
 		else if (len > 5 && !memcmp(p, "full ", 5))
 			dst = &ret->full;
 		else
-			return -PF_EPARSE;
-		if (dst->set || parse_line(p + 5, len - 5, dst) < 0) {
-			memset(ret, 0, sizeof(*ret));
-			return -PF_EPARSE;
-		}
+			goto bad;
+		if (dst->set || parse_line(p + 5, len - 5, dst) < 0)
+			goto bad;
 		p += len + (nl ? 1 : 0);
 	}
-	if (!ret->some.set) {
-		memset(ret, 0, sizeof(*ret));
-		return -PF_EPARSE;
-	}
-	return 0;
+	if (ret->some.set)
+		return 0;
+bad:
+	/* Nothing half-filled on failure. */
+	memset(ret, 0, sizeof(*ret));
+	return -PF_EPARSE;
 }
 
 static double mono_now(void)
