@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "check/checks.h"
 
 /* What is judged: the "some" share for CPU (at the host level "full" is
@@ -112,19 +113,25 @@ static void judge_scope(const struct psi_scope *s, const char *scope, const stru
 	}
 }
 
-static const char *remedy_for(enum psi_res res)
+/* go: the target is (or may be) a Go program, so its knobs are named. */
+static const char *remedy_for(enum psi_res res, bool go)
 {
 	switch (res) {
 	case PSI_CPU:
-		return "runnable tasks wait for a CPU: compare the host's /proc/pressure/cpu with the cgroup's "
-		       "cpu.pressure to tell busy neighbours from the service's own quota; move neighbours off "
-		       "or raise the CPU quota, and keep GOMAXPROCS within the CPUs granted (see cpu.throttling "
-		       "and cpu.gomaxprocs)";
+		return go ? "runnable tasks wait for a CPU: compare the host's /proc/pressure/cpu with the cgroup's "
+			    "cpu.pressure to tell busy neighbours from the service's own quota; move neighbours off "
+			    "or raise the CPU quota, and keep GOMAXPROCS within the CPUs granted (see cpu.throttling "
+			    "and cpu.gomaxprocs)"
+			  : "runnable tasks wait for a CPU: compare the host's /proc/pressure/cpu with the cgroup's "
+			    "cpu.pressure to tell busy neighbours from the service's own quota; move neighbours off "
+			    "or raise the CPU quota (see cpu.throttling)";
 	case PSI_MEMORY:
-		return "tasks stall in memory reclaim: the host or the cgroup is short of memory. Raise the "
-		       "memory limit or free memory on the host; for a Go service set GOMEMLIMIT (environment, "
-		       "or the unit file's Environment= line) below the limit so the GC gives memory back "
-		       "before the kernel has to reclaim (see mem.gomemlimit and mem.cgroup-headroom)";
+		return go ? "tasks stall in memory reclaim: the host or the cgroup is short of memory. Raise the "
+			    "memory limit or free memory on the host; for a Go service set GOMEMLIMIT (environment, "
+			    "or the unit file's Environment= line) below the limit so the GC gives memory back "
+			    "before the kernel has to reclaim (see mem.gomemlimit and mem.cgroup-headroom)"
+			  : "tasks stall in memory reclaim: the host or the cgroup is short of memory. Raise the "
+			    "memory limit or free memory on the host (see mem.cgroup-headroom)";
 	default:
 		return "every task stalls on I/O at times: find the writer (iotop, pidstat -d 1); move "
 		       "synchronous logging and fsync off the request path, or to faster storage";
@@ -203,7 +210,7 @@ CHECK_FN(check_host_pressure)
 			   worst.threshold * 100, worst.rate.avg60 * 100,
 			   findings > 1 ? "; and more stalls in the evidence" : "",
 			   error ? "; some pressure files unreadable" : "");
-		result_remedy(r, "%s", remedy_for(worst.res));
+		result_remedy(r, "%s", remedy_for(worst.res, !(f->proc.present && f->proc.gobuild_err.code == -PF_ENOTGO)));
 		return;
 	}
 	if (!worst.set) {

@@ -131,6 +131,17 @@ static void test_pressure_cpu_boundaries(void **state)
 	assert_contains(r->summary, "cpu some 96.0%");
 	/* An older kernel has no cpu "full" line: the evidence says null. */
 	assert_true(json_is_null(json_object_get(json_object_get(ev(r, "host"), "cpu"), "full")));
+	assert_contains(r->remedy, "GOMAXPROCS");
+	/* A non-Go target gets no Go knob. */
+	target_on(t->f);
+	fact_err_setf(&t->f->proc.gobuild_err, -PF_ENOTGO, "not Go");
+	r = expect(t, "host.pressure", NULL, STATUS_FAIL);
+	assert_null(strstr(r->remedy, "GOMAXPROCS"));
+	psi_avg(&t->f->psi.host, PSI_MEMORY, 0.5, 0, true);
+	r = expect(t, "host.pressure", NULL, STATUS_FAIL);
+	assert_null(strstr(r->remedy, "GOMEMLIMIT"));
+	psi_avg(&t->f->psi.host, PSI_MEMORY, 0, 0, true);
+	t->f->proc = (struct process_facts){ 0 };
 	/* Overrides. */
 	expect(t, "host.pressure", "{\"cpu_some_warn\": 0.96, \"cpu_some_fail\": 0.99}", STATUS_PASS);
 	expect(t, "host.pressure", "{\"cpu_some_warn\": 0.5, \"cpu_some_fail\": 0.959}", STATUS_FAIL);
