@@ -149,6 +149,10 @@ CHECK_FN(check_host_pressure)
 	bool window = false;
 	double window_s = 0;
 
+	/* PSI is kernel-wide: a host without it has none in any cgroup either,
+	 * so a cgroup that could not even be found changes nothing. */
+	if (!host && ps->host.absent[0] && !ps->cgroup.dir[0])
+		cg = false;
 	if (!host && !cg) {
 		const char *why = ps->host.absent[0] ? ps->host.absent
 				  : "PSI not available (kernel built without CONFIG_PSI or psi=0 boot param)";

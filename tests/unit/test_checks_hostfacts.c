@@ -69,6 +69,18 @@ static void test_pressure_absent_skips(void **state)
 	t->f->psi.cgroup.attempted = true;
 	snprintf(t->f->psi.cgroup.absent, sizeof(t->f->psi.cgroup.absent), "pid 4242 is in no cgroup v2 hierarchy");
 	expect(t, "host.pressure", NULL, STATUS_SKIP);
+	/* Nor does a cgroup that could not be found: without PSI in the
+	 * kernel no cgroup has it either. */
+	t->f->psi.cgroup.absent[0] = '\0';
+	t->f->psi.cgroup.res[PSI_CPU].state = PSI_FAILED;
+	fact_err_setf(&t->f->psi.cgroup.res[PSI_CPU].err, -ENOENT, "cannot find the cgroup of pid 4242");
+	r = expect(t, "host.pressure", NULL, STATUS_SKIP);
+	assert_contains(r->summary, "CONFIG_PSI");
+	/* With PSI on the host, that cgroup failure is an error. */
+	quiet_host(t->f);
+	t->f->psi.host.absent[0] = '\0';
+	r = expect(t, "host.pressure", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "cannot find the cgroup of pid 4242");
 }
 
 static void test_pressure_unreadable_errors(void **state)
