@@ -317,6 +317,7 @@ CHECK_FN(check_go_gc_pause)
 	n = ms->num_gc < 256 ? (size_t)ms->num_gc : 256;
 	ev_int(r, "num_gc", (long long)ms->num_gc);
 	ev_int(r, "pauses", (long long)n);
+	ev_str(r, "source", ms->source);
 	if (!n) {
 		result_set(r, STATUS_SKIP, "no GC cycle yet: no pause to judge");
 		return;
