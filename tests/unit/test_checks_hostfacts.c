@@ -422,8 +422,11 @@ static void test_gc_cpu_knobs_first(void **state)
 
 	go_surfaces(t->f);
 	t->f->go.process_start_unix = 0;
-	a = add_sample(t->f, 1000);
-	b = add_sample(t->f, 1002);
+	add_sample(t->f, 1000);
+	add_sample(t->f, 1002);
+	/* Both added first: add_sample reallocates the array. */
+	a = &t->f->go.samples[0];
+	b = &t->f->go.samples[1];
 	a->has_gc_cpu_fraction = b->has_gc_cpu_fraction = true;
 	a->num_gc = 10;
 	b->num_gc = 20;
