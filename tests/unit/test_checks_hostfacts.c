@@ -269,6 +269,31 @@ static void test_pressure_cgroup_scope(void **state)
 	assert_false(ev_has(r, "cgroup"));
 }
 
+/* The registry's rules for the new parameters: ratios, warn at most fail. */
+static void test_pressure_params_validated(void **state)
+{
+	const struct check_def *d = registry_find("host.pressure");
+	const struct param_def *warn, *fail;
+	char why[256];
+
+	(void)state;
+	assert_non_null(d);
+	warn = check_param_find(d, "memory_full_warn");
+	fail = check_param_find(d, "memory_full_fail");
+	assert_non_null(warn);
+	assert_non_null(fail);
+	assert_int_equal(warn->kind, PK_RATIO);
+	assert_int_equal(param_check_num(warn, 1.5, false, "1.5", why, sizeof(why)), -ERANGE);
+	assert_contains(why, "a ratio from 0 to 1");
+	assert_int_equal(param_check_num(warn, -0.1, false, "-0.1", why, sizeof(why)), -ERANGE);
+	assert_int_equal(param_check_order(warn, 0.2, false, fail, 0.1, true, why, sizeof(why)), -ERANGE);
+	assert_contains(why, "memory_full_warn 0.2 is above memory_full_fail 0.1 (the default)");
+	assert_int_equal(param_check_order(warn, 0.1, false, fail, 0.1, true, why, sizeof(why)), 0);
+	assert_int_equal(check_param_find(registry_find("go.gc-pause"), "cpu_starved")->kind, PK_RATIO);
+	assert_int_equal(check_param_find(registry_find("go.heap-pressure"), "memory_pressure")->kind, PK_RATIO);
+	assert_int_equal(check_param_find(registry_find("go.gc-cpu"), "memory_pressure")->kind, PK_RATIO);
+}
+
 /* ---- PSI in the GC checks ---- */
 
 static void go_surfaces(struct facts *f)
@@ -724,6 +749,7 @@ int main(void)
 		TC(test_pressure_window_rate),
 		TC(test_pressure_memory_io_boundaries),
 		TC(test_pressure_cgroup_scope),
+		cmocka_unit_test(test_pressure_params_validated),
 		TC(test_gc_pause_cpu_starved),
 		TC(test_heap_knobs_and_memory_pressure),
 		TC(test_gc_cpu_knobs_first),
