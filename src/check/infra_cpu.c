@@ -109,8 +109,8 @@ CHECK_FN(check_cpu_affinity_numa)
 			      "its cgroup to one node's CPUs and that node; run one instance per node and set "
 			      "GOMAXPROCS to the node's CPU count",
 			      ta->differ ? "'taskset -p MASK PID' changes the main thread only and the others keep "
-					   "their mask: use 'taskset -a -p MASK PID' (every thread), or better "
-					   "confine it from the start: " : "",
+					   "their mask: use 'taskset -a -p MASK PID' (every thread), or better, bind "
+					   "it at start. " : "",
 			      first_node, first_node);
 		return;
 	}

@@ -105,12 +105,20 @@ CHECK_FN(check_mem_cgroup_headroom)
 			   fmt_bytes(usage, u), ratio * 100, fmt_bytes(cg->limit_bytes, l), own);
 	if (r->status == STATUS_PASS)
 		return;
-	if (why[0])
+	if (why[0] && limit_above)
+		result_remedy(r, "the limit is shared, and the service holds %s of its %s usage: find what else "
+				 "runs under %s (systemd-cgls, or the cgroup.procs files below it) before tuning the "
+				 "service; give the service a limit of its own (a systemd unit with MemoryMax=, a "
+				 "container) so its limit and GOMEMLIMIT can be set together",
+			      pr->has_rss ? fmt_bytes(pr->vm_rss, rss) : "an unknown share", fmt_bytes(usage, u),
+			      cg->memory_limit_dir);
+	else if (why[0])
 		result_remedy(r, "the limit is shared, and the service holds %s of its %s usage: find the other "
 				 "processes in the cgroup (cat %s/cgroup.procs) before tuning the service; give the "
 				 "service a cgroup of its own (a systemd unit with MemoryMax=, a container) so its "
-				 "limit and GOMEMLIMIT can be set together", pr->has_rss ? fmt_bytes(pr->vm_rss, rss) : "an unknown share",
-			      fmt_bytes(usage, u), limit_above ? cg->memory_limit_dir : cg->memory_dir);
+				 "limit and GOMEMLIMIT can be set together",
+			      pr->has_rss ? fmt_bytes(pr->vm_rss, rss) : "an unknown share", fmt_bytes(usage, u),
+			      cg->memory_dir);
 	else
 		result_remedy(r, "usage counts page cache the kernel can reclaim, but a Go heap near the "
 				 "limit ends in an OOM kill under load: raise the limit, set GOMEMLIMIT to ~90%% "
