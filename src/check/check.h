@@ -90,6 +90,8 @@ enum check_flags {
 	CHECK_SAMPLES = 1 << 1,         /* uses the sampling window */
 	CHECK_NETNS = 1 << 2,           /* judges per-network-namespace facts: with a target, evidence
 	                                 * "netns" says whose were read (docs/collectors.md) */
+	CHECK_GO = 1 << 3,              /* judges a Go program: skipped, saying so, when the
+	                                 * target's executable has no Go build info */
 };
 
 struct check_def {

@@ -49,8 +49,40 @@ CHECK_FN(check_go_race);
 CHECK_FN(check_go_cgo);
 CHECK_FN(check_go_vcs_modified);
 
+/* infra_pressure.c */
+CHECK_FN(check_host_pressure);
+
 /* Shared wording helpers (util.c). */
 /* "1.5 GiB" style; out needs 32 bytes. */
 const char *fmt_bytes(unsigned long long v, char out[32]);
+
+/* "main thread 0-1, 37 other threads 0-3" when the threads' CPU masks
+ * differ, "all 38 threads 0-3" (or "the only thread 0") when they agree,
+ * "" when the threads were not read. */
+void describe_thread_affinity(const struct process_facts *pr, char *out, size_t n);
+
+/* For a target whose executable has no Go build info (gobuild_err
+ * -PF_ENOTGO): sets r to skip "not a Go binary (EXE)" and returns true.
+ * check_run calls it for every check flagged CHECK_GO. */
+bool skip_not_go(const struct facts *f, struct check_result *r);
+
+/* One PSI line of one resource, rated. share is the judged figure: the
+ * rate of total= over the window when both reads exist (window true),
+ * else the kernel's avg10. Ratios 0..1. */
+struct psi_rate {
+	double share;
+	double avg10, avg60, avg300;
+	bool window;
+	double window_s, window_share;
+	const char *scope;              /* psi_felt: "cgroup" or "host" */
+};
+
+/* false when res was not read or has no such line (cpu "full" before 5.13). */
+bool psi_rate(const struct psi_resource *res, bool full, struct psi_rate *ret);
+
+/* The pressure the target's tasks felt: its cgroup's when read, else the
+ * host's. desc gets "cpu some 96.0% over the 2.0 s window, avg60 45.3%
+ * (host)". false when neither was read. */
+bool psi_felt(const struct facts *f, enum psi_res res, bool full, struct psi_rate *ret, char *desc, size_t n);
 
 #endif

@@ -30,11 +30,15 @@ CHECK_FN(check_cpu_topology)
 		   n->nodes == 1 ? "" : "s", cpuset_count(&n->online), n->smt_active ? "on" : "off");
 }
 
-/* The CPUs the target may run on: its affinity mask, narrowed by the
- * cgroup cpuset when one applies. */
+/* The CPUs the target's threads may run on: the union of every
+ * thread's mask (`taskset -p` without -a confines the main thread only,
+ * and the others keep running where they were), or the process-wide
+ * mask when the threads were not read; narrowed by the cgroup cpuset
+ * when one applies. */
 static struct cpuset usable_cpus(const struct process_facts *p)
 {
-	struct cpuset s = p->affinity;
+	struct cpuset s = p->thread_affinity.read && p->thread_affinity.threads_read ? p->thread_affinity.union_cpus
+										     : p->affinity;
 
 	if (p->cgroup.has_cpuset && cpuset_count(&p->cgroup.cpus) > 0)
 		cpuset_and(&s, &p->cgroup.cpus);
@@ -45,9 +49,10 @@ CHECK_FN(check_cpu_affinity_numa)
 {
 	const struct numa_facts *n = &f->numa;
 	const struct process_facts *pr = &f->proc;
+	const struct thread_affinity_facts *ta = &pr->thread_affinity;
 	struct cpuset cpus, mems;
 	unsigned cpu_nodes = 0, mem_nodes;
-	char list[256] = "", mlist[256] = "";
+	char list[256] = "", mlist[256] = "", threads[512] = "";
 	unsigned first_node = 0;
 
 	if (n->err.code) {
@@ -77,19 +82,35 @@ CHECK_FN(check_cpu_affinity_numa)
 	ev_int(r, "mem_nodes", mem_nodes);
 	ev_str(r, "cpus", list);
 	ev_str(r, "mems", mlist);
+	describe_thread_affinity(pr, threads, sizeof(threads));
+	if (ta->read && ta->threads_read) {
+		ev_int(r, "threads", ta->threads);
+		ev_int(r, "threads_read", ta->threads_read);
+		ev_bool(r, "threads_differ", ta->differ);
+		ev_str(r, "thread_affinity", threads);
+	}
 	if (n->nodes <= 1) {
-		result_set(r, STATUS_PASS, "single NUMA node host; nothing to confine");
+		result_set(r, STATUS_PASS, "single NUMA node host; nothing to confine%s%s%s", ta->differ ? " (" : "",
+			   ta->differ ? threads : "", ta->differ ? ")" : "");
 		return;
 	}
 	if (cpu_nodes > 1 && mem_nodes != 1) {
-		result_set(r, STATUS_WARN,
-			   "process may run on CPUs of %u NUMA nodes (cpus %s) with memory on %u nodes",
-			   cpu_nodes, list, mem_nodes);
+		if (ta->differ)
+			result_set(r, STATUS_WARN,
+				   "the threads may run on CPUs of %u NUMA nodes (%s) with memory on %u nodes: "
+				   "the affinity was set on some threads only", cpu_nodes, threads, mem_nodes);
+		else
+			result_set(r, STATUS_WARN,
+				   "process may run on CPUs of %u NUMA nodes (cpus %s) with memory on %u nodes",
+				   cpu_nodes, list, mem_nodes);
 		result_remedy(r,
-			      "confine the service to one node so its memory stays local: start it with "
+			      "%sconfine the service to one node so its memory stays local: start it with "
 			      "'numactl --cpunodebind=%u --membind=%u', or set cpuset.cpus and cpuset.mems of "
 			      "its cgroup to one node's CPUs and that node; run one instance per node and set "
 			      "GOMAXPROCS to the node's CPU count",
+			      ta->differ ? "'taskset -p MASK PID' changes the main thread only and the others keep "
+					   "their mask: use 'taskset -a -p MASK PID' (every thread), or better, bind "
+					   "it at start. " : "",
 			      first_node, first_node);
 		return;
 	}
@@ -97,7 +118,8 @@ CHECK_FN(check_cpu_affinity_numa)
 		result_set(r, STATUS_PASS, "CPUs span %u NUMA nodes but memory is bound to node %s",
 			   cpu_nodes, mlist);
 	else
-		result_set(r, STATUS_PASS, "process confined to NUMA node %u (cpus %s)", first_node, list);
+		result_set(r, STATUS_PASS, "process confined to NUMA node %u (cpus %s%s%s)", first_node, list,
+			   ta->differ ? "; " : "", ta->differ ? threads : "");
 }
 
 CHECK_FN(check_cpu_throttling)

@@ -45,6 +45,21 @@ static const struct param_def headroom_params[] = {
 	END,
 };
 
+static const struct param_def pressure_params[] = {
+	P_RATIO("cpu_some_warn", 0.20, "share of time some task waited for a CPU above which to warn",
+		LE("cpu_some_fail")),
+	P_RATIO("cpu_some_fail", 0.50, "the same share above which to fail"),
+	P_RATIO("memory_some_warn", 0.10, "share of time some task stalled on memory above which to warn",
+		LE("memory_some_fail")),
+	P_RATIO("memory_some_fail", 0.30, "the same share above which to fail"),
+	P_RATIO("memory_full_warn", 0.02, "share of time every task stalled on memory above which to warn",
+		LE("memory_full_fail")),
+	P_RATIO("memory_full_fail", 0.10, "the same share above which to fail"),
+	P_RATIO("io_full_warn", 0.10, "share of time every task stalled on I/O above which to warn", LE("io_full_fail")),
+	P_RATIO("io_full_fail", 0.30, "the same share above which to fail"),
+	END,
+};
+
 static const struct param_def timewait_params[] = {
 	/* TIME_WAIT may outnumber ESTABLISHED many times over: not a ratio
 	 * bounded by 1. */
@@ -119,12 +134,14 @@ static const struct param_def heap_pressure_params[] = {
 	P_RATIO("warn", 0.70, "HeapAlloc/NextGC right after a GC cycle (the window's trough) at or above which to warn",
 		LE("fail")),
 	P_RATIO("fail", 0.85, "the same trough at or above which to fail"),
+	P_RATIO("memory_pressure", 0.10, "memory some stall share (PSI) above which the remedy puts memory first"),
 	END,
 };
 
 static const struct param_def gc_cpu_params[] = {
 	P_RATIO("warn", 0.10, "share of CPU spent in GC at or above which to warn", LE("fail")),
 	P_RATIO("fail", 0.25, "share of CPU spent in GC at or above which to fail"),
+	P_RATIO("memory_pressure", 0.10, "memory some stall share (PSI) above which the remedy puts memory first"),
 	END,
 };
 
@@ -132,6 +149,7 @@ static const struct param_def gc_pause_params[] = {
 	P_NUM("warn_ms", 10, 0, INFINITY, "ms", "p99 of the recent GC pauses (PauseNs ring) above which to warn (ms)",
 	      LE("fail_ms")),
 	P_NUM("fail_ms", 50, 0, INFINITY, "ms", "p99 of the recent GC pauses above which to fail (ms)"),
+	P_RATIO("cpu_starved", 0.20, "cpu some stall share (PSI) above which a slow pause is blamed on CPU starvation first"),
 	END,
 };
 
@@ -162,27 +180,28 @@ static const struct param_def contention_params[] = {
 
 static const struct check_def registry[] = {
 	/* code: how the service was built */
-	{ "go.buildinfo", LAYER_CODE, "Go build information", check_go_buildinfo, NULL, CHECK_NEEDS_TARGET },
-	{ "go.version", LAYER_CODE, "Go release still supported", check_go_version, go_version_params, CHECK_NEEDS_TARGET },
-	{ "go.race", LAYER_CODE, "Not built with the race detector", check_go_race, NULL, CHECK_NEEDS_TARGET },
-	{ "go.cgo", LAYER_CODE, "cgo use", check_go_cgo, NULL, CHECK_NEEDS_TARGET },
-	{ "go.vcs-modified", LAYER_CODE, "Built from a clean source tree", check_go_vcs_modified, NULL, CHECK_NEEDS_TARGET },
+	{ "go.buildinfo", LAYER_CODE, "Go build information", check_go_buildinfo, NULL, CHECK_NEEDS_TARGET | CHECK_GO },
+	{ "go.version", LAYER_CODE, "Go release still supported", check_go_version, go_version_params, CHECK_NEEDS_TARGET | CHECK_GO },
+	{ "go.race", LAYER_CODE, "Not built with the race detector", check_go_race, NULL, CHECK_NEEDS_TARGET | CHECK_GO },
+	{ "go.cgo", LAYER_CODE, "cgo use", check_go_cgo, NULL, CHECK_NEEDS_TARGET | CHECK_GO },
+	{ "go.vcs-modified", LAYER_CODE, "Built from a clean source tree", check_go_vcs_modified, NULL, CHECK_NEEDS_TARGET | CHECK_GO },
 	/* runtime: the Go runtime inside the live process */
-	{ "cpu.gomaxprocs", LAYER_RUNTIME, "GOMAXPROCS fits the CPUs the process may use", check_cpu_gomaxprocs, gomaxprocs_params, CHECK_NEEDS_TARGET },
-	{ "mem.gomemlimit", LAYER_RUNTIME, "GOMEMLIMIT fits the memory limit", check_mem_gomemlimit, gomemlimit_params, CHECK_NEEDS_TARGET },
-	{ "go.heap-pressure", LAYER_RUNTIME, "Heap below its GC goal", check_go_heap_pressure, heap_pressure_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
-	{ "go.gc-cpu", LAYER_RUNTIME, "GC CPU share", check_go_gc_cpu, gc_cpu_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
-	{ "go.gc-pause", LAYER_RUNTIME, "GC stop-the-world pauses", check_go_gc_pause, gc_pause_params, CHECK_NEEDS_TARGET },
-	{ "go.goroutines", LAYER_RUNTIME, "Goroutine count and growth", check_go_goroutines, goroutines_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
-	{ "go.goroutine-leak", LAYER_RUNTIME, "No goroutine leak", check_go_goroutine_leak, leak_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
-	{ "go.mutex-contention", LAYER_RUNTIME, "Mutex contention", check_go_mutex_contention, contention_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
-	{ "go.block-contention", LAYER_RUNTIME, "Blocking on channels and locks", check_go_block_contention, contention_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
-	{ "sec.pprof-exposure", LAYER_RUNTIME, "pprof and expvar reachable, but only on loopback", check_sec_pprof_exposure, NULL, CHECK_NEEDS_TARGET | CHECK_NETNS },
+	{ "cpu.gomaxprocs", LAYER_RUNTIME, "GOMAXPROCS fits the CPUs the process may use", check_cpu_gomaxprocs, gomaxprocs_params, CHECK_NEEDS_TARGET | CHECK_GO },
+	{ "mem.gomemlimit", LAYER_RUNTIME, "GOMEMLIMIT fits the memory limit", check_mem_gomemlimit, gomemlimit_params, CHECK_NEEDS_TARGET | CHECK_GO },
+	{ "go.heap-pressure", LAYER_RUNTIME, "Heap below its GC goal", check_go_heap_pressure, heap_pressure_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
+	{ "go.gc-cpu", LAYER_RUNTIME, "GC CPU share", check_go_gc_cpu, gc_cpu_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
+	{ "go.gc-pause", LAYER_RUNTIME, "GC stop-the-world pauses", check_go_gc_pause, gc_pause_params, CHECK_NEEDS_TARGET | CHECK_GO },
+	{ "go.goroutines", LAYER_RUNTIME, "Goroutine count and growth", check_go_goroutines, goroutines_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
+	{ "go.goroutine-leak", LAYER_RUNTIME, "No goroutine leak", check_go_goroutine_leak, leak_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
+	{ "go.mutex-contention", LAYER_RUNTIME, "Mutex contention", check_go_mutex_contention, contention_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
+	{ "go.block-contention", LAYER_RUNTIME, "Blocking on channels and locks", check_go_block_contention, contention_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
+	{ "sec.pprof-exposure", LAYER_RUNTIME, "pprof and expvar reachable, but only on loopback", check_sec_pprof_exposure, NULL, CHECK_NEEDS_TARGET | CHECK_GO | CHECK_NETNS },
 	/* infra: the host and container around it */
 	{ "cpu.topology", LAYER_INFRA, "CPU and NUMA topology", check_cpu_topology, NULL, 0 },
 	{ "cpu.affinity-numa", LAYER_INFRA, "Process confined to one NUMA node", check_cpu_affinity_numa, NULL, CHECK_NEEDS_TARGET },
 	{ "cpu.throttling", LAYER_INFRA, "cgroup CPU throttling", check_cpu_throttling, throttling_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES },
 	{ "mem.cgroup-headroom", LAYER_INFRA, "cgroup memory headroom", check_mem_cgroup_headroom, headroom_params, CHECK_NEEDS_TARGET },
+	{ "host.pressure", LAYER_INFRA, "CPU, memory and I/O pressure (PSI)", check_host_pressure, pressure_params, CHECK_SAMPLES },
 	{ "net.tcp-states", LAYER_INFRA, "TCP socket states", check_net_tcp_states, NULL, CHECK_NETNS },
 	{ "net.timewait-ratio", LAYER_INFRA, "TIME_WAIT pressure", check_net_timewait_ratio, timewait_params, CHECK_NETNS },
 	{ "net.close-wait", LAYER_INFRA, "Connections the peer closed but the service did not", check_net_close_wait, close_wait_params, CHECK_NEEDS_TARGET | CHECK_NETNS },

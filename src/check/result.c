@@ -1,4 +1,5 @@
 #include "check/check.h"
+#include "check/checks.h"
 
 #include "base/json_text.h"
 
@@ -171,6 +172,8 @@ void check_run(const struct check_def *d, const struct facts *f, json_t *overrid
 		result_set(r, STATUS_SKIP, "no target process (use --pid or --process)");
 	} else if ((d->flags & CHECK_NEEDS_TARGET) && f->proc.exited.code) {
 		result_set(r, STATUS_ERROR, "%s", f->proc.exited.msg);
+	} else if ((d->flags & CHECK_GO) && skip_not_go(f, r)) {
+		/* a non-Go target gets no Go advice */
 	} else {
 		d->fn(f, &p, r);
 	}

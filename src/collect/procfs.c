@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "base/fileio.h"
 #include "base/parse.h"
+#include "collect/cgroup.h"
 
 #define PROC_TEXT_MAX (1u << 20)
 
@@ -113,24 +114,250 @@ out:
 	buf_release(&b);
 }
 
+/* "  1234 kB" into bytes. */
+static int parse_kb(const char *s, uint64_t *ret)
+{
+	uint64_t v;
+	size_t len;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (parse_u64_prefix(s, 20, &v, &len) < 0 || strcmp(s + len, " kB") != 0 || v > UINT64_MAX / 1024)
+		return -PF_EPARSE;
+	*ret = v * 1024;
+	return 0;
+}
+
+int proc_parse_status(const char *text, struct proc_status *ret)
+{
+	static const struct { const char *key; size_t off; } kb[] = {
+		{ "VmRSS:", offsetof(struct proc_status, vm_rss) },
+		{ "RssAnon:", offsetof(struct proc_status, rss_anon) },
+		{ "RssFile:", offsetof(struct proc_status, rss_file) },
+		{ "RssShmem:", offsetof(struct proc_status, rss_shmem) },
+	};
+	unsigned rss_seen = 0;
+	const char *p = text;
+
+	memset(ret, 0, sizeof(*ret));
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[8192];
+
+		/* The longest line is a CPU list of thousands of CPUs; one that
+		 * does not fit is not one we read. */
+		if (len < sizeof(line)) {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			if (!strncmp(line, "Cpus_allowed_list:", 18))
+				ret->has_cpus = cpuset_parse_list(line + 18, &ret->cpus) == 0;
+			else if (!strncmp(line, "Mems_allowed_list:", 18))
+				ret->has_mems = cpuset_parse_list(line + 18, &ret->mems) == 0;
+			for (size_t i = 0; i < sizeof(kb) / sizeof(kb[0]); i++) {
+				size_t kl = strlen(kb[i].key);
+
+				if (!strncmp(line, kb[i].key, kl) &&
+				    parse_kb(line + kl, (uint64_t *)((char *)ret + kb[i].off)) == 0)
+					rss_seen |= 1u << i;
+			}
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	/* A kernel thread has no VmRSS; before 4.5 there is no RssAnon. */
+	ret->has_rss = rss_seen & 1;
+	return ret->has_cpus || ret->has_mems || ret->has_rss ? 0 : -PF_EPARSE;
+}
+
 static void read_status(const char *root, struct process_facts *p)
 {
 	struct buf b = BUF_INIT(PROC_TEXT_MAX);
-	char *save = NULL, *line;
+	struct proc_status *st = malloc(sizeof(*st));
 	int r = read_proc_file(root, p->pid, "status", &b);
 
 	if (r < 0) {
 		note(p, &p->status_err, "status", r);
 		goto out;
 	}
-	for (line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "Cpus_allowed_list:", 18))
-			p->has_affinity = cpuset_parse_list(line + 18, &p->affinity) == 0;
-		else if (!strncmp(line, "Mems_allowed_list:", 18))
-			p->has_mems = cpuset_parse_list(line + 18, &p->mems_allowed) == 0;
-	}
+	if (!st)
+		goto out;
+	proc_parse_status(buf_str(&b), st);
+	p->has_affinity = st->has_cpus;
+	p->affinity = st->cpus;
+	p->has_mems = st->has_mems;
+	p->mems_allowed = st->mems;
+	p->has_rss = st->has_rss;
+	p->vm_rss = st->vm_rss;
+	p->rss_anon = st->rss_anon;
+	p->rss_file = st->rss_file;
+	p->rss_shmem = st->rss_shmem;
 out:
+	free(st);
 	buf_release(&b);
+}
+
+/* Adds one other thread's mask to the groups. */
+static void group_add(struct thread_affinity_facts *t, const struct cpuset *cpus)
+{
+	for (unsigned i = 0; i < t->n_groups; i++)
+		if (!memcmp(&t->groups[i].cpus, cpus, sizeof(*cpus))) {
+			t->groups[i].threads++;
+			return;
+		}
+	if (t->n_groups == THREAD_AFFINITY_GROUPS) {
+		t->others_ungrouped++;
+		return;
+	}
+	t->groups[t->n_groups].cpus = *cpus;
+	t->groups[t->n_groups].threads = 1;
+	t->n_groups++;
+}
+
+static void cpuset_or(struct cpuset *dst, const struct cpuset *src)
+{
+	for (size_t i = 0; i < sizeof(dst->bits) / sizeof(dst->bits[0]); i++)
+		dst->bits[i] |= src->bits[i];
+}
+
+void thread_affinity_finish(struct thread_affinity_facts *t)
+{
+	/* Most common first; among equals the main thread's mask, then the
+	 * order seen, so the result does not depend on readdir's order
+	 * more than it must. */
+	for (unsigned i = 1; i < t->n_groups; i++)
+		for (unsigned j = i; j > 0; j--) {
+			bool a_main = t->has_main && !memcmp(&t->groups[j].cpus, &t->main_cpus, sizeof(t->main_cpus));
+			bool b_main = t->has_main &&
+				      !memcmp(&t->groups[j - 1].cpus, &t->main_cpus, sizeof(t->main_cpus));
+
+			if (t->groups[j].threads > t->groups[j - 1].threads ||
+			    (t->groups[j].threads == t->groups[j - 1].threads && a_main && !b_main)) {
+				__typeof__(t->groups[0]) tmp = t->groups[j];
+
+				t->groups[j] = t->groups[j - 1];
+				t->groups[j - 1] = tmp;
+			} else {
+				break;
+			}
+		}
+	t->differ = t->n_groups > 1 || t->others_ungrouped ||
+		    (t->n_groups == 1 && t->has_main && memcmp(&t->groups[0].cpus, &t->main_cpus, sizeof(t->main_cpus)));
+}
+
+/* Every thread's Cpus_allowed_list, at most PROC_THREADS_MAX of them. */
+static void read_threads(const char *root, struct process_facts *p)
+{
+	struct thread_affinity_facts *t = &p->thread_affinity;
+	struct buf b = BUF_INIT(PROC_TEXT_MAX);
+	struct proc_status *st = malloc(sizeof(*st));
+	char dir[4096], rel[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(rel, sizeof(rel), "/proc/%d/task", (int)p->pid);
+	if (!st || path_join(dir, sizeof(dir), root, rel) < 0 || !(d = opendir(dir))) {
+		int r = st ? -errno : -ENOMEM;
+
+		/* A fixture tree without task/ is a process seen only through its
+		 * main thread; so is a live one whose task/ vanished. */
+		if (r != -ENOENT)
+			note(p, &t->err, "task", r);
+		free(st);
+		return;
+	}
+	t->read = true;
+	while ((de = readdir(d))) {
+		uint64_t tid;
+		char name[64];
+
+		if (parse_u64_n(de->d_name, strlen(de->d_name), &tid) < 0 || tid > INT32_MAX)
+			continue;
+		t->threads++;
+		if (t->threads_read >= PROC_THREADS_MAX)
+			continue;
+		snprintf(name, sizeof(name), "task/%d/status", (int)tid);
+		/* A thread that exits between readdir and the read is not counted. */
+		if (read_proc_file(root, p->pid, name, &b) < 0 || proc_parse_status(buf_str(&b), st) < 0 ||
+		    !st->has_cpus) {
+			t->threads--;
+			continue;
+		}
+		t->threads_read++;
+		cpuset_or(&t->union_cpus, &st->cpus);
+		if ((pid_t)tid == p->pid) {
+			t->has_main = true;
+			t->main_cpus = st->cpus;
+		} else {
+			t->others++;
+			group_add(t, &st->cpus);
+		}
+	}
+	closedir(d);
+	free(st);
+	buf_release(&b);
+	thread_affinity_finish(t);
+	/* The process-wide mask: what most other threads hold (new threads
+	 * inherit their creator's mask, and Go's runtime re-reads its own
+	 * thread's, see docs/collectors.md). */
+	if (t->n_groups) {
+		p->affinity = t->groups[0].cpus;
+		p->has_affinity = true;
+	} else if (t->has_main && !p->has_affinity) {
+		p->affinity = t->main_cpus;
+		p->has_affinity = true;
+	}
+}
+
+int proc_read_memshare(const char *root, pid_t pid, const struct cgroup_facts *cg, struct memshare_facts *ret)
+{
+	struct buf b = BUF_INIT(FILEIO_MAX_KERNEL_FILE), mi = BUF_INIT(FILEIO_MAX_KERNEL_FILE);
+	struct cgroup_paths *paths = NULL;
+	struct err e = { { 0 } };
+	char path[CGROUP_PATH_MAX + 32], rel[64];
+	size_t dl = strlen(cg->memory_dir);
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!cg->memory_version || !dl)
+		return 0;
+	snprintf(path, sizeof(path), "%s%s%s", cg->memory_dir, cg->memory_dir[dl - 1] == '/' ? "" : "/",
+		 "cgroup.procs");
+	r = read_file(root, path, &b);
+	if (r < 0) {
+		fact_err_setf(&ret->err, r, "cannot read '%s': %s", path, strerror(-r));
+	} else {
+		ret->known = true;
+		for (size_t i = 0; i < b.len; i++)
+			ret->procs += b.data[i] == '\n';
+		if (b.len && b.data[b.len - 1] != '\n')
+			ret->procs++;
+	}
+	/* The top of the hierarchy the target sees: the host's root cgroup,
+	 * or under a cgroup namespace the container's whole cgroup. */
+	snprintf(rel, sizeof(rel), "/proc/%d/cgroup", (int)pid);
+	paths = malloc(sizeof(*paths));
+	if (paths && read_file(root, rel, &b) == 0) {
+		snprintf(rel, sizeof(rel), "/proc/%d/mountinfo", (int)pid);
+		if (read_file(root, rel, &mi) == 0 && cgroup_resolve(buf_str(&b), buf_str(&mi), paths, &e) == 0 &&
+		    paths->ctl[CGROUP_MEMORY].version)
+			ret->is_root = !strcmp(paths->ctl[CGROUP_MEMORY].dir, paths->ctl[CGROUP_MEMORY].top);
+	}
+	if (cg->memory_limit_dir[0] && strcmp(cg->memory_limit_dir, cg->memory_dir)) {
+		size_t ll = strlen(cg->memory_limit_dir);
+		uint64_t v;
+
+		snprintf(path, sizeof(path), "%s%s%s", cg->memory_limit_dir,
+			 cg->memory_limit_dir[ll - 1] == '/' ? "" : "/",
+			 cg->memory_version == 2 ? "memory.current" : "memory.usage_in_bytes");
+		if (read_file(root, path, &b) == 0 && parse_u64(buf_str(&b), &v) == 0) {
+			ret->has_limit_usage = true;
+			ret->limit_usage_bytes = v;
+		}
+	}
+	free(paths);
+	buf_release(&b);
+	buf_release(&mi);
+	return 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -215,6 +442,7 @@ int proc_read(const char *root, pid_t pid, struct process_facts *p, struct err *
 	}
 	read_environ(root, p);
 	read_status(root, p);
+	read_threads(root, p);
 	r = read_proc_file(root, pid, "limits", &b);
 	if (r == 0)
 		p->has_nofile = proc_parse_limits_nofile(b.data, &p->nofile_soft, &p->nofile_hard) == 0;

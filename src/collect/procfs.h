@@ -15,6 +15,33 @@
  * not fail the call. */
 int proc_read(const char *root, pid_t pid, struct process_facts *p, struct err *e);
 
+/* What the collectors take from a /proc/PID/status (or task/TID/status)
+ * text. Sizes in bytes. */
+struct proc_status {
+	bool has_cpus, has_mems, has_rss;
+	struct cpuset cpus, mems;         /* Cpus_allowed_list, Mems_allowed_list */
+	uint64_t vm_rss, rss_anon, rss_file, rss_shmem;
+};
+
+/* Parses a status text; lines it does not know are skipped. 0, or
+ * -PF_EPARSE when none of the fields is there. Pure (fuzzed). */
+int proc_parse_status(const char *text, struct proc_status *ret);
+
+/* The most threads whose status proc_read reads for their affinity; the
+ * rest are counted, not read (a Go service rarely runs more than a few
+ * hundred threads; thousands mean threads blocked in syscalls or cgo). */
+#define PROC_THREADS_MAX 4096
+
+/* Orders t->groups (most threads first) and sets t->differ; for the
+ * collector and tests that build the facts by hand. */
+void thread_affinity_finish(struct thread_affinity_facts *t);
+
+/* Who else the memory cgroup of pid counts: the processes in its
+ * cgroup.procs, whether it is the top of the hierarchy the target sees,
+ * and the usage of the ancestor whose limit binds. Returns 0; what could
+ * not be read is in ret->err. */
+int proc_read_memshare(const char *root, pid_t pid, const struct cgroup_facts *cg, struct memshare_facts *ret);
+
 /* True when root/proc/PID still exists. */
 bool proc_alive(const char *root, pid_t pid);
 

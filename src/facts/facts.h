@@ -150,6 +150,85 @@ struct listener_facts {
 	char addr[64];
 };
 
+/* Pressure stall information (PSI): the share of time tasks stalled on
+ * a resource, as the kernel prints it in /proc/pressure/{cpu,memory,io}
+ * and in a cgroup v2 directory's {cpu,memory,io}.pressure
+ * (collect/psi.h). */
+enum psi_res { PSI_CPU, PSI_MEMORY, PSI_IO, PSI_NRES };
+
+struct psi_line {
+	bool set;                         /* the line was in the file */
+	double avg10, avg60, avg300;      /* ratios 0..1 (the kernel prints percent) */
+	uint64_t total_us;                /* cumulative stall time, microseconds */
+};
+
+/* One pressure file: "some" always; "full" absent for cpu on kernels
+ * before 5.13. */
+struct psi_record {
+	struct psi_line some, full;
+};
+
+enum psi_state {
+	PSI_ABSENT,                       /* no such file (CONFIG_PSI off, psi=0, cgroup v1) */
+	PSI_OK,                           /* read at the window's start */
+	PSI_FAILED,                       /* the file is there but could not be read or parsed */
+};
+
+struct psi_resource {
+	enum psi_state state;
+	struct fact_err err;              /* PSI_FAILED: why */
+	struct psi_record start, end;     /* at the window's start and end */
+	bool has_end;                     /* end read too (a window was given) */
+	double t_start, t_end;            /* CLOCK_MONOTONIC seconds of the two reads */
+};
+
+struct psi_scope {
+	bool attempted;                   /* this scope was looked for */
+	char dir[512];                    /* "/proc/pressure" or the cgroup v2 directory */
+	/* Why the scope has no pressure files at all ("" when it has). */
+	char absent[FACTS_ERR_MAX];
+	struct psi_resource res[PSI_NRES];
+};
+
+struct psi_facts {
+	struct psi_scope host;            /* /proc/pressure */
+	struct psi_scope cgroup;          /* the target's cgroup v2 directory */
+};
+
+/* The CPU affinity of every thread of the target: `taskset -p PID` (no
+ * -a) changes the main thread only, and /proc/PID/status shows only the
+ * main thread. Distinct masks among the other threads, most common first. */
+#define THREAD_AFFINITY_GROUPS 8
+struct thread_affinity_facts {
+	struct fact_err err;              /* /proc/PID/task could not be listed */
+	bool read;                        /* the task directory was listed */
+	unsigned threads;                 /* threads listed */
+	unsigned threads_read;            /* of them, whose status was read (bounded) */
+	bool has_main;
+	struct cpuset main_cpus;          /* the main thread's (tid == pid) */
+	struct cpuset union_cpus;         /* every thread read, main included */
+	unsigned others;                  /* other threads read */
+	unsigned n_groups;                /* distinct masks among them (at most THREAD_AFFINITY_GROUPS kept) */
+	struct {
+		struct cpuset cpus;
+		unsigned threads;
+	} groups[THREAD_AFFINITY_GROUPS];
+	unsigned others_ungrouped;        /* other threads whose mask did not fit in groups */
+	bool differ;                      /* some thread's mask is not the main thread's */
+};
+
+/* Who else the memory cgroup's usage counts (collect/procfs.c). */
+struct memshare_facts {
+	struct fact_err err;              /* cgroup.procs could not be read */
+	bool known;                       /* procs was read */
+	uint64_t procs;                   /* processes in the target's own memory cgroup */
+	bool is_root;                     /* the target sits in the root of the hierarchy it sees */
+	/* Usage of memory_limit_dir when the binding limit is an ancestor's:
+	 * that usage, not the leaf's, is what the limit is judged against. */
+	bool has_limit_usage;
+	uint64_t limit_usage_bytes;
+};
+
 struct process_facts {
 	bool present;                     /* a target was given and found */
 	pid_t pid;
@@ -162,9 +241,18 @@ struct process_facts {
 	char *cmdline;                    /* arguments joined by spaces */
 	/* Go-relevant environment; environ_err set when /proc/PID/environ was unreadable. */
 	char *env_gomaxprocs, *env_gomemlimit, *env_gogc, *env_godebug;
-	struct cpuset affinity;           /* Cpus_allowed_list */
+	/* The process-wide CPU affinity: the mask most of the threads other
+	 * than the main one hold, which new threads inherit and Go's runtime
+	 * counts (see thread_affinity and docs/collectors.md); the main
+	 * thread's Cpus_allowed_list when there are no other threads or they
+	 * could not be read. */
+	struct cpuset affinity;
 	struct cpuset mems_allowed;       /* Mems_allowed_list */
 	bool has_affinity, has_mems;
+	struct thread_affinity_facts thread_affinity;
+	/* The process's own memory from /proc/PID/status, bytes. */
+	bool has_rss;
+	uint64_t vm_rss, rss_anon, rss_file, rss_shmem;
 	/* RLIMIT_NOFILE; UINT64_MAX = unlimited. */
 	bool has_nofile;
 	uint64_t nofile_soft, nofile_hard;
@@ -172,6 +260,7 @@ struct process_facts {
 	uint64_t *socket_inodes;          /* sorted, from /proc/PID/fd links "socket:[N]" */
 	size_t n_socket_inodes;
 	struct cgroup_facts cgroup;
+	struct memshare_facts memshare;
 	/* Sockets of this process (matched by inode). */
 	uint64_t tcp_states[TCP_STATE_MAX];
 	/* Set when the process's sockets could not be told apart from the
@@ -257,6 +346,7 @@ struct facts {
 	struct tcp_facts tcp;
 	struct process_facts proc;
 	struct goruntime_facts go;
+	struct psi_facts psi;
 	/* Cumulative cgroup CPU counters at the start of the window (for throttling deltas). */
 	bool has_cpu_stat_before;
 	uint64_t nr_periods_before, nr_throttled_before;

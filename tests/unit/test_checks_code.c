@@ -94,7 +94,8 @@ static void test_not_go_skips_every_code_check(void **state)
 	fact_err_setf(&t->f->proc.gobuild_err, -PF_ENOTGO, "'/usr/bin/python3' is not a Go executable");
 	for (size_t i = 0; i < N_CODE; i++) {
 		r = expect(t, code_checks[i], NULL, STATUS_SKIP);
-		assert_string_equal(r->summary, "'/usr/bin/python3' is not a Go executable");
+		assert_string_equal(r->summary, "not a Go binary (/srv/order-api)");
+		assert_string_equal(ev_s(r, "exe"), "/srv/order-api");
 	}
 }
 

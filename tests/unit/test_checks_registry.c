@@ -35,6 +35,7 @@ static const struct {
 	{ "cpu.affinity-numa", LAYER_INFRA, true },
 	{ "cpu.throttling", LAYER_INFRA, true },
 	{ "mem.cgroup-headroom", LAYER_INFRA, true },
+	{ "host.pressure", LAYER_INFRA, false },
 	{ "net.tcp-states", LAYER_INFRA, false },
 	{ "net.timewait-ratio", LAYER_INFRA, false },
 	{ "net.close-wait", LAYER_INFRA, true },

@@ -316,11 +316,16 @@ static void test_gomaxprocs_unknown_and_errors(void **state)
 	go_target(t->f, NULL, "0-3", 0);
 	fact_err_setf(&t->f->proc.gobuild_err, -PF_ENOTGO,
 		 "'/usr/bin/python3' is not a Go executable");
-	/* Not a Go binary and nothing else to go by. */
+	/* Not a Go binary: skipped, even with a GOMAXPROCS in its
+	 * environment, which means nothing to it. */
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_SKIP);
-	assert_contains(r->summary, "not a Go executable");
-	/* The environment alone is enough to judge. */
+	assert_contains(r->summary, "not a Go binary");
 	set_env(&t->f->proc.env_gomaxprocs, "4");
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_SKIP);
+	assert_contains(r->summary, "not a Go binary (/srv/order-api)");
+	/* A Go binary whose build info could not be read: the environment
+	 * alone is enough to judge. */
+	fact_err_setf(&t->f->proc.gobuild_err, -EACCES, "cannot read the executable");
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
 	assert_int_equal(ev_i(r, "effective"), 4);
 	t->f->proc.has_affinity = false;
@@ -356,7 +361,7 @@ static void test_gomaxprocs_environ_unreadable(void **state)
 	fact_err_setf(&t->f->proc.gobuild_err, -PF_ENOTGO, "'/usr/bin/python3' is not a Go executable");
 	fact_err_setf(&t->f->proc.environ_err, -EACCES, "cannot read /proc/4242/environ: Permission denied");
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_SKIP);
-	assert_contains(r->summary, "not a Go executable");
+	assert_contains(r->summary, "not a Go binary");
 }
 
 /* ---- mem.gomemlimit ---- */
