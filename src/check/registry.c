@@ -195,7 +195,7 @@ static const struct check_def registry[] = {
 	{ "go.goroutine-leak", LAYER_RUNTIME, "No goroutine leak", check_go_goroutine_leak, leak_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
 	{ "go.mutex-contention", LAYER_RUNTIME, "Mutex contention", check_go_mutex_contention, contention_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
 	{ "go.block-contention", LAYER_RUNTIME, "Blocking on channels and locks", check_go_block_contention, contention_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_GO },
-	{ "sec.pprof-exposure", LAYER_RUNTIME, "pprof and expvar reachable, but only on loopback", check_sec_pprof_exposure, NULL, CHECK_NEEDS_TARGET | CHECK_GO | CHECK_NETNS },
+	{ "sec.pprof-exposure", LAYER_RUNTIME, "pprof and expvar reachable, but only on loopback", check_sec_pprof_exposure, NULL, CHECK_NEEDS_TARGET | CHECK_NETNS },
 	/* infra: the host and container around it */
 	{ "cpu.topology", LAYER_INFRA, "CPU and NUMA topology", check_cpu_topology, NULL, 0 },
 	{ "cpu.affinity-numa", LAYER_INFRA, "Process confined to one NUMA node", check_cpu_affinity_numa, NULL, CHECK_NEEDS_TARGET },

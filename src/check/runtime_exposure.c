@@ -69,15 +69,23 @@ CHECK_FN(check_sec_pprof_exposure)
 			      any_tls ? "; TLS does not help: it encrypts the pages for whoever asks (a server that "
 					"requires client certificates would have refused this probe)"
 				      : "");
+	} else if (skip_not_go(f, r)) {
+		/* Nothing exposed, and a program that is not Go has no pprof to
+		 * miss: no Go advice for it (an exposed page fails above whatever
+		 * the binary is, since a packed Go binary reads as "not Go"). */
 	} else if (!pr->n_endpoints) {
 		result_set(r, STATUS_WARN, "pid %d has no TCP listeners to probe; no pprof found", (int)pr->pid);
-		result_remedy(r, "import net/http/pprof on a loopback-only listener so the service can be "
-				 "diagnosed in production");
+		result_remedy(r, "turn on the service's own debug listener if it has one (a flag or setting such "
+				 "as etcd's --enable-pprof, or a debug/admin listen address), bound to 127.0.0.1; "
+				 "otherwise, in the code, import net/http/pprof on a loopback-only listener so the "
+				 "service can be diagnosed in production");
 	} else if (!any_pprof) {
 		result_set(r, STATUS_WARN, "no listener of pid %d serves /debug/pprof/: no way to diagnose it "
 					   "in production", (int)pr->pid);
-		result_remedy(r, "import _ \"net/http/pprof\" and serve http.DefaultServeMux on 127.0.0.1:6060 "
-				 "(a separate listener from the service's)");
+		result_remedy(r, "turn on the service's own pprof if it has a switch for it (a flag or setting "
+				 "such as etcd's --enable-pprof; over TLS pass --cacert or --insecure), on a loopback "
+				 "listener; otherwise, in the code, import _ \"net/http/pprof\" and serve "
+				 "http.DefaultServeMux on 127.0.0.1:6060 (a separate listener from the service's)");
 	} else {
 		result_set(r, STATUS_PASS, "pprof%s served on loopback only", any_vars ? " and expvar" : "");
 	}

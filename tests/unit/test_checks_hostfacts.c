@@ -687,7 +687,7 @@ static void test_headroom_ancestor_limit(void **state)
 static const char *const go_checks[] = {
 	"go.buildinfo", "go.version", "go.race", "go.cgo", "go.vcs-modified", "cpu.gomaxprocs", "mem.gomemlimit",
 	"go.heap-pressure", "go.gc-cpu", "go.gc-pause", "go.goroutines", "go.goroutine-leak", "go.mutex-contention",
-	"go.block-contention", "sec.pprof-exposure",
+	"go.block-contention",
 };
 
 static void test_not_go_skips_every_go_check(void **state)
@@ -721,6 +721,11 @@ static void test_not_go_skips_every_go_check(void **state)
 		assert_string_equal(r->summary, "not a Go binary (/usr/bin/sleep)");
 		assert_null(r->remedy);
 	}
+	/* sec.pprof-exposure is not flagged (an exposed page fails whatever
+	 * the binary), but with nothing exposed it skips the same way. */
+	assert_false(registry_find("sec.pprof-exposure")->flags & CHECK_GO);
+	r = expect(t, "sec.pprof-exposure", NULL, STATUS_SKIP);
+	assert_string_equal(r->summary, "not a Go binary (/usr/bin/sleep)");
 	/* Checks that apply to any process still judge it. */
 	t->f->proc.has_nofile = true;
 	t->f->proc.nofile_soft = t->f->proc.nofile_hard = 65536;
