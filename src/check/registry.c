@@ -157,6 +157,7 @@ static const struct param_def contention_params[] = {
 	      LE("fail_rate")),
 	P_NUM("fail_rate", 1.0, 0, INFINITY, NULL, "seconds of waiting per second at or above which to fail"),
 	P_INT("top", 5, 0, 1000, "call sites", "call sites listed in the evidence"),
+	P_INT("require_profile", 0, 0, 1, NULL, "1: a profile that is off fails instead of skipping"),
 	END,
 };
 
