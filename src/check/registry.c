@@ -48,8 +48,9 @@ static const struct param_def headroom_params[] = {
 static const struct param_def timewait_params[] = {
 	/* TIME_WAIT may outnumber ESTABLISHED many times over: not a ratio
 	 * bounded by 1. */
-	P_NUM("warn", 0.15, 0, INFINITY, NULL, "TIME_WAIT / ESTABLISHED above which to warn"),
+	P_NUM("warn", 0.15, 0, INFINITY, NULL, "TIME_WAIT / ESTABLISHED (the service's own with a target) above which to warn"),
 	P_RATIO("buckets_fail", 0.8, "TIME_WAIT / net.ipv4.tcp_max_tw_buckets above which to fail"),
+	P_INT("min_time_wait", 100, 0, COUNT_MAX, "sockets", "TIME_WAIT sockets below which the ratio is not judged"),
 	END,
 };
 

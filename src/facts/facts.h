@@ -168,6 +168,18 @@ struct process_facts {
 	struct gobuild gobuild;
 };
 
+/* The host's TIME_WAIT sockets by owner, as far as their addresses tell
+ * (collect/tw_owner.h has the rules). set is false when no target was
+ * given or its sockets are unknown. */
+struct tw_split {
+	bool set;
+	uint64_t service_inbound;         /* local addr:port is a listener of the target */
+	uint64_t service_outbound;        /* to a destination the target holds ESTABLISHED connections to */
+	uint64_t clients_of_service;      /* remote addr:port is the target's listener, client on this host */
+	uint64_t other_servers;           /* local addr:port is another process's listener */
+	uint64_t unattributed;
+};
+
 struct tcp_facts {
 	struct fact_err err;
 	uint64_t states[TCP_STATE_MAX];   /* host-wide, IPv4 + IPv6, index = kernel state number */
@@ -175,6 +187,7 @@ struct tcp_facts {
 	 * to one remote address:port with the local port in the ephemeral range. */
 	char busiest_dst[96];
 	uint64_t busiest_count;
+	struct tw_split tw_split;
 };
 
 /* The Go runtime as its own debug surfaces show it, sampled over the

@@ -118,11 +118,145 @@ static void test_timewait_no_established(void **state)
 	tw(t->f, 0, 0);
 	r = expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
 	assert_true(ev_null(r, "ratio"));
-	tw(t->f, 20, 0);
+	assert_string_equal(ev_s(r, "judged"), "host");
+	tw(t->f, 120, 0);
 	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
 	assert_true(ev_null(r, "ratio"));
+	assert_contains(r->summary, "host-wide: 120 TIME_WAIT and no ESTABLISHED");
+	assert_contains(r->remedy, "--pid");
 	t->f->tcp.err.code = -EPERM;
 	expect(t, "net.timewait-ratio", NULL, STATUS_ERROR);
+}
+
+/* A handful of TIME_WAIT sockets is no pressure whatever the ratio:
+ * min_time_wait (100) on both sides. */
+static void test_timewait_min_count(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	tw(t->f, 99, 10);                                           /* ratio 9.9 */
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	assert_contains(r->summary, "min_time_wait 100");
+	tw(t->f, 100, 10);
+	expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
+	tw(t->f, 99, 0);
+	expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	expect(t, "net.timewait-ratio", "{\"min_time_wait\": 99}", STATUS_WARN);
+	expect(t, "net.timewait-ratio", "{\"min_time_wait\": 0}", STATUS_WARN);
+}
+
+/* With a target the service is judged by the TIME_WAIT the census could
+ * attribute to it, against its own ESTABLISHED connections; the host's
+ * other TIME_WAIT sockets are evidence, not blame. */
+static void tw_split(struct facts *f, uint64_t in, uint64_t out, uint64_t clients, uint64_t others, uint64_t un)
+{
+	f->tcp.tw_split = (struct tw_split){ true, in, out, clients, others, un };
+	f->tcp.states[TCPS_TIME_WAIT] = in + out + clients + others + un;
+}
+
+static void test_timewait_split_by_owner(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+	json_t *o;
+
+	target_on(t->f);
+	t->f->tcp.states[TCPS_ESTABLISHED] = 2000;
+	t->f->proc.tcp_states[TCPS_ESTABLISHED] = 1000;
+	/* 5000 TIME_WAIT on the host, 150 of them the service's: 0.15, not above. */
+	tw_split(t->f, 100, 50, 10, 3000, 1840);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	assert_string_equal(ev_s(r, "judged"), "service");
+	assert_int_equal(ev_i(r, "time_wait"), 5000);              /* host-wide keys stay host-wide */
+	assert_near(ev_d(r, "ratio"), 2.5);
+	assert_int_equal(ev_i(r, "service_time_wait"), 150);
+	assert_int_equal(ev_i(r, "service_established"), 1000);
+	assert_near(ev_d(r, "service_ratio"), 0.15);
+	assert_string_equal(ev_s(r, "time_wait_split"), "service: 150, clients of the service on this host: 10, "
+							 "other processes: 3000, unattributed: 1840");
+	o = ev(r, "time_wait_owners");
+	assert_int_equal(json_integer_value(json_object_get(o, "service_inbound")), 100);
+	assert_int_equal(json_integer_value(json_object_get(o, "service_outbound")), 50);
+	assert_int_equal(json_integer_value(json_object_get(o, "clients_of_service")), 10);
+	assert_int_equal(json_integer_value(json_object_get(o, "other_servers")), 3000);
+	assert_int_equal(json_integer_value(json_object_get(o, "unattributed")), 1840);
+	assert_contains(r->summary, "service: TIME_WAIT/ESTABLISHED = 0.15 (150/1000)");
+	assert_contains(r->summary, "host's 5000 TIME_WAIT by owner: service: 150");
+
+	/* One more of the service's: above 0.15. */
+	tw_split(t->f, 101, 50, 10, 3000, 1840);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
+	assert_contains(r->summary, "service: TIME_WAIT/ESTABLISHED = 0.15 (151/1000; warn above 0.15)");
+	/* Mostly inbound: the service closes accepted connections first. */
+	assert_contains(r->remedy, "closes accepted connections first");
+	assert_contains(r->remedy, "keepalive");
+	/* Mostly outbound: the pool knob and tcp_tw_reuse before the code change. */
+	tw_split(t->f, 10, 141, 10, 3000, 1840);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
+	assert_contains(r->remedy, "outbound connections per request");
+	assert_true(strstr(r->remedy, "tcp_tw_reuse=1") < strstr(r->remedy, "MaxIdleConnsPerHost"));
+
+	/* The same host without the service's share: no blame. */
+	tw_split(t->f, 0, 0, 10, 100000, 50000);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "service_time_wait"), 0);
+
+	/* The service's share with no ESTABLISHED connection of its own. */
+	t->f->proc.tcp_states[TCPS_ESTABLISHED] = 0;
+	tw_split(t->f, 100, 0, 0, 0, 0);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
+	assert_true(ev_null(r, "service_ratio"));
+	assert_contains(r->summary, "service: 100 TIME_WAIT and no ESTABLISHED");
+	tw_split(t->f, 99, 0, 0, 0, 0);
+	expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+}
+
+/* The bucket limit is the host's: it fails whoever holds the sockets, and
+ * says it is host-wide; the service is named in the remedy only when it
+ * holds most of them. */
+static void test_timewait_buckets_host_wide_with_target(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	target_on(t->f);
+	t->f->sysctl.tcp_max_tw_buckets = (struct opt_i64){ true, 10000 };
+	t->f->tcp.states[TCPS_ESTABLISHED] = 1000000;
+	t->f->proc.tcp_states[TCPS_ESTABLISHED] = 1000;
+	tw_split(t->f, 0, 0, 0, 8000, 0);
+	expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	tw_split(t->f, 0, 0, 0, 8001, 0);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_FAIL);
+	assert_contains(r->summary, "host-wide: 8001 TIME_WAIT");
+	assert_contains(r->summary, "other processes: 8001");
+	assert_contains(r->remedy, "host-wide");
+	assert_contains(r->remedy, "tcp_max_tw_buckets");
+	tw_split(t->f, 8001, 0, 0, 0, 0);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_FAIL);
+	assert_contains(r->remedy, "closes accepted connections first");
+	/* Fails even when the pid's share is unknown: the limit is the host's. */
+	t->f->tcp.tw_split.set = false;
+	fact_err_setf(&t->f->proc.sockets_err, -EACCES, "sockets of pid 4242 unknown: cannot read /proc/4242/fd");
+	expect(t, "net.timewait-ratio", NULL, STATUS_FAIL);
+}
+
+/* The pid's share could not be read: unknown, an error quoting why,
+ * never the host's sockets blamed on it nor a pass. */
+static void test_timewait_target_unknown(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	target_on(t->f);
+	tw(t->f, 10, 1000);
+	fact_err_setf(&t->f->proc.sockets_err, -EACCES,
+		      "sockets of pid 4242 unknown (the census needs its socket inodes): cannot read /proc/4242/fd: "
+		      "Permission denied " PROC_PRIVILEGE_HINT);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "TIME_WAIT of pid 4242 unknown");
+	assert_contains(r->summary, "CAP_SYS_PTRACE");
+	assert_int_equal(ev_i(r, "time_wait"), 10);
 }
 
 /* ---- net.close-wait ---- */
@@ -438,6 +572,10 @@ int main(void)
 		TC(test_timewait_ratio_boundaries),
 		TC(test_timewait_near_buckets_fails),
 		TC(test_timewait_no_established),
+		TC(test_timewait_min_count),
+		TC(test_timewait_split_by_owner),
+		TC(test_timewait_buckets_host_wide_with_target),
+		TC(test_timewait_target_unknown),
 		TC(test_close_wait_boundaries),
 		TC(test_close_wait_errors),
 		TC(test_listen_queue_backlog_and_queue),
