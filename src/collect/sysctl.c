@@ -45,6 +45,7 @@ int sysctl_collect(const char *root, struct sysctl_facts *ret)
 	read_one(root, "/proc/sys/net/ipv4/tcp_max_syn_backlog", &ret->tcp_max_syn_backlog);
 	read_pair(root, "/proc/sys/net/ipv4/ip_local_port_range", &ret->port_lo, &ret->port_hi);
 	read_one(root, "/proc/sys/net/ipv4/tcp_max_tw_buckets", &ret->tcp_max_tw_buckets);
+	read_one(root, "/proc/sys/net/ipv4/tcp_syncookies", &ret->tcp_syncookies);
 	read_one(root, "/proc/sys/fs/file-max", &ret->file_max);
 	read_pair(root, "/proc/sys/fs/file-nr", &ret->file_allocated, NULL);
 	read_one(root, "/proc/sys/fs/nr_open", &ret->nr_open);

@@ -84,6 +84,7 @@ struct sysctl_facts {
 	struct opt_i64 tcp_tw_reuse, tcp_fin_timeout, somaxconn, tcp_max_syn_backlog;
 	struct opt_i64 port_lo, port_hi;              /* net.ipv4.ip_local_port_range */
 	struct opt_i64 tcp_max_tw_buckets;
+	struct opt_i64 tcp_syncookies;                /* 0 never, 1 when a SYN queue overflows, 2 always */
 	struct opt_i64 file_max, file_allocated, nr_open;   /* fs.file-max, fs.file-nr[0], fs.nr_open */
 };
 

@@ -359,7 +359,29 @@ static void test_listen_queue_small_backlog(void **state)
 	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
 	assert_contains(r->summary, "0.0.0.0:8080 listens with backlog 128");
 	assert_contains(r->summary, "capped by net.core.somaxconn");
+	assert_false(ev_has(r, "tcp_syncookies"));
+	assert_null(strstr(r->summary, "syncookies"));             /* unknown: not claimed */
+	assert_contains(r->remedy, "restart the service");
 	expect(t, "net.listen-queue", "{\"min_backlog\": 128}", STATUS_PASS);
+	/* What a small backlog means for the SYN queue depends on tcp_syncookies. */
+	t->f->sysctl.tcp_syncookies = (struct opt_i64){ true, 1 };
+	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
+	assert_int_equal(ev_i(r, "tcp_syncookies"), 1);
+	assert_contains(r->summary, "answers with cookies, but a full accept queue still drops");
+	t->f->sysctl.tcp_syncookies.v = 0;
+	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
+	assert_contains(r->summary, "tcp_syncookies=0: a full SYN queue drops connection attempts too");
+	/* A backlog below today's somaxconn is not "capped": the service asked
+	 * for less, or somaxconn was raised after it started listening. */
+	t->f->sysctl.somaxconn.v = 4096;
+	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
+	assert_contains(r->summary, "below net.core.somaxconn: the service passed a smaller listen() backlog, or "
+				    "somaxconn was raised after it started listening");
+	t->f->sysctl.somaxconn.v = 64;
+	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
+	assert_contains(r->summary, "above today's net.core.somaxconn");
+	t->f->sysctl.somaxconn.v = 128;
+	t->f->sysctl.tcp_syncookies.set = false;
 
 	/* A full queue on one listener outranks a small backlog on another. */
 	listener(t->f, 0, "127.0.0.1:6060", 1025, 1024);
@@ -432,6 +454,7 @@ static void good_sysctls(struct facts *f)
 	f->sysctl.tcp_fin_timeout = (struct opt_i64){ true, 60 };
 	f->sysctl.somaxconn = (struct opt_i64){ true, 4096 };
 	f->sysctl.tcp_max_syn_backlog = (struct opt_i64){ true, 4096 };
+	f->sysctl.tcp_syncookies = (struct opt_i64){ true, 1 };
 	f->sysctl.port_lo = (struct opt_i64){ true, 32768 };
 	f->sysctl.port_hi = (struct opt_i64){ true, 60999 };
 }
@@ -476,10 +499,38 @@ static void test_sysctl_boundaries(void **state)
 	assert_contains(r->summary, "somaxconn=4095 below 4096");
 	expect(t, "net.sysctl", "{\"min_somaxconn\": 1024}", STATUS_PASS);
 
+	/* tcp_max_syn_backlog is the kernel's only with tcp_syncookies=0. */
 	good_sysctls(t->f);
-	t->f->sysctl.tcp_max_syn_backlog.v = 1024;                  /* below somaxconn */
+	t->f->sysctl.tcp_max_syn_backlog.v = 128;                   /* far below somaxconn */
+	r = expect(t, "net.sysctl", NULL, STATUS_PASS);             /* cookies: nothing dropped */
+	assert_int_equal(ev_i(r, "tcp_syncookies"), 1);
+	assert_contains(ev_s(r, "tcp_syncookies_meaning"), "not used");
+	t->f->sysctl.tcp_syncookies.v = 2;
+	r = expect(t, "net.sysctl", NULL, STATUS_PASS);
+	assert_contains(r->remedy, "tcp_syncookies=2");
+	assert_contains(ev_s(r, "tcp_syncookies_meaning"), "always");
+	t->f->sysctl.tcp_syncookies.v = 0;
 	r = expect(t, "net.sysctl", NULL, STATUS_WARN);
-	assert_contains(r->summary, "tcp_max_syn_backlog=1024");
+	assert_contains(r->summary, "tcp_syncookies=0 and tcp_max_syn_backlog=128");
+	assert_contains(r->summary, "dropped past 96 half-open connections, below somaxconn=4096");
+	assert_contains(r->remedy, "tcp_syncookies=1");
+	assert_contains(r->remedy, "at least 5461");
+	/* Without cookies the drop point is 3/4 of tcp_max_syn_backlog: 5462
+	 * gives 5462 - 1365 = 4097 >= 4096; 5460 gives 4095. */
+	t->f->sysctl.tcp_max_syn_backlog.v = 5462;
+	r = expect(t, "net.sysctl", NULL, STATUS_PASS);
+	assert_contains(r->remedy, "tcp_syncookies=0");              /* still advised */
+	t->f->sysctl.tcp_max_syn_backlog.v = 5461;                  /* 5461 - 1365 = 4096: not below */
+	expect(t, "net.sysctl", NULL, STATUS_PASS);
+	t->f->sysctl.tcp_max_syn_backlog.v = 5460;                  /* 5460 - 1365 = 4095 */
+	expect(t, "net.sysctl", NULL, STATUS_WARN);
+	/* Unreadable is judged as 0 (a kernel without CONFIG_SYN_COOKIES has none), and said. */
+	t->f->sysctl.tcp_syncookies.set = false;
+	r = expect(t, "net.sysctl", NULL, STATUS_WARN);
+	assert_contains(r->summary, "tcp_syncookies unreadable (judged as 0)");
+	assert_true(ev_null(r, "tcp_syncookies"));
+	t->f->sysctl.tcp_max_syn_backlog.v = 5461;
+	expect(t, "net.sysctl", NULL, STATUS_PASS);
 
 	good_sysctls(t->f);
 	t->f->sysctl.port_lo.v = 49152;
