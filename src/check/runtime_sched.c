@@ -272,15 +272,39 @@ static int parse_gomemlimit(const char *s, uint64_t *ret)
 	return 0;
 }
 
+/* Where the service's GOMEMLIMIT is set, for the remedy's first knob. */
+static void gomemlimit_remedy(struct check_result *r, enum maxprocs_origin origin, uint64_t limit, const char *what)
+{
+	/* An integer MiB the runtime parses ("236MiB"): 92% of the limit. */
+	unsigned long long mib = (unsigned long long)(limit / 100 * 92) >> 20;
+
+	if (origin == ORIGIN_CODE)
+		result_remedy(r, "%s. The service sets its limit itself (debug.SetMemoryLimit in its code, or a "
+				 "flag of its own): use that flag or setting if it has one — a SetMemoryLimit call "
+				 "overrides GOMEMLIMIT from the environment — else change the code to about %lluMiB "
+				 "(90-95%% of the limit); or change the memory limit itself (systemd MemoryMax= on the "
+				 "unit, the pod's resources.limits.memory)",
+			      what, mib);
+	else
+		result_remedy(r, "%s. Set GOMEMLIMIT=%lluMiB (90-95%% of the limit) %s the service's environment "
+				 "— systemd: Environment=GOMEMLIMIT=%lluMiB in the unit ('systemctl edit UNIT'); "
+				 "containers: the env of the pod spec or 'docker run -e' — and restart it; no rebuild "
+				 "needed. The runtime does not count C allocations, the binary's mappings or kernel "
+				 "memory, hence the margin; in code the same is debug.SetMemoryLimit",
+			      what, mib, origin == ORIGIN_ENV ? "in place of the one in" : "in", mib);
+}
+
 CHECK_FN(check_mem_gomemlimit)
 {
 	const struct process_facts *pr = &f->proc;
 	const struct cgroup_facts *cg = &pr->cgroup;
 	double low = param_num(p, "low_ratio");
-	uint64_t limit = cg->has_limit ? cg->limit_bytes : 0, gml = 0;
-	const char *source = NULL;
-	char a[32], b[32];
+	uint64_t limit = cg->has_limit ? cg->limit_bytes : 0, gml = 0, env_gml = 0;
+	const char *source = NULL;        /* where the number was read: "service", "env GOMEMLIMIT" */
+	enum maxprocs_origin origin = ORIGIN_DEFAULT;
+	char a[32], b[32], from[256] = "", none[256] = "";
 	struct go_version gv;
+	bool env_ok = false, serves_metrics = false;
 
 	/* "No memory limit" must have been read, not assumed. */
 	if (!cg->has_memory && fact_err_failed(&cg->err)) {
@@ -292,55 +316,86 @@ CHECK_FN(check_mem_gomemlimit)
 	if (pr->env_gomemlimit && pr->reported_gomemlimit <= 0 && pr->gobuild.go_version &&
 	    go_version_parse(pr->gobuild.go_version, &gv) == 0 && !go_version_at_least(&gv, 19)) {
 		ev_str(r, "env", pr->env_gomemlimit);
-		result_set(r, STATUS_WARN, "GOMEMLIMIT='%s' is set but %s ignores it (added in Go 1.19)",
-			   pr->env_gomemlimit, pr->gobuild.go_version);
-		result_remedy(r, "rebuild with a supported Go release");
+		result_set(r, STATUS_WARN, "GOMEMLIMIT='%s' is set in the environment (/proc/%d/environ) but %s "
+					   "ignores it (added in Go 1.19)",
+			   pr->env_gomemlimit, (int)pr->pid, pr->gobuild.go_version);
+		result_remedy(r, "only a rebuild with a supported Go release makes the limit work; until then "
+				 "the heap is paced by GOGC alone (GOGC in the service's environment)");
 		return;
 	}
+	for (size_t i = 0; i < pr->n_endpoints; i++)
+		serves_metrics |= pr->endpoints[i].metrics;
+	if (pr->env_gomemlimit && parse_gomemlimit(pr->env_gomemlimit, &env_gml) == 0)
+		env_ok = true;
 	if (pr->reported_gomemlimit > 0 && pr->reported_gomemlimit < INT64_MAX) {
 		gml = (uint64_t)pr->reported_gomemlimit;
-		source = "service";
+		if (env_ok && env_gml == gml) {
+			origin = ORIGIN_ENV;
+			source = "service";
+			snprintf(from, sizeof(from), " from the environment (/proc/%d/environ), as the service's own "
+				 "metric go_gc_gomemlimit_bytes confirms", (int)pr->pid);
+		} else {
+			origin = ORIGIN_CODE;
+			source = "service";
+			snprintf(from, sizeof(from), " from the service's own metric go_gc_gomemlimit_bytes; set by its "
+				 "code (%s%s%s)", pr->env_gomemlimit ? "the environment says '" : "not in the environment",
+				 pr->env_gomemlimit ? pr->env_gomemlimit : "", pr->env_gomemlimit ? "'" : "");
+		}
 	} else if (fact_err_failed(&pr->environ_err)) {
 		result_set(r, STATUS_ERROR, "GOMEMLIMIT unknown: %s%s%s", pr->environ_err.msg,
 			   fact_err_failed(&pr->sockets_err) ? "; and the service's own metrics: " : "",
 			   fact_err_failed(&pr->sockets_err) ? pr->sockets_err.msg : "");
 		return;
 	} else if (pr->env_gomemlimit) {
-		if (parse_gomemlimit(pr->env_gomemlimit, &gml) < 0) {
+		if (!env_ok) {
 			ev_str(r, "env", pr->env_gomemlimit);
-			result_set(r, STATUS_FAIL, "GOMEMLIMIT='%s' is malformed; the Go runtime refuses to start "
-						   "with it", pr->env_gomemlimit);
+			result_set(r, STATUS_FAIL, "GOMEMLIMIT='%s' in the environment (/proc/%d/environ) is "
+						   "malformed; the Go runtime refuses to start with it",
+				   pr->env_gomemlimit, (int)pr->pid);
+			result_remedy(r, "write it as bytes with an optional KiB, MiB, GiB or TiB suffix (\"900MiB\"), "
+					 "or \"off\", where the service's environment is set (the unit's "
+					 "Environment= line, the container's env)");
 			return;
 		}
-		source = "env GOMEMLIMIT";
+		gml = env_gml;
+		if (gml) {
+			origin = ORIGIN_ENV;
+			source = "env GOMEMLIMIT";
+			snprintf(from, sizeof(from), " from the environment (/proc/%d/environ)", (int)pr->pid);
+		}
 	}
+	if (!gml)
+		snprintf(none, sizeof(none), "no GOMEMLIMIT (%s in the environment, /proc/%d/environ; %s)",
+			 pr->env_gomemlimit ? "'off' or empty" : "none", (int)pr->pid,
+			 serves_metrics ? "the service's /metrics shows none either"
+					: "one set in code, debug.SetMemoryLimit, would not show: no /metrics");
 	ev_int(r, "gomemlimit_bytes", (long long)gml);
 	ev_str(r, "source", source);
+	ev_str(r, "origin", !gml ? "none" : origin == ORIGIN_ENV ? "environment" : "code");
 	if (!limit) {
 		if (gml)
-			result_set(r, STATUS_PASS, "GOMEMLIMIT=%s and no container memory limit", fmt_bytes(gml, a));
+			result_set(r, STATUS_PASS, "GOMEMLIMIT=%s%s and no container memory limit", fmt_bytes(gml, a), from);
 		else
-			result_set(r, STATUS_PASS, "no container memory limit and no GOMEMLIMIT");
+			result_set(r, STATUS_PASS, "no container memory limit and %s", none);
 		return;
 	}
 	ev_real(r, "ratio", (double)gml / (double)limit);
 	if (!gml) {
-		result_set(r, STATUS_WARN, "memory limit %s but no GOMEMLIMIT: the GC paces only by GOGC and "
-					   "can run into the OOM killer", fmt_bytes(limit, a));
-		result_remedy(r, "set GOMEMLIMIT to 90-95%% of the limit (about %s) so the GC works harder "
-				 "before the kernel kills the process", fmt_bytes(limit / 100 * 92, b));
+		result_set(r, STATUS_WARN, "memory limit %s but %s: the GC paces only by GOGC and can run into "
+					   "the OOM killer", fmt_bytes(limit, a), none);
+		gomemlimit_remedy(r, ORIGIN_DEFAULT, limit, "without a limit the GC works no harder as the heap "
+							    "nears the container's limit");
 	} else if (gml > limit) {
-		result_set(r, STATUS_FAIL, "GOMEMLIMIT=%s is above the memory limit %s: the OOM killer comes first",
-			   fmt_bytes(gml, a), fmt_bytes(limit, b));
-		result_remedy(r, "set GOMEMLIMIT to 90-95%% of the limit; the runtime does not count C "
-				 "allocations, the binary's mappings or kernel memory");
+		result_set(r, STATUS_FAIL, "GOMEMLIMIT=%s%s is above the memory limit %s: the OOM killer comes first",
+			   fmt_bytes(gml, a), from, fmt_bytes(limit, b));
+		gomemlimit_remedy(r, origin, limit, "the kernel kills the process before the GC defends the limit");
 	} else if ((double)gml < low * (double)limit) {
-		result_set(r, STATUS_WARN, "GOMEMLIMIT=%s is below %.0f%% of the memory limit %s: the GC will "
-					   "run far more often than it needs to", fmt_bytes(gml, a), low * 100,
+		result_set(r, STATUS_WARN, "GOMEMLIMIT=%s%s is below %.0f%% of the memory limit %s: the GC will "
+					   "run far more often than it needs to", fmt_bytes(gml, a), from, low * 100,
 			   fmt_bytes(limit, b));
-		result_remedy(r, "raise GOMEMLIMIT to 90-95%% of the limit unless other processes share it");
+		gomemlimit_remedy(r, origin, limit, "raise it unless other processes share the limit");
 	} else {
-		result_set(r, STATUS_PASS, "GOMEMLIMIT=%s is %.0f%% of the memory limit %s", fmt_bytes(gml, a),
+		result_set(r, STATUS_PASS, "GOMEMLIMIT=%s%s is %.0f%% of the memory limit %s", fmt_bytes(gml, a), from,
 			   100.0 * (double)gml / (double)limit, fmt_bytes(limit, b));
 	}
 }

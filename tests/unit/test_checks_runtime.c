@@ -430,8 +430,14 @@ static void test_gomemlimit_missing_warns(void **state)
 	assert_int_equal(ev_i(r, "limit_bytes"), GiB);
 	assert_int_equal(ev_i(r, "gomemlimit_bytes"), 0);
 	assert_true(ev_null(r, "source"));
-	assert_contains(r->summary, "no GOMEMLIMIT");
+	assert_string_equal(ev_s(r, "origin"), "none");
+	assert_contains(r->summary, "no GOMEMLIMIT (none in the environment, /proc/4242/environ; one set in code, "
+				    "debug.SetMemoryLimit, would not show: no /metrics)");
 	assert_contains(r->remedy, "90-95%");
+	/* The knob first, in a form the runtime parses: 92% of 1 GiB. */
+	assert_contains(r->remedy, "Environment=GOMEMLIMIT=942MiB");
+	assert_true(strstr(r->remedy, "Environment=GOMEMLIMIT") < strstr(r->remedy, "debug.SetMemoryLimit"));
+	assert_contains(r->remedy, "no rebuild needed");
 	/* "off" is the runtime's spelling of no limit. */
 	set_env(&t->f->proc.env_gomemlimit, "off");
 	expect(t, "mem.gomemlimit", NULL, STATUS_WARN);
@@ -524,11 +530,31 @@ static void test_gomemlimit_service_report_wins(void **state)
 	t->f->proc.reported_gomemlimit = (int64_t)(900 * MiB);
 	r = expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
 	assert_string_equal(ev_s(r, "source"), "service");
+	assert_string_equal(ev_s(r, "origin"), "code");
+	assert_contains(r->summary, "from the service's own metric go_gc_gomemlimit_bytes; set by its code (the "
+				    "environment says '2GiB')");
 	assert_int_equal(ev_i(r, "gomemlimit_bytes"), 900 * MiB);
+	/* Set by code and too low: the service's own setting first. */
+	t->f->proc.reported_gomemlimit = (int64_t)(100 * MiB);
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_WARN);
+	assert_contains(r->remedy, "debug.SetMemoryLimit");
+	assert_contains(r->remedy, "overrides GOMEMLIMIT from the environment");
+	/* The report equals the environment's value: the environment set it. */
+	set_env(&t->f->proc.env_gomemlimit, "900MiB");
+	t->f->proc.reported_gomemlimit = (int64_t)(900 * MiB);
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	assert_string_equal(ev_s(r, "origin"), "environment");
+	assert_contains(r->summary, "GOMEMLIMIT=900.0 MiB from the environment (/proc/4242/environ), as the "
+				    "service's own metric go_gc_gomemlimit_bytes confirms");
+	set_env(&t->f->proc.env_gomemlimit, "2GiB");
 	/* math.MaxInt64 is the runtime's "no limit": back to the env. */
 	t->f->proc.reported_gomemlimit = INT64_MAX;
 	r = expect(t, "mem.gomemlimit", NULL, STATUS_FAIL);
 	assert_string_equal(ev_s(r, "source"), "env GOMEMLIMIT");
+	assert_string_equal(ev_s(r, "origin"), "environment");
+	assert_contains(r->summary, "GOMEMLIMIT=2.0 GiB from the environment (/proc/4242/environ) is above");
+	assert_contains(r->remedy, "in place of the one in the service's environment");
+	assert_contains(r->remedy, "Environment=GOMEMLIMIT=942MiB");
 }
 
 static void test_gomemlimit_environ_unreadable(void **state)
