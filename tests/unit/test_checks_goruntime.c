@@ -267,7 +267,13 @@ static void test_goroutines_count(void **state)
 	assert_int_equal(ev_i(r, "first"), 60);
 	assert_int_equal(ev_i(r, "growth"), 30);
 	assert_int_equal(json_array_size(ev(r, "counts")), 3);
-	expect(t, "go.goroutines", "{\"warn\": 90}", STATUS_WARN);
+	expect(t, "go.goroutines", "{\"warn\": 91}", STATUS_PASS);
+	r = expect(t, "go.goroutines", "{\"warn\": 90}", STATUS_WARN);
+	/* Where the count was read, and the service's own limits before code. */
+	assert_contains(r->summary, "(http://127.0.0.1:6060/debug/pprof/goroutine)");
+	assert_contains(r->remedy, "preflight goroutines http://127.0.0.1:6060");
+	assert_true(strstr(r->remedy, "no rebuild") < strstr(r->remedy, "worker pools"));
+	expect(t, "go.goroutines", "{\"warn\": 10, \"fail\": 91}", STATUS_WARN);
 	expect(t, "go.goroutines", "{\"warn\": 10, \"fail\": 90}", STATUS_FAIL);
 }
 
