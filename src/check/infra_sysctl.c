@@ -66,6 +66,7 @@ CHECK_FN(check_net_sysctl)
 	struct buf problems = BUF_INIT(4096), advice = BUF_INIT(8192), unread = BUF_INIT(1024);
 	enum pf_status st = STATUS_PASS;
 	bool cookies = s->tcp_syncookies.set && s->tcp_syncookies.v != 0;
+	char cookies_text[24] = "unread";
 
 	if (s->tcp_tw_reuse.set) {
 		ev_int(r, "tcp_tw_reuse", s->tcp_tw_reuse.v);
@@ -151,13 +152,17 @@ CHECK_FN(check_net_sysctl)
 		unread.data[unread.len - 2] = '\0';
 	if (unread.len)
 		ev_str(r, "unreadable", buf_str(&unread));
+	if (s->tcp_syncookies.set)
+		snprintf(cookies_text, sizeof(cookies_text), "%lld", (long long)s->tcp_syncookies.v);
 	if (st == STATUS_PASS && unread.len)
 		result_set(r, STATUS_SKIP, "could not read %s under %s/proc/sys: not judged", buf_str(&unread),
 			   f->root ? f->root : "");
 	else if (st == STATUS_PASS)
-		result_set(r, STATUS_PASS, "somaxconn=%lld tcp_max_syn_backlog=%lld tcp_tw_reuse=%lld tcp_fin_timeout=%lld ports=%lld-%lld",
-			   (long long)s->somaxconn.v, (long long)s->tcp_max_syn_backlog.v, (long long)s->tcp_tw_reuse.v,
-			   (long long)s->tcp_fin_timeout.v, (long long)s->port_lo.v, (long long)s->port_hi.v);
+		result_set(r, STATUS_PASS, "somaxconn=%lld tcp_max_syn_backlog=%lld tcp_syncookies=%s tcp_tw_reuse=%lld "
+					   "tcp_fin_timeout=%lld ports=%lld-%lld",
+			   (long long)s->somaxconn.v, (long long)s->tcp_max_syn_backlog.v, cookies_text,
+			   (long long)s->tcp_tw_reuse.v, (long long)s->tcp_fin_timeout.v, (long long)s->port_lo.v,
+			   (long long)s->port_hi.v);
 	else {
 		if (problems.len >= 2)
 			problems.data[problems.len - 2] = '\0';

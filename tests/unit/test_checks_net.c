@@ -466,6 +466,7 @@ static void test_sysctl_reported_with_advice(void **state)
 
 	good_sysctls(t->f);
 	r = expect(t, "net.sysctl", NULL, STATUS_PASS);
+	assert_contains(r->summary, "tcp_max_syn_backlog=4096 tcp_syncookies=1 ");
 	assert_int_equal(ev_i(r, "tcp_tw_reuse"), 2);
 	assert_contains(ev_s(r, "tcp_tw_reuse_meaning"), "loopback");
 	assert_int_equal(ev_i(r, "tcp_fin_timeout"), 60);
