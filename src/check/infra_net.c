@@ -120,7 +120,6 @@ CHECK_FN(check_net_timewait_ratio)
 		ev_int(r, "tcp_max_tw_buckets", buckets->v);
 	if (target && sp->set) {
 		json_t *o = json_object();
-
 		int n = snprintf(split, sizeof(split), "host's %llu TIME_WAIT by owner: ", (unsigned long long)tw);
 
 		snprintf(split + n, sizeof(split) - (size_t)n,
