@@ -78,7 +78,17 @@ static long long go_default_maxprocs(const struct process_facts *pr, unsigned n_
 
 /* Where the value the runtime runs with was set, for the remedy: the
  * operator's knob (the environment), the service's code, or Go's default. */
-enum maxprocs_origin { ORIGIN_ENV, ORIGIN_CODE, ORIGIN_DEFAULT };
+enum maxprocs_origin { ORIGIN_ENV, ORIGIN_CODE, ORIGIN_DEFAULT, ORIGIN_UNKNOWN };
+
+static const char *origin_name(enum maxprocs_origin o)
+{
+	switch (o) {
+	case ORIGIN_ENV: return "environment";
+	case ORIGIN_CODE: return "code";
+	case ORIGIN_DEFAULT: return "default";
+	default: return "unknown";
+	}
+}
 
 static void gomaxprocs_remedy(struct check_result *r, const struct process_facts *pr, enum maxprocs_origin origin,
 			      long long effective, long long capacity, bool over)
@@ -112,6 +122,14 @@ static void gomaxprocs_remedy(struct check_result *r, const struct process_facts
 				 "call — else change the code to %lld, or drop the call and let Go >= 1.25's "
 				 "container-aware default decide",
 			      why, effective, capacity);
+		return;
+	case ORIGIN_UNKNOWN:
+		result_remedy(r, "%s. Set GOMAXPROCS=%lld where the service is started (systemd "
+				 "Environment=GOMAXPROCS=%lld in the unit; containers: the env of the pod spec), no "
+				 "rebuild needed — unless its code sets the value (runtime.GOMAXPROCS), which the "
+				 "environment does not override: then its own flag or setting, or the code. Who set "
+				 "%lld could not be told: the environment was unreadable",
+			      why, capacity, capacity, effective);
 		return;
 	case ORIGIN_DEFAULT:
 		break;
@@ -176,7 +194,11 @@ CHECK_FN(check_cpu_gomaxprocs)
 		effective = pr->reported_gomaxprocs;
 		/* The value is what the runtime runs with; who chose it is told by
 		 * comparing it with the environment and Go's default. */
-		if (env_v && env_v == effective) {
+		if (fact_err_failed(&pr->environ_err)) {
+			origin = ORIGIN_UNKNOWN;
+			snprintf(source, sizeof(source), "from the service's own metric %s; who set it is unknown (%s)",
+				 pr->reported_gomaxprocs_from, pr->environ_err.msg);
+		} else if (env_v && env_v == effective) {
 			origin = ORIGIN_ENV;
 			snprintf(source, sizeof(source), "from the environment (/proc/%d/environ), as the service's own "
 				 "metric %s confirms", (int)pr->pid, pr->reported_gomaxprocs_from);
@@ -220,7 +242,7 @@ CHECK_FN(check_cpu_gomaxprocs)
 		capacity = quota_cpus;
 	ev_int(r, "effective", effective);
 	ev_str(r, "source", source + 5);            /* without "from " */
-	ev_str(r, "origin", origin == ORIGIN_ENV ? "environment" : origin == ORIGIN_CODE ? "code" : "default");
+	ev_str(r, "origin", origin_name(origin));
 	ev_int(r, "usable_cpus", n_usable);
 	if (quota_cpus)
 		ev_int(r, "quota_cpus", quota_cpus);
@@ -290,8 +312,11 @@ static void gomemlimit_remedy(struct check_result *r, enum maxprocs_origin origi
 				 "— systemd: Environment=GOMEMLIMIT=%lluMiB in the unit ('systemctl edit UNIT'); "
 				 "containers: the env of the pod spec or 'docker run -e' — and restart it; no rebuild "
 				 "needed. The runtime does not count C allocations, the binary's mappings or kernel "
-				 "memory, hence the margin; in code the same is debug.SetMemoryLimit",
-			      what, mib, origin == ORIGIN_ENV ? "in place of the one in" : "in", mib);
+				 "memory, hence the margin; in code the same is debug.SetMemoryLimit%s",
+			      what, mib, origin == ORIGIN_ENV ? "in place of the one in" : "in", mib,
+			      origin == ORIGIN_UNKNOWN ? ". If the service's code sets the limit (debug.SetMemoryLimit), "
+							 "that overrides the environment: use its own flag or setting"
+						       : "");
 }
 
 CHECK_FN(check_mem_gomemlimit)
@@ -329,7 +354,12 @@ CHECK_FN(check_mem_gomemlimit)
 		env_ok = true;
 	if (pr->reported_gomemlimit > 0 && pr->reported_gomemlimit < INT64_MAX) {
 		gml = (uint64_t)pr->reported_gomemlimit;
-		if (env_ok && env_gml == gml) {
+		if (fact_err_failed(&pr->environ_err)) {
+			origin = ORIGIN_UNKNOWN;
+			source = "service";
+			snprintf(from, sizeof(from), " from the service's own metric go_gc_gomemlimit_bytes; who set it "
+				 "is unknown (/proc/%d/environ unreadable)", (int)pr->pid);
+		} else if (env_ok && env_gml == gml) {
 			origin = ORIGIN_ENV;
 			source = "service";
 			snprintf(from, sizeof(from), " from the environment (/proc/%d/environ), as the service's own "
@@ -371,7 +401,7 @@ CHECK_FN(check_mem_gomemlimit)
 					: "one set in code, debug.SetMemoryLimit, would not show: no /metrics");
 	ev_int(r, "gomemlimit_bytes", (long long)gml);
 	ev_str(r, "source", source);
-	ev_str(r, "origin", !gml ? "none" : origin == ORIGIN_ENV ? "environment" : "code");
+	ev_str(r, "origin", !gml ? "none" : origin_name(origin));
 	if (!limit) {
 		if (gml)
 			result_set(r, STATUS_PASS, "GOMEMLIMIT=%s%s and no container memory limit", fmt_bytes(gml, a), from);

@@ -392,7 +392,14 @@ static void test_gomaxprocs_environ_unreadable(void **state)
 	assert_contains(r->summary, "CAP_SYS_PTRACE");
 	t->f->proc.reported_gomaxprocs = 4;
 	snprintf(t->f->proc.reported_gomaxprocs_from, sizeof(t->f->proc.reported_gomaxprocs_from), "/metrics");
-	expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
+	/* The value is the service's own; who set it cannot be told. */
+	assert_string_equal(ev_s(r, "origin"), "unknown");
+	assert_contains(r->summary, "who set it is unknown (cannot read /proc/4242/environ");
+	t->f->proc.reported_gomaxprocs = 1;                         /* 1 < 0.5 x 4 */
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_WARN);
+	assert_contains(r->remedy, "Environment=GOMAXPROCS=4");
+	assert_contains(r->remedy, "environment was unreadable");
 	t->f->proc.reported_gomaxprocs = 0;
 	t->f->proc.environ_err = (struct fact_err){ 0 };
 	fact_err_setf(&t->f->proc.gobuild_err, -EACCES, "cannot read the executable '/proc/4242/exe': "
@@ -568,9 +575,19 @@ static void test_gomemlimit_environ_unreadable(void **state)
 		      PROC_PRIVILEGE_HINT);
 	r = expect(t, "mem.gomemlimit", NULL, STATUS_ERROR);
 	assert_contains(r->summary, "GOMEMLIMIT unknown: cannot read /proc/4242/environ");
-	/* The service's own report needs no environment. */
+	/* The service's own report needs no environment, but who set it is
+	 * then unknown, never "its code". */
 	t->f->proc.reported_gomemlimit = 512 * (int64_t)MiB;
-	expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	assert_string_equal(ev_s(r, "origin"), "unknown");
+	assert_contains(r->summary, "who set it is unknown (/proc/4242/environ unreadable)");
+	t->f->proc.cgroup.has_limit = true;
+	t->f->proc.cgroup.limit_bytes = 2 * GiB;
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_WARN);         /* 512 MiB < half of 2 GiB */
+	assert_contains(r->remedy, "Environment=GOMEMLIMIT=1884MiB");
+	assert_contains(r->remedy, "that overrides the environment");
+	t->f->proc.cgroup.has_limit = false;
+	t->f->proc.cgroup.limit_bytes = 0;
 	/* "No container memory limit" must have been read, not assumed. */
 	t->f->proc.cgroup.has_memory = false;
 	fact_err_setf(&t->f->proc.cgroup.err, -ENOENT, "could not read '/proc/4242/cgroup': No such file or directory");
