@@ -1,8 +1,10 @@
 /* File descriptor limits of the process and the host. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "check/checks.h"
+#include "check/goversion.h"
 
 CHECK_FN(check_fd_process)
 {
@@ -30,28 +32,49 @@ CHECK_FN(check_fd_process)
 	ratio = unlimited || !pr->nofile_soft ? 0 : (double)pr->open_fds / (double)pr->nofile_soft;
 	ev_real(r, "ratio", ratio);
 	if (ratio > fail)
-		result_set(r, STATUS_FAIL, "%llu of %llu fds open (%.0f%%; fail above %.0f%%)",
-			   (unsigned long long)pr->open_fds, (unsigned long long)pr->nofile_soft, ratio * 100, fail * 100);
+		result_set(r, STATUS_FAIL, "%llu of %llu fds open (%.0f%%; fail above %.0f%%; soft limit from /proc/%d/limits)",
+			   (unsigned long long)pr->open_fds, (unsigned long long)pr->nofile_soft, ratio * 100, fail * 100,
+			   (int)pr->pid);
 	else if (ratio > warn)
-		result_set(r, STATUS_WARN, "%llu of %llu fds open (%.0f%%; warn above %.0f%%)",
-			   (unsigned long long)pr->open_fds, (unsigned long long)pr->nofile_soft, ratio * 100, warn * 100);
+		result_set(r, STATUS_WARN, "%llu of %llu fds open (%.0f%%; warn above %.0f%%; soft limit from /proc/%d/limits)",
+			   (unsigned long long)pr->open_fds, (unsigned long long)pr->nofile_soft, ratio * 100, warn * 100,
+			   (int)pr->pid);
 	else if (!unlimited && (double)pr->nofile_soft < expected * headroom)
 		result_set(r, STATUS_WARN,
-			   "fd soft limit %llu is below %.0f (expected_connections %.0f x %.1f headroom); %llu open",
-			   (unsigned long long)pr->nofile_soft, expected * headroom, expected, headroom,
+			   "fd soft limit %llu (/proc/%d/limits) is below %.0f (expected_connections %.0f x %.1f "
+			   "headroom); %llu open",
+			   (unsigned long long)pr->nofile_soft, (int)pr->pid, expected * headroom, expected, headroom,
 			   (unsigned long long)pr->open_fds);
 	else if (unlimited)
 		result_set(r, STATUS_PASS, "%llu fds open, no soft limit", (unsigned long long)pr->open_fds);
 	else
 		result_set(r, STATUS_PASS, "%llu of %llu fds open (%.1f%%)", (unsigned long long)pr->open_fds,
 			   (unsigned long long)pr->nofile_soft, ratio * 100);
-	if (r->status != STATUS_PASS)
+	if (r->status != STATUS_PASS) {
+		/* Enough for the expected peak and twice what is open now, in
+		 * whole KiB-sized steps. */
+		double want = expected * headroom > 2.0 * (double)pr->open_fds ? expected * headroom
+										: 2.0 * (double)pr->open_fds;
+		unsigned long long n = ((unsigned long long)ceil(want) + 1023) / 1024 * 1024;
+		struct go_version gv;
+		bool is_go = pr->gobuild.go_version && go_version_parse(pr->gobuild.go_version, &gv) == 0;
+		bool go119 = is_go && go_version_at_least(&gv, 19);
+
 		result_remedy(r,
-			      "every connection costs an fd: raise the limit where the service starts "
-			      "(systemd LimitNOFILE=, 'ulimit -n' in the start script, or the container "
-			      "runtime's nofile ulimit) to cover peak connections plus files; Go >= 1.19 raises "
-			      "its own soft limit to the hard limit at start, so raise the hard limit. Check "
-			      "for leaks if open fds keep growing");
+			      "every connection costs an fd. Raise the limit where the service is started, no "
+			      "rebuild: systemd LimitNOFILE=%llu in its unit ('systemctl edit UNIT'; sets soft and "
+			      "hard), 'ulimit -n %llu' in its start script, 'docker run --ulimit nofile=%llu:%llu' "
+			      "(Kubernetes takes the container runtime's default: LimitNOFILE= in containerd's or "
+			      "dockerd's unit); for the running process until it restarts, 'prlimit --pid %d "
+			      "--nofile=%llu:%llu'. %s If open fds keep growing, look for a leak (net.close-wait, "
+			      "unclosed files and response bodies)",
+			      n, n, n, n, (int)pr->pid, n, n,
+			      go119 ? "Go >= 1.19 (this binary) raises its own soft limit to the hard limit at start, "
+				      "so the hard limit is the one that counts."
+			      : is_go ? "Go before 1.19 (this binary) keeps the soft limit it is given; in code, "
+					"syscall.Setrlimit can raise it to the hard limit."
+				      : "");
+	}
 }
 
 CHECK_FN(check_fd_system)

@@ -3,6 +3,32 @@
 
 #include "check/checks.h"
 
+/* The kernel's backlog is min(listen() argument, somaxconn) as they were
+ * at listen() time; Go passes somaxconn, read once at its first listen. */
+static const char *backlog_why(const struct opt_i64 *somax, uint32_t backlog)
+{
+	if (!somax->set)
+		return "";
+	if (backlog == (uint32_t)somax->v)
+		return ", capped by net.core.somaxconn";
+	if (backlog < (uint32_t)somax->v)
+		return ", below net.core.somaxconn: the service passed a smaller listen() backlog, or somaxconn "
+		       "was raised after it started listening";
+	return ", above today's net.core.somaxconn: it was higher when the service started listening";
+}
+
+/* What a small backlog means for the SYN queue, whose limit is the same
+ * backlog (infra_sysctl.c has the kernel's rules). */
+static const char *syn_queue_note(int cookies)
+{
+	if (cookies > 0)
+		return "; with tcp_syncookies on, a full SYN queue answers with cookies, but a full accept "
+		       "queue still drops";
+	if (cookies == 0)
+		return "; tcp_syncookies=0: a full SYN queue drops connection attempts too";
+	return "";
+}
+
 CHECK_FN(check_net_listen_queue)
 {
 	const struct process_facts *pr = &f->proc;
@@ -10,9 +36,10 @@ CHECK_FN(check_net_listen_queue)
 	const struct opt_i64 *somax = &f->sysctl.somaxconn;
 	json_t *arr = json_array();
 	enum pf_status worst = STATUS_PASS;
-	char worst_msg[256] = "";
+	char worst_msg[512] = "";
 	uint64_t overflows = 0, drops = 0;
 	bool sampled = f->window_s > 0 && f->netstat_before.set && f->netstat_after.set;
+	int cookies = f->sysctl.tcp_syncookies.set ? (f->sysctl.tcp_syncookies.v != 0) : -1;
 
 	/* No listeners seen is not "no listeners" when the census could not
 	 * tell the target's sockets from the host's. */
@@ -41,14 +68,15 @@ CHECK_FN(check_net_listen_queue)
 				 queue, backlog);
 		} else if ((double)backlog < min_backlog && worst < STATUS_WARN) {
 			worst = STATUS_WARN;
-			snprintf(worst_msg, sizeof(worst_msg), "%s listens with backlog %u (warn below %.0f)%s",
-				 l->addr, backlog, min_backlog,
-				 somax->set && backlog == (uint32_t)somax->v ? ", capped by net.core.somaxconn" : "");
+			snprintf(worst_msg, sizeof(worst_msg), "%s listens with backlog %u (warn below %.0f)%s%s",
+				 l->addr, backlog, min_backlog, backlog_why(somax, backlog), syn_queue_note(cookies));
 		}
 	}
 	ev_json(r, "listeners", arr);
 	if (somax->set)
 		ev_int(r, "somaxconn", somax->v);
+	if (f->sysctl.tcp_syncookies.set)
+		ev_int(r, "tcp_syncookies", f->sysctl.tcp_syncookies.v);
 	if (sampled) {
 		overflows = f->netstat_after.listen_overflows - f->netstat_before.listen_overflows;
 		drops = f->netstat_after.listen_drops - f->netstat_before.listen_drops;
@@ -74,9 +102,12 @@ CHECK_FN(check_net_listen_queue)
 	}
 	if (r->status != STATUS_PASS)
 		result_remedy(r,
-			      "the backlog is min(listen() argument, net.core.somaxconn): raise somaxconn "
-			      "(Go passes somaxconn itself) and tcp_max_syn_backlog; a filling accept queue "
-			      "means the service does not accept fast enough (look for a blocked accept loop or "
-			      "CPU starvation). Overflows are host-wide counters: 'nstat -az TcpExtListenOverflows' "
+			      "the backlog is min(listen() argument, net.core.somaxconn) at the time of listen(): "
+			      "raise net.core.somaxconn (sysctl) and restart the service — Go passes somaxconn "
+			      "itself but reads it once, at its first listen; a service that passes its own "
+			      "backlog may have a flag for it. Keep net.ipv4.tcp_syncookies=1 (the default), or "
+			      "with 0 raise net.ipv4.tcp_max_syn_backlog. A filling accept queue means the "
+			      "service does not accept fast enough (look for a blocked accept loop or CPU "
+			      "starvation). Overflows are host-wide counters: 'nstat -az TcpExtListenOverflows' "
 			      "and 'ss -ltn' show which listener");
 }

@@ -63,8 +63,9 @@ static const struct param_def pressure_params[] = {
 static const struct param_def timewait_params[] = {
 	/* TIME_WAIT may outnumber ESTABLISHED many times over: not a ratio
 	 * bounded by 1. */
-	P_NUM("warn", 0.15, 0, INFINITY, NULL, "TIME_WAIT / ESTABLISHED above which to warn"),
+	P_NUM("warn", 0.15, 0, INFINITY, NULL, "TIME_WAIT / ESTABLISHED (the service's own with a target) above which to warn"),
 	P_RATIO("buckets_fail", 0.8, "TIME_WAIT / net.ipv4.tcp_max_tw_buckets above which to fail"),
+	P_INT("min_time_wait", 100, 0, COUNT_MAX, "sockets", "TIME_WAIT sockets below which the ratio is not judged"),
 	END,
 };
 
@@ -175,6 +176,7 @@ static const struct param_def contention_params[] = {
 	      LE("fail_rate")),
 	P_NUM("fail_rate", 1.0, 0, INFINITY, NULL, "seconds of waiting per second at or above which to fail"),
 	P_INT("top", 5, 0, 1000, "call sites", "call sites listed in the evidence"),
+	P_INT("require_profile", 0, 0, 1, NULL, "1: a profile that is off fails instead of skipping"),
 	END,
 };
 

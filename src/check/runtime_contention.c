@@ -27,7 +27,8 @@ static double site_delta(const struct contention_profile *start, const struct co
 }
 
 static void judge(const struct facts *f, const struct check_params *p, struct check_result *r, const char *what,
-		  const struct contention_profile prof[2], const bool has[2], const char *errmsg, const char *enable)
+		  const struct contention_profile prof[2], const bool has[2], const char *errmsg, const char *off_why,
+		  const char *enable_short, const char *enable)
 {
 	const struct goruntime_facts *g = &f->go;
 	double warn = param_num(p, "warn_rate"), fail = param_num(p, "fail_rate"), window = 0, added = 0, rate;
@@ -64,8 +65,17 @@ static void judge(const struct facts *f, const struct check_params *p, struct ch
 	}
 	ev_bool(r, "enabled", end->enabled);
 	if (!end->enabled) {
+		/* Off is the runtime's default: a stock service would warn on
+		 * every run and `--fail-on warn` could never pass. Not measured
+		 * is a skip that says how to measure, unless the checklist asks
+		 * for the measurement (require_profile: 1). */
 		json_decref(arr);
-		result_set(r, STATUS_WARN, "the %s profile is off: contention cannot be seen", what);
+		ev_bool(r, "required", param_num(p, "require_profile") != 0);
+		if (param_num(p, "require_profile") != 0)
+			result_set(r, STATUS_FAIL, "%s and this checklist requires it (require_profile: 1): "
+						   "%s contention cannot be measured", off_why, what);
+		else
+			result_set(r, STATUS_SKIP, "%s: not measured; to measure, %s", off_why, enable_short);
 		result_remedy(r, "%s", enable);
 		return;
 	}
@@ -119,16 +129,33 @@ static void judge(const struct facts *f, const struct check_params *p, struct ch
 				 "protected data, or use sync.RWMutex/atomics where reads dominate");
 }
 
+/* The rates can only be set from the service's own code: the runtime reads
+ * no environment variable or GODEBUG setting for them, and
+ * /debug/pprof/{mutex,block}?seconds=N only diffs what is already being
+ * recorded. So the runtime knob a remedy can name is one the service
+ * itself offers (a flag or variable that calls the setter). */
 CHECK_FN(check_go_mutex_contention)
 {
 	judge(f, p, r, "mutex", f->go.mutex, f->go.has_mutex, f->go.mutex_err.msg,
-	      "call runtime.SetMutexProfileFraction(n) at start (n = 5..100 samples 1/n of contention "
-	      "events at negligible cost), then read /debug/pprof/mutex");
+	      "mutex profile off (sampling period 0: runtime.SetMutexProfileFraction never called)",
+	      "the service must call runtime.SetMutexProfileFraction(n) (n = 5..100)",
+	      "if the service has a flag or environment variable that sets the mutex profile fraction, "
+	      "turn it on and rerun; otherwise call runtime.SetMutexProfileFraction(n) at start (n = 5..100 "
+	      "samples 1/n of contention events at negligible cost; reading n from an environment variable "
+	      "lets operators turn it on without a rebuild), then read /debug/pprof/mutex. To require the "
+	      "measurement, give the checklist item params: {require_profile: 1}");
 }
 
 CHECK_FN(check_go_block_contention)
 {
 	judge(f, p, r, "blocking", f->go.block, f->go.has_block, f->go.block_err.msg,
-	      "call runtime.SetBlockProfileRate(rate) at start (rate in ns: 1e6 samples one blocking event "
-	      "per millisecond blocked, cheap enough for production), then read /debug/pprof/block");
+	      "block profile off (no record: runtime.SetBlockProfileRate never called, or on with no "
+	      "blocking recorded yet)",
+	      "the service must call runtime.SetBlockProfileRate(rate) (rate 1e6 ns)",
+	      "if the service has a flag or environment variable that sets the block profile rate, turn "
+	      "it on and rerun; otherwise call runtime.SetBlockProfileRate(rate) at start (rate in ns: 1e6 "
+	      "samples one blocking event per millisecond blocked, cheap enough for production; reading it "
+	      "from an environment variable lets operators turn it on without a rebuild), then read "
+	      "/debug/pprof/block. To require the measurement, give the checklist item params: "
+	      "{require_profile: 1}");
 }

@@ -51,19 +51,23 @@ CHECK_FN(check_go_goroutines)
 	ev_int(r, "snapshots", (long long)g->n_snaps);
 	ev_int(r, "groups", (long long)g->snaps[g->n_snaps - 1].n_groups);
 	if ((double)last >= fail)
-		result_set(r, STATUS_FAIL, "%llu goroutines (fail at %.0f); %+lld over the window",
-			   (unsigned long long)last, fail, (long long)last - (long long)first);
+		result_set(r, STATUS_FAIL, "%llu goroutines (fail at %.0f); %+lld over the window (%s/debug/pprof/goroutine)",
+			   (unsigned long long)last, fail, (long long)last - (long long)first, g->pprof_url);
 	else if ((double)last >= warn)
-		result_set(r, STATUS_WARN, "%llu goroutines (warn at %.0f); %+lld over the window",
-			   (unsigned long long)last, warn, (long long)last - (long long)first);
+		result_set(r, STATUS_WARN, "%llu goroutines (warn at %.0f); %+lld over the window (%s/debug/pprof/goroutine)",
+			   (unsigned long long)last, warn, (long long)last - (long long)first, g->pprof_url);
 	else
 		result_set(r, STATUS_PASS, "%llu goroutines in %zu distinct stacks; %+lld over %zu snapshots",
 			   (unsigned long long)last, g->snaps[g->n_snaps - 1].n_groups,
 			   (long long)last - (long long)first, g->n_snaps);
 	if (r->status != STATUS_PASS)
-		result_remedy(r, "each goroutine costs at least a 2 KiB stack and scheduler and GC work; find "
-				 "the biggest groups with 'preflight goroutines URL' and bound them with worker pools "
-				 "or semaphores");
+		result_remedy(r, "each goroutine costs at least a 2 KiB stack and scheduler and GC work. Find the "
+				 "biggest groups with 'preflight goroutines %s'. If they follow connections or "
+				 "requests, cap those first where the service runs, no rebuild: its own flags or "
+				 "settings for concurrent connections, streams or in-flight requests, or the limits "
+				 "of a proxy or load balancer in front. Otherwise bound them in code with worker "
+				 "pools or semaphores",
+			      g->pprof_url);
 }
 
 static json_t *suspect_json(const struct gr_suspect *s, size_t n_snapshots)

@@ -22,6 +22,7 @@
 #include "collect/procfs.h"
 #include "collect/psi.h"
 #include "collect/sysctl.h"
+#include "collect/tw_owner.h"
 
 /* One outbound flow key: local address -> remote address:port. Ephemeral
  * ports are allocated per such key, so its socket count is what runs out. */
@@ -36,6 +37,7 @@ struct census_ctx {
 	struct flow *flows;
 	size_t n_flows, cap_flows;
 	size_t cap_listeners;
+	struct tw_census tw;              /* TIME_WAIT owners (collect/tw_owner.h), with a target only */
 	int oom;
 };
 
@@ -99,6 +101,10 @@ static int visit(const struct sock_entry *s, void *arg)
 		f->proc.tcp_states[state]++;
 		if (state == TCPS_LISTEN && add_listener(c, s) < 0)
 			c->oom = 1;
+		if (tw_census_note(&c->tw, s, true) < 0)
+			c->oom = 1;
+	} else if (f->proc.present && tw_census_note(&c->tw, s, false) < 0) {
+		c->oom = 1;
 	}
 	if (state != TCPS_LISTEN && sc->port_lo.set && sc->port_hi.set && s->sport >= sc->port_lo.v &&
 	    s->sport <= sc->port_hi.v && add_flow(c, s) < 0)
@@ -169,7 +175,11 @@ static void tcp_collect(struct facts *f, const struct netns *ns)
 			fact_err_setf(&f->tcp.err, -ENOMEM, "out of memory");
 	} else {
 		busiest_flow(&c);
+		/* Without the target's socket inodes nothing is its: no split. */
+		if (f->proc.present && !fact_err_failed(&f->proc.fd_err))
+			tw_census_split(&c.tw, &f->sysctl.port_lo, &f->sysctl.port_hi, &f->tcp.tw_split);
 	}
+	tw_census_release(&c.tw);
 	free(c.flows);
 	/* Without its socket inodes the census cannot attribute a socket to
 	 * the target: its listeners are unknown, not none. */

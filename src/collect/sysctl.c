@@ -81,6 +81,7 @@ int sysctl_collect_in(const char *root, const struct netns *ns, struct sysctl_fa
 	read_one(root, ns, "/proc/sys/net/ipv4/tcp_max_syn_backlog", &ret->tcp_max_syn_backlog);
 	read_pair(root, ns, "/proc/sys/net/ipv4/ip_local_port_range", &ret->port_lo, &ret->port_hi);
 	read_one(root, ns, "/proc/sys/net/ipv4/tcp_max_tw_buckets", &ret->tcp_max_tw_buckets);
+	read_one(root, ns, "/proc/sys/net/ipv4/tcp_syncookies", &ret->tcp_syncookies);
 	/* Host-wide whatever the namespace. */
 	read_one(root, NULL, "/proc/sys/fs/file-max", &ret->file_max);
 	read_pair(root, NULL, "/proc/sys/fs/file-nr", &ret->file_allocated, NULL);

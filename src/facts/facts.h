@@ -103,6 +103,7 @@ struct sysctl_facts {
 	struct opt_i64 tcp_tw_reuse, tcp_fin_timeout, somaxconn, tcp_max_syn_backlog;
 	struct opt_i64 port_lo, port_hi;              /* net.ipv4.ip_local_port_range */
 	struct opt_i64 tcp_max_tw_buckets;
+	struct opt_i64 tcp_syncookies;                /* 0 never, 1 when a SYN queue overflows, 2 always */
 	struct opt_i64 file_max, file_allocated, nr_open;   /* fs.file-max, fs.file-nr[0], fs.nr_open */
 	/* The net.* values are per network namespace: set when the target's
 	 * could not be entered, so they are unread, not absent. */
@@ -287,6 +288,18 @@ struct process_facts {
 	struct gobuild gobuild;
 };
 
+/* The host's TIME_WAIT sockets by owner, as far as their addresses tell
+ * (collect/tw_owner.h has the rules). set is false when no target was
+ * given or its sockets are unknown. */
+struct tw_split {
+	bool set;
+	uint64_t service_inbound;         /* local addr:port is a listener of the target */
+	uint64_t service_outbound;        /* to a destination the target holds ESTABLISHED connections to */
+	uint64_t clients_of_service;      /* remote addr:port is the target's listener, client on this host */
+	uint64_t other_servers;           /* local addr:port is another process's listener */
+	uint64_t unattributed;
+};
+
 struct tcp_facts {
 	struct fact_err err;
 	uint64_t states[TCP_STATE_MAX];   /* host-wide, IPv4 + IPv6, index = kernel state number */
@@ -294,6 +307,7 @@ struct tcp_facts {
 	 * to one remote address:port with the local port in the ephemeral range. */
 	char busiest_dst[96];
 	uint64_t busiest_count;
+	struct tw_split tw_split;
 };
 
 /* The Go runtime as its own debug surfaces show it, sampled over the

@@ -52,7 +52,7 @@ expect_rc "nobody: exit 1 (errors are findings, even under --fail-on fail)" 1
 
 # Checks that need /proc/PID/fd (the socket inodes that attribute the
 # census to the pid), /proc/PID/environ or /proc/PID/exe.
-needs_fd="sec.pprof-exposure net.listen-queue net.close-wait fd.process go.heap-pressure go.gc-cpu go.gc-pause
+needs_fd="sec.pprof-exposure net.listen-queue net.close-wait net.timewait-ratio fd.process go.heap-pressure go.gc-cpu go.gc-pause
 go.goroutines go.goroutine-leak go.mutex-contention go.block-contention"
 needs_environ="cpu.gomaxprocs mem.gomemlimit"
 needs_exe="go.buildinfo go.version go.race go.cgo go.vcs-modified"

@@ -32,7 +32,8 @@ rc=0
 "$PREFLIGHT" check --root "$fx/v2-quota" --pid 4242 --window 0 --format json -o "$tmp/v2.json" || rc=$?
 check "v2: exit code (fail findings)" 1 "$rc"
 check "v2: gomaxprocs effective" 16 "$(ev "$tmp/v2.json" cpu.gomaxprocs .evidence.effective)"
-check "v2: gomaxprocs source" "env GOMAXPROCS" "$(ev "$tmp/v2.json" cpu.gomaxprocs .evidence.source)"
+check "v2: gomaxprocs source" "the environment (/proc/4242/environ)" "$(ev "$tmp/v2.json" cpu.gomaxprocs .evidence.source)"
+check "v2: gomaxprocs origin" environment "$(ev "$tmp/v2.json" cpu.gomaxprocs .evidence.origin)"
 check "v2: quota_cpus (tightest ancestor)" 1 "$(ev "$tmp/v2.json" cpu.gomaxprocs .evidence.quota_cpus)"
 check "v2: usable_cpus (affinity 0-15 within cpuset 0-3)" 4 "$(ev "$tmp/v2.json" cpu.gomaxprocs .evidence.usable_cpus)"
 check "v2: gomaxprocs status" fail "$(ev "$tmp/v2.json" cpu.gomaxprocs .status)"

@@ -7,8 +7,9 @@
 #   go.gc-cpu         passes idle; crosses 0.25 once the GC storm has;
 #   the healthy service under load: no fail anywhere, no leak suspected;
 #   go.goroutine-leak names a receive leak's call site;
-#   go.mutex-contention / go.block-contention say how to enable a profile
-#                     that is off, and name the contended function when on.
+#   go.mutex-contention / go.block-contention skip a profile that is off
+#                     (the runtime's default) saying how to enable it, and
+#                     name the contended function when on.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/targets/leaky/leaky.sh"
 need jq curl
@@ -54,9 +55,9 @@ each_build() {
 	expect_num "$label idle: ... p95 below 0.70" "$(check_ev "$out" go.heap-pressure p95)" '<' 0.70
 	idle_ok "$out" go.gc-cpu "$label idle: go.gc-cpu passes"
 	expect_eq "$label idle: go.goroutine-leak passes" "$(check_status "$out" go.goroutine-leak)" pass
-	expect_eq "$label idle: go.mutex-contention warns: profile off" "$(check_status "$out" go.mutex-contention)" warn
+	expect_eq "$label idle: go.mutex-contention skips: profile off (the runtime's default)" "$(check_status "$out" go.mutex-contention)" skip
 	expect_true "$label idle: ... and says how to enable it" check_says "$out" go.mutex-contention SetMutexProfileFraction
-	expect_eq "$label idle: go.block-contention warns: profile off" "$(check_status "$out" go.block-contention)" warn
+	expect_eq "$label idle: go.block-contention skips: profile off (the runtime's default)" "$(check_status "$out" go.block-contention)" skip
 	expect_true "$label idle: ... and says how to enable it" check_says "$out" go.block-contention SetBlockProfileRate
 
 	leaky_post '/admin/leak?kind=heap&n=64' >/dev/null

@@ -267,7 +267,13 @@ static void test_goroutines_count(void **state)
 	assert_int_equal(ev_i(r, "first"), 60);
 	assert_int_equal(ev_i(r, "growth"), 30);
 	assert_int_equal(json_array_size(ev(r, "counts")), 3);
-	expect(t, "go.goroutines", "{\"warn\": 90}", STATUS_WARN);
+	expect(t, "go.goroutines", "{\"warn\": 91}", STATUS_PASS);
+	r = expect(t, "go.goroutines", "{\"warn\": 90}", STATUS_WARN);
+	/* Where the count was read, and the service's own limits before code. */
+	assert_contains(r->summary, "(http://127.0.0.1:6060/debug/pprof/goroutine)");
+	assert_contains(r->remedy, "preflight goroutines http://127.0.0.1:6060");
+	assert_true(strstr(r->remedy, "no rebuild") < strstr(r->remedy, "worker pools"));
+	expect(t, "go.goroutines", "{\"warn\": 10, \"fail\": 91}", STATUS_WARN);
 	expect(t, "go.goroutines", "{\"warn\": 10, \"fail\": 90}", STATUS_FAIL);
 }
 
@@ -415,11 +421,29 @@ static void test_mutex_contention(void **state)
 	fact_err_setf(&g->mutex_err, -EIO, "'x': HTTP 500");
 	expect(t, "go.mutex-contention", NULL, STATUS_ERROR);
 
+	/* Off is the runtime's default: not measured is a skip saying how to
+	 * measure, never a warning on every stock service... */
 	mutex_profile(&g->mutex[0], 0, false);
 	g->has_mutex[0] = true;
-	r = expect(t, "go.mutex-contention", NULL, STATUS_WARN);
+	r = expect(t, "go.mutex-contention", NULL, STATUS_SKIP);
 	assert_false(ev_b(r, "enabled"));
+	assert_false(ev_b(r, "required"));
+	assert_contains(r->summary, "mutex profile off");
+	assert_contains(r->summary, "SetMutexProfileFraction never called");
+	assert_contains(r->summary, "to measure");
 	assert_contains(r->remedy, "SetMutexProfileFraction");
+	assert_contains(r->remedy, "require_profile");
+	/* ...unless the checklist requires the measurement. */
+	r = expect(t, "go.mutex-contention", "{\"require_profile\": 1}", STATUS_FAIL);
+	assert_true(ev_b(r, "required"));
+	assert_contains(r->summary, "requires it");
+	expect(t, "go.mutex-contention", "{\"require_profile\": 0}", STATUS_SKIP);
+	/* Both ends read and both off: still a skip. */
+	mutex_profile(&g->mutex[1], 0, false);
+	g->has_mutex[1] = true;
+	expect(t, "go.mutex-contention", NULL, STATUS_SKIP);
+	g->has_mutex[1] = false;
+	contention_profile_release(&g->mutex[1]);
 	contention_profile_release(&g->mutex[0]);
 
 	/* 1 s before the window, 4 s after a 2 s window: 1.5 s of waiting per second. */
@@ -436,12 +460,42 @@ static void test_mutex_contention(void **state)
 	expect(t, "go.mutex-contention", "{\"fail_rate\": 2}", STATUS_WARN);
 	expect(t, "go.mutex-contention", "{\"warn_rate\": 2, \"fail_rate\": 3}", STATUS_PASS);
 
+	/* A profile that is on is judged whatever require_profile says. */
+	expect(t, "go.mutex-contention", "{\"require_profile\": 1}", STATUS_FAIL);
+	r = expect(t, "go.mutex-contention", "{\"require_profile\": 1, \"warn_rate\": 2, \"fail_rate\": 3}",
+		   STATUS_PASS);
+	assert_false(ev_has(r, "required"));
+
 	/* One profile only (--window 0): reported, not judged. */
 	g->has_mutex[1] = false;
 	contention_profile_release(&g->mutex[1]);
 	r = expect(t, "go.mutex-contention", NULL, STATUS_PASS);
 	assert_true(fabs(ev_d(r, "total_delay_s") - 1.0) < 1e-6);
 	assert_false(ev_has(r, "rate"));
+}
+
+/* The block profile prints no rate: no record at all reads as off, and
+ * the skip says it may also be on with nothing blocked yet. */
+static void test_block_contention_off(void **state)
+{
+	static const char text[] = "--- contention:\ncycles/second=1000000000\n";
+	struct tc *t = *state;
+	struct goruntime_facts *g = &t->f->go;
+	struct check_result *r;
+	struct err e;
+
+	go_surfaces(t->f);
+	if (contention_parse(text, sizeof(text) - 1, &g->block[0], &e) < 0)
+		fail_msg("contention_parse: %s", e.msg);
+	g->has_block[0] = true;
+	r = expect(t, "go.block-contention", NULL, STATUS_SKIP);
+	assert_false(ev_b(r, "enabled"));
+	assert_contains(r->summary, "block profile off");
+	assert_contains(r->summary, "SetBlockProfileRate never called");
+	assert_contains(r->summary, "no blocking recorded yet");
+	assert_contains(r->remedy, "SetBlockProfileRate");
+	expect(t, "go.block-contention", "{\"require_profile\": 1}", STATUS_FAIL);
+	contention_profile_release(&g->block[0]);
 }
 
 /* The runtime checks find the target's surfaces through its listeners:
@@ -477,6 +531,7 @@ int main(void)
 		TC(test_goroutine_leak),
 		TC(test_goroutine_leak_confirmed_by_ids),
 		TC(test_mutex_contention),
+		TC(test_block_contention_off),
 		TC(test_runtime_checks_listeners_unknown),
 	};
 

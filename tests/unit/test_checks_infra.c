@@ -422,6 +422,37 @@ static void test_fd_process_expected_connections(void **state)
 	expect(t, "fd.process", "{\"warn\": 0.9}", STATUS_PASS);
 }
 
+/* The remedy names the knobs where the service is started, with a value
+ * (max(expected x headroom, twice what is open), in steps of 1024), before
+ * any code; and the summary says where the limit was read. */
+static void test_fd_process_remedy_knobs_first(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	nofile(t->f, 10, 1024, 4096);
+	r = expect(t, "fd.process", NULL, STATUS_WARN);              /* 12000 wanted */
+	assert_contains(r->summary, "fd soft limit 1024 (/proc/4242/limits)");
+	assert_contains(r->remedy, "LimitNOFILE=12288");
+	assert_contains(r->remedy, "ulimit -n 12288");
+	assert_contains(r->remedy, "--ulimit nofile=12288:12288");
+	assert_contains(r->remedy, "prlimit --pid 4242 --nofile=12288:12288");
+	assert_contains(r->remedy, "no rebuild");
+	/* Unknown binary: nothing said about Go. */
+	assert_null(strstr(r->remedy, "Go "));
+	gb_version(&t->f->proc.gobuild, "go1.26.8");
+	r = expect(t, "fd.process", NULL, STATUS_WARN);
+	assert_contains(r->remedy, "Go >= 1.19 (this binary) raises its own soft limit");
+	gb_version(&t->f->proc.gobuild, "go1.18.10");
+	r = expect(t, "fd.process", NULL, STATUS_WARN);
+	assert_contains(r->remedy, "syscall.Setrlimit");
+	/* Twice the open fds when that is more: 9000 open of 10000 -> 18432. */
+	nofile(t->f, 9000, 10000, 10000);
+	r = expect(t, "fd.process", NULL, STATUS_WARN);
+	assert_contains(r->summary, "soft limit from /proc/4242/limits");
+	assert_contains(r->remedy, "LimitNOFILE=18432");
+}
+
 static void test_fd_process_unlimited_and_errors(void **state)
 {
 	struct tc *t = *state;
@@ -615,6 +646,7 @@ int main(void)
 		TC(test_headroom_unlimited_overrides_skip),
 		TC(test_fd_process_boundaries),
 		TC(test_fd_process_expected_connections),
+		TC(test_fd_process_remedy_knobs_first),
 		TC(test_fd_process_unlimited_and_errors),
 		TC(test_fd_system_allocated),
 		TC(test_fd_system_process_limits),

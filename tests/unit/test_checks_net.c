@@ -118,11 +118,145 @@ static void test_timewait_no_established(void **state)
 	tw(t->f, 0, 0);
 	r = expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
 	assert_true(ev_null(r, "ratio"));
-	tw(t->f, 20, 0);
+	assert_string_equal(ev_s(r, "judged"), "host");
+	tw(t->f, 120, 0);
 	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
 	assert_true(ev_null(r, "ratio"));
+	assert_contains(r->summary, "host-wide: 120 TIME_WAIT and no ESTABLISHED");
+	assert_contains(r->remedy, "--pid");
 	t->f->tcp.err.code = -EPERM;
 	expect(t, "net.timewait-ratio", NULL, STATUS_ERROR);
+}
+
+/* A handful of TIME_WAIT sockets is no pressure whatever the ratio:
+ * min_time_wait (100) on both sides. */
+static void test_timewait_min_count(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	tw(t->f, 99, 10);                                           /* ratio 9.9 */
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	assert_contains(r->summary, "min_time_wait 100");
+	tw(t->f, 100, 10);
+	expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
+	tw(t->f, 99, 0);
+	expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	expect(t, "net.timewait-ratio", "{\"min_time_wait\": 99}", STATUS_WARN);
+	expect(t, "net.timewait-ratio", "{\"min_time_wait\": 0}", STATUS_WARN);
+}
+
+/* With a target the service is judged by the TIME_WAIT the census could
+ * attribute to it, against its own ESTABLISHED connections; the host's
+ * other TIME_WAIT sockets are evidence, not blame. */
+static void tw_split(struct facts *f, uint64_t in, uint64_t out, uint64_t clients, uint64_t others, uint64_t un)
+{
+	f->tcp.tw_split = (struct tw_split){ true, in, out, clients, others, un };
+	f->tcp.states[TCPS_TIME_WAIT] = in + out + clients + others + un;
+}
+
+static void test_timewait_split_by_owner(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+	json_t *o;
+
+	target_on(t->f);
+	t->f->tcp.states[TCPS_ESTABLISHED] = 2000;
+	t->f->proc.tcp_states[TCPS_ESTABLISHED] = 1000;
+	/* 5000 TIME_WAIT on the host, 150 of them the service's: 0.15, not above. */
+	tw_split(t->f, 100, 50, 10, 3000, 1840);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	assert_string_equal(ev_s(r, "judged"), "service");
+	assert_int_equal(ev_i(r, "time_wait"), 5000);              /* host-wide keys stay host-wide */
+	assert_near(ev_d(r, "ratio"), 2.5);
+	assert_int_equal(ev_i(r, "service_time_wait"), 150);
+	assert_int_equal(ev_i(r, "service_established"), 1000);
+	assert_near(ev_d(r, "service_ratio"), 0.15);
+	assert_string_equal(ev_s(r, "time_wait_split"), "service: 150, clients of the service on this host: 10, "
+							 "other processes: 3000, unattributed: 1840");
+	o = ev(r, "time_wait_owners");
+	assert_int_equal(json_integer_value(json_object_get(o, "service_inbound")), 100);
+	assert_int_equal(json_integer_value(json_object_get(o, "service_outbound")), 50);
+	assert_int_equal(json_integer_value(json_object_get(o, "clients_of_service")), 10);
+	assert_int_equal(json_integer_value(json_object_get(o, "other_servers")), 3000);
+	assert_int_equal(json_integer_value(json_object_get(o, "unattributed")), 1840);
+	assert_contains(r->summary, "service: TIME_WAIT/ESTABLISHED = 0.15 (150/1000)");
+	assert_contains(r->summary, "host's 5000 TIME_WAIT by owner: service: 150");
+
+	/* One more of the service's: above 0.15. */
+	tw_split(t->f, 101, 50, 10, 3000, 1840);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
+	assert_contains(r->summary, "service: TIME_WAIT/ESTABLISHED = 0.15 (151/1000; warn above 0.15)");
+	/* Mostly inbound: the service closes accepted connections first. */
+	assert_contains(r->remedy, "closes accepted connections first");
+	assert_contains(r->remedy, "keepalive");
+	/* Mostly outbound: the pool knob and tcp_tw_reuse before the code change. */
+	tw_split(t->f, 10, 141, 10, 3000, 1840);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
+	assert_contains(r->remedy, "outbound connections per request");
+	assert_true(strstr(r->remedy, "tcp_tw_reuse=1") < strstr(r->remedy, "MaxIdleConnsPerHost"));
+
+	/* The same host without the service's share: no blame. */
+	tw_split(t->f, 0, 0, 10, 100000, 50000);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	assert_int_equal(ev_i(r, "service_time_wait"), 0);
+
+	/* The service's share with no ESTABLISHED connection of its own. */
+	t->f->proc.tcp_states[TCPS_ESTABLISHED] = 0;
+	tw_split(t->f, 100, 0, 0, 0, 0);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_WARN);
+	assert_true(ev_null(r, "service_ratio"));
+	assert_contains(r->summary, "service: 100 TIME_WAIT and no ESTABLISHED");
+	tw_split(t->f, 99, 0, 0, 0, 0);
+	expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+}
+
+/* The bucket limit is the host's: it fails whoever holds the sockets, and
+ * says it is host-wide; the service is named in the remedy only when it
+ * holds most of them. */
+static void test_timewait_buckets_host_wide_with_target(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	target_on(t->f);
+	t->f->sysctl.tcp_max_tw_buckets = (struct opt_i64){ true, 10000 };
+	t->f->tcp.states[TCPS_ESTABLISHED] = 1000000;
+	t->f->proc.tcp_states[TCPS_ESTABLISHED] = 1000;
+	tw_split(t->f, 0, 0, 0, 8000, 0);
+	expect(t, "net.timewait-ratio", NULL, STATUS_PASS);
+	tw_split(t->f, 0, 0, 0, 8001, 0);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_FAIL);
+	assert_contains(r->summary, "host-wide: 8001 TIME_WAIT");
+	assert_contains(r->summary, "other processes: 8001");
+	assert_contains(r->remedy, "host-wide");
+	assert_contains(r->remedy, "tcp_max_tw_buckets");
+	tw_split(t->f, 8001, 0, 0, 0, 0);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_FAIL);
+	assert_contains(r->remedy, "closes accepted connections first");
+	/* Fails even when the pid's share is unknown: the limit is the host's. */
+	t->f->tcp.tw_split.set = false;
+	fact_err_setf(&t->f->proc.sockets_err, -EACCES, "sockets of pid 4242 unknown: cannot read /proc/4242/fd");
+	expect(t, "net.timewait-ratio", NULL, STATUS_FAIL);
+}
+
+/* The pid's share could not be read: unknown, an error quoting why,
+ * never the host's sockets blamed on it nor a pass. */
+static void test_timewait_target_unknown(void **state)
+{
+	struct tc *t = *state;
+	struct check_result *r;
+
+	target_on(t->f);
+	tw(t->f, 10, 1000);
+	fact_err_setf(&t->f->proc.sockets_err, -EACCES,
+		      "sockets of pid 4242 unknown (the census needs its socket inodes): cannot read /proc/4242/fd: "
+		      "Permission denied " PROC_PRIVILEGE_HINT);
+	r = expect(t, "net.timewait-ratio", NULL, STATUS_ERROR);
+	assert_contains(r->summary, "TIME_WAIT of pid 4242 unknown");
+	assert_contains(r->summary, "CAP_SYS_PTRACE");
+	assert_int_equal(ev_i(r, "time_wait"), 10);
 }
 
 /* ---- net.close-wait ---- */
@@ -225,7 +359,29 @@ static void test_listen_queue_small_backlog(void **state)
 	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
 	assert_contains(r->summary, "0.0.0.0:8080 listens with backlog 128");
 	assert_contains(r->summary, "capped by net.core.somaxconn");
+	assert_false(ev_has(r, "tcp_syncookies"));
+	assert_null(strstr(r->summary, "syncookies"));             /* unknown: not claimed */
+	assert_contains(r->remedy, "restart the service");
 	expect(t, "net.listen-queue", "{\"min_backlog\": 128}", STATUS_PASS);
+	/* What a small backlog means for the SYN queue depends on tcp_syncookies. */
+	t->f->sysctl.tcp_syncookies = (struct opt_i64){ true, 1 };
+	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
+	assert_int_equal(ev_i(r, "tcp_syncookies"), 1);
+	assert_contains(r->summary, "answers with cookies, but a full accept queue still drops");
+	t->f->sysctl.tcp_syncookies.v = 0;
+	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
+	assert_contains(r->summary, "tcp_syncookies=0: a full SYN queue drops connection attempts too");
+	/* A backlog below today's somaxconn is not "capped": the service asked
+	 * for less, or somaxconn was raised after it started listening. */
+	t->f->sysctl.somaxconn.v = 4096;
+	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
+	assert_contains(r->summary, "below net.core.somaxconn: the service passed a smaller listen() backlog, or "
+				    "somaxconn was raised after it started listening");
+	t->f->sysctl.somaxconn.v = 64;
+	r = expect(t, "net.listen-queue", NULL, STATUS_WARN);
+	assert_contains(r->summary, "above today's net.core.somaxconn");
+	t->f->sysctl.somaxconn.v = 128;
+	t->f->sysctl.tcp_syncookies.set = false;
 
 	/* A full queue on one listener outranks a small backlog on another. */
 	listener(t->f, 0, "127.0.0.1:6060", 1025, 1024);
@@ -298,6 +454,7 @@ static void good_sysctls(struct facts *f)
 	f->sysctl.tcp_fin_timeout = (struct opt_i64){ true, 60 };
 	f->sysctl.somaxconn = (struct opt_i64){ true, 4096 };
 	f->sysctl.tcp_max_syn_backlog = (struct opt_i64){ true, 4096 };
+	f->sysctl.tcp_syncookies = (struct opt_i64){ true, 1 };
 	f->sysctl.port_lo = (struct opt_i64){ true, 32768 };
 	f->sysctl.port_hi = (struct opt_i64){ true, 60999 };
 }
@@ -309,6 +466,7 @@ static void test_sysctl_reported_with_advice(void **state)
 
 	good_sysctls(t->f);
 	r = expect(t, "net.sysctl", NULL, STATUS_PASS);
+	assert_contains(r->summary, "tcp_max_syn_backlog=4096 tcp_syncookies=1 ");
 	assert_int_equal(ev_i(r, "tcp_tw_reuse"), 2);
 	assert_contains(ev_s(r, "tcp_tw_reuse_meaning"), "loopback");
 	assert_int_equal(ev_i(r, "tcp_fin_timeout"), 60);
@@ -342,10 +500,38 @@ static void test_sysctl_boundaries(void **state)
 	assert_contains(r->summary, "somaxconn=4095 below 4096");
 	expect(t, "net.sysctl", "{\"min_somaxconn\": 1024}", STATUS_PASS);
 
+	/* tcp_max_syn_backlog is the kernel's only with tcp_syncookies=0. */
 	good_sysctls(t->f);
-	t->f->sysctl.tcp_max_syn_backlog.v = 1024;                  /* below somaxconn */
+	t->f->sysctl.tcp_max_syn_backlog.v = 128;                   /* far below somaxconn */
+	r = expect(t, "net.sysctl", NULL, STATUS_PASS);             /* cookies: nothing dropped */
+	assert_int_equal(ev_i(r, "tcp_syncookies"), 1);
+	assert_contains(ev_s(r, "tcp_syncookies_meaning"), "not used");
+	t->f->sysctl.tcp_syncookies.v = 2;
+	r = expect(t, "net.sysctl", NULL, STATUS_PASS);
+	assert_contains(r->remedy, "tcp_syncookies=2");
+	assert_contains(ev_s(r, "tcp_syncookies_meaning"), "always");
+	t->f->sysctl.tcp_syncookies.v = 0;
 	r = expect(t, "net.sysctl", NULL, STATUS_WARN);
-	assert_contains(r->summary, "tcp_max_syn_backlog=1024");
+	assert_contains(r->summary, "tcp_syncookies=0 and tcp_max_syn_backlog=128");
+	assert_contains(r->summary, "dropped past 96 half-open connections, below somaxconn=4096");
+	assert_contains(r->remedy, "tcp_syncookies=1");
+	assert_contains(r->remedy, "at least 5461");
+	/* Without cookies the drop point is 3/4 of tcp_max_syn_backlog: 5462
+	 * gives 5462 - 1365 = 4097 >= 4096; 5460 gives 4095. */
+	t->f->sysctl.tcp_max_syn_backlog.v = 5462;
+	r = expect(t, "net.sysctl", NULL, STATUS_PASS);
+	assert_contains(r->remedy, "tcp_syncookies=0");              /* still advised */
+	t->f->sysctl.tcp_max_syn_backlog.v = 5461;                  /* 5461 - 1365 = 4096: not below */
+	expect(t, "net.sysctl", NULL, STATUS_PASS);
+	t->f->sysctl.tcp_max_syn_backlog.v = 5460;                  /* 5460 - 1365 = 4095 */
+	expect(t, "net.sysctl", NULL, STATUS_WARN);
+	/* Unreadable is judged as 0 (a kernel without CONFIG_SYN_COOKIES has none), and said. */
+	t->f->sysctl.tcp_syncookies.set = false;
+	r = expect(t, "net.sysctl", NULL, STATUS_WARN);
+	assert_contains(r->summary, "tcp_syncookies unreadable (judged as 0)");
+	assert_true(ev_null(r, "tcp_syncookies"));
+	t->f->sysctl.tcp_max_syn_backlog.v = 5461;
+	expect(t, "net.sysctl", NULL, STATUS_PASS);
 
 	good_sysctls(t->f);
 	t->f->sysctl.port_lo.v = 49152;
@@ -485,6 +671,10 @@ int main(void)
 		TC(test_timewait_ratio_boundaries),
 		TC(test_timewait_near_buckets_fails),
 		TC(test_timewait_no_established),
+		TC(test_timewait_min_count),
+		TC(test_timewait_split_by_owner),
+		TC(test_timewait_buckets_host_wide_with_target),
+		TC(test_timewait_target_unknown),
 		TC(test_close_wait_boundaries),
 		TC(test_close_wait_errors),
 		TC(test_listen_queue_backlog_and_queue),

@@ -63,16 +63,44 @@ static void test_gomaxprocs_source_precedence(void **state)
 	snprintf(t->f->proc.reported_gomaxprocs_from, sizeof(t->f->proc.reported_gomaxprocs_from),
 		 "go_sched_gomaxprocs_threads at http://127.0.0.1:6060/metrics");
 	set_env(&t->f->proc.env_gomaxprocs, "4");
-	/* What the service reports beats the environment... */
+	/* What the service reports beats the environment: its code set it. */
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
 	assert_int_equal(ev_i(r, "effective"), 12);
 	assert_contains(ev_s(r, "source"), "service");
 	assert_contains(ev_s(r, "source"), "go_sched_gomaxprocs_threads");
+	assert_contains(ev_s(r, "source"), "set by its code (the environment says 4)");
+	assert_string_equal(ev_s(r, "origin"), "code");
+	/* The report agrees with the environment: the environment set it. */
+	set_env(&t->f->proc.env_gomaxprocs, "12");
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
+	assert_string_equal(ev_s(r, "origin"), "environment");
+	assert_contains(r->summary, "GOMAXPROCS=12 from the environment (/proc/4242/environ), as the service's own "
+				    "metric go_sched_gomaxprocs_threads");
+	/* No environment, and the report is Go's default: the default. */
+	set_env(&t->f->proc.env_gomaxprocs, NULL);
+	t->f->proc.reported_gomaxprocs = 16;
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
+	assert_string_equal(ev_s(r, "origin"), "default");
+	assert_contains(ev_s(r, "source"), "Go's default for this binary");
+	/* No environment, and not the default: the code. */
+	t->f->proc.reported_gomaxprocs = 4;
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_WARN);
+	assert_string_equal(ev_s(r, "origin"), "code");
+	assert_contains(ev_s(r, "source"), "Go's default would be 16");
+	assert_contains(r->remedy, "runtime.GOMAXPROCS");
+	assert_contains(r->remedy, "its own flag or setting");
 	/* ...the environment beats the derived default... */
+	set_env(&t->f->proc.env_gomaxprocs, "4");
 	t->f->proc.reported_gomaxprocs = 0;
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_WARN);         /* 4 < 16/2 */
 	assert_int_equal(ev_i(r, "effective"), 4);
-	assert_string_equal(ev_s(r, "source"), "env GOMAXPROCS");
+	assert_string_equal(ev_s(r, "source"), "the environment (/proc/4242/environ)");
+	assert_string_equal(ev_s(r, "origin"), "environment");
+	assert_contains(r->summary, "GOMAXPROCS=4 from the environment (/proc/4242/environ) uses less than");
+	assert_contains(r->remedy, "GOMAXPROCS=4 comes from the service's environment");
+	assert_contains(r->remedy, "Environment=GOMAXPROCS=16");
+	assert_contains(r->remedy, "or unset it");
+	assert_contains(r->remedy, "no rebuild needed");
 	/* ...and a value the runtime ignores falls back to the default. */
 	set_env(&t->f->proc.env_gomaxprocs, "eight");
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
@@ -99,7 +127,20 @@ static void test_gomaxprocs_before_go125_ignores_quota(void **state)
 	assert_int_equal(ev_i(r, "usable_cpus"), 16);
 	assert_contains(ev_s(r, "source"), "go1.24.7");
 	assert_contains(ev_s(r, "source"), "affinity");
+	assert_string_equal(ev_s(r, "origin"), "default");
+	assert_contains(r->summary, "GOMAXPROCS=16 from Go's default for go1.24.7");
 	assert_contains(r->remedy, "GOMAXPROCS=2");
+	/* The knob first (no rebuild), the code change after. */
+	assert_true(strstr(r->remedy, "Environment=GOMAXPROCS=2") < strstr(r->remedy, "Go >= 1.25"));
+	assert_contains(r->remedy, "no rebuild needed");
+	/* The same value from the environment: change the environment; with
+	 * Go < 1.25, unsetting it would not help, and the remedy says so. */
+	set_env(&t->f->proc.env_gomaxprocs, "16");
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_FAIL);
+	assert_contains(r->summary, "GOMAXPROCS=16 from the environment (/proc/4242/environ) is more than twice");
+	assert_contains(r->remedy, "Environment=GOMAXPROCS=2");
+	assert_contains(r->remedy, "once the binary is built with Go >= 1.25, unset it");
+	set_env(&t->f->proc.env_gomaxprocs, NULL);
 
 	/* Go 1.19 under a 1.5-CPU quota on 3 CPUs: 3 > 2 warns, not more. */
 	gb_version(&t->f->proc.gobuild, "go1.19.13");
@@ -175,6 +216,10 @@ static void test_gomaxprocs_go125_reads_the_leaf_cgroup_only(void **state)
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_FAIL);
 	assert_int_equal(ev_i(r, "effective"), 16);
 	assert_int_equal(ev_i(r, "quota_cpus"), 2);
+	/* The remedy names the ancestor and the knobs, not a rebuild. */
+	assert_contains(r->remedy, "/sys/fs/cgroup/services.slice/order.slice");
+	assert_contains(r->remedy, "Environment=GOMAXPROCS=2");
+	assert_contains(r->remedy, "CPUQuota=");
 }
 
 static void test_gomaxprocs_later_releases_and_devel(void **state)
@@ -207,6 +252,8 @@ static void test_gomaxprocs_default_godebug_turns_it_off(void **state)
 	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_FAIL);
 	assert_int_equal(ev_i(r, "effective"), 16);
 	assert_contains(ev_s(r, "source"), "containermaxprocs=0");
+	assert_contains(r->remedy, "remove it from GODEBUG");
+	assert_contains(r->remedy, "GOMAXPROCS=2");
 
 	/* GODEBUG in the environment overrides the binary's default. */
 	set_env(&t->f->proc.env_godebug, "http2client=0,containermaxprocs=1");
@@ -350,7 +397,14 @@ static void test_gomaxprocs_environ_unreadable(void **state)
 	assert_contains(r->summary, "CAP_SYS_PTRACE");
 	t->f->proc.reported_gomaxprocs = 4;
 	snprintf(t->f->proc.reported_gomaxprocs_from, sizeof(t->f->proc.reported_gomaxprocs_from), "/metrics");
-	expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_PASS);
+	/* The value is the service's own; who set it cannot be told. */
+	assert_string_equal(ev_s(r, "origin"), "unknown");
+	assert_contains(r->summary, "who set it is unknown (cannot read /proc/4242/environ");
+	t->f->proc.reported_gomaxprocs = 1;                         /* 1 < 0.5 x 4 */
+	r = expect(t, "cpu.gomaxprocs", NULL, STATUS_WARN);
+	assert_contains(r->remedy, "Environment=GOMAXPROCS=4");
+	assert_contains(r->remedy, "environment was unreadable");
 	t->f->proc.reported_gomaxprocs = 0;
 	t->f->proc.environ_err = (struct fact_err){ 0 };
 	fact_err_setf(&t->f->proc.gobuild_err, -EACCES, "cannot read the executable '/proc/4242/exe': "
@@ -388,8 +442,14 @@ static void test_gomemlimit_missing_warns(void **state)
 	assert_int_equal(ev_i(r, "limit_bytes"), GiB);
 	assert_int_equal(ev_i(r, "gomemlimit_bytes"), 0);
 	assert_true(ev_null(r, "source"));
-	assert_contains(r->summary, "no GOMEMLIMIT");
+	assert_string_equal(ev_s(r, "origin"), "none");
+	assert_contains(r->summary, "no GOMEMLIMIT (none in the environment, /proc/4242/environ; one set in code, "
+				    "debug.SetMemoryLimit, would not show: no /metrics)");
 	assert_contains(r->remedy, "90-95%");
+	/* The knob first, in a form the runtime parses: 92% of 1 GiB. */
+	assert_contains(r->remedy, "Environment=GOMEMLIMIT=942MiB");
+	assert_true(strstr(r->remedy, "Environment=GOMEMLIMIT") < strstr(r->remedy, "debug.SetMemoryLimit"));
+	assert_contains(r->remedy, "no rebuild needed");
 	/* "off" is the runtime's spelling of no limit. */
 	set_env(&t->f->proc.env_gomemlimit, "off");
 	expect(t, "mem.gomemlimit", NULL, STATUS_WARN);
@@ -482,11 +542,31 @@ static void test_gomemlimit_service_report_wins(void **state)
 	t->f->proc.reported_gomemlimit = (int64_t)(900 * MiB);
 	r = expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
 	assert_string_equal(ev_s(r, "source"), "service");
+	assert_string_equal(ev_s(r, "origin"), "code");
+	assert_contains(r->summary, "from the service's own metric go_gc_gomemlimit_bytes; set by its code (the "
+				    "environment says '2GiB')");
 	assert_int_equal(ev_i(r, "gomemlimit_bytes"), 900 * MiB);
+	/* Set by code and too low: the service's own setting first. */
+	t->f->proc.reported_gomemlimit = (int64_t)(100 * MiB);
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_WARN);
+	assert_contains(r->remedy, "debug.SetMemoryLimit");
+	assert_contains(r->remedy, "overrides GOMEMLIMIT from the environment");
+	/* The report equals the environment's value: the environment set it. */
+	set_env(&t->f->proc.env_gomemlimit, "900MiB");
+	t->f->proc.reported_gomemlimit = (int64_t)(900 * MiB);
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	assert_string_equal(ev_s(r, "origin"), "environment");
+	assert_contains(r->summary, "GOMEMLIMIT=900.0 MiB from the environment (/proc/4242/environ), as the "
+				    "service's own metric go_gc_gomemlimit_bytes confirms");
+	set_env(&t->f->proc.env_gomemlimit, "2GiB");
 	/* math.MaxInt64 is the runtime's "no limit": back to the env. */
 	t->f->proc.reported_gomemlimit = INT64_MAX;
 	r = expect(t, "mem.gomemlimit", NULL, STATUS_FAIL);
 	assert_string_equal(ev_s(r, "source"), "env GOMEMLIMIT");
+	assert_string_equal(ev_s(r, "origin"), "environment");
+	assert_contains(r->summary, "GOMEMLIMIT=2.0 GiB from the environment (/proc/4242/environ) is above");
+	assert_contains(r->remedy, "in place of the one in the service's environment");
+	assert_contains(r->remedy, "Environment=GOMEMLIMIT=942MiB");
 }
 
 static void test_gomemlimit_environ_unreadable(void **state)
@@ -500,9 +580,19 @@ static void test_gomemlimit_environ_unreadable(void **state)
 		      PROC_PRIVILEGE_HINT);
 	r = expect(t, "mem.gomemlimit", NULL, STATUS_ERROR);
 	assert_contains(r->summary, "GOMEMLIMIT unknown: cannot read /proc/4242/environ");
-	/* The service's own report needs no environment. */
+	/* The service's own report needs no environment, but who set it is
+	 * then unknown, never "its code". */
 	t->f->proc.reported_gomemlimit = 512 * (int64_t)MiB;
-	expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_PASS);
+	assert_string_equal(ev_s(r, "origin"), "unknown");
+	assert_contains(r->summary, "who set it is unknown (/proc/4242/environ unreadable)");
+	t->f->proc.cgroup.has_limit = true;
+	t->f->proc.cgroup.limit_bytes = 2 * GiB;
+	r = expect(t, "mem.gomemlimit", NULL, STATUS_WARN);         /* 512 MiB < half of 2 GiB */
+	assert_contains(r->remedy, "Environment=GOMEMLIMIT=1884MiB");
+	assert_contains(r->remedy, "that overrides the environment");
+	t->f->proc.cgroup.has_limit = false;
+	t->f->proc.cgroup.limit_bytes = 0;
 	/* "No container memory limit" must have been read, not assumed. */
 	t->f->proc.cgroup.has_memory = false;
 	fact_err_setf(&t->f->proc.cgroup.err, -ENOENT, "could not read '/proc/4242/cgroup': No such file or directory");

@@ -232,6 +232,7 @@ static void test_v2_other_collectors_missing(void **state)
 	assert_non_null(strstr(c.err.msg, "current_clocksource'"));
 	assert_int_equal(sysctl_collect(fixture("v2-quota"), &s), 0);
 	assert_false(s.somaxconn.set);
+	assert_false(s.tcp_syncookies.set);
 	assert_false(s.port_lo.set);
 	assert_false(s.file_allocated.set);
 	assert_int_equal(netstat_collect(fixture("v2-quota"), &ns), -ENOENT);
@@ -707,6 +708,15 @@ static void test_live_clock_sysctl_netstat(void **state)
 		fclose(f);
 		assert_true(s.nr_open.set);
 		assert_int_equal(s.nr_open.v, nr_open);
+	}
+	f = fopen("/proc/sys/net/ipv4/tcp_syncookies", "re");
+	if (f) {
+		long cookies = -1;
+
+		assert_int_equal(fscanf(f, "%ld", &cookies), 1);
+		fclose(f);
+		assert_true(s.tcp_syncookies.set);
+		assert_int_equal(s.tcp_syncookies.v, cookies);
 	}
 	if (access("/proc/net/netstat", R_OK) == 0) {
 		assert_int_equal(netstat_collect("", &ns), 0);
