@@ -62,6 +62,9 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o, struct sam
 		.snapshot_s = SAMPLER_SNAPSHOT_S,
 		.start = o->start,
 		.window_s = f->window_s,
+		/* the leak analysis judges connection goroutines against them */
+		.conns_pid = f->proc.present ? f->proc.pid : 0,
+		.conns_root = f->root,
 	};
 	struct err e = { "" };
 
@@ -105,6 +108,7 @@ void goruntime_facts_release(struct goruntime_facts *g)
 		gr_snapshot_release(&g->dump2_first);
 	free(g->samples);
 	free(g->sample_times);
+	free(g->conns);
 	source_lines_release(&g->source);
 	for (int i = 0; i < 2; i++) {
 		if (g->has_mutex[i])
