@@ -375,10 +375,12 @@ int cmd_goroutines(int argc, char **argv)
 	if (a.match) {
 		r = regcomp(&re, a.match, REG_EXTENDED | REG_NOSUB);
 		if (r) {
-			char why[256];
+			char why[256], *shown = term_escape_dup(a.match);
 
 			regerror(r, &re, why, sizeof(why));
-			return cmd_usage_error("goroutines", "--match '%s': %s", a.match, why);
+			r = cmd_usage_error("goroutines", "--match '%s': %s", shown ? shown : "REGEX", why);
+			free(shown);
+			return r;
 		}
 		have_re = true;
 	}
