@@ -262,8 +262,13 @@ static int sample_url(const struct gr_args *a, const char *input, struct gorunti
 		struct err oe = { "" };
 		pid_t owner;
 
-		if (conn_listener_owner("", local_port(base), &owner, &oe) == 0)
+		r = conn_listener_owner("", local_port(base), &owner, &oe);
+		if (r == 0)
 			so.conns_pid = owner;
+		else if (r == -EACCES)
+			diag("connections not counted (connection goroutines are judged against the goroutines that "
+			     "exist once per connection): %s; or give --pid",
+			     oe.msg);
 	}
 	*conns_pid = so.conns_pid;
 	progress_init(&l.prog);

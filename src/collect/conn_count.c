@@ -197,21 +197,29 @@ int conn_listener_owner(const char *root, uint16_t port, pid_t *ret, struct err 
 		r = err_set(e, er, "cannot list /proc: %s", err_str(er));
 		goto out;
 	}
-	r = err_set(e, -ESRCH, "the listener on port %u belongs to no process whose fds we may read", (unsigned)port);
+	r = -ESRCH;
 	while ((de = readdir(d))) {
 		uint64_t pid;
 		bool found = false;
+		int rr;
 
 		if (parse_u64(de->d_name, &pid) < 0 || pid == 0 || pid > INT32_MAX)
 			continue;
-		/* unreadable processes (other users') are skipped */
-		if (read_inodes(root, (pid_t)pid, NULL, &want, &found) == 0 && found) {
+		/* unreadable processes (other users') are skipped, and remembered */
+		rr = read_inodes(root, (pid_t)pid, NULL, &want, &found);
+		if (rr == 0 && found) {
 			*ret = (pid_t)pid;
 			r = 0;
-			e->msg[0] = '\0';
 			break;
 		}
+		if (rr == -EACCES || rr == -EPERM)
+			r = -EACCES;
 	}
+	if (r == -EACCES)
+		err_set(e, r, "the listener on port %u belongs to no process whose fds we may read (its owner's user "
+			      "or root may)", (unsigned)port);
+	else if (r < 0)
+		err_set(e, r, "no process here owns the listener on port %u", (unsigned)port);
 out:
 	if (d)
 		closedir(d);

@@ -26,7 +26,9 @@ int conn_count_established(const char *root, pid_t pid, uint64_t *ret, struct er
 
 /* The process that owns the TCP listener on port (any local address, in
  * preflight's network namespace), found through every process's fd links.
- * Returns 0; -ESRCH when no process visible to us owns one (e filled). */
+ * Returns 0; -EACCES when it was not found and some processes' fds could
+ * not be read (another user's: it may be theirs); -ESRCH when there is no
+ * such listener or no process owns it (e filled). */
 int conn_listener_owner(const char *root, uint16_t port, pid_t *ret, struct err *e);
 
 #endif

@@ -79,4 +79,20 @@ expect_eq "... connections null" "$(jq '.connections' "$WORK/gone.json")" null
 expect_match "... and stderr says why" "$(cat "$WORK/gone.json.err")" "connections not counted.*pid 4194304"
 stop_proc "$FAKE_PID"
 
+# ---- another user's target, found but not readable -----------------------------------------
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups test -x "$PREFLIGHT"; then
+	start_fake root --base 5 --step 15
+	set +e
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+		"$PREFLIGHT" goroutines -n 3 -i 300ms --format json "$FAKE_URL" >"$WORK/nobody.json" 2>"$WORK/nobody.err"
+	set -e
+	expect_eq "as nobody against root's target: connections null" "$(jq '.connections' "$WORK/nobody.json")" null
+	expect_match "... and stderr says why, and what would do" "$(cat "$WORK/nobody.err")" \
+		"connections not counted .*port [0-9]+ belongs to no process whose fds we may read.*root"
+	stop_proc "$FAKE_PID"
+else
+	skip_one "as nobody against root's target" "needs root, setpriv and a user nobody"
+fi
+
 finish
