@@ -131,6 +131,8 @@ CHECK_FN(check_go_goroutine_leak)
 		for (size_t i = 0; i < lp.n_conns; i++)
 			json_array_append_new(conns, json_integer((json_int_t)lp.conns[i]));
 		ev_json(r, "connections", conns);
+	} else if (fact_err_failed(&g->conns_err)) {
+		ev_str(r, "connections_note", g->conns_err.msg);
 	}
 	ev_bool(r, "debug2", g->has_dump2);
 	if (!g->has_dump2)

@@ -1914,6 +1914,7 @@ static void test_leak_check_uses_connections(void **state)
 	snprintf(f->go.conns_err.msg, sizeof(f->go.conns_err.msg), "cannot read the fds");
 	run_leak_check(f, NULL, &r);
 	assert_null(json_object_get(r.evidence, "connections"));
+	assert_string_equal(json_string_value(json_object_get(r.evidence, "connections_note")), "cannot read the fds");
 	result_release(&r);
 	for (size_t i = 0; i < 3; i++)
 		gr_snapshot_release(&f->go.snaps[i]);
