@@ -44,27 +44,27 @@ expect_num "... and rose with the 12 sockets the target opened (${c[*]})" "$((c[
 expect_eq "... no suspect" "$(jq '.suspects | length' "$j")" 0
 pf "$WORK/grow.txt" goroutines -n 3 -i 300ms "$FAKE_URL"
 expect_match "tty: the connections line" "$(cat "$WORK/grow.txt")" "^connections of pid $FAKE_PID \(ESTABLISHED\): [0-9]+ [0-9]+ [0-9]+$"
-stop_proc "$FAKE_PID"
+grow_pid=$FAKE_PID grow_url=$FAKE_URL
 
 # ---- the same growth with no new connection: a suspect ------------------------------------
+# (each fake's stack grows by 15 a profile, whoever asks: later runs
+# against it see the same growth)
 start_fake flat --base 5 --step 15
-gr "$WORK/flat.json" "$FAKE_URL"
+flat_url=$FAKE_URL
+gr "$WORK/flat.json" "$flat_url"
 expect_rc "streams grow, connections do not: exit 1" 1
 j=$WORK/flat.json
 expect_eq "... the connections were counted" "$(jq '.connections.counts | length' "$j")" 3
 expect_eq "... the stream stack is the suspect" "$(jq -r '[.suspects[].site | sub(" \\(.*"; "")] | join(",")' "$j")" "$ws"
-stop_proc "$FAKE_PID"
 
 # ---- --pid: another process's connections decide --------------------------------------------
 # The target grows its connections, but the process named holds none:
 # the streams outgrow its (flat) connections.
-start_fake other --base 5 --step 15 --grow-conns 3
 start_bg idle sleep 60
-gr "$WORK/pid.json" --pid "$idle" "$FAKE_URL"
+gr "$WORK/pid.json" --pid "$idle" "$grow_url"
 expect_rc "--pid of a process without connections: exit 1" 1
 expect_eq "... its connections were counted" "$(jq -c '.connections | [.pid, .counts]' "$WORK/pid.json")" "[$idle,[0,0,0]]"
-stop_proc "$FAKE_PID"
-stop_proc "$idle"
+stop_proc "$grow_pid"
 
 # ---- what cannot be counted ------------------------------------------------------------------
 pf "$WORK/pidfile" goroutines --pid 1 "$SRCDIR/tests/fixtures/goroutines/go1.26/debug1.txt"
@@ -72,25 +72,21 @@ expect_rc "--pid with a saved dump: exit 2" 2
 expect_match "... saying why" "$(cat "$WORK/pidfile.err")" "--pid goes with a URL"
 pf "$WORK/files.json" goroutines --format json "$SRCDIR/tests/fixtures/goroutines/go1.26/debug1.txt"
 expect_eq "saved dumps: connections null" "$(jq '.connections' "$WORK/files.json")" null
-start_fake gone --base 5 --step 15
-gr "$WORK/gone.json" --pid 4194304 "$FAKE_URL"
+gr "$WORK/gone.json" --pid 4194304 "$flat_url"
 expect_rc "--pid of no process: the analysis goes on without the count (exit 1: the stack grew)" 1
 expect_eq "... connections null" "$(jq '.connections' "$WORK/gone.json")" null
 expect_match "... and stderr says why" "$(cat "$WORK/gone.json.err")" "connections not counted.*pid 4194304"
-stop_proc "$FAKE_PID"
 
 # ---- another user's target, found but not readable -----------------------------------------
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
 	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups test -x "$PREFLIGHT"; then
-	start_fake root --base 5 --step 15
 	set +e
 	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-		"$PREFLIGHT" goroutines -n 3 -i 300ms --format json "$FAKE_URL" >"$WORK/nobody.json" 2>"$WORK/nobody.err"
+		"$PREFLIGHT" goroutines -n 3 -i 300ms --format json "$flat_url" >"$WORK/nobody.json" 2>"$WORK/nobody.err"
 	set -e
 	expect_eq "as nobody against root's target: connections null" "$(jq '.connections' "$WORK/nobody.json")" null
 	expect_match "... and stderr says why, and what would do" "$(cat "$WORK/nobody.err")" \
 		"connections not counted .*port [0-9]+ belongs to no process whose fds we may read.*root"
-	stop_proc "$FAKE_PID"
 else
 	skip_one "as nobody against root's target" "needs root, setpriv and a user nobody"
 fi
