@@ -175,6 +175,9 @@ static uint16_t local_port(const char *base)
 	host += 3;
 	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
 		is_local = is_local || !strncmp(host, local[i], strlen(local[i]));
+	/* 127.0.0.1, not a name that starts so (127.example.com) */
+	if (!strncmp(host, "127.", 4) && host[strspn(host, "0123456789.")] != ':')
+		is_local = false;
 	colon = strrchr(host, ':');
 	if (!is_local || !colon || colon[1] == '/' || colon[1] == '\0')
 		return 0;
