@@ -62,8 +62,10 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o, struct sam
 		.snapshot_s = SAMPLER_SNAPSHOT_S,
 		.start = o->start,
 		.window_s = f->window_s,
-		/* the leak analysis judges connection goroutines against them */
-		.conns_pid = f->proc.present ? f->proc.pid : 0,
+		/* the leak analysis judges connection goroutines against them;
+		 * live only: a captured /proc holds no sockets to count, and the
+		 * kernel's answer would be this host's, not the capture's */
+		.conns_pid = f->proc.present && (!f->root || !f->root[0]) ? f->proc.pid : 0,
 		.conns_root = f->root,
 	};
 	struct err e = { "" };
