@@ -760,3 +760,66 @@ out:
 	gr_analysis_release(&a);
 	return r;
 }
+
+/* ---- --match ------------------------------------------------------------- */
+
+static bool text_matches(const regex_t *re, const char *s)
+{
+	return s && s[0] && regexec(re, s, 0, NULL, 0) == 0;
+}
+
+bool gr_row_matches(const struct gr_row *row, const regex_t *re)
+{
+	const struct gr_group *g = row->group, *info = row->detail ? row->detail : g;
+	const struct gr_frame *site = gr_group_site(g);
+
+	if (site) {
+		char *where = NULL;
+		bool hit;
+
+		if (text_matches(re, site->func))
+			return true;
+		if (asprintf(&where, "%s:%d", site->file, site->line) < 0)
+			return false;
+		hit = text_matches(re, where);
+		free(where);
+		if (hit)
+			return true;
+	}
+	return text_matches(re, info->state) || text_matches(re, info->created_by) ||
+	       text_matches(re, info->created_at);
+}
+
+void gr_analysis_match(struct gr_analysis *a, const regex_t *re)
+{
+	size_t kept = 0, kept_s = 0;
+
+	a->n_rows_all = a->n_rows;
+	a->n_suspects_all = a->n_suspects;
+	/* which suspects stay is decided by their rows, before rows move */
+	for (size_t i = 0; i < a->n_suspects; i++) {
+		struct gr_suspect *s = &a->suspects[i];
+		bool keep = false;
+
+		for (size_t k = 0; k < a->n_rows && !keep; k++)
+			keep = a->rows[k].group == s->group && gr_row_matches(&a->rows[k], re);
+		if (!keep) {
+			free(s->site);
+			free(s->created_by);
+			continue;
+		}
+		a->suspects[kept_s] = *s;
+		/* reason points into the suspect itself */
+		a->suspects[kept_s].reason = a->suspects[kept_s].reason_buf;
+		kept_s++;
+	}
+	a->n_suspects = kept_s;
+	for (size_t i = 0; i < a->n_rows; i++) {
+		if (!gr_row_matches(&a->rows[i], re)) {
+			free(a->rows[i].counts);
+			continue;
+		}
+		a->rows[kept++] = a->rows[i];
+	}
+	a->n_rows = kept;
+}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <regex.h>
+
 #include "base/err.h"
 #include "facts/goroutines.h"
 
@@ -103,6 +105,9 @@ struct gr_analysis {
 	size_t n_rows;
 	struct gr_suspect *suspects;
 	size_t n_suspects;
+	/* After gr_analysis_match: the rows and suspects there were before
+	 * (rows and suspects then hold only the matching ones); 0 before. */
+	size_t n_rows_all, n_suspects_all;
 };
 
 /* Aligns the groups of snapshots (oldest first) by key and picks the leak
@@ -112,5 +117,18 @@ struct gr_analysis {
 int gr_analyze(const struct gr_snapshot *snaps, size_t n, const struct gr_leak_params *p,
 	       struct gr_analysis *ret, struct err *e);
 void gr_analysis_release(struct gr_analysis *a);
+
+/* True when re matches any of the row's texts, each on its own (so ^ and
+ * $ anchor within one): the site's function, the site's "file:line", the
+ * state (wait reason; from the detail dump when there is one), the
+ * creator's function and the creator's "file:line". A debug=1 row has no
+ * state or creator. */
+bool gr_row_matches(const struct gr_row *row, const regex_t *re);
+
+/* Keeps only the rows that match re, and the suspects whose row is kept;
+ * sets n_rows_all and n_suspects_all. The judgments were made on every
+ * row before (a suspect's pattern may depend on the others), so
+ * filtering only hides, never changes, a verdict. */
+void gr_analysis_match(struct gr_analysis *a, const regex_t *re);
 
 #endif

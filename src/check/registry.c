@@ -167,6 +167,8 @@ static const struct param_def leak_params[] = {
 	      "a stack whose count only grows must gain at least this many goroutines"),
 	P_INT("min_snapshots", 3, 2, 1000, "snapshots", "growth needs at least this many snapshots"),
 	P_INT("wait_minutes", 5, 1, 525600, "minutes", "goroutines blocked at least this long are suspects (needs debug=2)"),
+	P_INT("wait_min_count", GR_DEFAULT_WAIT_MIN_COUNT, 1, COUNT_MAX, "goroutines",
+	      "a stack blocked that long is a suspect only if it grew or has at least this many goroutines"),
 	P_INT("fail_count", 1000, 1, COUNT_MAX, "goroutines", "a suspect with at least this many goroutines fails"),
 	END,
 };

@@ -104,6 +104,7 @@ CHECK_FN(check_go_goroutine_leak)
 		.detail = g->has_dump2 ? &g->dump2 : NULL,
 		.detail_first = g->has_dump2 && g->has_dump2_first ? &g->dump2_first : NULL,
 		.source = &g->source,
+		.wait_min_count = (uint64_t)param_num(p, "wait_min_count"),
 	};
 	double fail_count = param_num(p, "fail_count");
 	struct gr_analysis a = { 0 };
@@ -112,6 +113,13 @@ CHECK_FN(check_go_goroutine_leak)
 
 	if (!need_goroutines(f, r))
 		return;
+	/* Connection goroutines are judged against the target's connections
+	 * when they were counted at every snapshot; else against the
+	 * goroutines that exist once per connection (check/leak.h). */
+	if (g->n_conns == g->n_snaps && !fact_err_failed(&g->conns_err)) {
+		lp.conns = g->conns;
+		lp.n_conns = g->n_conns;
+	}
 	if (gr_analyze(g->snaps, g->n_snaps, &lp, &a, &e) < 0) {
 		result_set(r, STATUS_ERROR, "could not analyse the goroutine profiles: %s", e.msg);
 		return;
@@ -121,6 +129,15 @@ CHECK_FN(check_go_goroutine_leak)
 		json_array_append_new(arr, suspect_json(&a.suspects[i], a.n_snapshots));
 	ev_json(r, "suspects", arr);
 	ev_int(r, "snapshots", (long long)g->n_snaps);
+	if (lp.conns) {
+		json_t *conns = json_array();
+
+		for (size_t i = 0; i < lp.n_conns; i++)
+			json_array_append_new(conns, json_integer((json_int_t)lp.conns[i]));
+		ev_json(r, "connections", conns);
+	} else if (fact_err_failed(&g->conns_err)) {
+		ev_str(r, "connections_note", g->conns_err.msg);
+	}
 	ev_bool(r, "debug2", g->has_dump2);
 	if (!g->has_dump2)
 		ev_str(r, "debug2_note", g->dump2_note);

@@ -4,6 +4,7 @@
  * service's net/http/pprof listener through the sampler. */
 #include <errno.h>
 #include <math.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "check/leak.h"
 #include "cmd/cmd.h"
+#include "collect/conn_count.h"
 #include "collect/dump_file.h"
 #include "collect/goruntime_collect.h"
 #include "collect/sampler.h"
@@ -22,6 +24,7 @@
 #include "report/output.h"
 #include "report/progress.h"
 #include "report/term.h"
+#include "base/parse.h"
 
 #define SAMPLES_DEFAULT 3
 #define MAX_DEBUG2_DEFAULT 20000
@@ -35,9 +38,10 @@
 
 struct gr_args {
 	const char *format, *output, *color;
-	uint64_t samples, min_growth, wait_minutes, max_debug2, frames, top;
+	uint64_t samples, min_growth, wait_minutes, wait_min_count, max_debug2, frames, top;
 	double interval_s, timeout_s;
-	const char *source_root;
+	const char *source_root, *match;
+	pid_t pid;
 	bool no_source;
 	const char *cacert;
 	bool insecure;
@@ -45,7 +49,9 @@ struct gr_args {
 
 #define A(field) offsetof(struct gr_args, field)
 static const struct opt goroutines_opts[] = {
-	OPT_FORMAT_ENTRY(struct gr_args, format, gr_formats, "tty (default) or json (docs/goroutines.md)"),
+	OPT_FORMAT_ENTRY(struct gr_args, format, gr_formats,
+			 "tty (default), json, or html: one self-contained page with every group and frame "
+			 "(docs/goroutines.md)"),
 	OPT_OUTPUT_ENTRY(struct gr_args, output),
 	{ .type = OPT_COUNT, .short_name = 'n', .long_name = "samples", .arg_name = "N",
 	  .help = "snapshots to take from a URL (default 3)", .off = A(samples), .lo = 1, .hi = 1000 },
@@ -64,6 +70,18 @@ static const struct opt goroutines_opts[] = {
 	{ .type = OPT_COUNT, .long_name = "wait-minutes", .arg_name = "N",
 	  .help = "a goroutine blocked this long is a suspect (default 5)", .off = A(wait_minutes), .lo = 1,
 	  .hi = 1000000 },
+	{ .type = OPT_COUNT, .long_name = "wait-min-count", .arg_name = "N",
+	  .help = "a stack blocked that long is a suspect only if it grew or has at least N goroutines (default 10)",
+	  .off = A(wait_min_count), .lo = 1, .hi = UINT32_MAX },
+	{ .type = OPT_STRING, .short_name = 'm', .long_name = "match", .arg_name = "REGEX",
+	  .help = "show only the groups whose site (function or file:line), state or creator (function or "
+		  "file:line) matches REGEX (POSIX extended, case-sensitive, as grep -E); the exit status counts "
+		  "the suspects shown",
+	  .off = A(match) },
+	{ .type = OPT_PID, .short_name = 'p', .long_name = "pid", .arg_name = "PID",
+	  .help = "with a URL: the process whose connections to count at each snapshot (default: the owner of "
+		  "the URL's port, when it is on this host)",
+	  .off = A(pid) },
 	{ .type = OPT_COUNT, .long_name = "max-debug2", .arg_name = "N",
 	  .help = "fetch debug=2 dumps (states, wait times) only below N goroutines (default 20000; 0 = never; "
 		  "the dump stops the service while it is written)",
@@ -146,6 +164,32 @@ static int url_base(const char *in, char *base, size_t n)
 	return 0;
 }
 
+/* The port of a listener base on this host ("http://127.0.0.1:6060",
+ * "http://localhost:6060", "http://[::1]:6060"); 0 for a remote one,
+ * whose process we cannot count connections of. */
+static uint16_t local_port(const char *base)
+{
+	static const char *const local[] = { "127.", "localhost:", "[::1]:", "0.0.0.0:", "[::]:" };
+	const char *host = strstr(base, "://"), *colon;
+	bool is_local = false;
+	uint64_t port;
+
+	if (!host)
+		return 0;
+	host += 3;
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		is_local = is_local || !strncmp(host, local[i], strlen(local[i]));
+	/* 127.0.0.1, not a name that starts so (127.example.com) */
+	if (!strncmp(host, "127.", 4) && host[strspn(host, "0123456789.")] != ':')
+		is_local = false;
+	colon = strrchr(host, ':');
+	if (!is_local || !colon || colon[1] == '/' || colon[1] == '\0')
+		return 0;
+	if (parse_u64_n(colon + 1, strcspn(colon + 1, "/"), &port) < 0 || port == 0 || port > 65535)
+		return 0;
+	return (uint16_t)port;
+}
+
 /* The progress line while a URL is sampled (stderr, terminals only). */
 struct live {
 	struct progress prog;
@@ -191,7 +235,7 @@ static void live_step(void *ctx, const struct sampler *s, const char *what)
  * --interval, and when the service is small enough a debug=2 dump before
  * the first interval (to confirm growth: gr_leak_params.detail_first) and
  * one after the last (states and waits). Returns 0 or an exit code. */
-static int sample_url(const struct gr_args *a, const char *input, struct goruntime_facts *g)
+static int sample_url(const struct gr_args *a, const char *input, struct goruntime_facts *g, pid_t *conns_pid)
 {
 	char base[2048];
 	long timeout_ms = (long)ceil(a->timeout_s * 1000);
@@ -216,6 +260,24 @@ static int sample_url(const struct gr_args *a, const char *input, struct gorunti
 		return EXIT_USAGE;
 	}
 	so.pprof = so.metrics = base;
+	/* Whose connections to count at each snapshot: connection goroutines
+	 * are judged against them (check/leak.h). Without a pid we may read,
+	 * the analysis falls back on the goroutines that exist once per
+	 * connection. */
+	so.conns_pid = a->pid;
+	if (!so.conns_pid && local_port(base)) {
+		struct err oe = { "" };
+		pid_t owner;
+
+		r = conn_listener_owner("", local_port(base), &owner, &oe);
+		if (r == 0)
+			so.conns_pid = owner;
+		else if (r == -EACCES)
+			diag("connections not counted (connection goroutines are judged against the goroutines that "
+			     "exist once per connection): %s; or give --pid",
+			     oe.msg);
+	}
+	*conns_pid = so.conns_pid;
 	progress_init(&l.prog);
 	sampler_init(&s, &so, &h, g);
 	if (l.prog.on) {
@@ -243,6 +305,10 @@ static int sample_url(const struct gr_args *a, const char *input, struct gorunti
 		ret = r == -ENOMEM || r == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE;
 		goto out;
 	}
+	if (fact_err_failed(&g->conns_err))
+		diag("connections not counted (connection goroutines are judged against the goroutines that exist "
+		     "once per connection): %s",
+		     g->conns_err.msg);
 	switch (s.debug2) {
 	case SAMPLER_D2_TOO_MANY:
 		diag("%llu goroutines (from %s): no debug=2 dump above --max-debug2 %llu, so no states or wait times",
@@ -298,7 +364,9 @@ int cmd_goroutines(int argc, char **argv)
 	struct output out = { 0 };
 	struct err e = { "" };
 	char **inputs;
-	bool url;
+	bool url, have_re = false;
+	regex_t re;
+	pid_t conns_pid = 0;
 	int first, ret = EXIT_INTERNAL, r;
 
 	memset(&g, 0, sizeof(g));
@@ -317,9 +385,23 @@ int cmd_goroutines(int argc, char **argv)
 	for (size_t i = 1; i < n_inputs; i++)
 		if (is_url(inputs[i]) != url || url)
 			return cmd_usage_error("goroutines", "give one URL, or dump files only");
+	if (a.pid && !url)
+		return cmd_usage_error("goroutines", "--pid goes with a URL: saved dumps have no live connections");
+	if (a.match) {
+		r = regcomp(&re, a.match, REG_EXTENDED | REG_NOSUB);
+		if (r) {
+			char why[256], *shown = term_escape_dup(a.match);
+
+			regerror(r, &re, why, sizeof(why));
+			r = cmd_usage_error("goroutines", "--match '%s': %s", shown ? shown : "REGEX", why);
+			free(shown);
+			return r;
+		}
+		have_re = true;
+	}
 
 	if (url) {
-		r = sample_url(&a, inputs[0], &g);
+		r = sample_url(&a, inputs[0], &g, &conns_pid);
 		if (r) {
 			ret = r;
 			goto out;
@@ -357,15 +439,23 @@ int cmd_goroutines(int argc, char **argv)
 		/* A live window lasts seconds; saved dumps may be minutes apart. */
 		.min_growth = a.min_growth ? a.min_growth : url ? GR_LIVE_MIN_GROWTH : GR_DEFAULT_MIN_GROWTH,
 		.wait_minutes = a.wait_minutes,
+		.wait_min_count = a.wait_min_count,
 		.detail = detail,
 		.detail_first = detail && g.has_dump2_first ? &g.dump2_first : NULL,
 		.source = &source,
 	};
+	/* a series with a hole in it is no series */
+	if (url && g.n_conns == n_snaps && !fact_err_failed(&g.conns_err)) {
+		lp.conns = g.conns;
+		lp.n_conns = g.n_conns;
+	}
 	r = gr_analyze(snaps, n_snaps, &lp, &an, &e);
 	if (r < 0) {
 		diag("%s", e.msg[0] ? e.msg : err_str(r));
 		goto out;
 	}
+	if (have_re)
+		gr_analysis_match(&an, &re);
 	if (output_open(&out, a.output, &e) < 0) {
 		diag("%s", e.msg);
 		ret = EXIT_USAGE;
@@ -373,7 +463,17 @@ int cmd_goroutines(int argc, char **argv)
 	}
 	{
 		struct term t;
-		struct gr_view v = { snaps, n_snaps, detail, &an, a.frames, a.top, false, 0 };
+		struct gr_view v = {
+			.snaps = snaps,
+			.n_snaps = n_snaps,
+			.detail = detail,
+			.an = &an,
+			.frames = a.frames,
+			.top = a.top,
+			.match = a.match,
+			.conns = lp.conns,
+			.conns_pid = lp.conns ? conns_pid : 0,
+		};
 
 		term_detect(out.f, term_color_mode_of(a.color), &t);
 		v.color = t.color;
@@ -391,6 +491,8 @@ int cmd_goroutines(int argc, char **argv)
 	}
 	ret = an.n_suspects ? EXIT_FINDINGS : EXIT_OK;
 out:
+	if (have_re)
+		regfree(&re);
 	gr_analysis_release(&an);
 	source_lines_release(&source);
 	for (size_t i = 0; files && i < n_snaps; i++)

@@ -67,6 +67,11 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o, struct sam
 		.start = o->start,
 		.window_s = f->window_s,
 		.netns = o->netns,
+		/* the leak analysis judges connection goroutines against them;
+		 * live only: a captured /proc holds no sockets to count, and the
+		 * kernel's answer would be this host's, not the capture's */
+		.conns_pid = f->proc.present && (!f->root || !f->root[0]) ? f->proc.pid : 0,
+		.conns_root = f->root,
 	};
 	struct err e = { "" };
 
@@ -110,6 +115,7 @@ void goruntime_facts_release(struct goruntime_facts *g)
 		gr_snapshot_release(&g->dump2_first);
 	free(g->samples);
 	free(g->sample_times);
+	free(g->conns);
 	source_lines_release(&g->source);
 	for (int i = 0; i < 2; i++) {
 		if (g->has_mutex[i])

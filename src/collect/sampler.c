@@ -14,6 +14,7 @@
 #include "goruntime/profiles.h"
 #include "io/fetch.h"
 #include "base/array.h"
+#include "collect/conn_count.h"
 
 /* One step's requests, in the order their errors are reported: the
  * snapshot first (what goroutines is about), then memstats (watch). */
@@ -179,6 +180,29 @@ static void read_index(struct sampler *s, struct fetch_req *rq)
 	t->index_err = r;
 }
 
+/* The target's connections at the snapshot just taken. The first failure
+ * ends the series (a count with a hole would show a false rise or fall). */
+static void count_conns(struct sampler *s)
+{
+	struct goruntime_facts *g = s->out;
+	struct err e = { "" };
+	uint64_t n = 0;
+	int r;
+
+	if (fact_err_failed(&g->conns_err))
+		return;
+	if (array_reserve(&g->conns, &g->cap_conns, g->n_conns, sizeof(*g->conns), 16) < 0)
+		r = err_set(&e, -ENOMEM, "out of memory");
+	else
+		r = conn_count_established(s->o.conns_root ? s->o.conns_root : "", s->o.conns_pid, s->o.netns, &n,
+					   &e);
+	if (r < 0) {
+		fact_err_set(&g->conns_err, r, &e);
+		return;
+	}
+	g->conns[g->n_conns++] = n;
+}
+
 static void read_snapshot(struct sampler *s, struct fetch_req *rq)
 {
 	struct sampler_tick *t = &s->tick;
@@ -199,6 +223,8 @@ static void read_snapshot(struct sampler *s, struct fetch_req *rq)
 	if (r == 0) {
 		g->snaps[g->n_snaps].taken_at = sampler_wall();
 		g->n_snaps++;
+		if (s->o.conns_pid > 0)
+			count_conns(s);
 	}
 out:
 	t->snap_err = r;

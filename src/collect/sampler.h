@@ -38,6 +38,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -76,6 +77,9 @@ struct sampler_opts {
 	double window_s;                     /* > 0: a window whose growth is confirmed (debug=2 at begin,
 	                                      * contention at the end) */
 	const struct netns *netns;           /* connect from the target's network namespace; NULL = ours */
+	pid_t conns_pid;                     /* > 0: count this process's connections at each snapshot
+	                                      * (out->conns; read through conns_root, "" or NULL = live) */
+	const char *conns_root;
 };
 
 /* What the latest tick (or begin, or end) asked and got. */

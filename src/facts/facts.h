@@ -335,6 +335,12 @@ struct goruntime_facts {
 	 * than a struct fact_err. */
 	char dump2_note[FACTS_ERR_MAX];
 	struct fact_err goroutine_err;
+	/* The target's ESTABLISHED TCP connections at each debug=1 snapshot
+	 * (collect/conn_count.h), when the sampler was given its pid; a
+	 * series with a hole is dropped whole: n_conns == n_snaps or unused. */
+	uint64_t *conns;
+	size_t n_conns, cap_conns;
+	struct fact_err conns_err;
 	/* The lines of the target's source at the groups' sites, read through
 	 * /proc/PID/root when the files are there (collect/source_lines.h). */
 	struct source_lines source;

@@ -16,7 +16,7 @@
 #include "report/json_out.h"
 #include "report/term.h"
 
-const char *const gr_formats[] = { "tty", "json", NULL };
+const char *const gr_formats[] = { "tty", "json", "html", NULL };
 
 /* ---- tty ------------------------------------------------------------------ */
 
@@ -235,6 +235,18 @@ static int render_tty(const struct gr_view *v, FILE *out)
 	}
 	if (v->detail)
 		snapshot_line(&t, "states from: ", v->detail, false);
+	if (v->conns) {
+		add(&t, "connections of pid %d (ESTABLISHED):", v->conns_pid);
+		for (size_t i = 0; i < n; i++)
+			add(&t, " %llu", (unsigned long long)v->conns[i]);
+		flush_line(&t);
+	}
+	if (v->match) {
+		add(&t, "%zu of %zu groups match '", an->n_rows, an->n_rows_all);
+		add_esc(&t, v->match);
+		add(&t, "'");
+		flush_line(&t);
+	}
 	fprintf(out, "\n%s%s  %-22s %s%s\n", t.bold, n > 1 ? "COUNTS (oldest first)" : "COUNT", "STATE", "SITE",
 		t.reset);
 	for (size_t i = 0; i < shown; i++) {
@@ -256,6 +268,10 @@ static int render_tty(const struct gr_view *v, FILE *out)
 	}
 	if (shown < an->n_rows)
 		fprintf(out, "... %zu more groups (--top 0 shows all)\n", an->n_rows - shown);
+	if (!an->n_suspects && v->match && an->n_suspects_all) {
+		fprintf(out, "\nno leak suspect among the matching groups (%zu among the others)\n", an->n_suspects_all);
+		goto out;
+	}
 	if (!an->n_suspects) {
 		fprintf(out, "\nno leak suspect\n");
 		goto out;
@@ -377,6 +393,29 @@ static json_t *suspect_json(const struct gr_suspect *s, size_t n)
 	return NULL;
 }
 
+static json_t *conns_json(const struct gr_view *v)
+{
+	json_t *o = json_object();
+
+	if (o && put(o, "pid", json_integer(v->conns_pid)) && put(o, "counts", counts_json(v->conns, v->n_snaps)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *match_json(const struct gr_view *v)
+{
+	const struct gr_analysis *an = v->an;
+	json_t *o = json_object();
+
+	if (o && put(o, "regex", json_text(v->match)) && put(o, "groups", json_integer((json_int_t)an->n_rows)) &&
+	    put(o, "groups_all", json_integer((json_int_t)an->n_rows_all)) &&
+	    put(o, "suspects_all", json_integer((json_int_t)an->n_suspects_all)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
 static int render_json(const struct gr_view *v, FILE *out)
 {
 	const struct gr_analysis *an = v->an;
@@ -401,7 +440,9 @@ static int render_json(const struct gr_view *v, FILE *out)
 	}
 	ok = ok && put(doc, "snapshots", json_incref(ss)) &&
 	     put(doc, "detail", v->detail ? snapshot_json(v->detail) : json_null()) &&
-	     put(doc, "groups", json_incref(gs)) && put(doc, "suspects", json_incref(sus));
+	     put(doc, "groups", json_incref(gs)) && put(doc, "suspects", json_incref(sus)) &&
+	     put(doc, "connections", v->conns ? conns_json(v) : json_null()) &&
+	     put(doc, "match", v->match ? match_json(v) : json_null());
 	if (ok)
 		r = json_out_dump(doc, out);
 	json_decref(ss);
@@ -417,6 +458,8 @@ int gr_render(const struct gr_view *v, const char *format, FILE *out)
 		return render_json(v, out);
 	if (!strcmp(format, "tty"))
 		return render_tty(v, out);
+	if (!strcmp(format, "html"))
+		return gr_render_html(v, out);
 	return -EINVAL;
 }
 

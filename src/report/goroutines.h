@@ -18,7 +18,7 @@
 #include "check/leak.h"
 #include "facts/goroutines.h"
 
-extern const char *const gr_formats[];   /* tty, json */
+extern const char *const gr_formats[];   /* tty, json, html */
 
 struct gr_view {
 	const struct gr_snapshot *snaps;     /* the series, oldest first */
@@ -29,11 +29,22 @@ struct gr_view {
 	size_t top;                          /* tty: groups shown; 0 = all */
 	bool color;                          /* tty: ANSI colour allowed (report/term.h decided) */
 	unsigned width;                      /* tty: columns; 0 = do not cut or wrap */
+	const char *match;                   /* --match REGEX (an was filtered by it); NULL when none */
+	const uint64_t *conns;               /* the target's connections at each snapshot; NULL when
+	                                      * not counted */
+	int conns_pid;                       /* whose, when conns */
 };
 
-/* Writes v in format ("tty" or "json"). Returns 0, -EINVAL for another
- * format, -ENOMEM, or -EIO when the stream reports an error. */
+/* Writes v in format ("tty", "json" or "html"). Returns 0, -EINVAL for
+ * another format, -ENOMEM, or -EIO when the stream reports an error. */
 int gr_render(const struct gr_view *v, const char *format, FILE *out);
+
+/* The html format (goroutines_html.c): one self-contained HTML5 page, no
+ * external assets, every group collapsible with its counts over the
+ * snapshots, state, waits, creator and every frame; suspects highlighted
+ * with their reason. All text from a dump is escaped for HTML, and
+ * control bytes are shown as the terminal escaper writes them. */
+int gr_render_html(const struct gr_view *v, FILE *out);
 
 /* The progress line while a URL is sampled: "snapshot 2/3, next in 1.5s"
  * (taken snapshots of total, seconds to the next). */

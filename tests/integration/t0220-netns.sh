@@ -117,6 +117,8 @@ expect_eq "go.goroutines read the target's pprof (the host's port serves none)" 
 	"$(check_status "$WORK/check.json" go.goroutines)" pass
 expect_match "cpu.gomaxprocs took the target's own /metrics" \
 	"$(check_field "$WORK/check.json" cpu.gomaxprocs summary)" "go_sched_gomaxprocs_threads at http://127\.0\.0\.1:8080/metrics"
+expect_eq "go.goroutine-leak counted the target's connections in its namespace at each snapshot" \
+	"$(jq -r '.checks[] | select(.check == "go.goroutine-leak") | .evidence | if .connections_note then .connections_note else (.connections | type) end' "$WORK/check.json")" array
 expect_eq "net.close-wait counts the target's 4 CLOSE_WAIT sockets" \
 	"$(check_ev "$WORK/check.json" net.close-wait close_wait)" 4
 for id in net.tcp-states net.timewait-ratio net.close-wait net.sysctl net.ephemeral-ports sec.pprof-exposure; do

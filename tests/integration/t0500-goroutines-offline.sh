@@ -87,6 +87,13 @@ for v in go1.19 go1.26; do
 		'^main\.\(\*fixture\)\.start \(.*/states\.go:[0-9]+\)$'
 	expect_eq "$v 7 minutes: --wait-minutes 13 clears them" \
 		"$(pf "$WORK/x" goroutines --format json --wait-minutes 13 "$WORK/$v-7min-big.txt"; jq '.suspects | length' "$WORK/x")" 0
+	# --wait-min-count moves that floor: both sides of each group's size
+	gr "$WORK/$v-wmc.json" --format json --wait-min-count 15 "$WORK/$v-7min-big.txt"
+	expect_eq "$v 7 minutes --wait-min-count 15: only the group of 15" "$(jq -c '[.suspects[].count]' "$WORK/$v-wmc.json")" '[15]'
+	gr "$WORK/$v-wmc.json" --format json --wait-min-count 16 "$WORK/$v-7min-big.txt"
+	expect_rc "$v 7 minutes --wait-min-count 16: no suspect, exit 0" 0
+	gr "$WORK/$v-wmc.json" --format json --wait-min-count 3 "$d/debug2-7min.txt"
+	expect_num "$v 7 minutes, a few receivers, --wait-min-count 3: suspects" "$(jq '.suspects | length' "$WORK/$v-wmc.json")" '>=' 1
 	gr "$WORK/$v-7min.txt" "$WORK/$v-7min-big.txt"
 	expect_match "$v 7 minutes tty: the suspect, its pattern and fix" "$(cat "$WORK/$v-7min.txt")" \
 		"pattern: receive on a channel nobody sends to"
@@ -184,6 +191,8 @@ gr "$WORK/badfmt" --format xml "$fx/go1.26/debug1.txt"
 expect_rc "--format xml: exit 2" 2
 gr "$WORK/badn" --samples 0 http://127.0.0.1:1
 expect_rc "--samples 0: exit 2" 2
+gr "$WORK/wmc0" --wait-min-count 0 "$fx/go1.26/debug1.txt"
+expect_rc "--wait-min-count 0: exit 2" 2
 gr "$WORK/badint" --interval soon http://127.0.0.1:1
 expect_rc "--interval soon: exit 2" 2
 gr "$WORK/noargs"

@@ -61,7 +61,7 @@ expect_rc "--format json -o FILE: exit 1 (suspects)" 1
 expect_eq "... nothing on stdout" "$(wc -c <"$WORK/o.stdout")" 0
 expect_true "... the file is one JSON document" jq -e . "$WORK/o.json"
 expect_eq "... top-level fields as documented" "$(jq -c 'keys_unsorted' "$WORK/o.json")" \
-	'["snapshots","detail","groups","suspects"]'
+	'["snapshots","detail","groups","suspects","connections","match"]'
 expect_eq "... snapshot fields" "$(jq -c '.snapshots[0] | keys_unsorted' "$WORK/o.json")" \
 	'["source","taken_at","debug","total","groups","truncated","record_dropped"]'
 expect_eq "... group fields" "$(jq -c '.groups[0] | keys_unsorted' "$WORK/o.json")" \

@@ -17,7 +17,9 @@
 #include <cmocka.h>
 
 #include "base/fileio.h"
+#include "check/check.h"
 #include "check/leak.h"
+#include "facts/facts.h"
 #include "base/err.h"
 #include "goruntime/goroutine.h"
 #include "goruntime/goroutine_internal.h"
@@ -1761,6 +1763,257 @@ static void test_line_cut_and_progress(void **state)
 	assert_string_equal(text, "snapshot 3/3");
 }
 
+
+/* ---- --match ------------------------------------------------------------- */
+
+static size_t rows_matching(const char *regex, const struct gr_analysis *a)
+{
+	regex_t re;
+	size_t n = 0;
+
+	assert_int_equal(regcomp(&re, regex, REG_EXTENDED | REG_NOSUB), 0);
+	for (size_t i = 0; i < a->n_rows; i++)
+		n += gr_row_matches(&a->rows[i], &re);
+	regfree(&re);
+	return n;
+}
+
+/* Site function, site file:line, state, creator function and creator
+ * file:line, each on its own; nothing else. */
+static void test_match_fields(void **state)
+{
+	static const char text[] = "goroutine 10 [chan receive, 9 minutes]:\n"
+				   "main.waiter(0x1)\n\t/app/w.go:3 +0x1\n"
+				   "main.outer(0x1)\n\t/app/outer.go:8 +0x1\n"
+				   "created by main.spawn in goroutine 1\n\t/app/spawn.go:5 +0x1\n\n"
+				   "goroutine 11 [select]:\nmain.loop()\n\t/app/loop.go:12 +0x1\n\n";
+	struct gr_snapshot s;
+	struct gr_analysis a;
+
+	(void)state;
+	analyze_one_text(text, NULL, &s, &a);
+	assert_int_equal(a.n_rows, 2);
+	assert_int_equal(rows_matching("^main\\.waiter$", &a), 1);     /* site function */
+	assert_int_equal(rows_matching("^/app/w\\.go:3$", &a), 1);      /* site file:line */
+	assert_int_equal(rows_matching("^chan receive$", &a), 1);       /* state */
+	assert_int_equal(rows_matching("^select$", &a), 1);
+	assert_int_equal(rows_matching("^main\\.spawn$", &a), 1);       /* creator */
+	assert_int_equal(rows_matching("^/app/spawn\\.go:5$", &a), 1);  /* where it was created */
+	assert_int_equal(rows_matching("^main\\.outer$", &a), 0);       /* a frame below the site */
+	assert_int_equal(rows_matching("outer\\.go", &a), 0);
+	assert_int_equal(rows_matching("waiter /app", &a), 0);          /* texts are not joined */
+	assert_int_equal(rows_matching("CHAN", &a), 0);                 /* case-sensitive */
+	assert_int_equal(rows_matching("main\\.", &a), 2);
+	assert_int_equal(rows_matching("minutes", &a), 0);              /* the wait is not in the state */
+	gr_analysis_release(&a);
+	gr_snapshot_release(&s);
+}
+
+/* Filtering keeps the matching rows and their suspects, hides the rest
+ * and remembers how many there were; verdicts do not change. */
+static void test_match_filters_rows_and_suspects(void **state)
+{
+	static const char *const specs[] = {
+		"main.leak=2 main.other=4 main.flat=5",
+		"main.leak=5 main.other=8 main.flat=5",
+		"main.leak=9 main.other=12 main.flat=5",
+	};
+	struct gr_snapshot snaps[3];
+	struct gr_analysis a;
+	regex_t re;
+
+	(void)state;
+	analyze_specs(specs, 3, NULL, snaps, &a);
+	assert_int_equal(a.n_rows, 3);
+	assert_int_equal(a.n_suspects, 2);
+	assert_int_equal(regcomp(&re, "leak|flat", REG_EXTENDED | REG_NOSUB), 0);
+	gr_analysis_match(&a, &re);
+	regfree(&re);
+	assert_int_equal(a.n_rows_all, 3);
+	assert_int_equal(a.n_suspects_all, 2);
+	assert_int_equal(a.n_rows, 2);
+	assert_int_equal(a.n_suspects, 1);
+	assert_non_null(suspect_at(&a, "main.leak"));
+	assert_string_equal(a.suspects[0].reason, "grows in every snapshot (2 to 9)");
+	assert_int_equal(a.suspects[0].counts[2], 9);
+	/* the rows stay sorted, biggest first */
+	assert_int_equal(a.rows[0].counts[2], 9);
+	assert_int_equal(a.rows[1].counts[2], 5);
+	release_all(snaps, 3, &a);
+	/* nothing matches: no row, no suspect */
+	analyze_specs(specs, 3, NULL, snaps, &a);
+	assert_int_equal(regcomp(&re, "^nothing$", REG_EXTENDED | REG_NOSUB), 0);
+	gr_analysis_match(&a, &re);
+	regfree(&re);
+	assert_int_equal(a.n_rows, 0);
+	assert_int_equal(a.n_suspects, 0);
+	assert_int_equal(a.n_suspects_all, 2);
+	release_all(snaps, 3, &a);
+}
+
+/* ---- the go.goroutine-leak check's inputs --------------------------------- */
+
+static void run_leak_check(const struct facts *f, const char *overrides, struct check_result *r)
+{
+	const struct check_def *d = registry_find("go.goroutine-leak");
+	json_t *o = overrides ? json_loads(overrides, 0, NULL) : NULL;
+	struct check_params p = { d->params, o };
+
+	assert_non_null(d);
+	result_init(r, d);
+	d->fn(f, &p, r);
+	json_decref(o);
+}
+
+#define WSS "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.(*serverWatchStream).sendLoop"
+
+/* The connections the sampler counted decide for the stacks that follow
+ * connections; a count with a hole in it is not used. */
+static void test_leak_check_uses_connections(void **state)
+{
+	static const char *const specs[] = { WSS "=5 main.main=1", WSS "=20 main.main=1", WSS "=35 main.main=1" };
+	static uint64_t up[] = { 2, 10, 20 }, flat[] = { 2, 2, 2 };
+	struct facts *f = calloc(1, sizeof(*f));
+	struct check_result r;
+	json_t *ev;
+
+	(void)state;
+	assert_non_null(f);
+	snprintf(f->go.pprof_url, sizeof(f->go.pprof_url), "http://127.0.0.1:6060");
+	f->go.snaps = calloc(3, sizeof(*f->go.snaps));
+	assert_non_null(f->go.snaps);
+	for (size_t i = 0; i < 3; i++)
+		series_snapshot(specs[i], &f->go.snaps[i]);
+	f->go.n_snaps = 3;
+	/* connections rose by 18: 8 * 18 + 10 = 154 > 30 */
+	f->go.conns = up;
+	f->go.n_conns = 3;
+	run_leak_check(f, NULL, &r);
+	assert_int_equal(r.status, STATUS_PASS);
+	ev = json_object_get(r.evidence, "connections");
+	assert_non_null(ev);
+	assert_int_equal(json_array_size(ev), 3);
+	assert_int_equal(json_integer_value(json_array_get(ev, 2)), 20);
+	result_release(&r);
+	/* flat: the streams outgrow them */
+	f->go.conns = flat;
+	run_leak_check(f, NULL, &r);
+	assert_int_equal(r.status, STATUS_WARN);
+	assert_non_null(strstr(r.summary, "serverWatchStream"));
+	result_release(&r);
+	/* a count short of a snapshot is no series: not used, not shown */
+	f->go.conns = up;
+	f->go.n_conns = 2;
+	run_leak_check(f, NULL, &r);
+	assert_null(json_object_get(r.evidence, "connections"));
+	assert_int_equal(r.status, STATUS_WARN);
+	result_release(&r);
+	/* nor one that failed */
+	f->go.n_conns = 3;
+	f->go.conns_err.code = -EACCES;
+	snprintf(f->go.conns_err.msg, sizeof(f->go.conns_err.msg), "cannot read the fds");
+	run_leak_check(f, NULL, &r);
+	assert_null(json_object_get(r.evidence, "connections"));
+	assert_string_equal(json_string_value(json_object_get(r.evidence, "connections_note")), "cannot read the fds");
+	result_release(&r);
+	for (size_t i = 0; i < 3; i++)
+		gr_snapshot_release(&f->go.snaps[i]);
+	free(f->go.snaps);
+	free(f);
+}
+
+/* wait_min_count: a group blocked for long is a suspect from this many
+ * goroutines on, as the checklist sets it. */
+static void test_leak_check_wait_min_count(void **state)
+{
+	static const char rec[] = "goroutine 10 [chan receive, 9 minutes]:\nmain.waiter(0x1)\n\t/app/w.go:3 +0x1\n" CREATED;
+	struct facts *f = calloc(1, sizeof(*f));
+	struct check_result r;
+	char *t = repeat_record(rec, 5);
+
+	(void)state;
+	assert_non_null(f);
+	snprintf(f->go.pprof_url, sizeof(f->go.pprof_url), "http://127.0.0.1:6060");
+	f->go.snaps = calloc(1, sizeof(*f->go.snaps));
+	assert_non_null(f->go.snaps);
+	parse_text(t, &f->go.snaps[0]);
+	parse_text(t, &f->go.dump2);
+	f->go.n_snaps = 1;
+	f->go.has_dump2 = true;
+	run_leak_check(f, NULL, &r);
+	assert_int_equal(r.status, STATUS_PASS); /* 5 < the default 10 */
+	result_release(&r);
+	run_leak_check(f, "{\"wait_min_count\": 6}", &r);
+	assert_int_equal(r.status, STATUS_PASS);
+	result_release(&r);
+	run_leak_check(f, "{\"wait_min_count\": 5}", &r);
+	assert_int_equal(r.status, STATUS_WARN);
+	assert_non_null(strstr(r.summary, "main.waiter"));
+	result_release(&r);
+	gr_snapshot_release(&f->go.snaps[0]);
+	gr_snapshot_release(&f->go.dump2);
+	free(f->go.snaps);
+	free(f);
+	free(t);
+}
+
+/* ---- the html format ------------------------------------------------------ */
+
+static char *render_to_string(const struct gr_view *v, const char *format)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	assert_non_null(m);
+	assert_int_equal(gr_render(v, format, m), 0);
+	fclose(m);
+	return text;
+}
+
+/* Names from a dump cannot open an element or end an attribute, and
+ * control bytes never reach the page. */
+static void test_html_escapes(void **state)
+{
+	static const char text[] = "goroutine 10 [chan receive\033[2J, 9 minutes]:\n"
+				   "main.(*T[<b>&\"x']).run(0x1)\n\t/src/<i>a&b\".go:3 +0x1\n"
+				   "created by main.sp\007awn in goroutine 1\n\t/app/spawn.go:5 +0x1\n\n";
+	struct gr_snapshot s;
+	struct gr_analysis a;
+	struct gr_view v = { 0 };
+	char *page;
+
+	(void)state;
+	analyze_one_text(text, NULL, &s, &a);
+	v.snaps = &s;
+	v.n_snaps = 1;
+	v.an = &a;
+	page = render_to_string(&v, "html");
+	assert_non_null(strstr(page, "<!DOCTYPE html>\n<html lang=\"en\">"));
+	assert_null(strstr(page, "<b>"));
+	assert_null(strstr(page, "<i>"));
+	assert_null(strchr(page, '\033'));
+	assert_null(strchr(page, '\007'));
+	assert_non_null(strstr(page, "main.(*T[&lt;b&gt;&amp;&quot;x&#39;]).run"));
+	assert_non_null(strstr(page, "/src/&lt;i&gt;a&amp;b&quot;.go:3"));
+	assert_non_null(strstr(page, "&quot;chan receive\\e[2J&quot;"));
+	assert_non_null(strstr(page, "main.sp\\x07awn"));
+	assert_non_null(strstr(page, "</html>\n"));
+	free(page);
+	/* the other formats are still there, and a strange one is refused */
+	page = render_to_string(&v, "json");
+	assert_true(page[0] == '{');
+	free(page);
+	{
+		FILE *m = fopen("/dev/null", "we");
+
+		assert_int_equal(gr_render(&v, "xml", m), -EINVAL);
+		fclose(m);
+	}
+	gr_analysis_release(&a);
+	gr_snapshot_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1798,6 +2051,11 @@ int main(void)
 		cmocka_unit_test(test_grouping_exact),
 		cmocka_unit_test(test_analyze_bad_args),
 		cmocka_unit_test(test_line_cut_and_progress),
+		cmocka_unit_test(test_match_fields),
+		cmocka_unit_test(test_match_filters_rows_and_suspects),
+		cmocka_unit_test(test_leak_check_uses_connections),
+		cmocka_unit_test(test_leak_check_wait_min_count),
+		cmocka_unit_test(test_html_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
