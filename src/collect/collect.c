@@ -222,7 +222,7 @@ static void target_collect(struct facts *f, const struct collect_opts *o)
 
 int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 {
-	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2, 0, o->hooks };
+	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2, 0, o->hooks, o->metrics_url, o->metrics_doc };
 	struct sampler sampler;
 	bool sampling = false;            /* the sampler was set up and must be ended */
 	struct timespec start, deadline;

@@ -20,6 +20,11 @@ struct goruntime_opts {
 	uint64_t max_debug2;      /* fetch debug=2 only below this many goroutines */
 	double start;             /* CLOCK_MONOTONIC start of the window (sampler_mono()) */
 	const struct sampler_hooks *hooks;   /* progress for the command; NULL = none */
+	/* The metric.* checks: read the whole /metrics page at both ends of
+	 * the window, from metrics_url (a full URL) when given, else from the
+	 * listener the probes found serving /metrics. */
+	const char *metrics_url;
+	bool metrics_doc;
 };
 
 /* Picks the endpoints among f->proc.endpoints and takes the first tick.

@@ -121,6 +121,7 @@ func serviceMux(metrics bool) *http.ServeMux {
 	})
 	if metrics {
 		mux.HandleFunc("/metrics", serveMetrics)
+		mux.HandleFunc("/observe", serveObserve)
 	}
 	return mux
 }
