@@ -14,13 +14,22 @@ import (
 // observations fell between two reads of /metrics (the metric.* checks,
 // and Prometheus's histogram_quantile on the same buckets).
 var (
-	histMu     sync.Mutex
-	histBounds = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}
-	histCounts = make([]uint64, 11) // per bucket, not cumulative; the last is +Inf
-	histSum    float64
-	reqTotal   = map[string]uint64{}
-	queueDepth float64
+	histMu      sync.Mutex
+	histBounds  = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}
+	histCounts  = make([]uint64, 11) // per bucket, not cumulative; the last is +Inf
+	histSum     float64
+	reqTotal    = map[string]uint64{}
+	queueDepth  float64
+	metricReads uint64 // GETs of /metrics served, for a test to know a reader came
 )
+
+// /metric-reads: how many times /metrics was served (not counting this).
+func serveMetricReads(w http.ResponseWriter, r *http.Request) {
+	histMu.Lock()
+	n := metricReads
+	histMu.Unlock()
+	fmt.Fprintln(w, n)
+}
 
 // /observe?v=0.003&n=100[&code=200][&queue=5]: n observations of v
 // seconds, counted as n requests with that code.
@@ -57,6 +66,7 @@ func serveObserve(w http.ResponseWriter, r *http.Request) {
 func writeHistogram(w http.ResponseWriter) {
 	histMu.Lock()
 	defer histMu.Unlock()
+	metricReads++
 	fmt.Fprintf(w, "# HELP demo_request_duration_seconds Request latency.\n")
 	fmt.Fprintf(w, "# TYPE demo_request_duration_seconds histogram\n")
 	var cum uint64
