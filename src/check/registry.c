@@ -245,7 +245,7 @@ static const struct check_def registry[] = {
 	{ "clock.sync", LAYER_INFRA, "Clock synchronised", check_clock_sync, clock_sync_params, 0 },
 	/* business: the service's own metrics, from a checklist item (they
 	 * need a metric to judge, so the built-in checklist leaves them out) */
-	{ "metric.gauge", LAYER_BUSINESS, "A metric of the service", check_metric_gauge, metric_gauge_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_READS_METRICS },
+	{ "metric.gauge", LAYER_BUSINESS, "A metric of the service", check_metric_gauge, metric_gauge_params, CHECK_NEEDS_TARGET | CHECK_READS_METRICS },
 	{ "metric.rate", LAYER_BUSINESS, "A counter's rate over the window", check_metric_rate, metric_rate_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_READS_METRICS },
 	{ "metric.increase", LAYER_BUSINESS, "A counter's increase over the window", check_metric_increase, metric_increase_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_READS_METRICS },
 	{ "metric.quantile", LAYER_BUSINESS, "A histogram's quantile over the window", check_metric_quantile, metric_quantile_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_READS_METRICS },

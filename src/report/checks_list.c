@@ -19,9 +19,15 @@ static json_t *to_json(const struct check_def *d, size_t n)
 			json_object_set_new(params, p->name, !param_has_default(p) ? json_null()
 							     : p->type == PARAM_NUM ? json_real(p->num)
 										    : json_string(p->str));
-		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o*, s:b}", "id", d[i].id, "layer",
+		bool builtin = true;
+
+		/* A check with a required param runs only from a checklist item. */
+		for (const struct param_def *p = d[i].params; p && p->name; p++)
+			builtin = builtin && !p->required;
+		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o*, s:b, s:b}", "id", d[i].id, "layer",
 							 layer_name(d[i].layer), "title", d[i].title, "params", params,
-							 "needs_target", (d[i].flags & CHECK_NEEDS_TARGET) != 0)) < 0) {
+							 "needs_target", (d[i].flags & CHECK_NEEDS_TARGET) != 0,
+							 "builtin", builtin)) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
