@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	metric_gauge(&d0, &sel, &v);
 	(void)metric_name_present(&d0, sel.name);
 	(void)metric_family_type(&d0, sel.name);
-	metric_increase(&d0, &d1, &sel, &v);
+	(void)metric_increase(&d0, &d1, &sel, &v);
 	if (metric_hist_window(&d0, &d1, &sel, &h) == 0) {
 		for (size_t i = 0; i < sizeof(quantiles) / sizeof(quantiles[0]); i++) {
 			metric_quantile_of(&h, quantiles[i], &q);

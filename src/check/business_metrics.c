@@ -319,7 +319,10 @@ static void run(const struct facts *f, const struct check_params *p, struct chec
 							    "metric.quantile");
 			return;
 		}
-		metric_increase(d0, d1, &sel, &mv);
+		if (metric_increase(d0, d1, &sel, &mv) < 0) {
+			result_set(r, STATUS_ERROR, "out of memory");
+			return;
+		}
 		ev_int(r, "series", (long long)mv.n_series);
 		if (!mv.n_series) {
 			no_series(r, text);

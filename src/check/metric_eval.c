@@ -240,53 +240,111 @@ bool metric_name_present(const struct prom_doc *d, const char *name)
 
 /* ---- series identity ---- */
 
-/* Same label set, le aside when skip_le, in any order. */
-static bool same_labels(const struct prom_sample *a, const struct prom_sample *b, bool skip_le)
+/* A sample with the identity of its series: its labels (le aside for
+ * buckets) sorted by name, each as "<len>:name<len>:value" so no value can
+ * pass for another split. Sorting these and searching them keeps a page
+ * with tens of thousands of series O(n log n), not O(n^2). */
+struct keyed {
+	const struct prom_sample *s;
+	char *key;
+	double le;                         /* buckets; 0 otherwise */
+};
+
+static int label_ptr_cmp(const void *pa, const void *pb)
 {
-	size_t na = 0, nb = 0;
+	const struct prom_label *a = *(const struct prom_label *const *)pa, *b = *(const struct prom_label *const *)pb;
 
-	for (size_t i = 0; i < a->n_labels; i++)
-		na += !(skip_le && !strcmp(a->labels[i].name, "le"));
-	for (size_t i = 0; i < b->n_labels; i++)
-		nb += !(skip_le && !strcmp(b->labels[i].name, "le"));
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < a->n_labels; i++) {
-		const struct prom_label *l = &a->labels[i];
-		bool found = false;
-
-		if (skip_le && !strcmp(l->name, "le"))
-			continue;
-		for (size_t j = 0; j < b->n_labels && !found; j++)
-			found = !strcmp(b->labels[j].name, l->name) && !strcmp(b->labels[j].value, l->value);
-		if (!found)
-			return false;
-	}
-	return true;
+	return strcmp(a->name, b->name);
 }
 
-/* The matching samples of d named name, as an array of pointers. */
-static int collect(const struct prom_doc *d, const struct metric_sel *sel, const char *name,
-		   const struct prom_sample ***ret, size_t *ret_n)
+static char *series_key(const struct prom_sample *s, bool skip_le)
 {
-	const struct prom_sample **v = NULL;
+	const struct prom_label **l = malloc((s->n_labels ? s->n_labels : 1) * sizeof(*l));
+	size_t n = 0, len = 1, used = 0;
+	char *key = NULL;
+
+	if (!l)
+		return NULL;
+	for (size_t i = 0; i < s->n_labels; i++)
+		if (!(skip_le && !strcmp(s->labels[i].name, "le"))) {
+			l[n++] = &s->labels[i];
+			len += strlen(s->labels[i].name) + strlen(s->labels[i].value) + 2 * 21 + 2;
+		}
+	qsort(l, n, sizeof(*l), label_ptr_cmp);
+	key = malloc(len);
+	if (key) {
+		key[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			int w = snprintf(key + used, len - used, "%zu:%s%zu:%s", strlen(l[i]->name), l[i]->name,
+					 strlen(l[i]->value), l[i]->value);
+
+			used += w < 0 ? 0 : (size_t)w;
+		}
+	}
+	free(l);
+	return key;
+}
+
+static int keyed_cmp(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	int r = strcmp(a->key, b->key);
+
+	if (r)
+		return r;
+	return a->le < b->le ? -1 : a->le > b->le;
+}
+
+static void keyed_free(struct keyed *k, size_t n)
+{
+	for (size_t i = 0; k && i < n; i++)
+		free(k[i].key);
+	free(k);
+}
+
+static bool le_of(const struct prom_sample *s, double *ret);
+
+/* The matching samples of d named name, keyed (buckets: without le, and
+ * only those whose le is a number), sorted. */
+static int collect(const struct prom_doc *d, const struct metric_sel *sel, const char *name, bool bucket,
+		   struct keyed **ret, size_t *ret_n)
+{
+	struct keyed *v = NULL;
 	size_t k = 0;
 
+	*ret = NULL;
+	*ret_n = 0;
 	for (size_t i = 0; d && i < d->n_samples; i++)
 		if (metric_sel_match(sel, &d->samples[i], name))
 			k++;
-	if (k) {
-		v = malloc(k * sizeof(*v));
-		if (!v)
+	if (!k)
+		return 0;
+	v = calloc(k, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	k = 0;
+	for (size_t i = 0; i < d->n_samples; i++) {
+		double le = 0;
+
+		if (!metric_sel_match(sel, &d->samples[i], name) || (bucket && !le_of(&d->samples[i], &le)))
+			continue;
+		v[k] = (struct keyed){ &d->samples[i], series_key(&d->samples[i], bucket), le };
+		if (!v[k].key) {
+			keyed_free(v, k);
 			return -ENOMEM;
-		k = 0;
-		for (size_t i = 0; i < d->n_samples; i++)
-			if (metric_sel_match(sel, &d->samples[i], name))
-				v[k++] = &d->samples[i];
+		}
+		k++;
 	}
+	if (k)
+		qsort(v, k, sizeof(*v), keyed_cmp);
 	*ret = v;
 	*ret_n = k;
 	return 0;
+}
+
+static const struct keyed *find(const struct keyed *v, size_t n, const struct keyed *want)
+{
+	return n ? bsearch(want, v, n, sizeof(*v), keyed_cmp) : NULL;
 }
 
 /* The increase of one series: a value that went down is a restart from 0. */
@@ -312,37 +370,34 @@ void metric_gauge(const struct prom_doc *d, const struct metric_sel *sel, struct
 		}
 }
 
-void metric_increase(const struct prom_doc *d0, const struct prom_doc *d1, const struct metric_sel *sel,
-		     struct metric_value *ret)
+int metric_increase(const struct prom_doc *d0, const struct prom_doc *d1, const struct metric_sel *sel,
+		    struct metric_value *ret)
 {
-	const struct prom_sample **a = NULL;
-	size_t na = 0;
+	struct keyed *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	/* Without memory for the index the start is taken as empty: every
-	 * series then counts from 0, an overestimate the evidence shows. */
-	if (collect(d0, sel, sel->name, &a, &na) < 0)
-		na = 0;
-	for (size_t i = 0; i < d1->n_samples; i++) {
-		const struct prom_sample *s = &d1->samples[i];
-		const struct prom_sample *before = NULL;
+	r = collect(d0, sel, sel->name, false, &a, &na);
+	if (r == 0)
+		r = collect(d1, sel, sel->name, false, &b, &nb);
+	for (size_t i = 0; r == 0 && i < nb; i++) {
+		const struct keyed *before = find(a, na, &b[i]);
+		double v1 = b[i].s->value;
 		bool reset = false;
 
-		if (!metric_sel_match(sel, s, sel->name))
-			continue;
 		ret->n_series++;
-		for (size_t j = 0; j < na && !before; j++)
-			if (same_labels(a[j], s, false))
-				before = a[j];
 		if (!before) {
 			ret->n_new++;
-			ret->value += s->value > 0 ? s->value : 0;
+			ret->value += v1 > 0 ? v1 : 0;
 			continue;
 		}
-		ret->value += series_increase(before->value, s->value, &reset);
+		ret->value += series_increase(before->s->value, v1, &reset);
 		ret->n_resets += reset;
 	}
-	free(a);
+	keyed_free(a, na);
+	keyed_free(b, nb);
+	return r;
 }
 
 /* ---- histograms ---- */
@@ -356,11 +411,6 @@ static int bucket_cmp(const void *pa, const void *pb)
 
 static int add_bucket(struct metric_hist *h, size_t *cap, double le, double count)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (h->b[i].le == le) {
-			h->b[i].count += count;
-			return 0;
-		}
 	if (h->n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 32;
 		struct metric_bucket *nb = realloc(h->b, nc * sizeof(*nb));
@@ -372,6 +422,23 @@ static int add_bucket(struct metric_hist *h, size_t *cap, double le, double coun
 	}
 	h->b[h->n++] = (struct metric_bucket){ le, count };
 	return 0;
+}
+
+/* Sorts by le and sums the buckets of one le (coalesceBuckets). */
+static void coalesce(struct metric_hist *h)
+{
+	size_t k = 0;
+
+	if (!h->n)
+		return;
+	qsort(h->b, h->n, sizeof(*h->b), bucket_cmp);
+	for (size_t i = 1; i < h->n; i++) {
+		if (h->b[i].le == h->b[k].le)
+			h->b[k].count += h->b[i].count;
+		else
+			h->b[++k] = h->b[i];
+	}
+	h->n = k + 1;
 }
 
 /* le as Prometheus reads it (ParseFloat); false for a value that is not
@@ -395,59 +462,32 @@ int metric_hist_window(const struct prom_doc *d0, const struct prom_doc *d1, con
 		       struct metric_hist *ret)
 {
 	char bucket[METRIC_NAME_MAX + 8];
-	const struct prom_sample **a = NULL, **b = NULL;
+	struct keyed *a = NULL, *b = NULL;
 	size_t na = 0, nb = 0, cap = 0;
-	bool *series_seen = NULL;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	snprintf(bucket, sizeof(bucket), "%s_bucket", sel->name);
-	r = collect(d0, sel, bucket, &a, &na);
+	r = collect(d0, sel, bucket, true, &a, &na);
 	if (r == 0)
-		r = collect(d1, sel, bucket, &b, &nb);
-	if (r < 0)
-		goto out;
-	series_seen = calloc(nb ? nb : 1, sizeof(*series_seen));
-	if (!series_seen) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < nb; i++) {
-		const struct prom_sample *before = NULL;
-		double le, le0, inc;
+		r = collect(d1, sel, bucket, true, &b, &nb);
+	for (size_t i = 0; r == 0 && i < nb; i++) {
+		const struct keyed *before = find(a, na, &b[i]);
+		double v1 = b[i].s->value, inc;
 		bool reset = false;
 
-		if (!le_of(b[i], &le))
-			continue;
-		for (size_t j = 0; j < na && !before; j++)
-			if (le_of(a[j], &le0) && le0 == le && same_labels(a[j], b[i], true))
-				before = a[j];
 		/* A series new in the window counts from 0, as for counters. */
-		inc = before ? series_increase(before->value, b[i]->value, &reset)
-			     : (b[i]->value > 0 ? b[i]->value : 0);
+		inc = before ? series_increase(before->s->value, v1, &reset) : (v1 > 0 ? v1 : 0);
 		ret->n_resets += reset;
-		r = add_bucket(ret, &cap, le, inc);
-		if (r < 0)
-			goto out;
-		/* Count label sets (le aside): the first bucket of each. */
-		{
-			bool first = true;
-
-			for (size_t j = 0; j < i && first; j++)
-				if (series_seen[j] && same_labels(b[j], b[i], true))
-					first = false;
-			if (first) {
-				series_seen[i] = true;
-				ret->n_series++;
-			}
-		}
+		r = add_bucket(ret, &cap, b[i].le, inc);
+		/* Sorted by series then le: a new key starts a new series. */
+		if (i == 0 || strcmp(b[i - 1].key, b[i].key))
+			ret->n_series++;
 	}
-	if (ret->n)
-		qsort(ret->b, ret->n, sizeof(*ret->b), bucket_cmp);
-out:
-	free(a);
-	free(b);
-	free(series_seen);
+	if (r == 0)
+		coalesce(ret);
+	keyed_free(a, na);
+	keyed_free(b, nb);
 	if (r < 0)
 		metric_hist_release(ret);
 	return r;

@@ -69,8 +69,9 @@ struct metric_value {
 
 /* Sum of the matching samples named sel->name. n_series 0 = none matched. */
 void metric_gauge(const struct prom_doc *d, const struct metric_sel *sel, struct metric_value *ret);
-/* Increase of the matching counters named sel->name from d0 to d1. */
-void metric_increase(const struct prom_doc *d0, const struct prom_doc *d1, const struct metric_sel *sel,
+/* Increase of the matching counters named sel->name from d0 to d1.
+ * -ENOMEM or 0. */
+int metric_increase(const struct prom_doc *d0, const struct prom_doc *d1, const struct metric_sel *sel,
 		     struct metric_value *ret);
 
 struct metric_bucket {

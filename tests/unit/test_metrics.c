@@ -13,6 +13,7 @@
 #include "test_checks.h"
 #include "check/metric_eval.h"
 #include "config/checklist.h"
+#include "base/buf.h"
 #include "goruntime/profiles.h"
 
 static void parse_doc(const char *text, struct prom_doc *d)
@@ -101,13 +102,13 @@ static void test_counter_increase(void **state)
 	 * the labels in another order are the same series. */
 	parse_doc("# TYPE x_total counter\nx_total{a=\"3\"} 4\nx_total{a=\"2\"} 3\nx_total{a=\"1\"} 15\n", &d1);
 	sel("x_total", &s);
-	metric_increase(&d0, &d1, &s, &v);
+	assert_int_equal(metric_increase(&d0, &d1, &s, &v), 0);
 	assert_true(v.value == 12);
 	assert_int_equal(v.n_series, 3);
 	assert_int_equal(v.n_resets, 1);
 	assert_int_equal(v.n_new, 1);
 	sel("x_total{a=\"1\"}", &s);
-	metric_increase(&d0, &d1, &s, &v);
+	assert_int_equal(metric_increase(&d0, &d1, &s, &v), 0);
 	assert_true(v.value == 5);
 	assert_int_equal(v.n_resets, 0);
 	prom_doc_release(&d0);
@@ -236,6 +237,57 @@ static void test_histogram_window(void **state)
 	metric_hist_release(&h);
 	prom_doc_release(&d0);
 	prom_doc_release(&d1);
+	(void)state;
+}
+
+/* Many series: 20,000 label sets of 3 buckets each, listed in opposite
+ * orders in the two reads. Each series gains 1 observation under 0.1 and
+ * 1 above; one restarts. (Pairing by sorted keys: a quadratic pairing
+ * would take minutes here and hit the test's timeout.) */
+static void test_many_series(void **state)
+{
+	enum { N = 20000 };
+	struct buf t0 = BUF_INIT(8u << 20), t1 = BUF_INIT(8u << 20);
+	struct prom_doc d0 = { 0 }, d1 = { 0 };
+	struct metric_hist h;
+	struct metric_quantile q;
+	struct metric_value v;
+	struct metric_sel s;
+	struct err e = { { 0 } };
+
+	assert_int_equal(buf_printf(&t0, "# TYPE m histogram\n# TYPE c_total counter\n"), 0);
+	assert_int_equal(buf_printf(&t1, "# TYPE m histogram\n# TYPE c_total counter\n"), 0);
+	for (int i = 0; i < N; i++) {
+		int j = N - 1 - i;
+		int base = j == 7 ? 0 : 10;   /* series 7 restarted: its end is the window's */
+
+		assert_int_equal(buf_printf(&t0, "m_bucket{id=\"%d\",le=\"0.1\"} 10\nm_bucket{id=\"%d\",le=\"1\"} 20\n"
+					 "m_bucket{id=\"%d\",le=\"+Inf\"} 20\nc_total{id=\"%d\"} 5\n", i, i, i, i), 0);
+		assert_int_equal(buf_printf(&t1, "c_total{id=\"%d\"} 6\nm_bucket{le=\"+Inf\",id=\"%d\"} %d\n"
+					 "m_bucket{le=\"1\",id=\"%d\"} %d\nm_bucket{le=\"0.1\",id=\"%d\"} %d\n",
+					 j, j, base + 12, j, base + 12, j, base + 1), 0);
+	}
+	assert_int_equal(prom_parse(t0.data, t0.len, &d0, &e), 0);
+	assert_int_equal(prom_parse(t1.data, t1.len, &d1, &e), 0);
+	sel("m", &s);
+	assert_int_equal(metric_hist_window(&d0, &d1, &s, &h), 0);
+	assert_int_equal(h.n_series, N);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.n_resets, 3);
+	/* 19,999 series add 1 and 2; the restarted one 1 and 12. */
+	assert_true(h.b[0].count == N - 1 + 1);
+	assert_true(h.b[2].count == 2.0 * (N - 1) + 12);
+	metric_quantile_of(&h, 0.5, &q);
+	assert_int_equal(q.status, MQ_OK);
+	metric_hist_release(&h);
+	sel("c_total", &s);
+	assert_int_equal(metric_increase(&d0, &d1, &s, &v), 0);
+	assert_int_equal(v.n_series, N);
+	assert_true(v.value == N);
+	prom_doc_release(&d0);
+	prom_doc_release(&d1);
+	buf_release(&t0);
+	buf_release(&t1);
 	(void)state;
 }
 
@@ -502,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_counter_increase),
 		cmocka_unit_test(test_quantile_math),
 		cmocka_unit_test(test_histogram_window),
+		cmocka_unit_test(test_many_series),
 		TC(test_check_quantile),
 		TC(test_check_quantile_empty_window),
 		TC(test_check_window_zero),
