@@ -3,6 +3,7 @@
  * positioned message naming the input; never crash, leak or hang. A
  * loaded item's params all pass the registry's rules (bounds, integers,
  * versions, warn/fail order), so a check never sees a value it refuses. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ static double effective(const struct param_def *p, json_t *params)
 {
 	json_t *j = json_object_get(params, p->name);
 
-	return j ? json_number_value(j) : p->num;
+	return j ? json_number_value(j) : param_has_default(p) ? p->num : NAN;
 }
 
 static void params_valid(const struct checklist_item *it)
@@ -36,7 +37,19 @@ static void params_valid(const struct checklist_item *it)
 			    param_check_version(p, json_string_value(v), norm, sizeof(norm), why, sizeof(why)) != 0 ||
 			    strcmp(norm, json_string_value(v)) != 0)
 				abort();
+		} else if (!json_is_string(v) || param_check_str(p, json_string_value(v), why, sizeof(why)) != 0) {
+			abort();
 		}
+	}
+	/* Required params are set, and the check's own rules hold. */
+	for (const struct param_def *p = it->def->params; p && p->name; p++)
+		if (p->required && !json_object_get(it->params, p->name))
+			abort();
+	if (check_validator(it->def)) {
+		const char *at = NULL;
+
+		if (check_validator(it->def)(it->params, why, sizeof(why), &at) != 0)
+			abort();
 	}
 	for (const struct param_def *p = it->def->params; p && p->name; p++) {
 		const struct param_def *o = p->order != ORDER_NONE ? check_param_find(it->def, p->other) : NULL;

@@ -34,6 +34,8 @@ enum param_kind {
 	PK_INTEGER,     /* an integer written as one, in [min, max] */
 	PK_RATIO,       /* a number in [min, max], a sub-range of [0, 1] */
 	PK_VERSION,     /* PARAM_STR: a Go release, "1.21" or "go1.21.5"; stored as "go1.21..." */
+	PK_SELECTOR,    /* PARAM_STR: a metric selector, name{label="value",...} (check/metric_eval.h) */
+	PK_CHOICE,      /* PARAM_STR: one of `choices` */
 };
 
 /* An ordering this parameter must keep with another one of the same
@@ -52,6 +54,11 @@ struct param_def {
 	const char *unit;           /* what the number counts ("ms", "sockets"), or NULL */
 	enum param_order order;
 	const char *other;          /* the parameter `order` compares against */
+	const char *const *choices; /* PK_CHOICE: the words accepted, NULL-terminated */
+	/* No default: `required` ones must be set by the checklist item (a
+	 * check with one is left out of the built-in checklist); `optional`
+	 * ones are simply absent (param_num gives NAN, param_str ""). */
+	bool required, optional;
 };
 
 /* Validation, pure and shared by the loader and the tests. Each returns 0,
@@ -71,6 +78,10 @@ int param_check_version(const struct param_def *p, const char *s, char *out, siz
 			size_t n);
 int param_check_order(const struct param_def *p, double v, bool v_default, const struct param_def *other,
 		      double ov, bool ov_default, char *why, size_t n);
+/* PK_SELECTOR and PK_CHOICE strings, as written. */
+int param_check_str(const struct param_def *p, const char *s, char *why, size_t n);
+/* Whether a parameter has a default value (neither required nor optional). */
+bool param_has_default(const struct param_def *p);
 
 /* The parameters a check runs with: its defaults, overridden by the
  * checklist item's "params" object (validated when the checklist loads). */
@@ -92,6 +103,7 @@ enum check_flags {
 	                                 * "netns" says whose were read (docs/collectors.md) */
 	CHECK_GO = 1 << 3,              /* judges a Go program: skipped, saying so, when the
 	                                 * target's executable has no Go build info */
+	CHECK_READS_METRICS = 1 << 4,   /* reads the whole /metrics page (facts.go.metrics_doc) */
 };
 
 struct check_def {
@@ -102,6 +114,14 @@ struct check_def {
 	const struct param_def *params; /* NULL-name terminated; may be NULL */
 	unsigned flags;
 };
+
+/* Rules across a check's parameters that the table cannot say (a
+ * threshold order that depends on another parameter); params holds the
+ * item's validated overrides. Returns 0, or -EINVAL/-ERANGE with why and
+ * *ret_param naming the parameter to point at. */
+typedef int (*check_validate_fn)(const json_t *params, char *why, size_t n, const char **ret_param);
+/* d's rule, or NULL when it has none. */
+check_validate_fn check_validator(const struct check_def *d);
 
 /* Checklist metadata carried into the report (stored now, acted on by the
  * checklist loop later). All strings owned by the checklist. */

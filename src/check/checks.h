@@ -48,6 +48,13 @@ CHECK_FN(check_go_version);
 CHECK_FN(check_go_race);
 CHECK_FN(check_go_cgo);
 CHECK_FN(check_go_vcs_modified);
+/* business_metrics.c */
+CHECK_FN(check_metric_gauge);
+CHECK_FN(check_metric_rate);
+CHECK_FN(check_metric_increase);
+CHECK_FN(check_metric_quantile);
+/* At least one threshold, and warn before fail on the bad side of `direction`. */
+int metric_validate(const json_t *params, char *why, size_t n, const char **ret_param);
 
 /* infra_pressure.c */
 CHECK_FN(check_host_pressure);

@@ -9,6 +9,7 @@
 #include "check/leak.h"
 #include "check/checks.h"
 #include "check/goversion.h"
+#include "check/metric_eval.h"
 #include "goruntime/goroutine.h"
 
 /* Each parameter declares what it accepts (enum param_kind, bounds, unit)
@@ -182,6 +183,55 @@ static const struct param_def contention_params[] = {
 	END,
 };
 
+/* The service's own metrics (business_metrics.c). Thresholds are in the
+ * metric's own unit (seconds for _seconds, as Prometheus names them) and
+ * have no default: an item sets warn, fail or both; `direction` says
+ * which side is bad, and metric_validate keeps warn and fail in its order. */
+static const char *const direction_choices[] = { "above", "below", NULL };
+#define P_SELECTOR(h) \
+	{ .name = "metric", .type = PARAM_STR, .str = "", .help = (h), .kind = PK_SELECTOR, .required = true }
+#define P_THRESHOLD(n, h) \
+	{ .name = (n), .type = PARAM_NUM, .num = 0, .help = (h), .kind = PK_NUMBER, .min = -INFINITY, \
+	  .max = INFINITY, .optional = true }
+#define P_DIRECTION \
+	{ .name = "direction", .type = PARAM_STR, .str = "above", .kind = PK_CHOICE, .choices = direction_choices, \
+	  .help = "above: values above the thresholds are bad; below: values below them are" }
+
+static const struct param_def metric_gauge_params[] = {
+	P_SELECTOR("the series to judge: name or name{label=\"value\",...}; matching series are summed"),
+	P_THRESHOLD("warn", "the value beyond which to warn"),
+	P_THRESHOLD("fail", "the value beyond which to fail"),
+	P_DIRECTION,
+	END,
+};
+
+static const struct param_def metric_rate_params[] = {
+	P_SELECTOR("the counter: name or name{label=\"value\",...}; matching series are summed"),
+	P_THRESHOLD("warn", "increase per second over the window beyond which to warn"),
+	P_THRESHOLD("fail", "increase per second over the window beyond which to fail"),
+	P_DIRECTION,
+	END,
+};
+
+static const struct param_def metric_increase_params[] = {
+	P_SELECTOR("the counter: name or name{label=\"value\",...}; matching series are summed"),
+	P_THRESHOLD("warn", "increase over the window beyond which to warn"),
+	P_THRESHOLD("fail", "increase over the window beyond which to fail"),
+	P_DIRECTION,
+	END,
+};
+
+static const struct param_def metric_quantile_params[] = {
+	P_SELECTOR("the histogram (its name without _bucket), optionally {label=\"value\",...}; buckets of "
+		   "matching series are summed by le"),
+	{ .name = "quantile", .type = PARAM_NUM, .num = 0.99, .help = "the quantile over the window (0.99 = p99)",
+	  .kind = PK_RATIO, .min = 0, .max = 1 },
+	P_THRESHOLD("warn", "the quantile beyond which to warn, in the metric's unit"),
+	P_THRESHOLD("fail", "the quantile beyond which to fail, in the metric's unit"),
+	P_DIRECTION,
+	END,
+};
+
 static const struct check_def registry[] = {
 	/* code: how the service was built */
 	{ "go.buildinfo", LAYER_CODE, "Go build information", check_go_buildinfo, NULL, CHECK_NEEDS_TARGET | CHECK_GO },
@@ -216,12 +266,36 @@ static const struct check_def registry[] = {
 	{ "fd.system", LAYER_INFRA, "System-wide file handles", check_fd_system, fd_system_params, 0 },
 	{ "clock.source", LAYER_INFRA, "Fast clocksource", check_clock_source, NULL, 0 },
 	{ "clock.sync", LAYER_INFRA, "Clock synchronised", check_clock_sync, clock_sync_params, 0 },
+	/* business: the service's own metrics, from a checklist item (they
+	 * need a metric to judge, so the built-in checklist leaves them out) */
+	{ "metric.gauge", LAYER_BUSINESS, "A metric of the service", check_metric_gauge, metric_gauge_params, CHECK_NEEDS_TARGET | CHECK_READS_METRICS },
+	{ "metric.rate", LAYER_BUSINESS, "A counter's rate over the window", check_metric_rate, metric_rate_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_READS_METRICS },
+	{ "metric.increase", LAYER_BUSINESS, "A counter's increase over the window", check_metric_increase, metric_increase_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_READS_METRICS },
+	{ "metric.quantile", LAYER_BUSINESS, "A histogram's quantile over the window", check_metric_quantile, metric_quantile_params, CHECK_NEEDS_TARGET | CHECK_SAMPLES | CHECK_READS_METRICS },
 };
 
 const struct check_def *registry_all(size_t *n)
 {
 	*n = sizeof(registry) / sizeof(registry[0]);
 	return registry;
+}
+
+check_validate_fn check_validator(const struct check_def *d)
+{
+	static const struct {
+		check_fn fn;
+		check_validate_fn validate;
+	} rules[] = {
+		{ check_metric_gauge, metric_validate },
+		{ check_metric_rate, metric_validate },
+		{ check_metric_increase, metric_validate },
+		{ check_metric_quantile, metric_validate },
+	};
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (d->fn == rules[i].fn)
+			return rules[i].validate;
+	return NULL;
 }
 
 const struct check_def *registry_find(const char *id)
@@ -248,12 +322,29 @@ void param_describe(const struct param_def *p, char *out, size_t n)
 		snprintf(out, n, "a Go version such as \"1.21\" or \"go1.21.5\"");
 		return;
 	}
+	if (p->kind == PK_SELECTOR) {
+		snprintf(out, n, "a metric name, optionally with label matchers: name{label=\"value\",other!=\"value\"}");
+		return;
+	}
+	if (p->kind == PK_CHOICE) {
+		size_t used = 0;
+		int w = snprintf(out, n, "one of");
+
+		used = w < 0 ? 0 : (size_t)w;
+		for (const char *const *c = p->choices; c && *c && used < n; c++) {
+			w = snprintf(out + used, n - used, "%s %s", c == p->choices ? "" : ",", *c);
+			used += w < 0 ? 0 : (size_t)w;
+		}
+		return;
+	}
 	noun = p->kind == PK_INTEGER ? "an integer" : p->kind == PK_RATIO ? "a ratio" : "a number";
 	fmt_num(p->min, lo, sizeof(lo));
 	fmt_num(p->max, hi, sizeof(hi));
 	if (p->unit)
 		snprintf(unit, sizeof(unit), " (%s)", p->unit);
-	if (isinf(p->max))
+	if (isinf(p->max) && isinf(p->min))
+		snprintf(out, n, "%s%s", noun, unit);
+	else if (isinf(p->max))
 		snprintf(out, n, "%s >= %s%s", noun, lo, unit);
 	else
 		snprintf(out, n, "%s from %s to %s%s", noun, lo, hi, unit);
@@ -360,4 +451,33 @@ int param_check_order(const struct param_def *p, double v, bool v_default, const
 		 p->order == ORDER_LE ? "above" : "below", other->name, b, ov_default ? " (the default)" : "", p->name,
 		 p->order == ORDER_LE ? "exceed" : "be below", other->name);
 	return -ERANGE;
+}
+
+int param_check_str(const struct param_def *p, const char *s, char *why, size_t n)
+{
+	char valid[192], what[256];
+
+	param_describe(p, valid, sizeof(valid));
+	if (p->kind == PK_SELECTOR) {
+		struct metric_sel sel;
+
+		if (metric_sel_parse(s, &sel, what, sizeof(what)) < 0) {
+			snprintf(why, n, "'%.80s': %s; valid: %s", s, what, valid);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (p->kind == PK_CHOICE) {
+		for (const char *const *c = p->choices; c && *c; c++)
+			if (!strcmp(*c, s))
+				return 0;
+		snprintf(why, n, "'%.64s' is not a choice; valid: %s", s, valid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool param_has_default(const struct param_def *p)
+{
+	return !p->required && !p->optional;
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,8 @@ double param_num(const struct check_params *p, const char *name)
 
 	if (v && json_is_number(v))
 		return json_number_value(v);
+	if (d && !param_has_default(d))
+		return NAN;
 	return d ? d->num : 0;
 }
 

@@ -31,6 +31,7 @@ struct check_args {
 	uint64_t max_debug2;
 	const char *cacert;
 	bool insecure;
+	const char *metrics_url;
 };
 
 static const char *const fail_on_choices[] = { "warn", "fail", NULL };
@@ -60,6 +61,10 @@ static const struct opt check_opts[] = {
 	  .help = "take a goroutine debug=2 dump (wait times) only below N goroutines (default 20000; 0 = never; "
 		  "the dump stops the target while it is written)",
 	  .off = A(max_debug2), .hi = UINT64_MAX },
+	{ .type = OPT_STRING, .long_name = "metrics-url", .arg_name = "URL",
+	  .help = "read the target's Prometheus metrics (the metric.* checks) from URL, such as "
+		  "http://127.0.0.1:2381/metrics (default: the listener whose /metrics answered)",
+	  .off = A(metrics_url) },
 	{ .type = OPT_DIR, .long_name = "root", .arg_name = "DIR",
 	  .help = "read /proc and /sys under DIR (captured trees, tests)", .off = A(root) },
 	OPT_COLOR_ENTRY(struct check_args, color),
@@ -152,6 +157,10 @@ int cmd_check(int argc, char **argv)
 		return r;
 	if (a.pid && a.process)
 		return cmd_usage_error("check", "give --pid or --process, not both");
+	if (a.metrics_url && ((strncmp(a.metrics_url, "http://", 7) && strncmp(a.metrics_url, "https://", 8)) ||
+			      strlen(a.metrics_url) >= 200))
+		return cmd_usage_error("check", "--metrics-url '%s' is not an http:// or https:// URL (of at most 199 "
+				       "characters)", a.metrics_url);
 	if (a.root[0]) {
 		struct stat st;
 
@@ -179,7 +188,11 @@ int cmd_check(int argc, char **argv)
 	{
 		struct check_progress cp = { .window_s = a.window_s };
 		struct sampler_hooks hooks = { .ctx = &cp, .tick = progress_tick, .step = progress_step };
-		struct collect_opts o = { a.root, a.pid, a.window_s, (long)(a.timeout_s * 1000), a.max_debug2, &hooks };
+		struct collect_opts o = { a.root, a.pid, a.window_s, (long)(a.timeout_s * 1000), a.max_debug2, &hooks,
+					  a.metrics_url, false };
+
+		for (size_t i = 0; i < cl.n_items; i++)
+			o.metrics_doc = o.metrics_doc || cl.items[i].def->flags & CHECK_READS_METRICS;
 
 		progress_init(&cp.line);
 		cp.start = sampler_mono();

@@ -266,7 +266,7 @@ static void sysctls_collect(struct facts *f, const struct collect_opts *o, const
 
 int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 {
-	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2, 0, o->hooks, NULL };
+	struct goruntime_opts go = { o->http_timeout_ms, o->max_debug2, 0, o->hooks, NULL, o->metrics_url, o->metrics_doc };
 	struct sampler sampler;
 	bool sampling = false;            /* the sampler was set up and must be ended */
 	struct timespec start, deadline;

@@ -18,6 +18,9 @@ struct collect_opts {
 	/* The command's view of the runtime sampling (a progress line);
 	 * NULL = none. The collectors themselves never print. */
 	const struct sampler_hooks *hooks;
+	/* The metric.* checks' /metrics page (goruntime_opts). */
+	const char *metrics_url;
+	bool metrics_doc;
 };
 
 /* Returns 0, or -ESRCH when the target does not exist (e filled). Parts

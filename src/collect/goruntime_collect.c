@@ -53,6 +53,13 @@ static void read_source_lines(struct facts *f)
 		(void)source_lines_collect(root, g->snaps, g->n_snaps, &g->source);
 }
 
+/* Whether there is anything to read: the probes found a surface, or the
+ * metric.* checks have a page (possibly given by --metrics-url). */
+static bool sampling(const struct goruntime_facts *g)
+{
+	return g->attempted || g->metrics_doc_url[0];
+}
+
 void goruntime_begin(struct facts *f, const struct goruntime_opts *o, struct sampler *s)
 {
 	struct goruntime_facts *g = &f->go;
@@ -79,8 +86,19 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o, struct sam
 	so.pprof = g->pprof_url;
 	so.vars = g->vars_url;
 	so.metrics = g->metrics_url;
+	if (o->metrics_doc) {
+		g->metrics_doc_asked = true;
+		if (o->metrics_url && o->metrics_url[0])
+			snprintf(g->metrics_doc_url, sizeof(g->metrics_doc_url), "%s", o->metrics_url);
+		else if (g->metrics_url[0])
+			snprintf(g->metrics_doc_url, sizeof(g->metrics_doc_url), "%s/metrics", g->metrics_url);
+		if (g->metrics_doc_url[0]) {
+			so.what |= SAMPLE_METRICS_DOC;
+			so.metrics_doc = g->metrics_doc_url;
+		}
+	}
 	sampler_init(s, &so, o->hooks, g);
-	if (!g->attempted)
+	if (!sampling(g))
 		return;
 	/* The start time turns the cumulative GCCPUFraction into a rate. */
 	if (proc_start_unix(f->root, f->proc.pid, &g->process_start_unix, &e) < 0)
@@ -91,13 +109,13 @@ void goruntime_begin(struct facts *f, const struct goruntime_opts *o, struct sam
 
 void goruntime_window(struct facts *f, struct sampler *s, double deadline)
 {
-	if (f->go.attempted && f->window_s > 0)
+	if (sampling(&f->go) && f->window_s > 0)
 		sampler_run(s, deadline);
 }
 
 void goruntime_end(struct facts *f, struct sampler *s)
 {
-	if (f->go.attempted) {
+	if (sampling(&f->go)) {
 		sampler_end(s);
 		read_source_lines(f);
 	}
@@ -118,6 +136,8 @@ void goruntime_facts_release(struct goruntime_facts *g)
 	free(g->conns);
 	source_lines_release(&g->source);
 	for (int i = 0; i < 2; i++) {
+		if (g->has_metrics_doc[i])
+			prom_doc_release(&g->metrics_doc[i]);
 		if (g->has_mutex[i])
 			contention_profile_release(&g->mutex[i]);
 		if (g->has_block[i])

@@ -21,6 +21,11 @@ struct goruntime_opts {
 	double start;             /* CLOCK_MONOTONIC start of the window (sampler_mono()) */
 	const struct sampler_hooks *hooks;   /* progress for the command; NULL = none */
 	const struct netns *netns;           /* the target's network namespace; NULL = ours */
+	/* The metric.* checks: read the whole /metrics page at both ends of
+	 * the window, from metrics_url (a full URL) when given, else from the
+	 * listener the probes found serving /metrics. */
+	const char *metrics_url;
+	bool metrics_doc;
 };
 
 /* Picks the endpoints among f->proc.endpoints and takes the first tick.

@@ -18,7 +18,7 @@
 
 /* One step's requests, in the order their errors are reported: the
  * snapshot first (what goroutines is about), then memstats (watch). */
-enum req_kind { R_SNAP, R_MEM, R_INDEX, R_METRICS_COUNT, R_MUTEX, R_BLOCK, R_N };
+enum req_kind { R_SNAP, R_MEM, R_INDEX, R_METRICS_COUNT, R_MUTEX, R_BLOCK, R_DOC, R_N };
 
 static const char *const req_path[R_N] = {
 	[R_SNAP] = "/debug/pprof/goroutine?debug=1",
@@ -27,6 +27,7 @@ static const char *const req_path[R_N] = {
 	[R_METRICS_COUNT] = "/metrics",
 	[R_MUTEX] = "/debug/pprof/mutex?debug=1",
 	[R_BLOCK] = "/debug/pprof/block?debug=1",
+	[R_DOC] = NULL, /* opts.metrics_doc */
 };
 
 struct step {
@@ -84,6 +85,44 @@ static void step_add(struct step *st, enum req_kind k, const char *base, const c
 
 	st->idx[k] = (int)st->n;
 	fetch_req_init(&st->req[st->n++], base, path, max, k == R_INDEX);
+}
+
+/* The whole /metrics page for the metric.* checks: opts.metrics_doc is a
+ * full URL, split here into the base and path fetch_req_init joins. */
+static void step_add_doc(struct step *st, const char *url)
+{
+	char base[256], path[256];
+	const char *host = strstr(url, "://"), *slash;
+
+	host = host ? host + 3 : url;
+	slash = strchr(host, '/');
+	snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - url) : (int)strlen(url), url);
+	snprintf(path, sizeof(path), "%s", slash ? slash : "/metrics");
+	st->idx[R_DOC] = (int)st->n;
+	fetch_req_init(&st->req[st->n++], base, path, FETCH_SMALL_MAX, false);
+}
+
+static void read_doc(struct sampler *s, struct fetch_req *rq, int at)
+{
+	struct goruntime_facts *g = s->out;
+	struct err pe = { "" };
+	int r = rq->err;
+
+	if (r < 0) {
+		fact_err_set(&g->metrics_doc_err, r, &rq->e);
+		return;
+	}
+	r = prom_parse(buf_str(&rq->http.body), rq->http.body.len, &g->metrics_doc[at], &pe);
+	if (r < 0) {
+		struct err e = { "" };
+
+		prom_doc_release(&g->metrics_doc[at]);
+		err_set(&e, r, "'%s': %s", rq->http.url, pe.msg);
+		fact_err_set(&g->metrics_doc_err, r, &e);
+		return;
+	}
+	g->has_metrics_doc[at] = true;
+	g->metrics_doc_t[at] = sampler_mono();
 }
 
 static void step_init(struct step *st)
@@ -290,6 +329,8 @@ static void step_run(struct sampler *s, struct step *st, int at, long timeout_ms
 		read_contention(rq, &g->block[at], &g->has_block[at], &g->block_err);
 	if (step_req(st, R_MUTEX) || step_req(st, R_BLOCK))
 		g->contention_t[at] = sampler_mono();
+	if ((rq = step_req(st, R_DOC)))
+		read_doc(s, rq, at);
 }
 
 /* "1s", "500ms", "1.5s": for messages. */
@@ -416,7 +457,9 @@ int sampler_begin(struct sampler *s, struct err *e)
 		step_add(&st, R_MUTEX, s->o.pprof, req_path[R_MUTEX]);
 		step_add(&st, R_BLOCK, s->o.pprof, req_path[R_BLOCK]);
 	}
-	if (!st.n || (!g && w & (SAMPLE_SNAPSHOTS | SAMPLE_DEBUG2 | SAMPLE_CONTENTION))) {
+	if (w & SAMPLE_METRICS_DOC && set(s->o.metrics_doc))
+		step_add_doc(&st, s->o.metrics_doc);
+	if (!st.n || (!g && w & (SAMPLE_SNAPSHOTS | SAMPLE_DEBUG2 | SAMPLE_CONTENTION | SAMPLE_METRICS_DOC))) {
 		step_release(&st);
 		return err_set(e, -EINVAL, "nothing to sample, or nowhere to keep it");
 	}
@@ -538,6 +581,9 @@ void sampler_end(struct sampler *s)
 		step_add(&st, R_MUTEX, s->o.pprof, req_path[R_MUTEX]);
 		step_add(&st, R_BLOCK, s->o.pprof, req_path[R_BLOCK]);
 	}
+	/* The page's second read, which rates and quantiles are taken against. */
+	if (w & SAMPLE_METRICS_DOC && set(s->o.metrics_doc) && s->o.window_s > 0)
+		step_add_doc(&st, s->o.metrics_doc);
 	if (st.n)
 		step_run(s, &st, 1, s->o.timeout_ms);
 	step_release(&st);

@@ -17,6 +17,9 @@
  *    (goroutines' --samples is a count). It then waits for the deadline;
  *  - sampler_end: the last snapshot, the debug=2 dump (states, wait
  *    times) below max_debug2, and the contention profiles again.
+ * With SAMPLE_METRICS_DOC, the whole /metrics page is read and kept at
+ * begin and at the end (not on the ticks: two reads are all a rate or a
+ * histogram quantile over the window needs).
  * The goroutine count that decides a debug=2 dump is the index page's
  * (runtime.NumGoroutine(), no stack walked), else go_goroutines on
  * /metrics, else the first snapshot's total; at the end, the larger of it
@@ -64,10 +67,14 @@ enum sampler_what {
 	SAMPLE_KEEP_MEMSTATS = 1u << 7, /* keep every memstats sample in out (else only the tick's) */
 	SAMPLE_KEEP_VARS = 1u << 8,     /* keep the tick's /debug/vars body (watch saves it) */
 	SAMPLE_EVERY_TICK = 1u << 9,    /* a late tick is taken at once, not skipped */
+	SAMPLE_METRICS_DOC = 1u << 10,  /* the whole page at opts.metrics_doc, parsed, at begin and
+	                                 * (windows only) at the end: out->metrics_doc[0..1] */
 };
 
 struct sampler_opts {
 	const char *pprof, *vars, *metrics;  /* listener bases ("http://127.0.0.1:6060"); NULL or "" = none */
+	const char *metrics_doc;             /* SAMPLE_METRICS_DOC: a full URL ("http://127.0.0.1:2381/metrics";
+	                                      * without a path, /metrics) */
 	unsigned what;                       /* enum sampler_what bits */
 	long timeout_ms;                     /* one tick's requests together (connect and total) */
 	long debug2_timeout_ms;              /* a debug=2 dump (it stops the target's world) */

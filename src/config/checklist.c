@@ -338,7 +338,11 @@ static int parse_params(const struct clctx *c, const struct ynode *v, const stru
 		} else if (p->kind == PK_VERSION) {
 			r = param_version(c, val, def, p, what, &j);
 		} else {
+			char why[512];
+
 			r = cl_string(c, val, what, &s);
+			if (r == 0 && param_check_str(p, s, why, sizeof(why)) < 0)
+				r = cl_err(c, val, "%s.%s: %s", def->id, p->name, why);
 			if (r == 0) {
 				j = json_string(s);
 				r = j ? 0 : -ENOMEM;
@@ -350,6 +354,29 @@ static int parse_params(const struct clctx *c, const struct ynode *v, const stru
 			return -ENOMEM;
 	}
 	return check_orders(c, v, def, out);
+}
+
+/* Parameters without a default that the item must set, then the check's
+ * own rules across its parameters; pointing at the parameter concerned,
+ * else at 'params:', else at 'check:'. */
+static int check_required(const struct clctx *c, const struct ynode *item, const struct check_def *def,
+			  const json_t *params)
+{
+	const struct ynode *pm = ynode_get(item, "params"), *at;
+	const char *name = NULL;
+	char why[384];
+
+	at = pm ? pm : ynode_get(item, "check");
+	for (const struct param_def *p = def->params; p && p->name; p++)
+		if (p->required && !json_object_get(params, p->name))
+			return cl_err(c, at, "%s needs param '%s' (%s)", def->id, p->name, p->help);
+	check_validate_fn validate = check_validator(def);
+
+	if (!validate || validate(params, why, sizeof(why), &name) == 0)
+		return 0;
+	if (pm && pm->kind == YNODE_MAP && name && param_node(pm, name))
+		at = param_node(pm, name);
+	return cl_err(c, at, "%s.%s: %s", def->id, name ? name : "params", why);
 }
 
 /* One item; on failure the caller releases whatever was filled in. */
@@ -423,6 +450,9 @@ static int parse_item(const struct clctx *c, const struct ynode *m, const struct
 			return -ENOMEM;
 	}
 
+	r = check_required(c, m, it->def, it->params);
+	if (r < 0)
+		return r;
 	if ((!it->title && dup_str(it->def->title, &it->title) < 0) ||
 	    (!it->owner && dup_str(d->owner, &it->owner) < 0) || (!it->due && dup_str(d->due, &it->due) < 0) ||
 	    (!it->severity && dup_str(d->severity, &it->severity) < 0))
@@ -626,6 +656,14 @@ out:
 	return r;
 }
 
+bool checklist_builtin(const struct check_def *d)
+{
+	for (const struct param_def *p = d->params; p && p->name; p++)
+		if (p->required)
+			return false;
+	return true;
+}
+
 int checklist_default(struct checklist *ret)
 {
 	struct checklist cl = { 0 };
@@ -639,9 +677,13 @@ int checklist_default(struct checklist *ret)
 	if (!cl.items || dup_str("built-in", &cl.source) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct checklist_item *it = &cl.items[i];
+		struct checklist_item *it = &cl.items[cl.n_items];
 
-		cl.n_items = i + 1;
+		/* A check that needs a param without a default (the metric to
+		 * judge) runs only from a checklist item that gives it. */
+		if (!checklist_builtin(&all[i]))
+			continue;
+		cl.n_items++;
 		it->def = &all[i];
 		it->params = json_object();
 		if (!it->params || dup_str(all[i].id, &it->id) < 0 || dup_str(all[i].id, &it->check) < 0 ||

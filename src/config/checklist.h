@@ -45,9 +45,12 @@ int checklist_load_file(const char *path, struct checklist *ret, struct err *e);
 /* Same on a buffer; name is used in error messages in place of the path. */
 int checklist_load_mem(const char *data, size_t len, const char *name, struct checklist *ret,
 		       struct err *e);
-/* The built-in default checklist: one item per registered check, in
- * registry order. */
+/* The built-in default checklist: one item per registered check that can
+ * run on its defaults (checklist_builtin), in registry order. */
 int checklist_default(struct checklist *ret);
+/* Whether d runs without a checklist item: false when a param of it has
+ * no default and must be set (metric.*: the metric to judge). */
+bool checklist_builtin(const struct check_def *d);
 void checklist_release(struct checklist *c);
 
 #endif

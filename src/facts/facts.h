@@ -351,6 +351,15 @@ struct goruntime_facts {
 	struct contention_profile mutex[2], block[2];
 	struct fact_err mutex_err, block_err;
 	double contention_t[2];           /* CLOCK_MONOTONIC seconds of each read */
+	/* The /metrics page, whole, at the start [0] and the end [1] of the
+	 * window, for the metric.* checks (read only when the checklist has
+	 * one; [1] only with a window). */
+	bool metrics_doc_asked;
+	char metrics_doc_url[256];        /* the page read; "" when none was found */
+	bool has_metrics_doc[2];
+	struct prom_doc metrics_doc[2];
+	double metrics_doc_t[2];          /* CLOCK_MONOTONIC seconds of each read */
+	struct fact_err metrics_doc_err;
 };
 
 struct facts {

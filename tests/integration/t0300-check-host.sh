@@ -22,15 +22,19 @@ expect_eq "no target pid in a host-only report" \
 for id in "${ALL_CHECK_IDS[@]}"; do
 	expect_ne "host-only report carries $id" "$(check_status "$WORK/host.json" "$id")" absent
 done
-# The default checklist runs every check of the registry, once.
+# The default checklist runs every check of the registry that runs on its
+# defaults (builtin; the metric.* checks need a metric from a checklist), once.
 pf "$WORK/list.json" list-checks --json
 expect_rc "list-checks --json exits 0" 0
 expect_eq "report checks = list-checks ids" \
 	"$(jq -r '.checks[].check' "$WORK/host.json" | sort | tr '\n' ' ')" \
-	"$(jq -r '.[].id' "$WORK/list.json" | sort | tr '\n' ' ')"
+	"$(jq -r '.[] | select(.builtin) | .id' "$WORK/list.json" | sort | tr '\n' ' ')"
+expect_eq "the checks left out of the built-in checklist are the metric.* ones" \
+	"$(jq -r '.[] | select(.builtin | not) | .id' "$WORK/list.json" | tr '\n' ' ')" \
+	"metric.gauge metric.rate metric.increase metric.quantile "
 # The checks that need a process are skipped; the contract's target
 # checks are among them.
-target_ids=$(jq -r '.[] | select(.needs_target) | .id' "$WORK/list.json")
+target_ids=$(jq -r '.[] | select(.needs_target and .builtin) | .id' "$WORK/list.json")
 for id in cpu.gomaxprocs mem.gomemlimit go.buildinfo go.version go.race go.cgo \
 	go.vcs-modified sec.pprof-exposure fd.process net.close-wait net.listen-queue; do
 	expect_match "list-checks marks $id as needing a target" "$target_ids" "^${id//./\\.}$"
@@ -76,7 +80,7 @@ pf "$WORK/host.xml" check --format junit --window 0
 expect_rc "junit check exits 0 or 1" 0 1
 expect_true "junit validates with xmllint" xmllint --noout "$WORK/host.xml"
 expect_eq "junit has one testcase per check" \
-	"$(xmllint --xpath 'count(//testcase)' "$WORK/host.xml" 2>/dev/null)" "$(jq length "$WORK/list.json")"
+	"$(xmllint --xpath 'count(//testcase)' "$WORK/host.xml" 2>/dev/null)" "$(jq '[.[] | select(.builtin)] | length' "$WORK/list.json")"
 
 # The CI page and the exit status agree: red (a <failure> or an <error>)
 # exactly when preflight exits 1, under both --fail-on levels; an error
@@ -123,7 +127,7 @@ expect_eq "preflight_check_status has exactly one status set to 1 per check" "$n
 expect_match "prom carries the run's wall time" "$(cat "$WORK/host.prom")" \
 	'^preflight_last_run_duration_seconds [0-9.e+-]+$'
 expect_eq "... and a state set for every check" \
-	"$(grep -o '^preflight_check_status{id="[^"]*"' "$WORK/host.prom" | sort -u | wc -l)" "$(jq length "$WORK/list.json")"
+	"$(grep -o '^preflight_check_status{id="[^"]*"' "$WORK/host.prom" | sort -u | wc -l)" "$(jq '[.[] | select(.builtin)] | length' "$WORK/list.json")"
 
 # ---- markdown -----------------------------------------------------------------
 pf "$WORK/host.md" check --format markdown --window 0

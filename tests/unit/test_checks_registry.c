@@ -46,6 +46,10 @@ static const struct {
 	{ "fd.system", LAYER_INFRA, false },
 	{ "clock.source", LAYER_INFRA, false },
 	{ "clock.sync", LAYER_INFRA, false },
+	{ "metric.gauge", LAYER_BUSINESS, true },
+	{ "metric.rate", LAYER_BUSINESS, true },
+	{ "metric.increase", LAYER_BUSINESS, true },
+	{ "metric.quantile", LAYER_BUSINESS, true },
 };
 #define N_CONTRACT (sizeof(contract) / sizeof(contract[0]))
 
@@ -130,7 +134,15 @@ static void test_registry_defaults_pass_their_rules(void **state)
 	for (size_t i = 0; i < n; i++) {
 		for (const struct param_def *p = all[i].params; p && p->name; p++) {
 			assert_non_null(p->help);
-			if (p->type == PARAM_STR) {
+			/* Without a default there is nothing to check but the kind. */
+			if (!param_has_default(p)) {
+				assert_false(p->required && p->optional);
+				assert_int_equal(p->order, ORDER_NONE);
+			} else if (p->type == PARAM_STR && p->kind != PK_VERSION) {
+				assert_true(p->kind == PK_SELECTOR || p->kind == PK_CHOICE);
+				if (param_check_str(p, p->str, why, sizeof(why)) != 0)
+					fail_msg("%s.%s: default %s", all[i].id, p->name, why);
+			} else if (p->type == PARAM_STR) {
 				assert_int_equal(p->kind, PK_VERSION);
 				if (param_check_version(p, p->str, norm, sizeof(norm), why, sizeof(why)) != 0)
 					fail_msg("%s.%s: default %s", all[i].id, p->name, why);

@@ -196,6 +196,45 @@ static void test_nothing_answered(void **state)
 	goruntime_facts_release(&g);
 }
 
+/* The metric.* checks' page: read at begin, and at the end only with a
+ * window; a URL without a path reads /metrics, one with a path that path. */
+static void test_metrics_doc(void **state)
+{
+	static const struct {
+		const char *url, *want;
+		double window;
+	} cases[] = {
+		{ NOWHERE, "'" NOWHERE "/metrics'", 2 },
+		{ NOWHERE "/app/prom?x=1", "'" NOWHERE "/app/prom?x=1'", 2 },
+		{ NOWHERE "/metrics", "'" NOWHERE "/metrics'", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct goruntime_facts g;
+		struct sampler_opts o = {
+			.metrics_doc = cases[i].url, .what = SAMPLE_METRICS_DOC, .timeout_ms = 2000,
+			.window_s = cases[i].window,
+		};
+		struct sampler s;
+		struct err e = { "" };
+
+		memset(&g, 0, sizeof(g));
+		sampler_init(&s, &o, NULL, &g);
+		assert_int_equal(sampler_begin(&s, &e), -ECONNREFUSED);
+		if (!strstr(g.metrics_doc_err.msg, cases[i].want))
+			fail_msg("'%s': error '%s' does not name %s", cases[i].url, g.metrics_doc_err.msg, cases[i].want);
+		assert_false(g.has_metrics_doc[0]);
+		memset(&g.metrics_doc_err, 0, sizeof(g.metrics_doc_err));
+		sampler_end(&s);
+		/* Asked again at the end only when there is a window. */
+		assert_int_equal(g.metrics_doc_err.code != 0, cases[i].window > 0);
+		assert_false(g.has_metrics_doc[1]);
+		sampler_release(&s);
+		goruntime_facts_release(&g);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_samples_are_a_count),
 		cmocka_unit_test(test_stopped_by_a_hook),
 		cmocka_unit_test(test_nothing_answered),
+		cmocka_unit_test(test_metrics_doc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -136,6 +136,8 @@ func serviceMux(metrics bool) *http.ServeMux {
 	})
 	if metrics {
 		mux.HandleFunc("/metrics", serveMetrics)
+		mux.HandleFunc("/observe", serveObserve)
+		mux.HandleFunc("/metric-reads", serveMetricReads)
 	}
 	return mux
 }

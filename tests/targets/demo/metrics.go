@@ -17,4 +17,5 @@ func serveMetrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "# HELP go_sched_gomaxprocs_threads The current runtime.GOMAXPROCS setting, or the number of operating system threads that can execute user-level Go code simultaneously.\n")
 	fmt.Fprintf(w, "# TYPE go_sched_gomaxprocs_threads gauge\n")
 	fmt.Fprintf(w, "go_sched_gomaxprocs_threads %d\n", runtime.GOMAXPROCS(0))
+	writeHistogram(w)
 }
