@@ -5,20 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double percentile(const double *sorted, size_t n, double p)
-{
-	size_t rank = (size_t)ceil(p * (double)n);
-
-	return sorted[rank ? rank - 1 : 0];
-}
+#include "base/stats.h"
 
 int heap_trough_of(const struct heap_point *pts, size_t n, struct heap_trough *ret)
 {
@@ -37,10 +24,10 @@ int heap_trough_of(const struct heap_point *pts, size_t n, struct heap_trough *r
 	ret->samples = k;
 	ret->cycles = pts[n - 1].num_gc >= pts[0].num_gc ? pts[n - 1].num_gc - pts[0].num_gc : 0;
 	if (k) {
-		qsort(ratios, k, sizeof(*ratios), cmp_double);
+		stats_sort(ratios, k);
 		ret->trough = ratios[0];
-		ret->p50 = percentile(ratios, k, 0.50);
-		ret->p95 = percentile(ratios, k, 0.95);
+		ret->p50 = stats_percentile(ratios, k, 0.50);
+		ret->p95 = stats_percentile(ratios, k, 0.95);
 		ret->max = ratios[k - 1];
 	}
 	ret->judged = k >= 2 && ret->cycles > 0;

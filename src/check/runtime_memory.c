@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/stats.h"
 #include "check/checks.h"
 #include "check/gccpu.h"
 #include "check/heap_trough.h"
@@ -92,21 +93,6 @@ static bool pressure_above(const struct facts *f, struct check_result *r, enum p
 	ev_real(r, key, rt.share);
 	ev_str(r, scope_key, rt.scope);
 	return rt.share > limit;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double percentile(const double *sorted, size_t n, double p)
-{
-	size_t rank = (size_t)ceil(p * (double)n);
-
-	return sorted[rank ? rank - 1 : 0];
 }
 
 /* The trough of HeapAlloc/NextGC after a cycle, as heap_trough.h defines
@@ -324,8 +310,8 @@ CHECK_FN(check_go_gc_pause)
 	 * 256 cycles only the first NumGC slots are filled. */
 	for (size_t i = 0; i < n; i++)
 		pauses[i] = (double)ms->pause_ns[(ms->num_gc + 255 - i) % 256] / 1e6;
-	qsort(pauses, n, sizeof(double), cmp_double);
-	p99 = percentile(pauses, n, 0.99);
+	stats_sort(pauses, n);
+	p99 = stats_percentile(pauses, n, 0.99);
 	max = pauses[n - 1];
 	ev_real(r, "p99_ms", p99);
 	ev_real(r, "max_ms", max);
