@@ -37,10 +37,19 @@ _n_started=0
 # `sleep`) inherit the EXIT trap and must not clean up under the test.
 _lib_main_pid=$BASHPID
 
+# The last command that failed, for a scenario that set -e ends without a
+# word (errtrace: functions and subshells report too; the trap only notes).
+_last_err=
+set -E
+trap '_last_err="$BASH_COMMAND (status $?, line $LINENO)"' ERR
+
 _lib_exit() {
 	local rc=$?
 	[ "$BASHPID" = "$_lib_main_pid" ] || exit "$rc"
 	set +e
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "$_last_err" ]; then
+		echo "# $TEST_NAME: ended with status $rc; the last failed command: $_last_err" >&2
+	fi
 	local p i
 	for p in "${_pids[@]}"; do
 		stop_proc "$p" "${_demo_of[$p]:-}"
