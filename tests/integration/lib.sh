@@ -259,6 +259,24 @@ start_bg() {
 	_pids+=("$_ret")
 }
 
+# start_fake SCRIPT NAME [ARGS...]: a Python stand-in target
+# (tests/integration/SCRIPT: fake_pprof.py, fake_conns.py), ready when it has
+# written its port to $WORK/NAME.port (a bounded poll: 10 s). Sets FAKE_URL
+# and FAKE_PID; it ends with the scenario, or by itself after FAKE_LIFETIME
+# seconds (default 180).
+start_fake() {
+	local script=$1 name=$2 i
+	shift 2
+	start_bg FAKE_PID python3 "$SRCDIR/tests/integration/$script" --ready "$WORK/$name.port" \
+		--lifetime "${FAKE_LIFETIME:-180}" "$@"
+	for i in $(seq 1 100); do
+		[ -s "$WORK/$name.port" ] && break
+		sleep 0.1
+	done
+	[ -s "$WORK/$name.port" ] || die "fake target '$name' ($script) did not start"
+	FAKE_URL="http://127.0.0.1:$(cat "$WORK/$name.port")"
+}
+
 # start_demo [WRAPPER...] -- [DEMO FLAGS...]: starts the demo (DEMO_BIN, or
 # the built tests/targets/demo) under the wrapper words (taskset, prlimit,
 # env, setpriv: each execs the next, so the pid is the demo's own), waits

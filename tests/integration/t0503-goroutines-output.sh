@@ -114,18 +114,7 @@ expect_match "... and shown escaped" "$(cat "$WORK/name.out.err")" '\\e\]0;pwned
 expect_eq "... stderr stays one line" "$(wc -l <"$WORK/name.out.err")" 1
 
 # ---- a target serving such dumps ---------------------------------------------------------
-start_fake() { # NAME ARGS...: a fake_pprof.py target; its URL in FAKE_URL
-	local name=$1 i
-	shift
-	start_bg _fake python3 "$SRCDIR/tests/integration/fake_pprof.py" --ready "$WORK/$name.port" --lifetime 120 "$@"
-	for i in $(seq 1 100); do
-		[ -s "$WORK/$name.port" ] && break
-		sleep 0.1
-	done
-	[ -s "$WORK/$name.port" ] || die "fake target '$name' did not start"
-	FAKE_URL="http://127.0.0.1:$(cat "$WORK/$name.port")"
-}
-start_fake hostile --debug1 "$fx/hostile/escapes.debug1.txt" --debug2 "$fx/hostile/escapes.debug2.txt"
+start_fake fake_pprof.py hostile --debug1 "$fx/hostile/escapes.debug1.txt" --debug2 "$fx/hostile/escapes.debug2.txt"
 pf "$WORK/url-esc" goroutines -n 2 -i 200ms "$FAKE_URL"
 expect_rc "a target serving escapes: exit 0 or 1" 0 1
 expect_true "... no raw ESC byte on stdout" no_esc "$WORK/url-esc"
@@ -133,7 +122,7 @@ expect_true "... nor on stderr" no_esc "$WORK/url-esc.err"
 expect_match "... shown escaped" "$(cat "$WORK/url-esc")" '\\e\]0;pwned\\x07'
 
 # -n is --samples; the fake serves the leak series in turn.
-start_fake series --debug1 "$fx/go1.26/series-1.debug1.txt" --debug1 "$fx/go1.26/series-2.debug1.txt" \
+start_fake fake_pprof.py series --debug1 "$fx/go1.26/series-1.debug1.txt" --debug1 "$fx/go1.26/series-2.debug1.txt" \
 	--debug1 "$fx/go1.26/series-3.debug1.txt" --debug2 "$fx/go1.26/series-3.debug2.txt"
 series_url=$FAKE_URL
 pf "$WORK/n3.json" goroutines -n 3 -i 200ms --min-growth 3 --format json "$series_url"
@@ -144,7 +133,7 @@ expect_eq "... the leak's counts, oldest first" \
 expect_eq "... the states from the debug=2 dump" "$(jq -r '.detail.debug' "$WORK/n3.json")" 2
 
 # ---- the progress line, on a terminal only ----------------------------------------------
-start_fake progress --debug1 "$fx/go1.26/debug1.txt"
+start_fake fake_pprof.py progress --debug1 "$fx/go1.26/debug1.txt"
 pf "$WORK/noprog" goroutines -n 2 -i 1s --max-debug2 0 "$FAKE_URL"
 expect_no_match "stderr not a terminal: no progress line" "$(cat "$WORK/noprog.err")" 'snapshot 1/2'
 set +e

@@ -10,17 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 need jq python3
 
-start_fake() { # NAME ARGS...: a fake_conns.py target; its URL in FAKE_URL, its pid in FAKE_PID
-	local name=$1 i
-	shift
-	start_bg FAKE_PID python3 "$SRCDIR/tests/integration/fake_conns.py" --ready "$WORK/$name.port" --lifetime 120 "$@"
-	for i in $(seq 1 100); do
-		[ -s "$WORK/$name.port" ] && break
-		sleep 0.1
-	done
-	[ -s "$WORK/$name.port" ] || die "fake target '$name' did not start"
-	FAKE_URL="http://127.0.0.1:$(cat "$WORK/$name.port")"
-}
 gr() { # OUT ARGS...
 	local out=$1
 	shift
@@ -29,7 +18,7 @@ gr() { # OUT ARGS...
 ws='go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.(*serverWatchStream).sendLoop'
 
 # ---- connections rise with the streams: no suspect ---------------------------------------
-start_fake grow --base 5 --step 15 --grow-conns 3
+start_fake fake_conns.py grow --base 5 --step 15 --grow-conns 3
 gr "$WORK/grow.json" "$FAKE_URL"
 expect_rc "streams grow with connections: exit 0" 0
 j=$WORK/grow.json
@@ -49,7 +38,7 @@ grow_pid=$FAKE_PID grow_url=$FAKE_URL
 # ---- the same growth with no new connection: a suspect ------------------------------------
 # (each fake's stack grows by 15 a profile, whoever asks: later runs
 # against it see the same growth)
-start_fake flat --base 5 --step 15
+start_fake fake_conns.py flat --base 5 --step 15
 flat_url=$FAKE_URL
 gr "$WORK/flat.json" "$flat_url"
 expect_rc "streams grow, connections do not: exit 1" 1

@@ -15,21 +15,10 @@ no_esc() { # FILE: no raw ESC byte in it
 	! grep -qP '\x1b' "$1"
 }
 
-start_fake() { # NAME ARGS...: a fake_pprof.py target; its URL in FAKE_URL
-	local name=$1 i
-	shift
-	start_bg _fake python3 "$SRCDIR/tests/integration/fake_pprof.py" --ready "$WORK/$name.port" --lifetime 180 "$@"
-	for i in $(seq 1 100); do
-		[ -s "$WORK/$name.port" ] && break
-		sleep 0.1
-	done
-	[ -s "$WORK/$name.port" ] || die "fake target '$name' did not start"
-	FAKE_URL="http://127.0.0.1:$(cat "$WORK/$name.port")"
-}
 
 jq '.memstats.HeapAlloc = ((.memstats.NextGC * 0.9) | floor)' "$fx/profiles/go1.26/vars.json" >"$WORK/vars.json"
 printf 'not really a profile' | gzip >"$WORK/heap.pb.gz"
-start_fake target --vars "$WORK/vars.json" --gc-per-vars --heap "$WORK/heap.pb.gz" \
+start_fake fake_pprof.py target --vars "$WORK/vars.json" --gc-per-vars --heap "$WORK/heap.pb.gz" \
 	--debug1 "$fx/goroutines/go1.26/debug1.txt" --debug2 "$fx/goroutines/go1.26/debug2.txt"
 URL=$FAKE_URL
 
@@ -67,7 +56,7 @@ pf "$WORK/short.out" watch --dir "$WORK/short.d" --interval 100ms --window 5s --
 expect_match "a window not yet full: no event" "$(cat "$WORK/short.out.err")" 'after 3 samples: 0 events'
 # A heap at 0.9 of its goal with no GC cycle ending (a burst between two
 # cycles, to the watcher): never judged.
-start_fake nogc --vars "$WORK/vars.json" --heap "$WORK/heap.pb.gz" --debug1 "$fx/goroutines/go1.26/debug1.txt"
+start_fake fake_pprof.py nogc --vars "$WORK/vars.json" --heap "$WORK/heap.pb.gz" --debug1 "$fx/goroutines/go1.26/debug1.txt"
 pf "$WORK/nogc.out" watch --dir "$WORK/nogc.d" --interval 100ms --window 200ms --gc-cpu 0 -n 8 "$FAKE_URL"
 expect_rc "no GC cycle in the window: exit 0" 0
 expect_match "... and no event, however high HeapAlloc/NextGC" "$(cat "$WORK/nogc.out.err")" 'after 8 samples: 0 events'
@@ -159,7 +148,7 @@ expect_true "... erased before other lines (\\r ESC [K)" grep -qP '\r\x1b\[K' "$
 expect_match "... the event went to -o" "$(cat "$WORK/prog.out")" 'heap-pressure 0\.90 >= 0\.85'
 
 # ---- a listener that accepts and never answers ------------------------------------------
-start_fake hang --hang
+start_fake fake_pprof.py hang --hang
 start=$SECONDS
 pf "$WORK/hang" watch --dir "$WORK/hang.d" --timeout 1s --samples 3 "$FAKE_URL"
 took=$((SECONDS - start))
