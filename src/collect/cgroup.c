@@ -615,8 +615,11 @@ int cgroup_collect(const char *root, pid_t pid, struct cgroup_facts *ret)
 		collect_cpuset(root, &paths->ctl[CGROUP_CPUSET], ret, &b);
 	if (ret->memory_version) {
 		snprintf(ret->memory_dir, sizeof(ret->memory_dir), "%s", paths->ctl[CGROUP_MEMORY].dir);
+		ret->memory_is_top = !strcmp(paths->ctl[CGROUP_MEMORY].dir, paths->ctl[CGROUP_MEMORY].top);
 		collect_memory(root, &paths->ctl[CGROUP_MEMORY], ret, &b);
 	}
+	if (paths->unified.version == 2)
+		snprintf(ret->unified_dir, sizeof(ret->unified_dir), "%s", paths->unified.dir);
 out:
 	if (r < 0)
 		fact_err_set(&ret->err, r, &e);

@@ -219,7 +219,7 @@ static void target_collect(struct facts *f, const struct collect_opts *o)
 	r = cgroup_collect(o->root, p->pid, &p->cgroup);
 	if (r < 0 && !fact_err_failed(&p->cgroup.err))
 		fact_err_setf(&p->cgroup.err, r, "%s", strerror(-r));
-	proc_read_memshare(o->root, p->pid, &p->cgroup, &p->memshare);
+	proc_read_memshare(o->root, &p->cgroup, &p->memshare);
 	/* Through /proc/PID/exe, so a replaced or deleted binary is still read. */
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)p->pid);
 	{
@@ -301,7 +301,7 @@ int facts_collect(struct facts *f, const struct collect_opts *o, struct err *e)
 	netstat_of(f, o, netstat_path, sizeof(netstat_path));
 	if (o->window_s > 0)
 		netstat_collect_file(o->root, netstat_path, &f->netstat_before);
-	psi_collect_start(o->root, f->proc.present ? o->pid : 0, &f->psi);
+	psi_collect_start(o->root, f->proc.present ? o->pid : 0, &f->proc.cgroup, &f->psi);
 
 	numa_collect(o->root, &f->numa);
 	sysctls_collect(f, o, ns);

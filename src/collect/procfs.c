@@ -308,12 +308,10 @@ static void read_threads(const char *root, struct process_facts *p)
 	}
 }
 
-int proc_read_memshare(const char *root, pid_t pid, const struct cgroup_facts *cg, struct memshare_facts *ret)
+int proc_read_memshare(const char *root, const struct cgroup_facts *cg, struct memshare_facts *ret)
 {
-	struct buf b = BUF_INIT(FILEIO_MAX_KERNEL_FILE), mi = BUF_INIT(FILEIO_MAX_KERNEL_FILE);
-	struct cgroup_paths *paths = NULL;
-	struct err e = { { 0 } };
-	char path[CGROUP_PATH_MAX + 32], rel[64];
+	struct buf b = BUF_INIT(FILEIO_MAX_KERNEL_FILE);
+	char path[CGROUP_PATH_MAX + 32];
 	size_t dl = strlen(cg->memory_dir);
 	int r;
 
@@ -334,14 +332,7 @@ int proc_read_memshare(const char *root, pid_t pid, const struct cgroup_facts *c
 	}
 	/* The top of the hierarchy the target sees: the host's root cgroup,
 	 * or under a cgroup namespace the container's whole cgroup. */
-	snprintf(rel, sizeof(rel), "/proc/%d/cgroup", (int)pid);
-	paths = malloc(sizeof(*paths));
-	if (paths && read_file(root, rel, &b) == 0) {
-		snprintf(rel, sizeof(rel), "/proc/%d/mountinfo", (int)pid);
-		if (read_file(root, rel, &mi) == 0 && cgroup_resolve(buf_str(&b), buf_str(&mi), paths, &e) == 0 &&
-		    paths->ctl[CGROUP_MEMORY].version)
-			ret->is_root = !strcmp(paths->ctl[CGROUP_MEMORY].dir, paths->ctl[CGROUP_MEMORY].top);
-	}
+	ret->is_root = cg->memory_is_top;
 	if (cg->memory_limit_dir[0] && strcmp(cg->memory_limit_dir, cg->memory_dir)) {
 		size_t ll = strlen(cg->memory_limit_dir);
 		uint64_t v;
@@ -354,9 +345,7 @@ int proc_read_memshare(const char *root, pid_t pid, const struct cgroup_facts *c
 			ret->limit_usage_bytes = v;
 		}
 	}
-	free(paths);
 	buf_release(&b);
-	buf_release(&mi);
 	return 0;
 }
 

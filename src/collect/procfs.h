@@ -40,7 +40,7 @@ void thread_affinity_finish(struct thread_affinity_facts *t);
  * cgroup.procs, whether it is the top of the hierarchy the target sees,
  * and the usage of the ancestor whose limit binds. Returns 0; what could
  * not be read is in ret->err. */
-int proc_read_memshare(const char *root, pid_t pid, const struct cgroup_facts *cg, struct memshare_facts *ret);
+int proc_read_memshare(const char *root, const struct cgroup_facts *cg, struct memshare_facts *ret);
 
 /* True when root/proc/PID still exists. */
 bool proc_alive(const char *root, pid_t pid);

@@ -213,60 +213,39 @@ static void scope_start(const char *root, struct psi_scope *s, bool host, struct
 			 "CONFIG_PSI, psi=0)", s->dir);
 }
 
-/* The target's cgroup v2 directory, as cgroup_collect finds it. */
-static void cgroup_dir(const char *root, pid_t pid, struct psi_scope *s)
+/* The target's cgroup v2 directory, from what cgroup_collect resolved
+ * (one resolution for every reader: the namespace and mount rules live
+ * there). */
+static void cgroup_dir(pid_t pid, const struct cgroup_facts *cg, struct psi_scope *s)
 {
-	struct buf cg = BUF_INIT(FILEIO_MAX_KERNEL_FILE), mi = BUF_INIT(FILEIO_MAX_KERNEL_FILE);
-	struct cgroup_paths *paths = malloc(sizeof(*paths));
-	struct err e = { { 0 } };
-	char path[64];
-	int r;
-
-	if (!paths) {
-		snprintf(s->absent, sizeof(s->absent), "out of memory");
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	r = read_file(root, path, &cg);
-	if (r == 0) {
-		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-		r = read_file(root, path, &mi);
-	}
-	if (r == 0)
-		r = cgroup_resolve(buf_str(&cg), buf_str(&mi), paths, &e);
-	if (r < 0) {
+	s->attempted = true;
+	if (fact_err_failed(&cg->err)) {
 		/* Not PSI's own failure: the cgroup checks report it. Marked failed
 		 * so the pressure check does not call it absent. */
 		for (int i = 0; i < PSI_NRES; i++) {
 			s->res[i].state = PSI_FAILED;
-			fact_err_setf(&s->res[i].err, r, "cannot find the cgroup of pid %d: %s", (int)pid,
-				      e.msg[0] ? e.msg : strerror(-r));
+			fact_err_setf(&s->res[i].err, cg->err.code, "cannot find the cgroup of pid %d: %s", (int)pid,
+				      cg->err.msg);
 		}
-		s->attempted = true;
-		goto out;
+		return;
 	}
-	if (paths->unified.version != 2) {
-		s->attempted = true;
+	if (!cg->unified_dir[0]) {
 		snprintf(s->absent, sizeof(s->absent), "pid %d is in no cgroup v2 hierarchy (cgroup v1 has no "
 			 "pressure files)", (int)pid);
-		goto out;
+		return;
 	}
-	snprintf(s->dir, sizeof(s->dir), "%s", paths->unified.dir);
-out:
-	free(paths);
-	buf_release(&cg);
-	buf_release(&mi);
+	snprintf(s->dir, sizeof(s->dir), "%s", cg->unified_dir);
 }
 
-void psi_collect_start(const char *root, pid_t pid, struct psi_facts *ret)
+void psi_collect_start(const char *root, pid_t pid, const struct cgroup_facts *cg, struct psi_facts *ret)
 {
 	struct buf b = BUF_INIT(PSI_FILE_MAX);
 
 	memset(ret, 0, sizeof(*ret));
 	snprintf(ret->host.dir, sizeof(ret->host.dir), "/proc/pressure");
 	scope_start(root, &ret->host, true, &b);
-	if (pid > 0) {
-		cgroup_dir(root, pid, &ret->cgroup);
+	if (pid > 0 && cg) {
+		cgroup_dir(pid, cg, &ret->cgroup);
 		if (ret->cgroup.dir[0])
 			scope_start(root, &ret->cgroup, false, &b);
 	}

@@ -36,9 +36,11 @@ int psi_parse(const char *text, struct psi_record *ret);
 const char *psi_res_name(enum psi_res r);
 
 /* Reads the host's and, for pid > 0, the target's cgroup pressure at the
- * start of the window, filling ret (zeroed first). Never fails: each
- * scope and resource records what it found (enum psi_state). */
-void psi_collect_start(const char *root, pid_t pid, struct psi_facts *ret);
+ * start of the window, filling ret (zeroed first); cg is the target's
+ * cgroup as cgroup_collect resolved it (its v2 directory holds the
+ * pressure files). Never fails: each scope and resource records what it
+ * found (enum psi_state). */
+void psi_collect_start(const char *root, pid_t pid, const struct cgroup_facts *cg, struct psi_facts *ret);
 
 /* Reads every resource that was read at the start again. */
 void psi_collect_end(const char *root, struct psi_facts *f);

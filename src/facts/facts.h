@@ -53,6 +53,12 @@ struct cgroup_facts {
 	int memory_version;
 	char cpu_dir[512];                /* absolute directory of the cpu controller's cgroup */
 	char memory_dir[512];
+	/* The process's cgroup v2 directory ("" when it is in none): where its
+	 * pressure (PSI) files are. Resolved here once, for every reader. */
+	char unified_dir[512];
+	/* The memory cgroup is the top of the hierarchy the process sees (the
+	 * host's root, or a container's whole cgroup under a cgroup namespace). */
+	bool memory_is_top;
 	/* The ancestor (or the cgroup itself) whose limit binds; "" when none
 	 * does. cpu.stat is read from cpu_limit_dir, since a cgroup without a
 	 * quota of its own records no periods even while its parent throttles it. */

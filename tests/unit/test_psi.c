@@ -18,6 +18,7 @@
 
 #include "base/err.h"
 #include "collect/procfs.h"
+#include "collect/cgroup.h"
 #include "collect/psi.h"
 
 #define V2_LEAF "/sys/fs/cgroup/services.slice/order.slice/order-api.service"
@@ -127,12 +128,14 @@ static void test_parse_rejects(void **state)
 
 static void test_collect_fixture_v2(void **state)
 {
+	static struct cgroup_facts cg;
 	struct psi_facts *p = calloc(1, sizeof(*p));
 	const struct psi_resource *cpu, *mem;
 
 	(void)state;
 	assert_non_null(p);
-	psi_collect_start(fixture("psi-v2"), 4242, p);
+	assert_int_equal(cgroup_collect(fixture("psi-v2"), 4242, &cg), 0);
+	psi_collect_start(fixture("psi-v2"), 4242, &cg, p);
 	assert_true(p->host.attempted);
 	assert_string_equal(p->host.dir, "/proc/pressure");
 	assert_string_equal(p->host.absent, "");
@@ -157,12 +160,14 @@ static void test_collect_fixture_v2(void **state)
 
 static void test_collect_absent(void **state)
 {
+	static struct cgroup_facts cg;
 	struct psi_facts *p = calloc(1, sizeof(*p));
 
 	(void)state;
 	assert_non_null(p);
 	/* A container fixture on cgroup v1 with no /proc/pressure. */
-	psi_collect_start(fixture("v1-container"), 1, p);
+	assert_int_equal(cgroup_collect(fixture("v1-container"), 1, &cg), 0);
+	psi_collect_start(fixture("v1-container"), 1, &cg, p);
 	for (int i = 0; i < PSI_NRES; i++)
 		assert_int_equal(p->host.res[i].state, PSI_ABSENT);
 	assert_non_null(strstr(p->host.absent, "CONFIG_PSI"));
@@ -171,7 +176,7 @@ static void test_collect_absent(void **state)
 	assert_string_equal(p->cgroup.dir, "");
 	assert_non_null(strstr(p->cgroup.absent, "cgroup v1"));
 	/* No pid: the host only. */
-	psi_collect_start(fixture("psi-v2"), 0, p);
+	psi_collect_start(fixture("psi-v2"), 0, NULL, p);
 	assert_false(p->cgroup.attempted);
 	free(p);
 }
@@ -197,7 +202,7 @@ static void test_collect_unreadable(void **state)
 	assert_non_null(fp = fopen(path, "w"));
 	fputs("garbage\n", fp);
 	fclose(fp);
-	psi_collect_start(tree, 0, p);
+	psi_collect_start(tree, 0, NULL, p);
 	assert_int_equal(p->host.res[PSI_CPU].state, PSI_FAILED);
 	assert_non_null(strstr(p->host.res[PSI_CPU].err.msg, "/proc/pressure/cpu"));
 	assert_int_equal(p->host.res[PSI_MEMORY].state, PSI_FAILED);
@@ -220,13 +225,15 @@ static void test_collect_unreadable(void **state)
  * read of our own, and total= only grows over a window. */
 static void test_collect_live(void **state)
 {
+	static struct cgroup_facts cg;
 	struct psi_facts *p = calloc(1, sizeof(*p));
 	const struct psi_resource *cpu;
 	struct timespec ts = { 0, 600 * 1000 * 1000 };
 
 	(void)state;
 	assert_non_null(p);
-	psi_collect_start("", getpid(), p);
+	assert_int_equal(cgroup_collect("", getpid(), &cg), 0);
+	psi_collect_start("", getpid(), &cg, p);
 	if (access("/proc/pressure/cpu", R_OK) != 0) {
 		assert_int_equal(p->host.res[PSI_CPU].state, PSI_ABSENT);
 		free(p);
@@ -374,7 +381,7 @@ static void test_memshare_fixture(void **state)
 	cg.memory_version = 2;
 	snprintf(cg.memory_dir, sizeof(cg.memory_dir), "%s", V2_LEAF);
 	snprintf(cg.memory_limit_dir, sizeof(cg.memory_limit_dir), "/sys/fs/cgroup/services.slice");
-	assert_int_equal(proc_read_memshare(fixture("psi-v2"), 4242, &cg, &ms), 0);
+	assert_int_equal(proc_read_memshare(fixture("psi-v2"), &cg, &ms), 0);
 	assert_true(ms.known);
 	assert_int_equal(ms.procs, 2);
 	assert_false(ms.is_root);
@@ -382,18 +389,17 @@ static void test_memshare_fixture(void **state)
 	assert_true(ms.limit_usage_bytes == 943718400ull);
 	/* The limit on the leaf itself: no ancestor usage read. */
 	snprintf(cg.memory_limit_dir, sizeof(cg.memory_limit_dir), "%s", V2_LEAF);
-	assert_int_equal(proc_read_memshare(fixture("psi-v2"), 4242, &cg, &ms), 0);
+	assert_int_equal(proc_read_memshare(fixture("psi-v2"), &cg, &ms), 0);
 	assert_false(ms.has_limit_usage);
 	/* No cgroup.procs in v2-quota: unknown, and said why. */
-	assert_int_equal(proc_read_memshare(fixture("v2-quota"), 4242, &cg, &ms), 0);
+	assert_int_equal(proc_read_memshare(fixture("v2-quota"), &cg, &ms), 0);
 	assert_false(ms.known);
 	assert_int_equal(ms.err.code, -ENOENT);
 	assert_non_null(strstr(ms.err.msg, "cgroup.procs"));
-	/* The root of the hierarchy. */
-	snprintf(cg.memory_dir, sizeof(cg.memory_dir), "/sys/fs/cgroup/memory");
-	cg.memory_version = 1;
-	cg.memory_limit_dir[0] = '\0';
-	assert_int_equal(proc_read_memshare(fixture("v1-container"), 1, &cg, &ms), 0);
+	/* The root of the hierarchy the target sees, as cgroup_collect resolves it. */
+	assert_int_equal(cgroup_collect(fixture("v1-container"), 1, &cg), 0);
+	assert_true(cg.memory_is_top);
+	assert_int_equal(proc_read_memshare(fixture("v1-container"), &cg, &ms), 0);
 	assert_true(ms.is_root);
 }
 
