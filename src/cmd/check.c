@@ -172,14 +172,14 @@ int cmd_check(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &run_start);
 	r = a.checklist ? checklist_load_file(a.checklist, &cl, &e) : checklist_default(&cl);
 	if (r < 0) {
-		fprintf(stderr, "preflight check: %s\n", a.checklist ? e.msg : "cannot build the default checklist");
+		cmd_error("check", 0, "%s", a.checklist ? e.msg : "cannot build the default checklist");
 		ret = a.checklist ? EXIT_USAGE : EXIT_INTERNAL;
 		goto out;
 	}
 	if (a.process) {
 		r = proc_find_by_name(a.root, a.process, &a.pid, &e);
 		if (r < 0) {
-			fprintf(stderr, "preflight check: %s\n", e.msg);
+			cmd_error("check", 0, "%s", e.msg);
 			ret = EXIT_USAGE;
 			goto out;
 		}
@@ -203,7 +203,7 @@ int cmd_check(int argc, char **argv)
 		r = facts_collect(&f, &o, &e);
 		progress_clear(&cp.line);
 		if (r < 0) {
-			fprintf(stderr, "preflight check: %s\n", e.msg);
+			cmd_error("check", 0, "%s", e.msg);
 			ret = r == -ESRCH || r == -EACCES || r == -EPERM ? EXIT_USAGE : EXIT_INTERNAL;
 			goto out;
 		}
@@ -240,7 +240,7 @@ int cmd_check(int argc, char **argv)
 	rep.n_results = cl.n_items;
 	rep.fail_on = !strcmp(a.fail_on, "warn") ? STATUS_WARN : STATUS_FAIL;
 	if (output_open(&out, a.output, &e) < 0) {
-		fprintf(stderr, "preflight check: %s\n", e.msg);
+		cmd_error("check", 0, "%s", e.msg);
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -260,19 +260,19 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (output_commit(&out, &e) < 0) {
-		fprintf(stderr, "preflight check: %s\n", e.msg);
+		cmd_error("check", 0, "%s", e.msg);
 		goto out;
 	}
 	ret = exit_code(&rep);
 	/* No check that reads the target over HTTP could judge: the run is
 	 * broken, not clean (docs/architecture.md, exit codes). */
 	if (f.proc.http_err) {
-		fprintf(stderr, "preflight check: %s; the checks that read the target over HTTP report error\n",
+		cmd_error("check", 0, "%s; the checks that read the target over HTTP report error",
 			f.proc.http_errmsg);
 		ret = EXIT_INTERNAL;
 	}
 	if (f.proc.exited.code) {
-		fprintf(stderr, "preflight check: %s; its checks report error\n", f.proc.exited.msg);
+		cmd_error("check", 0, "%s; its checks report error", f.proc.exited.msg);
 		ret = EXIT_USAGE;
 	}
 out:

@@ -73,4 +73,12 @@ pf "$WORK/r.md" check --pid "$DEMO_PID" --window 0 --timeout 10 --format markdow
 expect_rc "markdown: exits 0 or 1" 0 1
 no_raw_controls "markdown" "$WORK/r.md"
 
+# An error message that quotes other processes' names: --process matching
+# two of them lists each "PID (comm)" on stderr, escaped like the report.
+start_demo -- -addr 127.0.0.1:0 -debug-addr 127.0.0.1:0
+pf "$WORK/two.out" check --process "${evil}s" --window 0 --timeout 10
+expect_rc "--process matching two processes: exit 2" 2
+expect_match "... the error lists both" "$(cat "$WORK/two.out.err")" "matches 2 processes"
+no_raw_controls "... stderr" "$WORK/two.out.err"
+
 finish
