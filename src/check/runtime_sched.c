@@ -241,7 +241,9 @@ CHECK_FN(check_cpu_gomaxprocs)
 	if (quota_cpus && quota_cpus < capacity)
 		capacity = quota_cpus;
 	ev_int(r, "effective", effective);
-	ev_str(r, "source", source + 5);            /* without "from " */
+	/* The evidence without the summary's "from " (every branch above
+	 * writes one; checked, so a new branch cannot read past the text). */
+	ev_str(r, "source", strncmp(source, "from ", 5) ? source : source + 5);
 	ev_str(r, "origin", origin_name(origin));
 	ev_int(r, "usable_cpus", n_usable);
 	if (quota_cpus)

@@ -358,7 +358,10 @@ static int capture(struct watcher *w, const struct watch_crossing *c, size_t n)
 			if (r > 0)
 				snprintf(why, sizeof(why), "debug=1 only: the debug=2 dump could not be fetched");
 		} else if (w->a->full_stacks && w->a->max_debug2) {
-			diag(w, "event %s: no debug=2 dump: %s", w->store.stem, why + strlen("debug=1 only: "));
+			static const char prefix[] = "debug=1 only: ";
+			const char *reason = strncmp(why, prefix, sizeof(prefix) - 1) ? why : why + sizeof(prefix) - 1;
+
+			diag(w, "event %s: no debug=2 dump: %s", w->store.stem, reason);
 		}
 	}
 	if (w->s.vars_fresh) {

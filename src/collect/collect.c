@@ -255,12 +255,12 @@ static void sysctls_collect(struct facts *f, const struct collect_opts *o, const
 {
 	struct sysctl_facts *s = &f->sysctl;
 
-	sysctl_collect_in(o->root, ns, s);
-	if (!fact_err_failed(&f->netns.err))
+	if (!fact_err_failed(&f->netns.err)) {
+		sysctl_collect_in(o->root, ns, s);
 		return;
-	/* Ours are not the target's: unread, not absent. */
-	s->tcp_tw_reuse = s->tcp_fin_timeout = s->somaxconn = s->tcp_max_syn_backlog = (struct opt_i64){ 0 };
-	s->port_lo = s->port_hi = s->tcp_max_tw_buckets = (struct opt_i64){ 0 };
+	}
+	/* Ours are not the target's: the net.* ones unread, not absent. */
+	sysctl_collect_host(o->root, s);
 	s->net_err = f->netns.err;
 }
 

@@ -252,11 +252,14 @@ static void read_threads(const char *root, struct process_facts *p)
 	struct proc_status *st = malloc(sizeof(*st));
 	char dir[4096], rel[64];
 	struct dirent *de;
+	int jr;
 	DIR *d;
 
 	snprintf(rel, sizeof(rel), "/proc/%d/task", (int)p->pid);
-	if (!st || path_join(dir, sizeof(dir), root, rel) < 0 || !(d = opendir(dir))) {
-		int r = st ? -errno : -ENOMEM;
+	jr = st ? path_join(dir, sizeof(dir), root, rel) : 0;
+	if (!st || jr < 0 || !(d = opendir(dir))) {
+		/* path_join sets no errno: its own code, not a stale one. */
+		int r = !st ? -ENOMEM : jr < 0 ? jr : -errno;
 
 		/* A fixture tree without task/ is a process seen only through its
 		 * main thread; so is a live one whose task/ vanished. */

@@ -71,6 +71,20 @@ static void read_pair(const char *root, const struct netns *ns, const char *path
 	}
 }
 
+static void read_host_wide(const char *root, struct sysctl_facts *ret)
+{
+	read_one(root, NULL, "/proc/sys/fs/file-max", &ret->file_max);
+	read_pair(root, NULL, "/proc/sys/fs/file-nr", &ret->file_allocated, NULL);
+	read_one(root, NULL, "/proc/sys/fs/nr_open", &ret->nr_open);
+}
+
+int sysctl_collect_host(const char *root, struct sysctl_facts *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	read_host_wide(root, ret);
+	return 0;
+}
+
 int sysctl_collect_in(const char *root, const struct netns *ns, struct sysctl_facts *ret)
 {
 	memset(ret, 0, sizeof(*ret));
@@ -83,9 +97,7 @@ int sysctl_collect_in(const char *root, const struct netns *ns, struct sysctl_fa
 	read_one(root, ns, "/proc/sys/net/ipv4/tcp_max_tw_buckets", &ret->tcp_max_tw_buckets);
 	read_one(root, ns, "/proc/sys/net/ipv4/tcp_syncookies", &ret->tcp_syncookies);
 	/* Host-wide whatever the namespace. */
-	read_one(root, NULL, "/proc/sys/fs/file-max", &ret->file_max);
-	read_pair(root, NULL, "/proc/sys/fs/file-nr", &ret->file_allocated, NULL);
-	read_one(root, NULL, "/proc/sys/fs/nr_open", &ret->nr_open);
+	read_host_wide(root, ret);
 	return 0;
 }
 

@@ -17,4 +17,8 @@ int sysctl_collect(const char *root, struct sysctl_facts *ret);
  * namespace, io/netns.h); ns NULL = sysctl_collect. */
 int sysctl_collect_in(const char *root, const struct netns *ns, struct sysctl_facts *ret);
 
+/* Only the host-wide fs.* values, every net.* one left unset: for a target
+ * whose network namespace could not be entered (ours are not its). */
+int sysctl_collect_host(const char *root, struct sysctl_facts *ret);
+
 #endif

@@ -54,34 +54,46 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 tw_ss() { ss -Htan state time-wait "$@" | wc -l; }
-expect_eq "ss: $total TIME_WAIT sockets in the namespace" "$(tw_ss)" "$total"
+# The scene is made by real exchanges: on a loaded machine one of them
+# may end with the other side closing first. What is judged below is
+# preflight against what ss lists; the scene's own counts only have to
+# be near what it meant (at most 2 short).
+near() { # DESC GOT WANT
+	expect_num "$1" "$2" "<=" "$3"
+	expect_num "$1 (at most 2 short)" "$2" ">=" "$(($3 - 2))"
+}
+ss_total=$(tw_ss)
+near "ss: $total TIME_WAIT sockets in the namespace" "$ss_total" "$total"
 
 # What ss lists, before preflight probes the target's listeners over HTTP
 # (those probes make TIME_WAIT sockets of their own after the census).
 ss_t1=$(tw_ss "sport = :$T1") ss_b=$(tw_ss "dport = :$B") ss_t2=$(tw_ss "dport = :$T2") ss_b2=$(tw_ss "sport = :$B2")
+ss_b3=$(tw_ss "dport = :$B3")
 # T2 never answers HTTP: a short probe timeout.
 pf_json "$WORK/r.json" --pid "$target_pid" --window 0 --timeout 1s
 expect_true "the report is valid JSON" json_ok "$WORK/r.json"
 owners=$(check_ev "$WORK/r.json" net.timewait-ratio time_wait_owners)
 owner() { jq -r --arg k "$1" '.[$k]' <<<"$owners"; }
 expect_eq "service_inbound: local port T1, as ss lists them" "$(owner service_inbound)" "$ss_t1"
-expect_eq "... $N of them" "$(owner service_inbound)" "$N"
+near "... $N of them" "$(owner service_inbound)" "$N"
 expect_eq "service_outbound: towards B, where the target keeps a connection" "$(owner service_outbound)" "$ss_b"
-expect_eq "... $M of them" "$(owner service_outbound)" "$M"
+near "... $M of them" "$(owner service_outbound)" "$M"
 expect_eq "clients_of_service: towards T2 from this host" "$(owner clients_of_service)" "$ss_t2"
-expect_eq "... $K of them" "$(owner clients_of_service)" "$K"
+near "... $K of them" "$(owner clients_of_service)" "$K"
 expect_eq "other_servers: local port B2, the backend's listener" "$(owner other_servers)" "$ss_b2"
-expect_eq "... $L of them" "$(owner other_servers)" "$L"
-expect_eq "unattributed: towards B3" "$(owner unattributed)" "$U"
-expect_eq "time_wait is the host's $total" "$(check_ev "$WORK/r.json" net.timewait-ratio time_wait)" "$total"
+near "... $L of them" "$(owner other_servers)" "$L"
+expect_eq "unattributed: towards B3, as ss lists them" "$(owner unattributed)" "$ss_b3"
+near "... $U of them" "$(owner unattributed)" "$U"
+expect_eq "time_wait is the namespace's $ss_total, as ss counted" \
+	"$(check_ev "$WORK/r.json" net.timewait-ratio time_wait)" "$ss_total"
 expect_eq "service_time_wait: inbound + outbound" "$(check_ev "$WORK/r.json" net.timewait-ratio service_time_wait)" \
-	$((N + M))
+	$((ss_t1 + ss_b))
 expect_eq "service_established: the one connection the target keeps" \
 	"$(check_ev "$WORK/r.json" net.timewait-ratio service_established)" 1
 expect_eq "judged: the service" "$(check_ev "$WORK/r.json" net.timewait-ratio judged)" service
 expect_eq "150 TIME_WAIT per ESTABLISHED warns" "$(check_status "$WORK/r.json" net.timewait-ratio)" warn
 expect_match "the summary carries the split" "$(check_field "$WORK/r.json" net.timewait-ratio summary)" \
-	"service: $((N + M)), clients of the service on this host: $K, other processes: $L, unattributed: $U"
+	"service: $((ss_t1 + ss_b)), clients of the service on this host: $ss_t2, other processes: $ss_b2, unattributed: $ss_b3"
 expect_match "mostly inbound: the remedy says the service closes first" \
 	"$(check_field "$WORK/r.json" net.timewait-ratio remedy)" "closes accepted connections first"
 

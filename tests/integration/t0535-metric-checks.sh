@@ -63,15 +63,16 @@ run_window() { # OUT EXTRA-ARGS...
 	local out=$1 before i
 	shift
 	before=$(reads)
-	pf_json "$out" --pid "$DEMO_PID" --window 3s --checklist "$WORK/m.yaml" "$@" &
+	# In a subshell: its exit status carries preflight's (PF_RC is set there).
+	(pf_json "$out" --pid "$DEMO_PID" --window 3s --checklist "$WORK/m.yaml" "$@"; exit "$PF_RC") &
 	local pid=$!
 	for ((i = 0; i < 250; i++)); do
 		[ "$(reads)" -ge $((before + 2)) ] && break
 		sleep 0.01
 	done
 	observe 'v=0.003&n=100&queue=7'
-	wait "$pid" || true
-	PF_RC=$(jq -r 'if .checks then 1 else 3 end' "$out" 2>/dev/null || echo 3)
+	if wait "$pid"; then PF_RC=0; else PF_RC=$?; fi
+	_pf_last_err="$out.err"
 }
 
 run_window "$WORK/a.json"
@@ -85,6 +86,7 @@ expect_match "... the summary says it" "$(jq -r '.checks[] | select(.id == "p99-
 	'^demo_request_duration_seconds p99 over [0-9.]+ s = 4.9[78] ms \(warn 5 ms, fail 10 ms\)'
 expect_eq "p99 just above warn: warn" "$(st "$WORK/a.json" p99-warn)" warn
 expect_eq "p99 just above fail: fail" "$(st "$WORK/a.json" p99-fail)" fail
+expect_rc "a run with failing metric items exits 1" 1
 expect_num "p50 = 2.5 + 2.5 * 50/100 ms" "$(ev "$WORK/a.json" p50 value)" '==' 0.00375
 w=$(ev "$WORK/a.json" rate window_s)
 expect_num "the window between the two reads is about 3 s" "$w" ">" 1.5
