@@ -6,6 +6,8 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libcurl4-openssl-dev libjansson-dev libyaml-dev libcmocka-dev
+  libsqlite3-dev libpq-dev libssl-dev  # the checklist loop's store and the DingTalk signature
+  sqlite3 postgresql  # tests run the store on SQLite and on a real PostgreSQL server they start
   golang-1.19-go
   iproute2 util-linux procps numactl jq libxml2-utils hyperfine mawk curl
   time  # /usr/bin/time: peak RSS in bench/goroutines.sh

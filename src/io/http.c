@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* libcurl is loaded on first use, not at start: it pulls in some 36 shared
  * libraries (TLS, Kerberos, LDAP, ...) whose loading and constructors cost
@@ -25,6 +26,8 @@ static struct {
 	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
 	const char *(*easy_strerror)(CURLcode);
 	void (*easy_cleanup)(CURL *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
 } curl;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_loaded;
@@ -85,6 +88,8 @@ static void curl_load(void)
 	SYM(easy_getinfo, "curl_easy_getinfo");
 	SYM(easy_strerror, "curl_easy_strerror");
 	SYM(easy_cleanup, "curl_easy_cleanup");
+	SYM(slist_append, "curl_slist_append");
+	SYM(slist_free_all, "curl_slist_free_all");
 #undef SYM
 	if (missing) {
 		/* curl_multi_poll is the newest we call (7.66.0). */
@@ -142,6 +147,29 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	if (buf_append(&r->body, ptr, n) < 0) {
 		r->truncated = true;
 		return 0;   /* makes curl stop with CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+/* Keeps Retry-After for a caller that backs off (a webhook's 429). */
+static size_t on_header(char *ptr, size_t size, size_t nitems, void *arg)
+{
+	struct http_request *r = arg;
+	size_t n = size * nitems;
+	static const char name[] = "retry-after:";
+
+	if (n > sizeof(name) - 1 && !strncasecmp(ptr, name, sizeof(name) - 1)) {
+		const char *v = ptr + sizeof(name) - 1;
+		size_t len = n - (sizeof(name) - 1);
+
+		while (len && (*v == ' ' || *v == '\t'))
+			v++, len--;
+		while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+			len--;
+		if (len >= sizeof(r->retry_after))
+			len = sizeof(r->retry_after) - 1;
+		memcpy(r->retry_after, v, len);
+		r->retry_after[len] = '\0';
 	}
 	return n;
 }
@@ -215,6 +243,7 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 {
 	CURLM *multi;
 	CURL **easy = NULL;
+	struct curl_slist **hdrs = NULL;
 	char (*detail)[CURL_ERROR_SIZE] = NULL;   /* curl's detailed words, one per request */
 	int running = 0, r = 0;
 	CURLMsg *msg;
@@ -235,7 +264,8 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 		return -ENOMEM;
 	easy = calloc(n ? n : 1, sizeof(*easy));
 	detail = calloc(n ? n : 1, sizeof(*detail));
-	if (!easy || !detail) {
+	hdrs = calloc(n ? n : 1, sizeof(*hdrs));
+	if (!easy || !detail || !hdrs) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -261,6 +291,44 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 		curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl.easy_setopt(h, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
 		curl.easy_setopt(h, CURLOPT_ERRORBUFFER, detail[i]);
+		curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+		curl.easy_setopt(h, CURLOPT_HEADERDATA, &reqs[i]);
+		if (reqs[i].follow_redirects) {
+			curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+			curl.easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+			curl.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		}
+		if (reqs[i].send_body) {
+			curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)reqs[i].send_len);
+			curl.easy_setopt(h, CURLOPT_POSTFIELDS, reqs[i].send_body);
+		}
+		if (reqs[i].method) {
+			if (!strcmp(reqs[i].method, "HEAD"))
+				curl.easy_setopt(h, CURLOPT_NOBODY, 1L);
+			else if (strcmp(reqs[i].method, "GET") || reqs[i].send_body)
+				curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, reqs[i].method);
+		}
+		for (const char *const *hl = reqs[i].headers; hl && *hl; hl++) {
+			struct curl_slist *l = curl.slist_append(hdrs[i], *hl);
+
+			if (!l) {
+				r = -ENOMEM;
+				goto out;
+			}
+			hdrs[i] = l;
+		}
+		/* No "Expect: 100-continue" wait on a POST: webhooks answer at once. */
+		if (reqs[i].send_body) {
+			struct curl_slist *l = curl.slist_append(hdrs[i], "Expect:");
+
+			if (!l) {
+				r = -ENOMEM;
+				goto out;
+			}
+			hdrs[i] = l;
+		}
+		if (hdrs[i])
+			curl.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs[i]);
 		set_tls(h, reqs[i].tls);
 		if (reqs[i].netns) {
 			curl.easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_in);
@@ -286,6 +354,7 @@ int http_fetch_all(struct http_request *reqs, size_t n, const struct http_opts *
 			continue;
 		curl.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
 		curl.easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &req->status);
+		curl.easy_getinfo(msg->easy_handle, CURLINFO_TOTAL_TIME, &req->elapsed_s);
 		if (curl.easy_getinfo(msg->easy_handle, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
 			snprintf(req->content_type, sizeof(req->content_type), "%s", ct);
 		req->err = map_curl_error(msg->data.result, req);
@@ -298,7 +367,11 @@ out:
 			curl.multi_remove_handle(multi, easy[i]);
 			curl.easy_cleanup(easy[i]);
 		}
+	for (size_t i = 0; hdrs && i < n; i++)
+		if (hdrs[i])
+			curl.slist_free_all(hdrs[i]);
 	free(easy);
+	free(hdrs);
 	free(detail);
 	if (r < 0)
 		close_connections();   /* a broken multi is not reused */

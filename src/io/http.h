@@ -37,8 +37,18 @@ struct http_tls {
 
 struct http_request {
 	/* in */
-	char url[256];
+	char url[2048];            /* webhook URLs carry tokens and signatures */
 	size_t max_bytes;          /* body cap; larger bodies are cut and flagged */
+	/* NULL: GET. Otherwise the method ("POST", "PUT", "HEAD", ...); a body,
+	 * when send_body is not NULL, goes with it (borrowed until the request
+	 * ends). headers: NULL or a NULL-terminated list of "Name: value"
+	 * lines (borrowed). A "Content-Type" among them replaces curl's
+	 * default for a POST body. */
+	const char *method;
+	const char *send_body;
+	size_t send_len;
+	const char *const *headers;
+	bool follow_redirects;     /* off by default: a probe sees the redirect itself */
 	const struct http_tls *tls;   /* https:// trust; NULL: the run's (http_set_tls) */
 	/* Connect from this network namespace (io/netns.h: the socket is made
 	 * there, for a target in a container); NULL = ours. Borrowed until the
@@ -49,6 +59,8 @@ struct http_request {
 	long status;               /* HTTP status; 0 when no response arrived */
 	struct buf body;           /* decoded (gzip accepted) */
 	char content_type[128];
+	char retry_after[32];      /* the Retry-After header as sent (a 429's or 503's), or "" */
+	double elapsed_s;          /* from the start of the transfer to its end */
 	bool truncated;            /* the body hit max_bytes */
 	int err;                   /* 0, or negative: -ETIMEDOUT, -ECONNREFUSED, -E2BIG, -EIO,
 				    * -ELIBACC (libcurl.so.4 cannot be loaded),
