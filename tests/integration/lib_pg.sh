@@ -20,6 +20,8 @@
 #   PG_URL   postgresql:///preflight?host=$WORK/pg&user=postgres
 #   PG_DIR   the socket directory; PG_BIN the server's bin directory
 #   pg_psql SQL...   runs psql on the database (for a test's own checks)
+#   pg_available     true when start_postgres would not skip (for a scenario
+#                    that also has SQLite steps to run without it)
 
 : "${_lib_main_pid:?source lib.sh before lib_pg.sh}"
 
@@ -40,18 +42,36 @@ pg_psql() {
 	_pg_as "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR" -U postgres -d preflight -c "$*"
 }
 
-start_postgres() {
-	local d i
+# _pg_missing: why PostgreSQL cannot be started here (empty when it can);
+# sets PG_BIN.
+_pg_missing() {
+	local d
 	PG_BIN=
 	for d in /usr/lib/postgresql/*/bin; do
 		[ -x "$d/postgres" ] && [ -x "$d/initdb" ] && PG_BIN=$d
 	done
-	[ -n "$PG_BIN" ] || skip "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres)"
+	if [ -z "$PG_BIN" ]; then
+		echo "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres)"
+	elif [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+		echo "no 'postgres' user to run PostgreSQL as (it refuses root)"
+	elif [ "$(id -u)" = 0 ] && ! command -v runuser >/dev/null 2>&1; then
+		echo "'runuser' is not installed"
+	elif [ "$(id -u)" = 0 ] && ! command -v setpriv >/dev/null 2>&1; then
+		echo "'setpriv' is not installed"
+	fi
+}
+
+pg_available() {
+	[ -z "$(_pg_missing)" ]
+}
+
+start_postgres() {
+	local i why
+	why=$(_pg_missing)
+	[ -z "$why" ] || skip "$why"
+	_pg_missing >/dev/null    # PG_BIN, in this shell
 	local -a as_pg=()
 	if [ "$(id -u)" = 0 ]; then
-		id postgres >/dev/null 2>&1 || skip "no 'postgres' user to run PostgreSQL as (it refuses root)"
-		command -v runuser >/dev/null 2>&1 || skip "'runuser' is not installed"
-		command -v setpriv >/dev/null 2>&1 || skip "'setpriv' is not installed"
 		as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups --)
 		# the postgres user must reach $WORK/pg through $WORK (mktemp's 0700)
 		chmod 711 "$WORK"
