@@ -27,6 +27,7 @@ static const char *const migrations[] = {
 	" title TEXT NOT NULL, owner TEXT, module TEXT, env TEXT, severity TEXT, verify_kind TEXT NOT NULL,"
 	" planned_change TEXT, due_ms BIGINT NOT NULL DEFAULT 0, definition TEXT NOT NULL,"
 	" PRIMARY KEY (run_id, item_id));"
+	"CREATE UNIQUE INDEX run_items_order ON run_items(run_id, position);"
 	"CREATE TABLE followups ("
 	" id @PK@,"
 	" run_id BIGINT NOT NULL REFERENCES runs(id), item_id TEXT NOT NULL, owner TEXT,"
@@ -35,16 +36,25 @@ static const char *const migrations[] = {
 	"CREATE TABLE events ("
 	" seq @PK@,"
 	" at_ms BIGINT NOT NULL, run_id BIGINT REFERENCES runs(id), item_id TEXT, kind TEXT NOT NULL,"
-	" status INTEGER, actor TEXT NOT NULL, host TEXT, reason TEXT, change_id TEXT, data TEXT NOT NULL);"
-	/* an item's history; a run's newest event; one kind in a run (run.close,
-	 * follow-ups, an item's latest result, its reopen count); an item's
-	 * latest status and change: each an index seek, so a view costs a few
-	 * lookups per item however long the log grows */
+	" status INTEGER, actor TEXT NOT NULL, host TEXT, reason TEXT, change_id TEXT, data TEXT NOT NULL,"
+	/* facts fixed when the event is appended (under the writer lock): its
+	 * number among its item's events, and the item's cycle (reopens so
+	 * far, this one included); 0 for run-level events */
+	" item_seq BIGINT NOT NULL DEFAULT 0, cycle INTEGER NOT NULL DEFAULT 0);"
+	/* an item's history (and its latest event: item_seq, cycle); a run's
+	 * newest event; one kind in a run (run.close, follow-ups, an item's
+	 * latest result); an item's latest status, change, and late-acting
+	 * reason: each an index seek, so a view costs a few lookups per item
+	 * however long the log grows */
 	"CREATE INDEX events_item ON events(run_id, item_id, seq);"
 	"CREATE INDEX events_run ON events(run_id, seq);"
 	"CREATE INDEX events_kind ON events(run_id, kind, item_id, seq);"
-	"CREATE INDEX events_status ON events(run_id, item_id, seq) WHERE status IS NOT NULL;"
-	"CREATE INDEX events_change ON events(run_id, item_id, seq) WHERE change_id IS NOT NULL;"
+	/* (the last column of these two makes the seek a covering one: SQLite
+	 * would otherwise read each entry's row to test the column) */
+	"CREATE INDEX events_status ON events(run_id, item_id, seq, status) WHERE status IS NOT NULL;"
+	"CREATE INDEX events_change ON events(run_id, item_id, seq, change_id) WHERE change_id IS NOT NULL;"
+	"CREATE INDEX events_reason ON events(run_id, item_id, seq) WHERE reason IS NOT NULL"
+	" AND kind IN ('item.confirm', 'item.skip', 'item.fail');"
 	"CREATE TABLE outbox ("
 	" id @PK@,"
 	" dedupe_key TEXT NOT NULL UNIQUE, channel TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,"
