@@ -165,18 +165,38 @@ static bool is_pg_url(const char *url)
 	return has_prefix(url, "postgresql://") || has_prefix(url, "postgres://");
 }
 
-/* The URL with its password (user:PASSWORD@ and password=...) as "***". */
+/* url with every password= parameter's value as "***". */
+static char *redact_params(const char *url)
+{
+	struct buf b = BUF_INIT(1 << 16);
+	const char *p = url, *q;
+
+	while ((q = strstr(p, "password="))) {
+		buf_append(&b, p, (size_t)(q + 9 - p));
+		p = q + 9;
+		if (q != url && (q[-1] == '?' || q[-1] == '&')) {
+			buf_puts(&b, "***");
+			p += strcspn(p, "&#");
+		}
+	}
+	buf_puts(&b, p);
+	return buf_detach(&b);
+}
+
+/* The URL with its password (user:PASSWORD@, then password=...) as "***". */
 static char *redact(const char *url)
 {
 	struct buf b = BUF_INIT(1 << 16);
 	const char *p = strstr(url, "://"), *auth_end, *at = NULL, *colon = NULL;
-	const char *q;
+	char *userinfo_done, *ret;
 
 	if (!p)
-		return strdup(url);
+		return redact_params(url);
 	p += 3;
-	auth_end = p + strcspn(p, "/?#");
-	for (q = p; q < auth_end; q++)
+	/* The last '@' before the query: libpq stops the userinfo at a '/',
+	 * but a password someone wrote with a '/' unencoded is still theirs. */
+	auth_end = p + strcspn(p, "?#");
+	for (const char *q = p; q < auth_end; q++)
 		if (*q == '@')
 			at = q;
 	if (at)
@@ -184,26 +204,51 @@ static char *redact(const char *url)
 	if (colon) {
 		buf_append(&b, url, (size_t)(colon + 1 - url));
 		buf_puts(&b, "***");
-		p = at;
+		buf_puts(&b, at);
 	} else {
-		buf_append(&b, url, (size_t)(p - url));
+		buf_puts(&b, url);
 	}
-	while (*p) {
-		q = strstr(p, "password=");
-		if (!q || (q != url && q[-1] != '?' && q[-1] != '&')) {
-			if (!q) {
-				buf_puts(&b, p);
-				break;
-			}
-			buf_append(&b, p, (size_t)(q + 9 - p));
-			p = q + 9;
-			continue;
-		}
-		buf_append(&b, p, (size_t)(q + 9 - p));
-		buf_puts(&b, "***");
-		p = q + 9 + strcspn(q + 9, "&#");
+	userinfo_done = buf_detach(&b);
+	ret = userinfo_done ? redact_params(userinfo_done) : NULL;
+	free(userinfo_done);
+	return ret;
+}
+
+/* Replaces every occurrence of secret[0..n) in msg with "***". */
+static void scrub(char *msg, size_t size, const char *secret, size_t n)
+{
+	char *q;
+
+	if (n < 2)
+		return;
+	while ((q = memmem(msg, strlen(msg), secret, n))) {
+		size_t tail = strlen(q + n) + 1;
+
+		if (n < 3 && q + 3 + tail > msg + size)
+			return;
+		memcpy(q, "***", 3);
+		memmove(q + 3, q + n, tail);
 	}
-	return buf_detach(&b);
+}
+
+/* libpq's messages may quote parts of the URL (an invalid port is the
+ * text after the host): whatever the URL's passwords are, not there. */
+static void scrub_secrets(const char *url, char *msg, size_t size)
+{
+	const char *p = strstr(url, "://"), *end, *at = NULL, *colon = NULL, *q;
+
+	if (!p)
+		return;
+	p += 3;
+	end = p + strcspn(p, "?#");
+	for (q = p; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (at && (colon = memchr(p, ':', (size_t)(at - p))))
+		scrub(msg, size, colon + 1, (size_t)(at - colon - 1));
+	for (q = url; (q = strstr(q, "password=")); q += 9)
+		if (q[-1] == '?' || q[-1] == '&')
+			scrub(msg, size, q + 9, strcspn(q + 9, "&#"));
 }
 
 int store_default_path(char *buf, size_t len)
@@ -268,11 +313,50 @@ static size_t scheme_len(const char *url)
 	return strncmp(url + n, "://", 3) == 0 ? n : 0;
 }
 
+int store_url_parse(const char *url, struct store_url *ret, struct err *e)
+{
+	struct store_url u = { 0 };
+
+	if (!url[0])
+		return err_set(e, -PF_EPARSE, "empty store name: give a file path or a postgresql:// URL");
+	if (is_pg_url(url)) {
+		u.pg = true;
+		u.name = redact(url);
+		u.target = pg_conninfo(url);
+	} else {
+		const char *path = url;
+
+		if (has_prefix(url, "sqlite://"))
+			path = url + 9;
+		else if (has_prefix(url, "sqlite:"))
+			path = url + 7;
+		else if (scheme_len(url))
+			return err_set(e, -PF_EPARSE, "store '%.200s': unknown scheme '%.*s' (a file path or postgresql://)",
+				       url, (int)scheme_len(url), url);
+		if (!path[0])
+			return err_set(e, -PF_EPARSE, "store '%.200s': no file name", url);
+		u.name = strdup(path);
+		u.target = strdup(path);
+	}
+	if (!u.name || !u.target) {
+		store_url_release(&u);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	*ret = u;
+	return 0;
+}
+
+void store_url_release(struct store_url *u)
+{
+	free(u->name);
+	free(u->target);
+	memset(u, 0, sizeof(*u));
+}
+
 int store_open(const char *url, struct store **ret, struct err *e)
 {
+	struct store_url u;
 	char def[4096];
-	const char *path = NULL;
-	char *conninfo = NULL;
 	struct store *s;
 	bool made_default = false;
 	int r;
@@ -288,53 +372,41 @@ int store_open(const char *url, struct store **ret, struct err *e)
 			made_default = true;
 		}
 	}
-	if (!url[0])
-		return err_set(e, -PF_EPARSE, "empty store name: give a file path or a postgresql:// URL");
-	if (!is_pg_url(url)) {
-		if (has_prefix(url, "sqlite://"))
-			path = url + 9;
-		else if (has_prefix(url, "sqlite:"))
-			path = url + 7;
-		else if (scheme_len(url))
-			return err_set(e, -PF_EPARSE, "store '%.*s': unknown scheme '%.*s' (a file path or postgresql://)",
-				       200, url, (int)scheme_len(url), url);
-		else
-			path = url;
-		if (!path[0])
-			return err_set(e, -PF_EPARSE, "store '%s': no file name", url);
-	}
-
+	r = store_url_parse(url, &u, e);
+	if (r < 0)
+		return r;
 	s = calloc(1, sizeof(*s));
-	if (!s)
-		return err_set(e, -ENOMEM, "out of memory");
-	s->name = path ? strdup(path) : redact(url);
-	if (!s->name) {
-		free(s);
+	if (!s) {
+		store_url_release(&u);
 		return err_set(e, -ENOMEM, "out of memory");
 	}
+	s->name = u.name;
+	u.name = NULL;
 	if (gethostname(s->host, sizeof(s->host) - 1) < 0)
 		snprintf(s->host, sizeof(s->host), "unknown");
 
-	if (path) {
-		if (made_default && (r = make_parent(path)) < 0) {
+	if (!u.pg) {
+		if (made_default && (r = make_parent(u.target)) < 0) {
 			r = err_set(e, -PF_ESTORE_UNREACHABLE, "cannot open store '%s': creating its directory: %s",
 				    s->name, strerror(-r));
 			goto fail;
 		}
-		r = db_sqlite_open(path, s->name, &s->db, e);
+		r = db_sqlite_open(u.target, s->name, &s->db, e);
 	} else {
-		conninfo = pg_conninfo(url);
-		r = conninfo ? db_pg_open(conninfo, s->name, &s->db, e) : err_set(e, -ENOMEM, "out of memory");
-		free(conninfo);
+		r = db_pg_open(u.target, s->name, &s->db, e);
+		if (r < 0 && e)
+			scrub_secrets(url, e->msg, sizeof(e->msg));
 	}
 	if (r < 0)
 		goto fail;
 	r = migrate(s, e);
 	if (r < 0)
 		goto fail;
+	store_url_release(&u);
 	*ret = s;
 	return 0;
 fail:
+	store_url_release(&u);
 	store_close(s);
 	return r;
 }
