@@ -37,7 +37,7 @@ static const char css[] =
 	"table{border-collapse:collapse;width:100%;font-size:.92em}\n"
 	"th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}\n"
 	"th{background:var(--band)}td.note{min-width:14em;overflow-wrap:anywhere}\n"
-	"code{font:.92em ui-monospace,'DejaVu Sans Mono',monospace;overflow-wrap:anywhere}\n"
+	"code{font:.92em ui-monospace,'DejaVu Sans Mono',monospace;overflow-wrap:anywhere}td.id code{white-space:nowrap}\n"
 	".st{font-weight:600;white-space:nowrap}.st-pass{color:#2e7d32}.st-fail{color:#c62828}"
 	".st-skip{color:#57606a}.st-running{color:#1565c0}.st-pending{color:#8a6d00}\n"
 	".overdue{color:#c62828;font-weight:600}\n"
@@ -141,7 +141,7 @@ static int item_row(FILE *out, const struct run_view *v, const struct item_view 
 
 	if (it->evidence && !(ev = json_out_dumps(it->evidence)))
 		return -ENOMEM;
-	fputs("<tr><td><code>", out);
+	fputs("<tr><td class=\"id\"><code>", out);
 	text_or_dash(out, it->id);
 	fputs("</code></td><td>", out);
 	text_or_dash(out, it->title);

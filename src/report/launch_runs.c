@@ -17,41 +17,69 @@ static unsigned open_count(const struct run_summary *r)
 	return r->count[ITEM_PENDING] + r->count[ITEM_RUNNING];
 }
 
+/* The columns of a run's line; the text ones are escaped for the terminal
+ * and sized to their widest cell. */
+enum { R_ID, R_NAME, R_ENV, R_OWNER, R_OPENED, R_TEXT };
+
 int launch_runs_tty(FILE *out, const struct run_summary *runs, size_t n, const struct launch_render_opts *o)
 {
+	static const char *const head[R_TEXT] = { "RUN", "NAME", "ENV", "OWNER", "OPENED" };
 	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
-	char opened[40], closed[40];
+	char *(*cell)[R_TEXT] = calloc(n ? n : 1, sizeof(*cell));
+	int w[R_TEXT], ret = 0;
+	char closed[40];
 
+	if (!cell)
+		return -ENOMEM;
 	if (!n) {
 		fputs("no runs\n", out);
-		return 0;
+		goto out;
 	}
-	fprintf(out, "%s%-6s  %-20s  %-8s  %-12s  %-20s  %5s  %4s  %4s  %4s  %7s  %7s  %s%s\n", bold, "RUN", "NAME",
-		"ENV", "OWNER", "OPENED", "ITEMS", "PASS", "FAIL", "SKIP", "PENDING", "OVERDUE", "CLOSED", reset);
+	for (int c = 0; c < R_TEXT; c++)
+		w[c] = (int)strlen(head[c]);
 	for (size_t i = 0; i < n; i++) {
 		const struct run_summary *r = &runs[i];
-		const char *cols[3] = { r->name, r->env, r->owner };
-		const int width[3] = { 20, 8, 12 };
+		const char *text[] = { NULL, r->name, r->env, r->owner };
+		char b[40];
 
-		fprintf(out, "%-6lld  ", (long long)r->id);
-		for (int c = 0; c < 3; c++) {
-			char *e = term_escape_dup(cols[c] && *cols[c] ? cols[c] : "-");
-			size_t len = e ? strlen(e) : 0;
-
-			if (!e)
-				return -ENOMEM;
-			fputs(e, out);
-			fprintf(out, "%*s", len < (size_t)width[c] ? width[c] - (int)len + 2 : 2, "");
-			free(e);
+		snprintf(b, sizeof(b), "%lld", (long long)r->id);
+		cell[i][R_ID] = strdup(b);
+		for (int c = R_NAME; c <= R_OWNER; c++)
+			cell[i][c] = term_escape_dup(text[c] && *text[c] ? text[c] : "-");
+		launch_time_human(r->opened_ms, b, sizeof(b));
+		cell[i][R_OPENED] = strdup(*b ? b : "-");
+		for (int c = 0; c < R_TEXT; c++) {
+			if (!cell[i][c]) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			/* bytes, not columns: a name in UTF-8 pads short, never cut */
+			if ((int)strlen(cell[i][c]) > w[c])
+				w[c] = (int)strlen(cell[i][c]);
 		}
-		launch_time_human(r->opened_ms, opened, sizeof(opened));
+	}
+	fputs(bold, out);
+	for (int c = 0; c < R_TEXT; c++)
+		fprintf(out, "%-*s  ", w[c], head[c]);
+	fprintf(out, "%5s  %4s  %4s  %4s  %7s  %7s  %s%s\n", "ITEMS", "PASS", "FAIL", "SKIP", "PENDING", "OVERDUE",
+		"CLOSED", reset);
+	for (size_t i = 0; i < n; i++) {
+		const struct run_summary *r = &runs[i];
+
+		for (int c = 0; c < R_TEXT; c++)
+			fprintf(out, "%-*s  ", w[c], cell[i][c]);
 		launch_time_human(r->closed_ms, closed, sizeof(closed));
-		fprintf(out, "%-20s  %5u  %4u  %4u  %4u  %7u  %s%7u%s  %s\n", *opened ? opened : "-", r->n_items,
-			r->count[ITEM_PASS], r->count[ITEM_FAIL], r->count[ITEM_SKIP], open_count(r),
+		fprintf(out, "%5u  %4u  %4u  %4u  %7u  %s%7u%s  %s\n", r->n_items, r->count[ITEM_PASS],
+			r->count[ITEM_FAIL], r->count[ITEM_SKIP], open_count(r),
 			o->color && r->n_overdue ? "\033[31m" : "", r->n_overdue, o->color && r->n_overdue ? reset : "",
 			r->closed_ms ? closed : "open");
 	}
-	return 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		for (int c = 0; c < R_TEXT; c++)
+			free(cell[i][c]);
+	free(cell);
+	return ret;
 }
 
 static bool put(json_t *o, const char *key, json_t *v)

@@ -26,6 +26,9 @@ static const char *const col_name[C_COUNT] = { "ID", "STATUS", "OWNER", "MODULE"
 static const unsigned col_cap[C_COUNT] = { 24, 8, 14, 14, 10, 11, 16, 14, 9, 0 };
 #define GAP 2
 #define NOTE_MIN 12
+/* On a narrow terminal these columns go first, in this order, until the
+ * note has NOTE_MIN columns: the id, status, owner and time left stay. */
+static const enum col drop_order[] = { C_DUR, C_EXEC, C_ENV, C_MODULE, C_DUE };
 
 static const char *const status_color[ITEM_STATUS_COUNT] = {
 	[ITEM_PENDING] = "", [ITEM_RUNNING] = "\033[36m", [ITEM_PASS] = "\033[32m",
@@ -239,6 +242,7 @@ int launch_tty(FILE *out, const struct launch_sel *s, const struct launch_render
 {
 	struct row *rows = calloc(s->n ? s->n : 1, sizeof(*rows));
 	unsigned w[C_COUNT];
+	bool shown[C_COUNT];
 	int ret = 0;
 
 	if (!rows)
@@ -248,8 +252,10 @@ int launch_tty(FILE *out, const struct launch_sel *s, const struct launch_render
 		fputs(s->filtered ? "no item matches\n" : "no items\n", out);
 		goto fu;
 	}
-	for (int c = 0; c < C_COUNT; c++)
+	for (int c = 0; c < C_COUNT; c++) {
 		w[c] = columns(col_name[c]);
+		shown[c] = true;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		ret = row_fill(&rows[i], s->v, s->items[i]);
 		if (ret < 0)
@@ -266,6 +272,10 @@ int launch_tty(FILE *out, const struct launch_sel *s, const struct launch_render
 
 		for (int c = 0; c < C_NOTE; c++)
 			used += w[c] + GAP;
+		for (size_t k = 0; k < sizeof(drop_order) / sizeof(drop_order[0]) && used + NOTE_MIN > o->width; k++) {
+			shown[drop_order[k]] = false;
+			used -= w[drop_order[k]] + GAP;
+		}
 		w[C_NOTE] = o->width > used + NOTE_MIN ? o->width - used : NOTE_MIN;
 		for (size_t i = 0; i < s->n; i++)
 			if ((ret = cut(&rows[i].cell[C_NOTE], w[C_NOTE])) < 0)
@@ -273,7 +283,8 @@ int launch_tty(FILE *out, const struct launch_sel *s, const struct launch_render
 	}
 	fputc('\n', out);
 	for (int c = 0; c < C_COUNT; c++)
-		put_cell(out, col_name[c], w[c], o->color ? BOLD : "", c == C_COUNT - 1);
+		if (shown[c])
+			put_cell(out, col_name[c], w[c], o->color ? BOLD : "", c == C_COUNT - 1);
 	fputc('\n', out);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct item_view *it = rows[i].it;
@@ -281,6 +292,8 @@ int launch_tty(FILE *out, const struct launch_sel *s, const struct launch_render
 		for (int c = 0; c < C_COUNT; c++) {
 			const char *color = "";
 
+			if (!shown[c])
+				continue;
 			if (o->color && c == C_STATUS)
 				color = status_color[it->status];
 			else if (o->color && c == C_LEFT && it->overdue)
