@@ -23,7 +23,7 @@ enum col { C_ID, C_STATUS, C_OWNER, C_MODULE, C_ENV, C_DUE, C_LEFT, C_EXEC, C_DU
 static const char *const col_name[C_COUNT] = { "ID", "STATUS", "OWNER", "MODULE", "ENV",
 						"DUE", "LEFT", "EXECUTOR", "DURATION", "NOTE" };
 /* On a terminal, the most a column other than the note takes. */
-static const unsigned col_cap[C_COUNT] = { 24, 8, 14, 14, 10, 11, 16, 14, 9, 0 };
+static const unsigned col_cap[C_COUNT] = { 24, 8, 14, 14, 10, 11, 18, 14, 9, 0 };
 #define GAP 2
 #define NOTE_MIN 12
 /* On a narrow terminal these columns go first, in this order, until the
@@ -80,13 +80,15 @@ static char *dup_or(const char *s, const char *dflt)
 	return term_escape_dup(s && *s ? s : dflt);
 }
 
-static char *fmt_due(int64_t ms)
+/* "11-26 10:30" (UTC); with the year when it is not the year of now. */
+static char *fmt_due(int64_t ms, int64_t now_ms)
 {
 	char b[32];
-	struct tm tm;
-	time_t t = (time_t)(ms / 1000);
+	struct tm tm, now;
+	time_t t = (time_t)(ms / 1000), n = (time_t)(now_ms / 1000);
 
-	if (!ms || !gmtime_r(&t, &tm) || !strftime(b, sizeof(b), "%m-%d %H:%M", &tm))
+	if (!ms || !gmtime_r(&t, &tm) || !gmtime_r(&n, &now) ||
+	    !strftime(b, sizeof(b), tm.tm_year == now.tm_year ? "%m-%d %H:%M" : "%Y-%m-%d", &tm))
 		return strdup("-");
 	return strdup(b);
 }
@@ -127,7 +129,7 @@ static int row_fill(struct row *r, const struct run_view *v, const struct item_v
 	r->cell[C_OWNER] = dup_or(it->owner, "-");
 	r->cell[C_MODULE] = dup_or(it->module, "-");
 	r->cell[C_ENV] = dup_or(it->env, "-");
-	r->cell[C_DUE] = fmt_due(it->due_ms);
+	r->cell[C_DUE] = fmt_due(it->due_ms, v->now_ms);
 	r->cell[C_LEFT] = fmt_left(v, it);
 	r->cell[C_EXEC] = dup_or(it->status_seq ? it->executor : NULL, "-");
 	r->cell[C_DUR] = fmt_dur(it->duration_ms);
