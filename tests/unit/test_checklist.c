@@ -182,7 +182,8 @@ static const struct {
 	{ "missing-items.yaml", "1:1: missing 'items' (the list of checks to run)" },
 	{ "empty-items.yaml", "2:8: 'items' is empty; list at least one check" },
 	{ "unknown-item-key.yaml", "4:5: unknown key 'ownr' in an item (did you mean 'owner'?)" },
-	{ "missing-check.yaml", "4:5: item has no 'check' (the id of a registered check)" },
+	{ "missing-check.yaml",
+	  "4:5: item 'orphan' has no 'check' (the id of a registered check) or 'verify' (exec, http, promql, manual)" },
 	{ "item-not-mapping.yaml", "3:5: an item must be a mapping with at least 'check', not a string" },
 	{ "duplicate-id.yaml", "5:9: duplicate item id 'fds' (first at 3:9)" },
 	{ "duplicate-default-id.yaml",
@@ -298,7 +299,7 @@ static void test_bad_inline(void **state)
 			 "1:10: 'version' must be the number 1, not a string");
 	expect_mem_error("version: 1\n? [a, b]\n: c\n", "2:3: a mapping key must be a scalar, not a sequence");
 	expect_mem_error("version: 1\ndefaults: {owner: x, params: {warn: 1}}\n",
-			 "2:22: unknown key 'params' in 'defaults' (valid: owner, due, severity, tags)");
+			 "2:22: unknown key 'params' in 'defaults' (valid: owner, due, severity, tags, env, module)");
 	expect_mem_error("~\n", "1:1: checklist is empty");
 	expect_mem_error("", "1:1: checklist is empty");
 	{
