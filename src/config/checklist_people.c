@@ -238,14 +238,15 @@ static int env_name(const struct clctx *c, const struct ynode *v, const char *wh
 {
 	const char *s;
 	int r = cl_string(c, v, what, &s);
-	char ex[QUOTE_SIZE];
 
 	if (r < 0)
 		return r;
 	if ((s[0] >= '0' && s[0] <= '9') || v->len > 128 ||
 	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != v->len)
-		return cl_err(c, v, "bad %s '%s' (the name of an environment variable: letters, digits and '_')",
-			      what, quote_for_message(v->text, v->len, ex));
+		/* Not quoted back: a user who pasted the URL or secret itself
+		 * must not see it again in a log. */
+		return cl_err(c, v, "bad %s: give the name of an environment variable (letters, digits and '_'), "
+			      "not its value", what);
 	return cl_dup(s, dst);
 }
 
@@ -269,18 +270,27 @@ static int one_of(const struct clctx *c, const struct ynode *v, const char *what
 	return cl_err(c, v, "unknown %s '%s' (valid: %s)", what, ex, list);
 }
 
-/* Refused outright, whatever their value: the one place a user might
- * paste a webhook key. The value is not quoted back. */
-static int refuse_secret_keys(const struct clctx *c, const struct ynode *m, const char *where)
+/* Refused outright, whatever their value: the places a user might paste
+ * a webhook key or a token. The value is never quoted back. */
+static int refuse_secret_keys(const struct clctx *c, const struct ynode *m, const char *where, bool channel)
 {
-	static const char *const secret_keys[] = { "url", "secret", "token", "key", "webhook", "password" };
+	static const char *const url_like[] = { "url", "webhook", "key" };
+	static const char *const secret_like[] = { "secret", "token", "password" };
 
-	for (size_t i = 0; i + 1 < m->n_kids; i += 2)
-		for (size_t j = 0; j < N_OF(secret_keys); j++)
-			if (cl_key_is(m->kids[i], secret_keys[j]))
-				return cl_err(c, m->kids[i], "'%s' is refused %s: secrets never go in the checklist; "
-					      "name where it is with %s_env: VAR or %s_file: PATH",
-					      secret_keys[j], where, j == 1 ? "secret" : "url", j == 1 ? "secret" : "url");
+	for (size_t i = 0; i + 1 < m->n_kids; i += 2) {
+		const struct ynode *k = m->kids[i];
+
+		for (size_t j = 0; channel && j < N_OF(url_like); j++)
+			if (cl_key_is(k, url_like[j]))
+				return cl_err(c, k, "'%s' is refused %s: secrets never go in the checklist; name where "
+					      "the webhook URL is with url_env: VAR or url_file: PATH", url_like[j], where);
+		for (size_t j = 0; j < N_OF(secret_like); j++)
+			if (cl_key_is(k, secret_like[j]))
+				return cl_err(c, k, "'%s' is refused %s: secrets never go in the checklist; %s",
+					      secret_like[j], where,
+					      channel ? "name where it is with secret_env: VAR or secret_file: PATH"
+						      : "preflight reads them from the environment or a file");
+	}
 	return 0;
 }
 
@@ -294,7 +304,7 @@ static int parse_channel(const struct clctx *c, const struct ynode *m, struct ch
 	if (m->kind != YNODE_MAP)
 		return cl_err(c, m, "a channel must be a mapping with name, kind and url_env or url_file, not %s",
 			      ynode_describe(m));
-	r = refuse_secret_keys(c, m, "in a channel");
+	r = refuse_secret_keys(c, m, "in a channel", true);
 	if (r == 0)
 		r = cl_check_keys(c, m, "in a channel", channel_keys, N_OF(channel_keys));
 	if (r < 0)
@@ -477,7 +487,7 @@ int clp_parse_jira(const struct clctx *c, const struct ynode *v, struct checklis
 
 	if (v->kind != YNODE_MAP)
 		return cl_err(c, v, "'jira' must be a mapping with 'project', not %s", ynode_describe(v));
-	r = refuse_secret_keys(c, v, "in 'jira'");
+	r = refuse_secret_keys(c, v, "in 'jira'", false);
 	if (r == 0)
 		r = cl_check_keys(c, v, "in 'jira'", jira_keys, N_OF(jira_keys));
 	if (r < 0)
