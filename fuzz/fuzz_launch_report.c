@@ -14,20 +14,6 @@
 
 #include "report/launch_report.h"
 
-/* facts/launch.c (the store's part) may not be in the library yet: weak
- * stand-ins that the real definitions replace when they are. */
-__attribute__((weak)) const char *item_status_name(enum item_status s)
-{
-	static const char *const names[] = { "pending", "running", "pass", "fail", "skip" };
-
-	return (unsigned)s < ITEM_STATUS_COUNT ? names[s] : "?";
-}
-
-__attribute__((weak)) bool item_status_open(enum item_status s)
-{
-	return s == ITEM_PENDING || s == ITEM_RUNNING || s == ITEM_FAIL;
-}
-
 /* Every element the page may hold. */
 static const char *const tags[] = {
 	"!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "dl", "dt", "dd",
