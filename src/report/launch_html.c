@@ -43,7 +43,8 @@ static const char css[] =
 	".overdue{color:#c62828;font-weight:600}\n"
 	"pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;font-size:.85em}\n"
 	"footer{margin-top:2em;color:var(--muted);font-size:.85em}\n"
-	"@media (max-width:640px){body{padding:8px;font-size:14px}.tile{min-width:72px}}\n"
+	"@media (max-width:640px){body{padding:8px;font-size:14px}.tile{min-width:72px}svg.chart{min-width:600px}"
+	"svg text{font-size:14px}}\n"
 	"@media print{body{max-width:none;padding:0;font-size:11pt}*{-webkit-print-color-adjust:exact;"
 	"print-color-adjust:exact}tr,svg,.tile{break-inside:avoid}.scroll{overflow:visible}}\n";
 
@@ -109,28 +110,48 @@ static void header(FILE *out, const struct launch_sel *s)
 	fprintf(out, "<div class=\"tile\"><b>%u</b>follow-ups open</div>\n</div>\n", s->followups_open);
 }
 
+/* A chart in a box that scrolls sideways on a phone, where the chart
+ * keeps a width its text can be read at instead of shrinking. */
+static int chart(FILE *out, const char *title, int (*draw)(FILE *, const struct launch_sel *),
+		 const struct launch_sel *s)
+{
+	int ret;
+
+	fprintf(out, "<section>\n<h2>%s</h2>\n<div class=\"scroll\">\n", title);
+	if ((ret = draw(out, s)) < 0)
+		return ret;
+	fputs("</div>\n</section>\n", out);
+	return 0;
+}
+
+static int by_module(FILE *out, const struct launch_sel *s)
+{
+	return launch_svg_status_by(out, s, LAUNCH_BY_MODULE);
+}
+
+static int by_env(FILE *out, const struct launch_sel *s)
+{
+	return launch_svg_status_by(out, s, LAUNCH_BY_ENV);
+}
+
 static int charts(FILE *out, const struct launch_sel *s)
 {
 	int ret;
 
 	if (!s->n)
 		return 0;
-	fputs("<div class=\"charts\">\n<section>\n<h2>Status by module</h2>\n", out);
-	if ((ret = launch_svg_status_by(out, s, LAUNCH_BY_MODULE)) < 0)
+	fputs("<div class=\"charts\">\n", out);
+	if ((ret = chart(out, "Status by module", by_module, s)) < 0 ||
+	    (ret = chart(out, "Status by environment", by_env, s)) < 0)
 		return ret;
-	fputs("</section>\n<section>\n<h2>Status by environment</h2>\n", out);
-	if ((ret = launch_svg_status_by(out, s, LAUNCH_BY_ENV)) < 0)
+	fputs("</div>\n", out);
+	if ((ret = chart(out, "Time to close", launch_svg_time_to_close, s)) < 0)
 		return ret;
-	fputs("</section>\n</div>\n<section>\n<h2>Time to close</h2>\n", out);
-	if ((ret = launch_svg_time_to_close(out, s)) < 0)
-		return ret;
-	fputs("</section>\n<section>\n<h2>Overdue items</h2>\n", out);
-	if (!s->n_overdue)
-		fputs("<p>No item is overdue.</p>\n", out);
-	else if ((ret = launch_svg_overdue(out, s)) < 0)
-		return ret;
-	fputs("</section>\n", out);
-	return 0;
+	if (!s->n_overdue) {
+		fputs("<section>\n<h2>Overdue items</h2>\n<p>No item is overdue.</p>\n</section>\n", out);
+		return 0;
+	}
+	return chart(out, "Overdue items", launch_svg_overdue, s);
 }
 
 static int item_row(FILE *out, const struct run_view *v, const struct item_view *it)

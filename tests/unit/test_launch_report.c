@@ -386,10 +386,10 @@ static void test_html(void **state)
 	assert_null(strstr(s, "url("));
 	assert_null(strstr(s, "@import"));
 	/* the four charts, and the overdue one ordered by lateness */
-	assert_non_null(strstr(s, "<h2>Status by module</h2>\n<svg"));
-	assert_non_null(strstr(s, "<h2>Status by environment</h2>\n<svg"));
-	assert_non_null(strstr(s, "<h2>Time to close</h2>\n<svg"));
-	assert_non_null(strstr(s, "<h2>Overdue items</h2>\n<svg"));
+	assert_non_null(strstr(s, "<h2>Status by module</h2>\n<div class=\"scroll\">\n<svg"));
+	assert_non_null(strstr(s, "<h2>Status by environment</h2>\n<div class=\"scroll\">\n<svg"));
+	assert_non_null(strstr(s, "<h2>Time to close</h2>\n<div class=\"scroll\">\n<svg"));
+	assert_non_null(strstr(s, "<h2>Overdue items</h2>\n<div class=\"scroll\">\n<svg"));
 	assert_true(strstr(s, "ORD-CHK-002: overdue 2h") < strstr(s, "PAY-CHK-002: overdue 1h20m"));
 	assert_non_null(strstr(s, "@media print"));
 	assert_non_null(strstr(s, "name=\"viewport\""));
