@@ -246,9 +246,9 @@ static void child_verdict(struct child *c)
 	} else if (code == x->expect_exit) {
 		verify_job_set(&c->job, ITEM_PASS, "exit %d in %s", code, took);
 	} else {
-		verify_job_set(&c->job, ITEM_FAIL, "exit %d, want %d, after %s%s%s%s", code, x->expect_exit, took,
+		verify_job_set(&c->job, ITEM_FAIL, "exit %d%s, want %d, after %s%s%s", code,
 			       code == 127 ? " (command not found)" : code == 126 ? " (cannot execute)" : "",
-			       line[0] ? ": " : "", line);
+			       x->expect_exit, took, line[0] ? ": " : "", line);
 	}
 }
 
