@@ -327,11 +327,11 @@ static void promql_verdict(struct req_job *rj)
 		char labels[200];
 
 		labels_text(v.worst_labels, labels, sizeof(labels));
-		verify_job_set(&rj->job, ITEM_FAIL, "%s%s is not %s %g (%zu of %zu samples, %zu of %zu series%s)",
+		verify_job_set(&rj->job, ITEM_FAIL, "%s%s is not %s %.15g (%zu of %zu samples, %zu of %zu series%s)",
 			       v.worst_value, strcmp(labels, "{}") ? labels : "", p->op, p->value, v.failing_samples,
 			       v.samples, v.failing_series, v.series, over);
 	} else {
-		verify_job_set(&rj->job, ITEM_PASS, "every sample %s %g%s (%zu series, %zu samples; worst %s)", p->op,
+		verify_job_set(&rj->job, ITEM_PASS, "every sample %s %.15g%s (%zu series, %zu samples; worst %s)", p->op,
 			       p->value, over, v.series, v.samples, v.worst_value);
 	}
 	promql_verdict_release(&v);

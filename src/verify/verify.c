@@ -71,7 +71,9 @@ void verify_job_done(const struct verify_run *run, struct verify_job *j)
 
 void verify_format_duration(double s, char *out, size_t n)
 {
-	if (s < 60)
+	if (s < 1)
+		snprintf(out, n, "%.0fms", s * 1000);
+	else if (s < 60)
 		snprintf(out, n, "%.3gs", s);
 	else if (s < 3600 && (long)s % 60 == 0)
 		snprintf(out, n, "%ldm", (long)s / 60);

@@ -44,7 +44,7 @@ int verify_http_phase(const struct verify_run *run, const size_t *idx, size_t n,
 int verify_exec_phase(const struct verify_run *run, const size_t *idx, size_t n, struct err *e);
 int verify_check_phase(const struct verify_run *run, const size_t *idx, size_t n, struct err *e);
 
-/* Durations as summaries say them: "0.3s", "1.2s", "5m", "1h30m". */
+/* Durations as summaries say them: "300ms", "1.2s", "5m", "1h30m". */
 void verify_format_duration(double s, char *out, size_t n);
 
 #endif

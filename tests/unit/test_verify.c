@@ -257,7 +257,7 @@ static void test_exec_timeout(void **state)
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(rec.status[i], ITEM_FAIL);
 		assert_true(json_is_true(json_object_get(rec.ev[i], "timed_out")));
-		assert_non_null(strstr(rec.summary[i], "timed out after 0.3s"));
+		assert_non_null(strstr(rec.summary[i], "timed out after 300ms"));
 	}
 	assert_string_equal(jev_str(rec.ev[0], "signal"), "SIGTERM");
 	assert_non_null(strstr(rec.summary[2], "stopped with SIGKILL"));
@@ -607,7 +607,7 @@ static void test_http(void **state)
 	assert_true(!strncmp(ex, "needle x", 8));
 
 	assert_int_equal(rec.status[8], ITEM_FAIL);
-	assert_non_null(strstr(rec.summary[8], "no answer within 0.3s"));
+	assert_non_null(strstr(rec.summary[8], "no answer within 300ms"));
 	assert_true(json_is_null(json_object_get(rec.ev[8], "status")));
 	assert_non_null(jev_str(rec.ev[8], "error"));
 
