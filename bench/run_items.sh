@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A run of N automatic checklist items (default 1,000: a quarter `true`, a
 # quarter `test -f FILE`, half HTTP GETs of a loopback server, the demo
-# target) through verify_items() (the bench/verify_items driver, the
+# target) through verify_items() (the tests/helpers/verify_items driver, the
 # library `preflight run` calls), against the same work done by a shell
 # loop: `sh -c CMD` per exec item and `curl` per URL. Timed with
 # hyperfine; the figures are in docs/verify.md.
