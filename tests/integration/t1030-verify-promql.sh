@@ -2,7 +2,7 @@
 # ctest-labels: slow
 # promql items against a real Prometheus (Debian's, scraping itself every
 # second on loopback), through verify_items() on a checklist file (the
-# bench/verify_items driver: the library with no store). An instant
+# tests/helpers/verify_items driver: the library with no store). An instant
 # condition that holds and one that does not; `for:` over scraped data
 # that holds once the data covers the hold and is refused while it does
 # not; `for:` turning a condition that holds now into a failure because
