@@ -50,6 +50,7 @@ struct child {
 	double kill_at;    /* monotonic: SIGKILL then (0: not yet due) */
 	double drain_until;
 	bool timed_out, killed, exited;
+	bool status_lost;  /* reaped by the kernel (SIGCHLD ignored): no exit status */
 	int wstatus;
 	int last_signal;   /* the signal we last sent (for the summary) */
 };
@@ -171,7 +172,14 @@ static bool child_reap(struct child *c)
 		return true;
 	/* WNOWAIT first: the group is killed while the command is still a
 	 * zombie, so its id cannot have been reused by then. */
-	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != c->pid)
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
+		if (errno != ECHILD)
+			return false;
+		/* SIGCHLD ignored by our caller: the kernel reaped it, its status is gone. */
+		c->exited = c->status_lost = true;
+		return true;
+	}
+	if (si.si_pid != c->pid)
 		return false;
 	kill(-c->pid, SIGKILL);
 	while (waitpid(c->pid, &c->wstatus, 0) < 0 && errno == EINTR)
@@ -219,7 +227,9 @@ static void child_verdict(struct child *c)
 
 	verify_format_duration(verify_mono() - c->job.t0, took, sizeof(took));
 	first_line(&c->out, line, sizeof(line));
-	if (WIFEXITED(c->wstatus)) {
+	if (c->status_lost) {
+		/* neither exit_code nor signal */
+	} else if (WIFEXITED(c->wstatus)) {
 		code = WEXITSTATUS(c->wstatus);
 		json_object_set_new(ev, "exit_code", json_integer(code));
 	} else if (WIFSIGNALED(c->wstatus)) {
@@ -234,7 +244,9 @@ static void child_verdict(struct child *c)
 		json_object_set_new(ev, "workdir", json_text(x->workdir));
 	c->job.res.evidence = ev;
 
-	if (c->timed_out) {
+	if (c->status_lost) {
+		verify_job_set(&c->job, ITEM_FAIL, "its exit status was lost (SIGCHLD is ignored in this process)");
+	} else if (c->timed_out) {
 		char limit[32];
 
 		verify_format_duration(x->timeout_s, limit, sizeof(limit));

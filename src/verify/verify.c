@@ -130,13 +130,26 @@ int verify_items(const struct checklist *cl, const size_t *idx, size_t n, const 
 		}
 		r = m ? verify_http_phase(&run, req, m, e) : 0;
 		free(req);
-		if (r < 0)
-			goto out;
 	}
-	r = counts[VERIFY_EXEC] ? verify_exec_phase(&run, by_kind[VERIFY_EXEC], counts[VERIFY_EXEC], e) : 0;
-	if (r < 0)
-		goto out;
-	r = counts[VERIFY_CHECK] ? verify_check_phase(&run, by_kind[VERIFY_CHECK], counts[VERIFY_CHECK], e) : 0;
+	/* A phase that broke (no libcurl) does not keep the others from running;
+	 * the first error is the run's. */
+	{
+		struct err pe = { "" };
+		int p = counts[VERIFY_EXEC] ? verify_exec_phase(&run, by_kind[VERIFY_EXEC], counts[VERIFY_EXEC], &pe) : 0;
+
+		if (p < 0 && r == 0) {
+			r = p;
+			if (e)
+				*e = pe;
+		}
+		pe.msg[0] = '\0';
+		p = counts[VERIFY_CHECK] ? verify_check_phase(&run, by_kind[VERIFY_CHECK], counts[VERIFY_CHECK], &pe) : 0;
+		if (p < 0 && r == 0) {
+			r = p;
+			if (e)
+				*e = pe;
+		}
+	}
 out:
 	for (int k = 0; k < VERIFY_MANUAL; k++)
 		free(by_kind[k]);

@@ -357,6 +357,25 @@ static void test_exec_cannot_start(void **state)
 	assert_no_children();
 }
 
+/* A caller that ignores SIGCHLD: the kernel reaps the command, its status
+ * is gone; the item fails saying so instead of waiting forever. */
+static void test_exec_sigchld_ignored(void **state)
+{
+	char *t[] = { "true", NULL };
+	struct checklist_item items[] = { exec_item(t, 5, 0, 100) };
+	struct checklist cl = { .items = items, .n_items = 1, .max_parallel = 8 };
+	struct rec rec;
+	void (*old)(int) = signal(SIGCHLD, SIG_IGN);
+
+	(void)state;
+	run_all(&cl, &rec, 0, NULL);
+	signal(SIGCHLD, old);
+	assert_int_equal(rec.status[0], ITEM_FAIL);
+	assert_string_equal(rec.summary[0], "its exit status was lost (SIGCHLD is ignored in this process)");
+	rec_release(&rec);
+	assert_no_children();
+}
+
 /* 8 items with parallel 4: never more than 4 at once, and 4 at once
  * indeed (the 5th starts only after one ended). */
 static void test_exec_parallel_limit(void **state)
@@ -931,6 +950,7 @@ int main(void)
 		cmocka_unit_test(test_exec_leftover_killed),
 		cmocka_unit_test(test_exec_output_cap),
 		cmocka_unit_test(test_exec_cannot_start),
+		cmocka_unit_test(test_exec_sigchld_ignored),
 		cmocka_unit_test(test_exec_parallel_limit),
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_promql_judge),
