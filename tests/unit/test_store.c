@@ -709,6 +709,23 @@ static void test_migrate_older(void **state)
 	assert_true(make_run(f->s, "after migration") > 0);
 }
 
+/* PostgreSQL: the server drops our connection (a restart, an idle timeout
+ * on the way); the next statement outside a transaction reconnects. */
+static void test_reconnect(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = { { 0 } };
+	int64_t run;
+
+	if (!f->pg)
+		return;
+	run = make_run(f->s, "before");
+	raw_exec(f, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+		    " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	assert_int_equal(store_latest_run(f->s, &e), run);
+	assert_true(make_run(f->s, "after") > run);
+}
+
 /* ---- names of stores (no fixture) -------------------------------------------- */
 
 static void test_urls(void **state)
@@ -801,7 +818,8 @@ static void test_item_status_names(void **state)
 	cmocka_unit_test_setup_teardown(test_outbox_dedupe, setup_fn, teardown),                              \
 	cmocka_unit_test_setup_teardown(test_outbox_claim_lease, setup_fn, teardown),                         \
 	cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_fn, teardown),                       \
-	cmocka_unit_test_setup_teardown(test_migrate_older, setup_fn, teardown)
+	cmocka_unit_test_setup_teardown(test_migrate_older, setup_fn, teardown),                              \
+	cmocka_unit_test_setup_teardown(test_reconnect, setup_fn, teardown)
 
 int main(void)
 {
