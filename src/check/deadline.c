@@ -101,21 +101,6 @@ void deadline_alerts_free(struct deadline_alert *a, size_t n)
 	free(a);
 }
 
-/* item_status_open(), run_view_item() of facts/launch.c, kept here so the
- * pure engine links alone (its unit tests need nothing else). */
-static bool item_open(enum item_status s)
-{
-	return s == ITEM_PENDING || s == ITEM_RUNNING || s == ITEM_FAIL;
-}
-
-static const struct item_view *view_item(const struct run_view *v, const char *id)
-{
-	for (size_t i = 0; i < v->n_items; i++)
-		if (v->items[i].id && strcmp(v->items[i].id, id) == 0)
-			return &v->items[i];
-	return NULL;
-}
-
 static void followup_stage(const struct followup_view *f, int64_t now_ms, const struct deadline_policy *p,
 			   struct deadline_stage *st)
 {
@@ -150,7 +135,7 @@ int deadline_alerts(const struct run_view *v, int64_t now_ms, struct deadline_al
 		const struct item_view *it = &v->items[i];
 		struct deadline_alert *al = &a[k];
 
-		if (!item_open(it->status))
+		if (!item_status_open(it->status))
 			continue;
 		deadline_stage_at(it->due_ms, now_ms, &p, &al->stage);
 		if (!al->stage.reached)
@@ -181,7 +166,7 @@ int deadline_alerts(const struct run_view *v, int64_t now_ms, struct deadline_al
 		followup_stage(f, now_ms, &p, &al->stage);
 		if (!al->stage.reached)
 			continue;
-		it = f->item_id ? view_item(v, f->item_id) : NULL;
+		it = f->item_id ? run_view_item(v, f->item_id) : NULL;
 		al->subject = DEADLINE_FOLLOWUP;
 		al->run_id = v->id;
 		al->item_id = f->item_id;

@@ -75,6 +75,7 @@ static int queue(struct store *s, const struct run_view *v, const struct deadlin
 			continue;   /* the loader refuses unknown channels; an old run's checklist may still lack one */
 		if (snprintf(key, sizeof(key), "%s@%s", d->key, c.name) >= (int)sizeof(key))
 			return err_set(e, -E2BIG, "alert key '%.64s...' too long", d->key);
+		a.id = key;   /* the message's stable id: the webhook's "id" and Idempotency-Key */
 		body = notify_render(c.kind, c.format, &a);
 		if (!body)
 			continue;   /* a kind this preflight cannot send */
