@@ -19,7 +19,7 @@ struct notify_args {
 	const char *format, *output, *db, *state;
 	uint64_t run;
 	bool once, dry_run, list;
-	double interval_s, timeout_s, lease_s;
+	double interval_s, timeout_s, lease_s, backoff_s;
 };
 
 static const char *const notify_formats[] = { "tty", "json", NULL };
@@ -49,9 +49,13 @@ static const struct opt notify_opts_table[] = {
 	  .flags = OPT_NONZERO, .dhi = 86400 },
 	OPT_TIMEOUT_ENTRY(struct notify_args, timeout_s, "per delivery request (default 10s)"),
 	{ .type = OPT_DURATION, .long_name = "lease", .arg_name = "D",
-	  .help = "how long a claimed message stays this process's (default 60s, at least 3 timeouts): a notifier "
+	  .help = "how long a claimed message stays this process's (default 60s, at least 2 timeouts): a notifier "
 		  "killed mid-delivery frees its messages after this",
 	  .off = offsetof(struct notify_args, lease_s), .flags = OPT_NONZERO, .dhi = 86400 },
+	{ .type = OPT_DURATION, .long_name = "backoff", .arg_name = "D",
+	  .help = "the first retry's longest wait (default 5s); each retry doubles it, up to 10m, and waits a random "
+		  "part of it (full jitter), never less than the endpoint's Retry-After",
+	  .off = offsetof(struct notify_args, backoff_s), .flags = OPT_NONZERO, .dhi = 600 },
 	OPT_FORMAT_ENTRY(struct notify_args, format, notify_formats,
 			 "tty (default: one line per round, or the outbox as a table) or json"),
 	OPT_OUTPUT_ENTRY(struct notify_args, output),
@@ -215,6 +219,7 @@ int cmd_notify(int argc, char **argv)
 	}
 	o.timeout_s = a.timeout_s;
 	o.lease_s = a.lease_s;
+	o.backoff_base_s = a.backoff_s;
 	o.log = stderr;
 	if (a.list) {
 		r = list(s, &a, out.f, &e);

@@ -176,15 +176,16 @@ int64_t notify_retry_after_ms(const char *v, int64_t now_ms)
 	return (int64_t)t * 1000 - now_ms > 86400 * 1000LL ? 86400 * 1000LL : (int64_t)t * 1000 - now_ms;
 }
 
-int64_t notify_backoff_ms(unsigned attempts, int64_t retry_after_ms, uint64_t rnd)
+int64_t notify_backoff_ms(unsigned attempts, int64_t base_ms, int64_t retry_after_ms, uint64_t rnd)
 {
-	int64_t ceil = NOTIFY_BACKOFF_BASE_MS, d;
+	int64_t ceil = base_ms > 0 ? base_ms : NOTIFY_BACKOFF_BASE_MS, d;
+	int64_t floor = ceil < 1000 ? ceil : 1000;
 
 	for (unsigned i = 1; i < attempts && ceil < NOTIFY_BACKOFF_CAP_MS; i++)
 		ceil *= 2;
 	if (ceil > NOTIFY_BACKOFF_CAP_MS)
 		ceil = NOTIFY_BACKOFF_CAP_MS;
-	d = 1000 + (int64_t)(rnd % (uint64_t)(ceil - 1000 + 1));
+	d = floor + (int64_t)(rnd % (uint64_t)(ceil - floor + 1));
 	if (retry_after_ms > 3600 * 1000LL)
 		retry_after_ms = 3600 * 1000LL;
 	return d < retry_after_ms ? retry_after_ms : d;

@@ -44,11 +44,11 @@ void notify_answer_parse(const char *kind, long status, const char *body, size_t
 int64_t notify_retry_after_ms(const char *v, int64_t now_ms);
 
 /* Backoff before retry number `attempts` (1 = the first retry): full
- * jitter, a uniformly random delay in [1 s, min(cap, base * 2^(attempts-1))]
- * with base 5 s and cap 10 min, from the random value rnd; never shorter
- * than retry_after_ms (itself capped at 1 h). */
+ * jitter, a uniformly random delay in [min(1 s, base), min(cap, base *
+ * 2^(attempts-1))] with base_ms (0: 5 s) and cap 10 min, from the random
+ * value rnd; never shorter than retry_after_ms (itself capped at 1 h). */
 #define NOTIFY_BACKOFF_BASE_MS 5000
 #define NOTIFY_BACKOFF_CAP_MS 600000
-int64_t notify_backoff_ms(unsigned attempts, int64_t retry_after_ms, uint64_t rnd);
+int64_t notify_backoff_ms(unsigned attempts, int64_t base_ms, int64_t retry_after_ms, uint64_t rnd);
 
 #endif

@@ -247,7 +247,7 @@ static int settle_jira(struct store *s, const struct flight *f, const char *owne
 }
 
 static void settle(struct store *s, struct flight *f, const char *owner, int64_t now_ms, uint64_t *rng,
-		   FILE *log, struct notify_stats *st)
+		   const struct notify_opts *o, struct notify_stats *st)
 {
 	struct notify_answer a;
 	struct err e = { "" };
@@ -280,10 +280,11 @@ static void settle(struct store *s, struct flight *f, const char *owner, int64_t
 						     : store_outbox_sent(s, f->m->id, owner, now_ms, &e);
 		if (r >= 0) {
 			st->sent++;
-			log_line(log, f, "sent", why);
+			log_line(o->log, f, "sent", why);
 		}
 	} else if (a.verdict == NOTIFY_RETRY) {
-		int64_t delay = notify_backoff_ms(attempts, a.retry_after_ms, rnd_next(rng));
+		int64_t delay = notify_backoff_ms(attempts, (int64_t)(o->backoff_base_s * 1000), a.retry_after_ms,
+						  rnd_next(rng));
 		char when[700];
 
 		r = store_outbox_retry(s, f->m->id, owner, now_ms + delay, why, &e);
@@ -291,19 +292,19 @@ static void settle(struct store *s, struct flight *f, const char *owner, int64_t
 			st->retried++;
 			snprintf(when, sizeof(when), "%s; try %u again in %llds", why, attempts + 1,
 				 (long long)(delay + 999) / 1000);
-			log_line(log, f, "retry", when);
+			log_line(o->log, f, "retry", when);
 		}
 	} else {
 		r = store_outbox_dead(s, f->m->id, owner, why, &e);
 		if (r >= 0) {
 			st->dead++;
-			log_line(log, f, "dead", why);
+			log_line(o->log, f, "dead", why);
 		}
 	}
 	if (r < 0) {
 		/* the lease ran out (another notifier has it now) or the store failed: it stays pending */
 		redact(f, e.msg);
-		log_line(log, f, "not settled", e.msg);
+		log_line(o->log, f, "not settled", e.msg);
 	}
 }
 
@@ -354,8 +355,8 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
 	memset(st, 0, sizeof(*st));
 	timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
 	lease_ms = (int64_t)((o->lease_s > 0 ? o->lease_s : 60) * 1000);
-	if (lease_ms < (int64_t)(timeout_s * 3000))
-		lease_ms = (int64_t)(timeout_s * 3000);
+	if (lease_ms < (int64_t)(timeout_s * 2000))
+		lease_ms = (int64_t)(timeout_s * 2000);
 	left = o->max_batch ? o->max_batch : 100;
 	if (o->owner) {
 		snprintf(owner, sizeof(owner), "%s", o->owner);
@@ -429,7 +430,7 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (fl[i].m)
-				settle(s, &fl[i], owner, now_ms, &rng, o->log, st);
+				settle(s, &fl[i], owner, now_ms, &rng, o, st);
 			if (fl[i].send)
 				http_request_release(&fl[i].req);
 			free(fl[i].body);

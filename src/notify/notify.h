@@ -46,7 +46,8 @@ struct notify_opts {
 	double timeout_s;       /* per delivery request (default 10 s) */
 	unsigned max_batch;     /* messages claimed per call (default 100) */
 	FILE *log;              /* one line per delivery outcome (no secrets), or NULL */
-	double lease_s;         /* how long a claimed message is ours (default 60 s, at least 3 timeouts):
+	double backoff_base_s;  /* the first retry's ceiling (default 5 s; shorter in tests) */
+	double lease_s;         /* how long a claimed message is ours (default 60 s, at least 2 timeouts):
 	                         * a notifier killed mid-delivery frees its messages this long after */
 };
 

@@ -287,15 +287,18 @@ static void test_retry_after_and_backoff(void **state)
 	assert_int_equal(notify_retry_after_ms("Tue, 14 Nov 2023 22:13:30 GMT", DUE), 10000);
 	assert_int_equal(notify_retry_after_ms("Tue, 14 Nov 2023 22:13:10 GMT", DUE), 0);
 	/* full jitter: [1 s, min(cap, 5 s * 2^(n-1))] */
-	assert_int_equal(notify_backoff_ms(1, 0, 0), 1000);
-	assert_int_equal(notify_backoff_ms(1, 0, 4000), 5000);
-	assert_int_equal(notify_backoff_ms(1, 0, 4001), 1000);
-	assert_int_equal(notify_backoff_ms(2, 0, 9000), 10000);
-	assert_int_equal(notify_backoff_ms(30, 0, 599000), 600000);
-	assert_int_equal(notify_backoff_ms(30, 0, 599001), 1000);
+	assert_int_equal(notify_backoff_ms(1, 0, 0, 0), 1000);
+	assert_int_equal(notify_backoff_ms(1, 0, 0, 4000), 5000);
+	assert_int_equal(notify_backoff_ms(1, 0, 0, 4001), 1000);
+	assert_int_equal(notify_backoff_ms(2, 0, 0, 9000), 10000);
+	assert_int_equal(notify_backoff_ms(30, 0, 0, 599000), 600000);
+	assert_int_equal(notify_backoff_ms(30, 0, 0, 599001), 1000);
 	/* Retry-After wins over a shorter jitter, capped at an hour */
-	assert_int_equal(notify_backoff_ms(1, 20000, 0), 20000);
-	assert_int_equal(notify_backoff_ms(1, 86400000, 0), 3600000);
+	assert_int_equal(notify_backoff_ms(1, 0, 20000, 0), 20000);
+	assert_int_equal(notify_backoff_ms(1, 0, 86400000, 0), 3600000);
+	/* a shorter base (tests): [base, base] on the first retry */
+	assert_int_equal(notify_backoff_ms(1, 100, 0, 12345), 100);
+	assert_int_equal(notify_backoff_ms(3, 100, 0, 300), 400);
 }
 
 static void test_redact(void **state)
