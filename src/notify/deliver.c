@@ -1,7 +1,7 @@
 /* deliver: the outbox to the channels (notify.h, docs/notify.md
- * "Delivery"). A batch is claimed under a lease, its messages are posted
- * concurrently (one curl multi call), each answer is read (answer.h) and
- * the message settled: sent, retry at a backoff, or dead. Secrets are read
+ * "Delivery"). A few messages are claimed under a lease, posted one after
+ * the other, and each is settled as soon as its answer is read (answer.h):
+ * sent, retry at a backoff, or dead. Secrets are read
  * here, at delivery time, and every word that leaves this file (the log,
  * the outbox's last_error, events) is redacted against them. */
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include "notify/notify.h"
 #include "notify/sign.h"
 
-#define CHUNK 8                       /* messages per claim and per concurrent post */
+#define CHUNK_MAX 8                   /* messages per claim, when the lease covers them all */
 #define ANSWER_MAX (64u << 10)        /* a robot's answer is a line of JSON */
 #define SECRET_MAX 4096
 #define RATE_WINDOW_MS 60000
@@ -343,7 +343,7 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
 	char owner[300];
 	double timeout_s;
 	int64_t lease_ms;
-	size_t left, n_rates = 0;
+	size_t left, chunk, n_rates = 0;
 	struct rate rates[64];
 	uint64_t rng;
 	int r = 0;
@@ -358,6 +358,11 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
 	if (lease_ms < (int64_t)(timeout_s * 2000))
 		lease_ms = (int64_t)(timeout_s * 2000);
 	left = o->max_batch ? o->max_batch : 100;
+	/* sent one after the other: claim no more than the lease covers */
+	chunk = (size_t)(lease_ms / (int64_t)(timeout_s * 1000 + 1000));
+	chunk = chunk > 1 ? chunk - 1 : 1;
+	if (chunk > CHUNK_MAX)
+		chunk = CHUNK_MAX;
 	if (o->owner) {
 		snprintf(owner, sizeof(owner), "%s", o->owner);
 	} else {
@@ -373,25 +378,22 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
 	while (left > 0) {
 		struct outbox_msg *msgs = NULL;
 		struct flight *fl;
-		struct http_request *reqs;
-		size_t n = 0, n_send = 0;
+		size_t n = 0;
 		struct http_opts ho = { .connect_timeout_ms = (long)(timeout_s * 1000 < 5000 ? timeout_s * 1000 : 5000),
 					.total_timeout_ms = (long)(timeout_s * 1000) };
 
-		r = store_outbox_claim(s, owner, now_ms, lease_ms, left < CHUNK ? left : CHUNK, &msgs, &n, e);
+		r = store_outbox_claim(s, owner, now_ms, lease_ms, left < chunk ? left : chunk, &msgs, &n, e);
 		if (r < 0 || n == 0) {
 			free(msgs);
 			break;
 		}
 		left -= n;
 		fl = calloc(n, sizeof(*fl));
-		reqs = calloc(n, sizeof(*reqs));
-		if (!fl || !reqs) {
+		if (!fl) {
 			for (size_t i = 0; i < n; i++)
 				outbox_msg_release(&msgs[i]);
 			free(msgs);
 			free(fl);
-			free(reqs);
 			r = err_set(e, -ENOMEM, "out of memory");
 			break;
 		}
@@ -411,24 +413,13 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
 			if (room)
 				(*room)--;
 			fl[i].send = true;
-			n_send++;
-		}
-		/* post the batch concurrently, then read each answer; the
-		 * requests are copied into one array for http_fetch_all */
-		{
-			size_t k = 0;
-
-			for (size_t i = 0; i < n; i++)
-				if (fl[i].m && fl[i].send)
-					reqs[k++] = fl[i].req;
-			if (k)
-				http_fetch_all(reqs, k, &ho);
-			k = 0;
-			for (size_t i = 0; i < n; i++)
-				if (fl[i].m && fl[i].send)
-					fl[i].req = reqs[k++];
 		}
 		for (size_t i = 0; i < n; i++) {
+			/* one at a time, each settled as soon as its answer is in:
+			 * the window in which a robot's yes can be lost (a crash
+			 * between its answer and the commit) is one message wide */
+			if (fl[i].m && fl[i].send)
+				http_fetch_all(&fl[i].req, 1, &ho);
 			if (fl[i].m)
 				settle(s, &fl[i], owner, now_ms, &rng, o, st);
 			if (fl[i].send)
@@ -441,8 +432,6 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
 		}
 		free(msgs);
 		free(fl);
-		free(reqs);
-		(void)n_send;
 	}
 	return r < 0 ? r : 0;
 }

@@ -17,7 +17,7 @@
 // -faults lists how the first requests misbehave, in order, before it
 // recovers: timeout (sleep -sleep, longer than the client waits, then say
 // yes to nobody), 500, 429 (Retry-After: 1), busy (the robot's rate-limit
-// errcode: WeCom 45009, DingTalk 130101) and hang (answer nothing until the
+// errcode: WeCom 45009, DingTalk 130101; a 429 elsewhere) and hang (answer nothing until the
 // client goes away: for kill -9 tests).
 //
 // A message counts as delivered only when the recorder said yes on a
@@ -401,10 +401,14 @@ func handle(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")
 		a = answer{429, "rate_limited", false}
 	case "busy":
-		if r.URL.Path == "/dingtalk" {
+		switch r.URL.Path {
+		case "/dingtalk":
 			a = robotErr(130101, "send too fast, exceed 20 times per minute")
-		} else {
+		case "/wecom":
 			a = robotErr(45009, "api freq out of limit")
+		default:
+			w.Header().Set("Retry-After", "1")
+			a = answer{429, "rate_limited", false}
 		}
 	}
 	live := r.Context().Err() == nil
