@@ -1,5 +1,5 @@
 /* notify_testdriver: opens runs and fails items through the store API for
- * the notify scenarios (t104x), so they need no other command. Test-only.
+ * the notify scenarios (t104x, bench/outbox.sh), so they need no other command. Test-only.
  *
  *   notify_testdriver DB open CHECKLIST DUE_AGO_S   -> prints the run id;
  *       every item is due DUE_AGO_S seconds ago (negative: in the future)
