@@ -79,12 +79,17 @@ static int fail_item(struct store *s, int64_t run, const char *item, const char 
 	ev.actor = "tester";
 	ev.reason = (char *)summary;
 	ev.at_ms = t;
+	ev.data = json_object();
 	if (!it || store_append(s, &ev, e) < 0 ||
 	    (fid = notify_followup_open(s, &v, it, summary, "tester", t, e)) < 0) {
+		json_decref(ev.data);
+		free(ev.host);
 		store_rollback(s);
 		run_view_release(&v);
 		return -1;
 	}
+	json_decref(ev.data);
+	free(ev.host);
 	run_view_release(&v);
 	if (store_commit(s, e) < 0)
 		return -1;
