@@ -45,6 +45,7 @@ COMMAND(cmd_tcp_census);
 COMMAND(cmd_goroutines);
 COMMAND(cmd_contention);
 COMMAND(cmd_watch);
+COMMAND(cmd_report);
 COMMAND(cmd_notify);
 COMMAND(cmd_followup);
 COMMAND(cmd_completion);
