@@ -46,6 +46,8 @@ COMMAND(cmd_goroutines);
 COMMAND(cmd_contention);
 COMMAND(cmd_watch);
 COMMAND(cmd_report);
+COMMAND(cmd_notify);
+COMMAND(cmd_followup);
 COMMAND(cmd_completion);
 COMMAND(cmd_manpage);
 
