@@ -160,7 +160,6 @@ static int close_one(struct store *s, int64_t id, const struct followup_args *a,
 		ev.data = json_pack("{s:I}", "followup_id", (json_int_t)id);
 		r = (int)store_append(s, &ev, e);
 		json_decref(ev.data);
-		free(ev.host);   /* filled in by the store */
 	}
 	if (r >= 0)
 		r = store_commit(s, e);

@@ -238,7 +238,6 @@ static int settle_jira(struct store *s, const struct flight *f, const char *owne
 		ev.data = json_pack("{s:s,s:I}", "key", key, "followup_id", (json_int_t)fid);
 		r = ev.data ? (int)store_append(s, &ev, e) : err_set(e, -ENOMEM, "out of memory");
 		json_decref(ev.data);
-		free(ev.host);   /* filled in by the store */
 	}
 	if (r < 0) {
 		store_rollback(s);
