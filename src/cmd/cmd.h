@@ -45,6 +45,10 @@ COMMAND(cmd_tcp_census);
 COMMAND(cmd_goroutines);
 COMMAND(cmd_contention);
 COMMAND(cmd_watch);
+COMMAND(cmd_run);
+COMMAND(cmd_item);
+COMMAND(cmd_status);
+COMMAND(cmd_runs);
 COMMAND(cmd_completion);
 COMMAND(cmd_manpage);
 
