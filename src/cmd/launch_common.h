@@ -5,8 +5,8 @@
  * operand names, resolving an item's due time, and rendering a run to
  * -o/--output.
  */
-#ifndef PREFLIGHT_LAUNCH_COMMON_H
-#define PREFLIGHT_LAUNCH_COMMON_H
+#ifndef PREFLIGHT_CMD_LAUNCH_COMMON_H
+#define PREFLIGHT_CMD_LAUNCH_COMMON_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -30,6 +30,7 @@
 #include "verify/verify.h"
 
 struct run_args {
+	const char *checklist;
 	const char *env, *by, *owner, *jira_parent, *only, *process, *format, *output, *color, *db;
 	pid_t pid;
 	double window_s, timeout_s;
@@ -38,6 +39,8 @@ struct run_args {
 
 #define A(field) offsetof(struct run_args, field)
 static const struct opt run_opts[] = {
+	{ .type = OPT_FILE, .short_name = 'c', .long_name = "checklist", .arg_name = "FILE",
+	  .help = "the checklist, as check --checklist takes it (or give it as the operand)", .off = A(checklist) },
 	{ .type = OPT_STRING, .long_name = "env", .arg_name = "ENV",
 	  .help = "the environment the run is for: only the items whose env is ENV or unset run (default: every "
 		  "item)",
@@ -77,7 +80,7 @@ static const struct opt run_opts[] = {
 const struct command_spec cmd_run_spec = {
 	.name = "run",
 	.summary = "open a run of a launch checklist and verify its automatic items",
-	.synopsis = "CHECKLIST [--env ENV] [--by NAME] [--only ID,...] [--resume RUN] [options]",
+	.synopsis = "CHECKLIST|--checklist FILE [--env ENV] [--by NAME] [--only ID,...] [--resume RUN] [options]",
 	.description = "Opens a run of the checklist in the store, runs its automatic items (exec, http, promql and "
 		       "built-in checks; in parallel up to the checklist's 'parallel', each with its timeout) and "
 		       "records each result, its evidence, executor and duration as the item ends. A failed item "
@@ -85,14 +88,13 @@ const struct command_spec cmd_run_spec = {
 		       "run, its id first ('preflight status RUN' shows it again). SIGINT or SIGTERM while items run "
 		       "records the running ones as failed (interrupted) and stops their commands; --resume RUN "
 		       "runs them again.",
-	.operands = "CHECKLIST: the checklist file (docs/checklist.md; '-' = standard input).",
+	.operands = "CHECKLIST: the checklist file (docs/checklist.md; '-' = standard input), or --checklist FILE.",
 	.operand_name = "CHECKLIST",
 	.exit_status = "Exit status: 0 every automatic item passed, 1 an automatic item failed, 2 usage or input "
 		       "error (a bad checklist, an unreachable store: nothing is written then), 3 internal error. "
 		       "Interrupted by a signal, it dies of that signal.",
 	.see_also = "docs/launch.md, docs/checklist.md, docs/launch-report.md",
 	.opts = run_opts,
-	.min_operands = 1,
 	.max_operands = 1,
 	.operand_kind = "file",
 };
@@ -457,7 +459,9 @@ static int resume_items(struct store *s, const struct checklist *cl, const struc
 			ev.status = ITEM_PENDING;
 			ev.actor = (char *)by;
 			ev.reason = (char *)why;
-			r = (int)store_append(s, &ev, &e);
+			ev.data = json_pack("{s:s}", "from", item_status_name(iv->status));
+			r = ev.data ? (int)store_append(s, &ev, &e) : err_set(&e, -ENOMEM, "out of memory");
+			json_decref(ev.data);
 			if (r < 0)
 				return launch_store_error("run", r, &e);
 			pick[k++] = j;
@@ -569,6 +573,12 @@ int cmd_run(int argc, char **argv)
 	r = opts_parse(&cmd_run_spec, argc, argv, &a, &first);
 	if (r)
 		return r == OPTS_DONE ? EXIT_OK : r;
+	if (first < argc && a.checklist)
+		return cmd_usage_error("run", "give the checklist once: as the operand or as --checklist");
+	if (first < argc)
+		a.checklist = argv[first];
+	if (!a.checklist)
+		return cmd_usage_error("run", "no CHECKLIST given; see --help");
 	if (a.pid && a.process)
 		return cmd_usage_error("run", "give --pid or --process, not both");
 	a.by = launch_actor(a.by);
@@ -585,7 +595,7 @@ int cmd_run(int argc, char **argv)
 
 	/* Everything about the input is checked before the store is touched:
 	 * a bad checklist writes nothing. */
-	r = checklist_load_file(argv[first], &cl, &e);
+	r = checklist_load_file(a.checklist, &cl, &e);
 	if (r < 0) {
 		cmd_error("run", 0, "%s", e.msg[0] ? e.msg : err_str(r));
 		ret = r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
