@@ -79,9 +79,10 @@ for line in sys.stdin:
     item, data, status = line.rstrip("\n").split("\t")
     d = json.loads(data) if data else {}
     cur = state.get(item, "pending")
-    if "from" in d and d["from"] != cur:
+    fr = d.get("from", cur)
+    if fr != cur:
         bad += 1
-        print(f"{item}: event from {d[\"from\"]} but the item was {cur}", file=sys.stderr)
+        print(f"{item}: event from {fr} but the item was {cur}", file=sys.stderr)
     state[item] = names[int(status)]
 print(bad)
 ' >"$WORK/$k.chain" 2>"$WORK/$k.chain.err"
