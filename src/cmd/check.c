@@ -140,6 +140,7 @@ int cmd_check(int argc, char **argv)
 	struct facts f = { 0 };
 	struct report rep = { 0 };
 	struct check_result *results = NULL;
+	size_t n_results = 0;
 	const char **listeners = NULL;
 	struct err e = { "" };
 	char host[256] = "";
@@ -192,7 +193,7 @@ int cmd_check(int argc, char **argv)
 					  a.metrics_url, false };
 
 		for (size_t i = 0; i < cl.n_items; i++)
-			o.metrics_doc = o.metrics_doc || cl.items[i].def->flags & CHECK_READS_METRICS;
+			o.metrics_doc = o.metrics_doc || (cl.items[i].def && cl.items[i].def->flags & CHECK_READS_METRICS);
 
 		progress_init(&cp.line);
 		cp.start = sampler_mono();
@@ -215,10 +216,15 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "preflight check: out of memory\n");
 		goto out;
 	}
+	/* Items with `verify:` (exec, http, promql, manual) belong to
+	 * `preflight run`; check runs the built-in checks only. */
 	for (size_t i = 0; i < cl.n_items; i++) {
-		result_init(&results[i], cl.items[i].def);
-		fill_result_meta(&results[i], &cl.items[i]);
-		check_run(cl.items[i].def, &f, cl.items[i].params, &results[i]);
+		if (cl.items[i].verify != VERIFY_CHECK || !cl.items[i].def)
+			continue;
+		result_init(&results[n_results], cl.items[i].def);
+		fill_result_meta(&results[n_results], &cl.items[i]);
+		check_run(cl.items[i].def, &f, cl.items[i].params, &results[n_results]);
+		n_results++;
 	}
 	for (size_t i = 0; i < f.proc.n_listeners; i++)
 		listeners[i] = f.proc.listeners[i].addr;
@@ -237,7 +243,7 @@ int cmd_check(int argc, char **argv)
 	rep.netns = f.netns.desc[0] ? f.netns.desc : NULL;
 	rep.netns_other = f.netns.whose != NETNS_OWN;
 	rep.results = results;
-	rep.n_results = cl.n_items;
+	rep.n_results = n_results;
 	rep.fail_on = !strcmp(a.fail_on, "warn") ? STATUS_WARN : STATUS_FAIL;
 	if (output_open(&out, a.output, &e) < 0) {
 		cmd_error("check", 0, "%s", e.msg);
@@ -276,7 +282,7 @@ int cmd_check(int argc, char **argv)
 		ret = EXIT_USAGE;
 	}
 out:
-	for (size_t i = 0; results && i < cl.n_items; i++)
+	for (size_t i = 0; results && i < n_results; i++)
 		result_release(&results[i]);
 	free(results);
 	free(listeners);

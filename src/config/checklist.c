@@ -12,19 +12,24 @@
 
 #include "base/buf.h"
 #include "base/fileio.h"
+#include "config/checklist_parse.h"
 #include "config/clvalue.h"
 #include "config/ytree.h"
 
-static const char *const top_keys[] = { "version", "name", "defaults", "items" };
-static const char *const default_keys[] = { "owner", "due", "severity", "tags" };
-static const char *const item_keys[] = { "id", "check", "title", "params", "owner",
-					 "due", "severity", "tags", "rollback" };
+static const char *const top_keys[] = { "version", "name",   "owner",	"people", "notify", "alerts",
+					"prometheus", "jira", "parallel", "defaults", "items" };
+static const char *const default_keys[] = { "owner", "due", "severity", "tags", "env", "module" };
+static const char *const item_keys[] = { "id",	 "check",    "verify", "title", "params", "owner", "due",
+					 "severity", "tags", "rollback", "env",	  "module", "change" };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What "defaults:" gives every item; strings borrowed from the tree. */
 struct defaults {
-	const char *owner, *due, *severity;
+	const char *owner, *due, *severity, *env, *module;
+	const struct ynode *owner_node;     /* where a defaulted owner is written */
+	bool due_relative;
+	double due_offset_s;
 	json_t *tags;
 };
 
@@ -45,7 +50,11 @@ static void item_release(struct checklist_item *it)
 	free(it->due);
 	free(it->severity);
 	free(it->rollback);
+	free(it->env);
+	free(it->module);
+	free(it->change);
 	json_decref(it->tags);
+	clv_release(it);
 }
 
 void checklist_release(struct checklist *c)
@@ -55,67 +64,10 @@ void checklist_release(struct checklist *c)
 	for (size_t i = 0; i < c->n_items; i++)
 		item_release(&c->items[i]);
 	free(c->items);
+	clp_release(c);
 	free(c->source);
 	free(c->name);
 	memset(c, 0, sizeof(*c));
-}
-
-static int dup_str(const char *s, char **ret)
-{
-	if (!s) {
-		*ret = NULL;
-		return 0;
-	}
-	*ret = strdup(s);
-	return *ret ? 0 : -ENOMEM;
-}
-
-static void join_names(char *out, size_t n, const char *const *names, size_t count)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < count && used < n; i++) {
-		int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "", names[i]);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
-/* "unknown key 'ownr' in an item (did you mean 'owner'?)" */
-static int unknown_key(const struct clctx *c, const struct ynode *k, const char *where, const char *const *valid,
-		       size_t n_valid)
-{
-	char ex[QUOTE_SIZE], list[256];
-	const char *hint = cl_suggest(k->text, k->len, valid, n_valid);
-
-	if (hint)
-		return cl_err(c, k, "unknown key '%s' %s (did you mean '%s'?)", quote_for_message(k->text, k->len, ex), where,
-			      hint);
-	join_names(list, sizeof(list), valid, n_valid);
-	return cl_err(c, k, "unknown key '%s' %s (valid: %s)", quote_for_message(k->text, k->len, ex), where, list);
-}
-
-static int check_keys(const struct clctx *c, const struct ynode *m, const char *where, const char *const *valid,
-		      size_t n_valid)
-{
-	for (size_t i = 0; i + 1 < m->n_kids; i += 2) {
-		const struct ynode *k = m->kids[i];
-		bool known = false;
-
-		for (size_t j = 0; j < n_valid && !known; j++)
-			known = k->len == strlen(valid[j]) && memcmp(k->text, valid[j], k->len) == 0;
-		if (!known)
-			return unknown_key(c, k, where, valid, n_valid);
-	}
-	return 0;
-}
-
-static bool key_is(const struct ynode *k, const char *s)
-{
-	return k->len == strlen(s) && memcmp(k->text, s, k->len) == 0;
 }
 
 /* A mapping of tag name -> string, merged over base (item tags win). */
@@ -158,19 +110,25 @@ static int parse_defaults(const struct clctx *c, const struct ynode *v, struct d
 
 	if (v->kind != YNODE_MAP)
 		return cl_err(c, v, "'defaults' must be a mapping, not %s", ynode_describe(v));
-	r = check_keys(c, v, "in 'defaults'", default_keys, N_OF(default_keys));
+	r = cl_check_keys(c, v, "in 'defaults'", default_keys, N_OF(default_keys));
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i + 1 < v->n_kids; i += 2) {
 		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
 
-		if (key_is(k, "owner"))
+		if (cl_key_is(k, "owner")) {
 			r = cl_string(c, val, "'owner'", &d->owner);
-		else if (key_is(k, "due"))
-			r = cl_due(c, val, &d->due);
-		else if (key_is(k, "severity"))
+			d->owner_node = val;
+		} else if (cl_key_is(k, "due")) {
+			r = cl_due_any(c, val, &d->due, &d->due_relative, &d->due_offset_s);
+		} else if (cl_key_is(k, "env")) {
+			r = cl_ident(c, val, "env", &d->env);
+		} else if (cl_key_is(k, "module")) {
+			r = cl_ident(c, val, "module", &d->module);
+		}
+		else if (cl_key_is(k, "severity"))
 			r = cl_severity(c, val, &d->severity);
-		else if (key_is(k, "tags"))
+		else if (cl_key_is(k, "tags"))
 			r = parse_tags(c, val, NULL, &d->tags);
 		if (r < 0)
 			return r;
@@ -210,7 +168,7 @@ static int unknown_param(const struct clctx *c, const struct ynode *k, const str
 		return cl_err(c, k, "unknown param '%s': '%s' takes no params", ex, def->id);
 	for (const struct param_def *p = def->params; p->name && n < N_OF(names); p++)
 		names[n++] = p->name;
-	join_names(list, sizeof(list), names, n);
+	cl_join(list, sizeof(list), names, n);
 	hint = cl_suggest(k->text, k->len, names, n);
 	if (hint)
 		return cl_err(c, k, "unknown param '%s' for '%s' (did you mean '%s'? valid: %s)", ex, def->id, hint,
@@ -222,7 +180,7 @@ static int unknown_param(const struct clctx *c, const struct ynode *k, const str
 static const struct ynode *param_node(const struct ynode *m, const char *name)
 {
 	for (size_t i = 0; i + 1 < m->n_kids; i += 2)
-		if (key_is(m->kids[i], name))
+		if (cl_key_is(m->kids[i], name))
 			return m->kids[i + 1];
 	return NULL;
 }
@@ -379,41 +337,106 @@ static int check_required(const struct clctx *c, const struct ynode *item, const
 	return cl_err(c, at, "%s.%s: %s", def->id, name ? name : "params", why);
 }
 
-/* One item; on failure the caller releases whatever was filled in. */
-static int parse_item(const struct clctx *c, const struct ynode *m, const struct defaults *d,
-		      struct checklist_item *it, struct id_origin *origin)
+/* "item 'fd-limit'" or, without an id, "item 3" (1-based). */
+static void item_name(const struct ynode *m, size_t index, char *out, size_t n)
 {
-	const struct ynode *check_node, *id_node;
+	const struct ynode *id = ynode_get(m, "id");
+	char ex[QUOTE_SIZE];
+
+	if (id && id->kind == YNODE_SCALAR && id->len)
+		snprintf(out, n, "item '%s'", quote_for_message(id->text, id->len, ex));
+	else
+		snprintf(out, n, "item %zu", index + 1);
+}
+
+/* check: a registered check; the id defaults to the check's id. */
+static int item_check(const struct clctx *c, const struct ynode *check_node, struct checklist_item *it,
+		      const char **default_id)
+{
 	const char *s = NULL;
 	int r;
 
-	if (m->kind != YNODE_MAP)
-		return cl_err(c, m, "an item must be a mapping with at least 'check', not %s", ynode_describe(m));
-	it->line = m->line;
-	it->column = m->col;
-	r = check_keys(c, m, "in an item", item_keys, N_OF(item_keys));
-	if (r < 0)
-		return r;
-	check_node = ynode_get(m, "check");
-	if (!check_node)
-		return cl_err(c, m, "item has no 'check' (the id of a registered check)");
 	r = cl_string(c, check_node, "'check'", &s);
 	if (r < 0)
 		return r;
 	it->def = strlen(s) == check_node->len ? registry_find(s) : NULL;
 	if (!it->def)
 		return unknown_check(c, check_node, s);
+	it->verify = VERIFY_CHECK;
+	*default_id = it->def->id;
+	return cl_dup(it->def->id, &it->check);
+}
 
+/* What `defaults:` gives an item that does not set its own. */
+static int apply_defaults(const struct defaults *d, struct checklist_item *it)
+{
+	if (!it->due && d->due) {
+		it->due_relative = d->due_relative;
+		it->due_offset_s = d->due_offset_s;
+	}
+	if ((!it->owner && cl_dup(d->owner, &it->owner) < 0) || (!it->due && cl_dup(d->due, &it->due) < 0) ||
+	    (!it->severity && cl_dup(d->severity, &it->severity) < 0) || (!it->env && cl_dup(d->env, &it->env) < 0) ||
+	    (!it->module && cl_dup(d->module, &it->module) < 0))
+		return -ENOMEM;
+	if (!it->tags && d->tags) {
+		it->tags = json_copy(d->tags);
+		if (!it->tags)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One item; on failure the caller releases whatever was filled in. */
+static int parse_item(const struct clctx *c, const struct ynode *m, const struct defaults *d,
+		      const struct checklist *cl, size_t index, struct checklist_item *it, struct id_origin *origin)
+{
+	const struct ynode *check_node, *verify_node, *id_node, *params_node, *owner_node;
+	const char *s = NULL, *default_id = NULL;
+	char name[QUOTE_SIZE + 16];
+	int r;
+
+	if (m->kind != YNODE_MAP)
+		return cl_err(c, m, "an item must be a mapping with at least 'check', not %s", ynode_describe(m));
+	it->line = m->line;
+	it->column = m->col;
+	r = cl_check_keys(c, m, "in an item", item_keys, N_OF(item_keys));
+	if (r < 0)
+		return r;
+	item_name(m, index, name, sizeof(name));
+	check_node = ynode_get(m, "check");
+	verify_node = ynode_get(m, "verify");
 	id_node = ynode_get(m, "id");
+	params_node = ynode_get(m, "params");
+	if (check_node && verify_node)
+		return cl_err(c, verify_node, "%s has both 'check' and 'verify'; give one", name);
+	if (!check_node && !verify_node)
+		return cl_err(c, m, "%s has no 'check' (the id of a registered check) or 'verify' (exec, http, promql, "
+			      "manual)", name);
+	if (check_node) {
+		r = item_check(c, check_node, it, &default_id);
+	} else {
+		if (!id_node)
+			return cl_err(c, m, "%s has no 'id' (an item with 'verify' needs one)", name);
+		if (!ynode_get(m, "title"))
+			return cl_err(c, m, "%s has no 'title' (an item with 'verify' needs one)", name);
+		if (params_node)
+			return cl_err(c, params_node,
+				      "%s: 'params' belong to 'check' items; a 'verify' item carries its settings "
+				      "under its kind", name);
+		r = clv_parse_verify(c, verify_node, cl->prometheus, it);
+	}
+	if (r < 0)
+		return r;
+
 	*origin = (struct id_origin){ id_node ? id_node : check_node, id_node != NULL, 0 };
 	if (id_node) {
 		r = cl_item_id(c, id_node, &s);
 		if (r < 0)
 			return r;
 	} else {
-		s = it->def->id;
+		s = default_id;
 	}
-	if (dup_str(s, &it->id) < 0 || dup_str(it->def->id, &it->check) < 0)
+	if (cl_dup(s, &it->id) < 0)
 		return -ENOMEM;
 	it->params = json_object();
 	if (!it->params)
@@ -424,45 +447,53 @@ static int parse_item(const struct clctx *c, const struct ynode *m, const struct
 		char **dst = NULL;
 
 		s = NULL;
-		if (key_is(k, "title")) {
+		if (cl_key_is(k, "title")) {
 			r = cl_string(c, v, "'title'", &s);
 			dst = &it->title;
-		} else if (key_is(k, "params")) {
+		} else if (cl_key_is(k, "params")) {
 			r = parse_params(c, v, it->def, it->params);
-		} else if (key_is(k, "owner")) {
+		} else if (cl_key_is(k, "owner")) {
 			r = cl_string(c, v, "'owner'", &s);
 			dst = &it->owner;
-		} else if (key_is(k, "due")) {
-			r = cl_due(c, v, &s);
+		} else if (cl_key_is(k, "due")) {
+			r = cl_due_any(c, v, &s, &it->due_relative, &it->due_offset_s);
 			dst = &it->due;
-		} else if (key_is(k, "severity")) {
+		} else if (cl_key_is(k, "severity")) {
 			r = cl_severity(c, v, &s);
 			dst = &it->severity;
-		} else if (key_is(k, "rollback")) {
+		} else if (cl_key_is(k, "rollback")) {
 			r = cl_string(c, v, "'rollback'", &s);
 			dst = &it->rollback;
-		} else if (key_is(k, "tags")) {
+		} else if (cl_key_is(k, "tags")) {
 			r = parse_tags(c, v, d->tags, &it->tags);
+		} else if (cl_key_is(k, "env")) {
+			r = cl_ident(c, v, "env", &s);
+			dst = &it->env;
+		} else if (cl_key_is(k, "module")) {
+			r = cl_ident(c, v, "module", &s);
+			dst = &it->module;
+		} else if (cl_key_is(k, "change")) {
+			r = cl_ident(c, v, "change", &s);
+			dst = &it->change;
 		}
 		if (r < 0)
 			return r;
-		if (dst && dup_str(s, dst) < 0)
+		if (dst && cl_dup(s, dst) < 0)
 			return -ENOMEM;
 	}
 
-	r = check_required(c, m, it->def, it->params);
-	if (r < 0)
-		return r;
-	if ((!it->title && dup_str(it->def->title, &it->title) < 0) ||
-	    (!it->owner && dup_str(d->owner, &it->owner) < 0) || (!it->due && dup_str(d->due, &it->due) < 0) ||
-	    (!it->severity && dup_str(d->severity, &it->severity) < 0))
-		return -ENOMEM;
-	if (!it->tags && d->tags) {
-		it->tags = json_copy(d->tags);
-		if (!it->tags)
+	if (it->def) {
+		r = check_required(c, m, it->def, it->params);
+		if (r < 0)
+			return r;
+		if (!it->title && cl_dup(it->def->title, &it->title) < 0)
 			return -ENOMEM;
 	}
-	return 0;
+	owner_node = ynode_get(m, "owner") ? ynode_get(m, "owner") : d->owner_node;
+	r = apply_defaults(d, it);
+	if (r == 0 && owner_node)
+		r = clp_check_owner(c, cl, owner_node, it->owner);
+	return r;
 }
 
 struct id_ref {
@@ -549,13 +580,46 @@ static int parse_items(const struct clctx *c, const struct ynode *v, const struc
 	for (size_t i = 0; i < v->n_kids; i++) {
 		/* Counted before parsing so a half-filled item is released. */
 		cl->n_items = i + 1;
-		r = parse_item(c, v->kids[i], d, &cl->items[i], &origins[i]);
+		r = parse_item(c, v->kids[i], d, cl, i, &cl->items[i], &origins[i]);
 		if (r < 0)
 			goto out;
 	}
 	r = check_unique_ids(c, cl->items, origins, cl->n_items);
 out:
 	free(origins);
+	return r;
+}
+
+/* The run-wide sections, before the items that refer to them (owners to
+ * people, promql servers to prometheus, alert channels to notify). */
+static int parse_sections(const struct clctx *c, const struct ynode *root, struct checklist *cl)
+{
+	const struct ynode *v;
+	const char *s;
+	long long ll;
+	int r = 0;
+
+	if ((v = ynode_get(root, "people")))
+		r = clp_parse_people(c, v, cl);
+	if (r == 0 && (v = ynode_get(root, "owner"))) {
+		r = cl_string(c, v, "'owner'", &s);
+		if (r == 0)
+			r = cl_dup(s, &cl->owner);
+		if (r == 0)
+			r = clp_check_owner(c, cl, v, cl->owner);
+	}
+	if (r == 0 && (v = ynode_get(root, "prometheus")))
+		r = clp_parse_prometheus(c, v, cl);
+	if (r == 0 && (v = ynode_get(root, "notify")))
+		r = clp_parse_notify(c, v, cl);
+	if (r == 0 && (v = ynode_get(root, "alerts")))
+		r = clp_parse_alerts(c, v, cl);
+	if (r == 0 && (v = ynode_get(root, "jira")))
+		r = clp_parse_jira(c, v, cl);
+	if (r == 0 && (v = ynode_get(root, "parallel"))) {
+		r = cl_int(c, v, "'parallel'", 1, 256, &ll);
+		cl->max_parallel = (unsigned)ll;
+	}
 	return r;
 }
 
@@ -577,15 +641,19 @@ static int validate(const struct clctx *c, const struct ynode *root, struct chec
 	r = parse_version(c, root);
 	if (r < 0)
 		goto out;
-	r = check_keys(c, root, "at the top level", top_keys, N_OF(top_keys));
+	cl->version = 1;
+	r = cl_check_keys(c, root, "at the top level", top_keys, N_OF(top_keys));
 	if (r < 0)
 		goto out;
 	v = ynode_get(root, "name");
 	if (v) {
 		r = cl_string(c, v, "'name'", &s);
-		if (r < 0 || (r = dup_str(s, &cl->name)) < 0)
+		if (r < 0 || (r = cl_dup(s, &cl->name)) < 0)
 			goto out;
 	}
+	r = parse_sections(c, root, cl);
+	if (r < 0)
+		goto out;
 	v = ynode_get(root, "defaults");
 	if (v) {
 		r = parse_defaults(c, v, &d);
@@ -618,9 +686,10 @@ int checklist_load_mem(const char *data, size_t len, const char *name, struct ch
 	r = ytree_parse(data, len, c.name, &root, e);
 	if (r < 0)
 		goto out;
-	r = dup_str(c.name, &cl.source);
+	r = cl_dup(c.name, &cl.source);
 	if (r < 0)
 		goto out;
+	clp_set_defaults(&cl);
 	r = validate(&c, root, &cl);
 	if (r == -ENOMEM)
 		err_set(e, r, "%s: out of memory", c.name);
@@ -673,8 +742,10 @@ int checklist_default(struct checklist *ret)
 
 	memset(ret, 0, sizeof(*ret));
 	all = registry_all(&n);
+	clp_set_defaults(&cl);
+	cl.version = 1;
 	cl.items = calloc(n, sizeof(*cl.items));
-	if (!cl.items || dup_str("built-in", &cl.source) < 0)
+	if (!cl.items || cl_dup("built-in", &cl.source) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct checklist_item *it = &cl.items[cl.n_items];
@@ -686,8 +757,8 @@ int checklist_default(struct checklist *ret)
 		cl.n_items++;
 		it->def = &all[i];
 		it->params = json_object();
-		if (!it->params || dup_str(all[i].id, &it->id) < 0 || dup_str(all[i].id, &it->check) < 0 ||
-		    dup_str(all[i].title, &it->title) < 0)
+		if (!it->params || cl_dup(all[i].id, &it->id) < 0 || cl_dup(all[i].id, &it->check) < 0 ||
+		    cl_dup(all[i].title, &it->title) < 0)
 			goto out;
 	}
 	r = 0;

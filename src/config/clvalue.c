@@ -301,3 +301,238 @@ const char *cl_suggest(const char *s, size_t len, const char *const *cands, size
 	}
 	return best;
 }
+
+int cl_duration(const struct clctx *c, const struct ynode *v, const char *what, double min_s, double max_s,
+		double *ret)
+{
+	char ex[QUOTE_SIZE];
+	const char *s;
+	double d;
+	int r;
+
+	r = cl_string(c, v, what, &s);
+	if (r < 0)
+		return r;
+	quote_for_message(v->text, v->len, ex);
+	if (strlen(s) != v->len || parse_duration(s, &d) < 0)
+		return cl_err(c, v, "%s: bad duration '%s' (use a number with ms, s, m or h: 500ms, 2s, 1m, 1h)",
+			      what, ex);
+	if (d < min_s || d > max_s) {
+		if (min_s > 0 && d < min_s)
+			return cl_err(c, v, "%s: duration '%s' is too short (at least %gs)", what, ex, min_s);
+		return cl_err(c, v, "%s: duration '%s' is too long (at most %gs)", what, ex, max_s);
+	}
+	*ret = d;
+	return 0;
+}
+
+int cl_int(const struct clctx *c, const struct ynode *v, const char *what, long long min, long long max,
+	   long long *ret)
+{
+	char ex[QUOTE_SIZE];
+	json_t *j;
+	int r;
+
+	r = cl_number(c, v, what, &j);
+	if (r < 0)
+		return r;
+	quote_for_message(v->text, v->len, ex);
+	if (!json_is_integer(j)) {
+		json_decref(j);
+		return cl_err(c, v, "%s: %s is not an integer", what, ex);
+	}
+	*ret = json_integer_value(j);
+	json_decref(j);
+	if (*ret < min || *ret > max)
+		return cl_err(c, v, "%s: %s is out of range (valid: %lld to %lld)", what, ex, min, max);
+	return 0;
+}
+
+int cl_bool(const struct clctx *c, const struct ynode *v, const char *what, bool *ret)
+{
+	char ex[QUOTE_SIZE];
+
+	if (v->kind != YNODE_SCALAR || ynode_scalar_type(v) != YSCALAR_BOOL)
+		return cl_err(c, v, "%s must be true or false, not %s", what,
+			      v->kind == YNODE_SCALAR ? quote_for_message(v->text, v->len, ex) : ynode_describe(v));
+	*ret = v->text[0] == 't' || v->text[0] == 'T' || v->text[0] == 'y' || v->text[0] == 'Y' ||
+	       ((v->text[0] == 'o' || v->text[0] == 'O') && (v->text[1] == 'n' || v->text[1] == 'N'));
+	return 0;
+}
+
+int cl_ident(const struct clctx *c, const struct ynode *v, const char *what, const char **ret)
+{
+	char ex[QUOTE_SIZE];
+	const char *s;
+	bool ok;
+	int r;
+
+	r = cl_string(c, v, what, &s);
+	if (r < 0)
+		return r;
+	ok = v->len <= ID_MAX && is_alnum(s[0]);
+	for (size_t i = 1; ok && i < v->len; i++)
+		ok = is_alnum(s[i]) || s[i] == '.' || s[i] == '_' || s[i] == '-';
+	if (!ok)
+		return cl_err(c, v, "bad %s '%s' (use letters, digits, '.', '_' and '-', starting with a letter or "
+			      "digit, at most %d characters)", what, quote_for_message(v->text, v->len, ex), ID_MAX);
+	*ret = s;
+	return 0;
+}
+
+#define URL_MAX 2047
+
+int cl_url(const struct clctx *c, const struct ynode *v, const char *what, const char **ret)
+{
+	char ex[QUOTE_SIZE];
+	const char *s, *host, *end;
+	int r;
+
+	r = cl_string(c, v, what, &s);
+	if (r < 0)
+		return r;
+	quote_for_message(v->text, v->len, ex);
+	if (strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else
+		return cl_err(c, v, "%s '%s' is not an http:// or https:// URL", what, ex);
+	if (v->len > URL_MAX)
+		return cl_err(c, v, "%s is longer than %d bytes", what, URL_MAX);
+	for (size_t i = 0; i < v->len; i++)
+		if ((unsigned char)s[i] <= ' ')
+			return cl_err(c, v, "%s '%s' contains whitespace (write spaces as %%20)", what, ex);
+	end = host + strcspn(host, "/?#");
+	if (end == host)
+		return cl_err(c, v, "%s '%s' has no host", what, ex);
+	/* Not quoted back: the part before '@' is a password. */
+	if (memchr(host, '@', (size_t)(end - host)))
+		return cl_err(c, v, "%s carries credentials (user:password@); secrets never go in the checklist", what);
+	*ret = s;
+	return 0;
+}
+
+/* "+30m", "+2h", "+1h30m", "+90s": whole numbers with h, m, s in that
+ * order, each at most once, adding up to more than zero. */
+static int relative_due(const char *s, double *ret)
+{
+	static const struct {
+		char unit;
+		double scale;
+	} units[] = { { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	size_t next = 0;
+	double total = 0;
+
+	if (*s++ != '+' || !*s)
+		return -EINVAL;
+	while (*s) {
+		uint64_t n = 0;
+		size_t digits = 0;
+
+		while (*s >= '0' && *s <= '9' && digits < 7) {
+			n = n * 10 + (uint64_t)(*s++ - '0');
+			digits++;
+		}
+		if (!digits)
+			return -EINVAL;
+		while (next < 3 && units[next].unit != *s)
+			next++;
+		if (next == 3)
+			return -EINVAL;
+		total += (double)n * units[next++].scale;
+		s++;
+	}
+	if (total <= 0)
+		return -EINVAL;
+	*ret = total;
+	return 0;
+}
+
+/* A relative due beyond a year is a typo. */
+#define DUE_RELATIVE_MAX (366.0 * 86400)
+
+int cl_due_any(const struct clctx *c, const struct ynode *v, const char **ret, bool *relative, double *offset_s)
+{
+	char ex[QUOTE_SIZE];
+	const char *s;
+	double d;
+	int r;
+
+	if (v->kind != YNODE_SCALAR || v->len == 0 || v->text[0] != '+') {
+		*relative = false;
+		*offset_s = 0;
+		return cl_due(c, v, ret);
+	}
+	r = cl_string(c, v, "'due'", &s);
+	if (r < 0)
+		return r;
+	quote_for_message(v->text, v->len, ex);
+	if (strlen(s) != v->len || relative_due(s, &d) < 0)
+		return cl_err(c, v, "bad relative due '%s' (use +30m, +2h or +1h30m: hours, minutes and seconds "
+			      "after the run starts)", ex);
+	if (d > DUE_RELATIVE_MAX)
+		return cl_err(c, v, "relative due '%s' is more than a year after the run starts", ex);
+	*ret = s;
+	*relative = true;
+	*offset_s = d;
+	return 0;
+}
+
+bool cl_key_is(const struct ynode *k, const char *s)
+{
+	return k->len == strlen(s) && memcmp(k->text, s, k->len) == 0;
+}
+
+void cl_join(char *out, size_t n, const char *const *names, size_t count)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < count && used < n; i++) {
+		int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "", names[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* "unknown key 'ownr' in an item (did you mean 'owner'?)" */
+static int unknown_key(const struct clctx *c, const struct ynode *k, const char *where, const char *const *valid,
+		       size_t n_valid)
+{
+	char ex[QUOTE_SIZE], list[384];
+	const char *hint = cl_suggest(k->text, k->len, valid, n_valid);
+
+	if (hint)
+		return cl_err(c, k, "unknown key '%s' %s (did you mean '%s'?)", quote_for_message(k->text, k->len, ex),
+			      where, hint);
+	cl_join(list, sizeof(list), valid, n_valid);
+	return cl_err(c, k, "unknown key '%s' %s (valid: %s)", quote_for_message(k->text, k->len, ex), where, list);
+}
+
+int cl_check_keys(const struct clctx *c, const struct ynode *m, const char *where, const char *const *valid,
+		  size_t n_valid)
+{
+	for (size_t i = 0; i + 1 < m->n_kids; i += 2) {
+		const struct ynode *k = m->kids[i];
+		bool known = false;
+
+		for (size_t j = 0; j < n_valid && !known; j++)
+			known = cl_key_is(k, valid[j]);
+		if (!known)
+			return unknown_key(c, k, where, valid, n_valid);
+	}
+	return 0;
+}
+
+int cl_dup(const char *s, char **ret)
+{
+	if (!s) {
+		*ret = NULL;
+		return 0;
+	}
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}

@@ -182,7 +182,8 @@ static const struct {
 	{ "missing-items.yaml", "1:1: missing 'items' (the list of checks to run)" },
 	{ "empty-items.yaml", "2:8: 'items' is empty; list at least one check" },
 	{ "unknown-item-key.yaml", "4:5: unknown key 'ownr' in an item (did you mean 'owner'?)" },
-	{ "missing-check.yaml", "4:5: item has no 'check' (the id of a registered check)" },
+	{ "missing-check.yaml",
+	  "4:5: item 'orphan' has no 'check' (the id of a registered check) or 'verify' (exec, http, promql, manual)" },
 	{ "item-not-mapping.yaml", "3:5: an item must be a mapping with at least 'check', not a string" },
 	{ "duplicate-id.yaml", "5:9: duplicate item id 'fds' (first at 3:9)" },
 	{ "duplicate-default-id.yaml",
@@ -298,7 +299,7 @@ static void test_bad_inline(void **state)
 			 "1:10: 'version' must be the number 1, not a string");
 	expect_mem_error("version: 1\n? [a, b]\n: c\n", "2:3: a mapping key must be a scalar, not a sequence");
 	expect_mem_error("version: 1\ndefaults: {owner: x, params: {warn: 1}}\n",
-			 "2:22: unknown key 'params' in 'defaults' (valid: owner, due, severity, tags)");
+			 "2:22: unknown key 'params' in 'defaults' (valid: owner, due, severity, tags, env, module)");
 	expect_mem_error("~\n", "1:1: checklist is empty");
 	expect_mem_error("", "1:1: checklist is empty");
 	{
@@ -659,6 +660,638 @@ static void test_docs_list_every_param(void **state)
 	free(path);
 }
 
+/* ---- The checklist loop's format: verify kinds, people, notify, alerts,
+ * prometheus, jira, relative dues (docs/checklist.md). ---- */
+
+static void load_ok(const char *yaml, struct checklist *c)
+{
+	struct err e = { { 0 } };
+
+	if (load_str(yaml, c, &e) != 0)
+		fail_msg("load failed: %s", e.msg);
+}
+
+/* The sections most items refer to, on lines 1-5, so an item list on line
+ * 6 reads "items: [...]" with its columns counted from there. */
+#define HEAD                                                                                                   \
+	"version: 1\n"                                                                                         \
+	"prometheus: {prod: 'http://prom.example:9090', staging: 'https://prom-stg.example/'}\n"                \
+	"people: {alice: {name: Alice Wang, mobile: '+86-138-0013-8000', slack: U012AB3CD}, bob: {}}\n"        \
+	"notify: {channels: [{name: ops-wecom, kind: wecom, url_env: WECOM_URL}]}\n"                            \
+	"owner: alice\n"
+
+static void test_verify_kinds(void **state)
+{
+	static const char yaml[] =
+		HEAD
+		"items:\n"
+		"  - id: mig\n"
+		"    title: migration applied\n"
+		"    verify: {exec: {command: 'test -f /tmp/x'}}\n"
+		"  - id: smoke\n"
+		"    title: smoke test\n"
+		"    verify:\n"
+		"      exec: {command: [/bin/echo, '', b], expect_exit: 3, timeout: 500ms, output_cap: 100, workdir: /srv}\n"
+		"  - id: health\n"
+		"    title: healthz\n"
+		"    verify: {http: {url: 'http://127.0.0.1:8080/healthz'}}\n"
+		"  - id: post\n"
+		"    title: callback\n"
+		"    verify:\n"
+		"      http:\n"
+		"        url: https://pay.example/cb\n"
+		"        method: POST\n"
+		"        headers: {Content-Type: application/json, X-Probe: '1'}\n"
+		"        body: '{\"probe\": true}'\n"
+		"        expect_status: 202\n"
+		"        body_contains: accepted\n"
+		"        body_regex: '^\\{.*\"ok\": *true'\n"
+		"        timeout: 2m\n"
+		"        insecure: true\n"
+		"  - id: err-rate\n"
+		"    title: error rate\n"
+		"    verify: {promql: {server: prod, query: 'sum(rate(x[5m]))', condition: '< 0.01'}}\n"
+		"  - id: lat\n"
+		"    title: latency\n"
+		"    verify: {promql: {server: staging, query: q, condition: '>=-2.5e1', for: 5m, step: 10s, empty_ok: yes, "
+		"timeout: 3s}}\n"
+		"  - id: long\n"
+		"    title: long hold\n"
+		"    verify: {promql: {server: prod, query: q, condition: '!= 0', for: 1h}}\n"
+		"  - {id: flag, title: flag flipped, verify: manual}\n"
+		"  - {id: signoff, title: sign-off, verify: {manual: {}}}\n"
+		"  - check: clock.sync\n";
+	struct checklist c;
+	const struct checklist_item *it;
+
+	load_ok(yaml, &c);
+	assert_int_equal(c.n_items, 10);
+
+	it = &c.items[0];
+	assert_int_equal(it->verify, VERIFY_EXEC);
+	assert_null(it->def);
+	assert_null(it->check);
+	assert_non_null(it->params);            /* never NULL, even without check */
+	assert_string_equal(it->title, "migration applied");
+	assert_string_equal(it->exec.argv[0], "/bin/sh");
+	assert_string_equal(it->exec.argv[1], "-c");
+	assert_string_equal(it->exec.argv[2], "test -f /tmp/x");
+	assert_null(it->exec.argv[3]);
+	assert_int_equal(it->exec.expect_exit, 0);
+	assert_true(it->exec.timeout_s == 60);
+	assert_int_equal(it->exec.output_cap, 4096);
+	assert_null(it->exec.workdir);
+
+	it = &c.items[1];
+	assert_string_equal(it->exec.argv[0], "/bin/echo");
+	assert_string_equal(it->exec.argv[1], "");
+	assert_string_equal(it->exec.argv[2], "b");
+	assert_null(it->exec.argv[3]);
+	assert_int_equal(it->exec.expect_exit, 3);
+	assert_true(it->exec.timeout_s == 0.5);
+	assert_int_equal(it->exec.output_cap, 100);
+	assert_string_equal(it->exec.workdir, "/srv");
+
+	it = &c.items[2];
+	assert_int_equal(it->verify, VERIFY_HTTP);
+	assert_string_equal(it->http.method, "GET");
+	assert_string_equal(it->http.url, "http://127.0.0.1:8080/healthz");
+	assert_null(it->http.headers);
+	assert_null(it->http.body);
+	assert_int_equal(it->http.expect_status, 200);
+	assert_null(it->http.body_contains);
+	assert_null(it->http.body_regex);
+	assert_true(it->http.timeout_s == 10);
+	assert_false(it->http.insecure);
+
+	it = &c.items[3];
+	assert_string_equal(it->http.method, "POST");
+	assert_string_equal(it->http.headers[0], "Content-Type: application/json");
+	assert_string_equal(it->http.headers[1], "X-Probe: 1");
+	assert_null(it->http.headers[2]);
+	assert_string_equal(it->http.body, "{\"probe\": true}");
+	assert_int_equal(it->http.expect_status, 202);
+	assert_string_equal(it->http.body_contains, "accepted");
+	assert_string_equal(it->http.body_regex, "^\\{.*\"ok\": *true");
+	assert_true(it->http.timeout_s == 120);
+	assert_true(it->http.insecure);
+
+	it = &c.items[4];
+	assert_int_equal(it->verify, VERIFY_PROMQL);
+	assert_string_equal(it->promql.server, "prod");
+	assert_string_equal(it->promql.server_url, "http://prom.example:9090");
+	assert_string_equal(it->promql.query, "sum(rate(x[5m]))");
+	assert_string_equal(it->promql.op, "<");
+	assert_true(it->promql.value == 0.01);
+	assert_true(it->promql.hold_s == 0);
+	assert_true(it->promql.step_s == 1);
+	assert_false(it->promql.empty_ok);
+	assert_true(it->promql.timeout_s == 10);
+
+	it = &c.items[5];
+	assert_string_equal(it->promql.server_url, "https://prom-stg.example/");
+	assert_string_equal(it->promql.op, ">=");
+	assert_true(it->promql.value == -25);
+	assert_true(it->promql.hold_s == 300);
+	assert_true(it->promql.step_s == 10);
+	assert_true(it->promql.empty_ok);
+	assert_true(it->promql.timeout_s == 3);
+
+	it = &c.items[6];
+	assert_string_equal(it->promql.op, "!=");
+	assert_true(it->promql.value == 0);
+	assert_true(it->promql.step_s == 120);  /* for / 30 */
+
+	assert_int_equal(c.items[7].verify, VERIFY_MANUAL);
+	assert_int_equal(c.items[8].verify, VERIFY_MANUAL);
+	assert_int_equal(c.items[9].verify, VERIFY_CHECK);
+	assert_ptr_equal(c.items[9].def, registry_find("clock.sync"));
+	assert_string_equal(c.items[9].check, "clock.sync");
+
+	assert_string_equal(verify_kind_name(VERIFY_CHECK), "check");
+	assert_string_equal(verify_kind_name(VERIFY_EXEC), "exec");
+	assert_string_equal(verify_kind_name(VERIFY_HTTP), "http");
+	assert_string_equal(verify_kind_name(VERIFY_PROMQL), "promql");
+	assert_string_equal(verify_kind_name(VERIFY_MANUAL), "manual");
+	checklist_release(&c);
+}
+
+static void test_verify_errors(void **state)
+{
+	/* Item shape. */
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {shell: {command: x}}}]\n",
+			 "2:36: unknown verify kind 'shell' (valid: exec, http, promql, manual)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {htp: {url: 'http://x'}}}]\n",
+			 "2:36: unknown verify kind 'htp' (did you mean 'http'? valid: exec, http, promql, manual)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: shell}]\n",
+			 "2:35: unknown verify kind 'shell' (valid: exec, http, promql, manual)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: exec}]\n",
+			 "2:35: verify exec needs its settings: 'verify: {exec: {...}}'");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {}}]\n",
+			 "2:35: 'verify' is empty; give one of exec, http, promql, manual");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {manual: {}, exec: {command: x}}}]\n",
+			 "2:48: 'verify' takes exactly one kind; found 'manual' and 'exec'");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {manual: {x: 1}}}]\n",
+			 "2:44: verify manual takes no settings ('verify: manual')");
+	expect_mem_error("version: 1\nitems: [{id: a, check: clock.sync, verify: manual}]\n",
+			 "2:44: item 'a' has both 'check' and 'verify'; give one");
+	expect_mem_error("version: 1\nitems: [{check: clock.sync}, {title: t}]\n",
+			 "2:30: item 2 has no 'check' (the id of a registered check) or 'verify' (exec, http, promql, "
+			 "manual)");
+	expect_mem_error("version: 1\nitems: [{id: a, verify: manual}]\n",
+			 "2:9: item 'a' has no 'title' (an item with 'verify' needs one)");
+	expect_mem_error("version: 1\nitems: [{title: t, verify: manual}]\n",
+			 "2:9: item 1 has no 'id' (an item with 'verify' needs one)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: manual, params: {warn: 1}}]\n",
+			 "2:51: item 'a': 'params' belong to 'check' items; a 'verify' item carries its settings under "
+			 "its kind");
+	/* Duplicate ids across kinds: both places named. */
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: manual}, {id: a, check: clock.sync}]\n",
+			 "2:49: duplicate item id 'a' (first at 2:14)");
+
+	/* exec */
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {}}}]\n",
+			 "2:42: verify exec needs 'command'");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {command: []}}}]\n",
+			 "2:52: exec 'command' is an empty list; give the program and its arguments");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {command: [ls, {a: 1}]}}}]\n",
+			 "2:57: exec 'command' arguments must be strings, not a mapping");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {command: x, timeout: 10y}}}]\n",
+			 "2:64: exec 'timeout': bad duration '10y' (use a number with ms, s, m or h: 500ms, 2s, 1m, 1h)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {command: x, timeout: 0s}}}]\n",
+			 "2:64: exec 'timeout': duration '0s' is too short (at least 0.001s)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {command: x, timeout: 25h}}}]\n",
+			 "2:64: exec 'timeout': duration '25h' is too long (at most 86400s)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {command: x, expect_exit: 256}}}]\n",
+			 "2:68: exec 'expect_exit': 256 is out of range (valid: 0 to 255)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {command: x, cwd: /}}}]\n",
+			 "2:55: unknown key 'cwd' in verify exec (valid: command, expect_exit, timeout, output_cap, workdir)");
+
+	/* http */
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'ftp://x'}}}]\n",
+			 "2:48: http 'url' 'ftp://x' is not an http:// or https:// URL");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://u:hunter2@x/'}}}]\n",
+			 "2:48: http 'url' carries credentials (user:password@); secrets never go in the checklist");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', body_regex: 'a(b'}}}]\n",
+			 "2:72: bad http 'body_regex': Unmatched ( or \\( (a POSIX extended regular expression)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', method: GTE}}}]\n",
+			 "2:68: unknown http method 'GTE' (did you mean 'GET'? valid: GET, HEAD, POST, PUT, PATCH, DELETE, "
+			 "OPTIONS)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', expect_status: 99}}}]\n",
+			 "2:75: http 'expect_status': 99 is out of range (valid: 100 to 599)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', headers: {'A B': c}}}}]\n",
+			 "2:70: bad header name 'A B' (letters, digits and -)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', headers: {A: \"b\\nX: y\"}}}}]\n",
+			 "2:73: header 'A' has a line break in its value");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', insecure: maybe}}}]\n",
+			 "2:70: http 'insecure' must be true or false, not maybe");
+	{
+		/* At most 2047 bytes. */
+		char yaml[4200], url[2100];
+
+		memset(url, 'a', sizeof(url) - 1);
+		url[sizeof(url) - 1] = '\0';
+		memcpy(url, "http://", 7);
+		snprintf(yaml, sizeof(yaml), "version: 1\nitems: [{id: a, title: t, verify: {http: {url: '%s'}}}]\n", url);
+		expect_mem_error(yaml, "2:48: http 'url' is longer than 2047 bytes");
+	}
+
+	/* promql */
+	expect_mem_error(HEAD "items: [{id: a, title: t, verify: {promql: {server: prd, query: q, condition: '< 1'}}}]\n",
+			 "6:53: unknown promql server 'prd' (did you mean 'prod'? valid: prod, staging)");
+	expect_mem_error(HEAD "items: [{id: a, title: t, verify: {promql: {server: main, query: q, condition: '< 1'}}}]\n",
+			 "6:53: unknown promql server 'main' (not in 'prometheus:'; valid: prod, staging)");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {promql: {server: p, query: q, condition: '< 1'}}}]\n",
+			 "2:53: unknown promql server 'p' (the checklist has no 'prometheus:' section naming servers)");
+	expect_mem_error(HEAD "items: [{id: a, title: t, verify: {promql: {server: prod, query: q, condition: '~ 1'}}}]\n",
+			 "6:80: bad promql 'condition' '~ 1' (an operator <, <=, >, >=, == or != and a number, such as "
+			 "\"< 0.01\"; quote it in YAML)");
+	expect_mem_error(HEAD "items: [{id: a, title: t, verify: {promql: {server: prod, query: q, condition: '< x'}}}]\n",
+			 "6:80: bad promql 'condition' '< x' (an operator <, <=, >, >=, == or != and a number, such as "
+			 "\"< 0.01\"; quote it in YAML)");
+	expect_mem_error(HEAD "items: [{id: a, title: t, verify: {promql: {server: prod, query: q}}}]\n",
+			 "6:44: verify promql needs 'condition'");
+	expect_mem_error(HEAD "items: [{id: a, title: t, verify: {promql: {server: prod, query: q, condition: '< 1', "
+			      "for: 1h, step: 100ms}}}]\n",
+			 "6:102: promql 'step' is too small for 'for': more than 11000 points (Prometheus refuses the "
+			 "query)");
+	expect_mem_error(HEAD "items: [{id: a, title: t, verify: {promql: {server: prod, query: q, condition: '< 1', "
+			      "for: five}}}]\n",
+			 "6:92: promql 'for': bad duration 'five' (use a number with ms, s, m or h: 500ms, 2s, 1m, 1h)");
+}
+
+static void test_item_keys(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"defaults: {env: prod, module: order, due: +2h, owner: bob}\n"
+		"items:\n"
+		"  - {id: a, title: t, verify: manual, change: DEP-1234}\n"
+		"  - {id: b, title: t, verify: manual, env: staging, module: payment, due: +30m}\n"
+		"  - {id: c, title: t, verify: manual, due: +1h30m}\n"
+		"  - {id: d, title: t, verify: manual, due: +90s}\n"
+		"  - {id: e, title: t, verify: manual, due: 2026-12-01}\n"
+		"  - {id: f, title: t, verify: manual, due: +1h2m3s}\n";
+	struct checklist c;
+
+	load_ok(yaml, &c);
+	assert_string_equal(c.items[0].env, "prod");
+	assert_string_equal(c.items[0].module, "order");
+	assert_string_equal(c.items[0].change, "DEP-1234");
+	assert_string_equal(c.items[0].owner, "bob");
+	assert_string_equal(c.items[0].due, "+2h");     /* as written, from defaults */
+	assert_true(c.items[0].due_relative);
+	assert_true(c.items[0].due_offset_s == 7200);
+	assert_string_equal(c.items[1].env, "staging");
+	assert_string_equal(c.items[1].module, "payment");
+	assert_null(c.items[1].change);
+	assert_string_equal(c.items[1].due, "+30m");
+	assert_true(c.items[1].due_offset_s == 1800);
+	assert_true(c.items[2].due_offset_s == 5400);
+	assert_true(c.items[3].due_offset_s == 90);
+	assert_string_equal(c.items[4].due, "2026-12-01");
+	assert_false(c.items[4].due_relative);
+	assert_true(c.items[4].due_offset_s == 0);
+	assert_true(c.items[5].due_offset_s == 3723);
+	/* No people section: any owner goes. */
+	assert_null(c.people);
+	assert_null(checklist_person(&c, "bob"));
+	checklist_release(&c);
+
+	expect_mem_error("version: 1\nitems: [{check: clock.sync, due: +30}]\n",
+			 "2:34: bad relative due '+30' (use +30m, +2h or +1h30m: hours, minutes and seconds after the run "
+			 "starts)");
+	expect_mem_error("version: 1\nitems: [{check: clock.sync, due: +30m2h}]\n",
+			 "2:34: bad relative due '+30m2h' (use +30m, +2h or +1h30m: hours, minutes and seconds after the run "
+			 "starts)");
+	expect_mem_error("version: 1\nitems: [{check: clock.sync, due: +0m}]\n",
+			 "2:34: bad relative due '+0m' (use +30m, +2h or +1h30m: hours, minutes and seconds after the run "
+			 "starts)");
+	expect_mem_error("version: 1\nitems: [{check: clock.sync, due: +1.5h}]\n",
+			 "2:34: bad relative due '+1.5h' (use +30m, +2h or +1h30m: hours, minutes and seconds after the run "
+			 "starts)");
+	expect_mem_error("version: 1\nitems: [{check: clock.sync, due: +9000h}]\n",
+			 "2:34: relative due '+9000h' is more than a year after the run starts");
+	expect_mem_error("version: 1\ndefaults: {due: '+1d'}\nitems: [{check: clock.sync}]\n",
+			 "2:17: bad relative due '+1d' (use +30m, +2h or +1h30m: hours, minutes and seconds after the run "
+			 "starts)");
+	expect_mem_error("version: 1\nitems: [{check: clock.sync, module: 'order svc'}]\n",
+			 "2:37: bad module 'order svc' (use letters, digits, '.', '_' and '-', starting with a letter or "
+			 "digit, at most 64 characters)");
+	expect_mem_error("version: 1\nitems: [{check: clock.sync, change: 'DEP 1'}]\n",
+			 "2:37: bad change 'DEP 1' (use letters, digits, '.', '_' and '-', starting with a letter or "
+			 "digit, at most 64 characters)");
+	expect_mem_error("version: 1\ndefaults: {env: [prod]}\nitems: [{check: clock.sync}]\n",
+			 "2:17: env must be a string, not a sequence");
+}
+
+static void test_sections(void **state)
+{
+	static const char yaml[] =
+		HEAD
+		"alerts: {remind_every: 15m, escalate_after: 2, rca_due: 1h, channels: [ops-wecom]}\n"
+		"jira: {project: OPS, parent: OPS-123, issue_type: Task}\n"
+		"parallel: 16\n"
+		"defaults: {owner: bob}\n"
+		"items:\n"
+		"  - check: clock.sync\n"
+		"  - {id: x, title: t, verify: manual, owner: alice}\n";
+	struct checklist c;
+	const struct checklist_person *p;
+
+	load_ok(yaml, &c);
+	assert_int_equal(c.version, 1);
+	assert_string_equal(c.owner, "alice");
+	assert_int_equal(c.n_people, 2);
+	p = checklist_person(&c, "alice");
+	assert_non_null(p);
+	assert_string_equal(p->name, "alice");
+	assert_string_equal(p->display, "Alice Wang");
+	assert_string_equal(p->mobile, "+86-138-0013-8000");
+	assert_string_equal(p->slack, "U012AB3CD");
+	assert_null(p->email);
+	p = checklist_person(&c, "bob");
+	assert_non_null(p);
+	assert_null(p->display);
+	assert_null(checklist_person(&c, "carol"));
+	assert_null(checklist_person(&c, NULL));
+	assert_int_equal(c.n_channels, 1);
+	assert_string_equal(c.channels[0].name, "ops-wecom");
+	assert_string_equal(c.channels[0].kind, "wecom");
+	assert_string_equal(c.channels[0].url_env, "WECOM_URL");
+	assert_null(c.channels[0].url_file);
+	assert_null(c.channels[0].secret_env);
+	assert_string_equal(c.channels[0].format, "markdown");
+	assert_int_equal(c.channels[0].rate_per_min, 20);
+	assert_true(c.alerts.remind_every_s == 900);
+	assert_int_equal(c.alerts.escalate_after, 2);
+	assert_true(c.alerts.rca_due_s == 3600);
+	assert_string_equal(c.alerts.channels[0], "ops-wecom");
+	assert_null(c.alerts.channels[1]);
+	assert_string_equal(json_string_value(json_object_get(c.prometheus, "prod")), "http://prom.example:9090");
+	assert_string_equal(json_string_value(json_object_get(c.jira, "project")), "OPS");
+	assert_string_equal(json_string_value(json_object_get(c.jira, "parent")), "OPS-123");
+	assert_string_equal(json_string_value(json_object_get(c.jira, "issue_type")), "Task");
+	assert_int_equal(c.max_parallel, 16);
+	assert_string_equal(c.items[0].owner, "bob");
+	assert_string_equal(c.items[1].owner, "alice");
+	checklist_release(&c);
+
+	/* The defaults of every section. */
+	load_ok("version: 1\nitems: [{check: clock.sync}]\n", &c);
+	assert_null(c.owner);
+	assert_null(c.people);
+	assert_null(c.channels);
+	assert_int_equal(c.n_channels, 0);
+	assert_true(c.alerts.remind_every_s == 1800);
+	assert_int_equal(c.alerts.escalate_after, 3);
+	assert_true(c.alerts.rca_due_s == 7200);
+	assert_null(c.alerts.channels);
+	assert_null(c.prometheus);
+	assert_null(c.jira);
+	assert_int_equal(c.max_parallel, 8);
+	checklist_release(&c);
+	load_ok("version: 1\njira: {project: ORDER2}\nnotify: {channels: [{name: d, kind: dingtalk, url_file: /run/u, "
+		"secret_file: /run/s, format: text, rate_per_min: 5}]}\nitems: [{check: clock.sync}]\n", &c);
+	assert_string_equal(json_string_value(json_object_get(c.jira, "issue_type")), "Sub-task");
+	assert_null(json_object_get(c.jira, "parent"));
+	assert_string_equal(c.channels[0].url_file, "/run/u");
+	assert_string_equal(c.channels[0].secret_file, "/run/s");
+	assert_string_equal(c.channels[0].format, "text");
+	assert_int_equal(c.channels[0].rate_per_min, 5);
+	checklist_release(&c);
+	/* An empty people section still means owners must be listed. */
+	expect_mem_error("version: 1\npeople: {}\nitems: [{check: clock.sync, owner: bob}]\n",
+			 "3:36: unknown owner 'bob' (not in people:)");
+	{
+		/* checklist_default has the defaults too. */
+		assert_int_equal(checklist_default(&c), 0);
+		assert_int_equal(c.max_parallel, 8);
+		assert_int_equal(c.alerts.escalate_after, 3);
+		for (size_t i = 0; i < c.n_items; i++)
+			assert_int_equal(c.items[i].verify, VERIFY_CHECK);
+		checklist_release(&c);
+	}
+}
+
+static void test_section_errors(void **state)
+{
+	/* Owners must be people, pointing at the owner as written. */
+	expect_mem_error(HEAD "items: [{check: clock.sync, owner: carol}]\n",
+			 "6:36: unknown owner 'carol' (not in people:)");
+	expect_mem_error(HEAD "items: [{check: clock.sync, owner: alcie}]\n",
+			 "6:36: unknown owner 'alcie' (not in people:; did you mean 'alice'?)");
+	expect_mem_error(HEAD "defaults: {owner: dave}\nitems: [{check: clock.sync}]\n",
+			 "6:19: unknown owner 'dave' (not in people:)");
+	expect_mem_error("version: 1\npeople: {alice: {}}\nowner: zed\nitems: [{check: clock.sync}]\n",
+			 "3:8: unknown owner 'zed' (not in people:)");
+	/* People. */
+	expect_mem_error("version: 1\npeople: {alice: {mobile: '138 0013 8000'}}\nitems: [{check: clock.sync}]\n",
+			 "2:26: bad mobile number '138 0013 8000' (digits, an optional leading '+' and '-' between groups: "
+			 "+86-138-0013-8000)");
+	expect_mem_error("version: 1\npeople: {alice: {mobile: '+86--138'}}\nitems: [{check: clock.sync}]\n",
+			 "2:26: bad mobile number '+86--138' (digits, an optional leading '+' and '-' between groups: "
+			 "+86-138-0013-8000)");
+	expect_mem_error("version: 1\npeople: {alice: {mobile: 13800138000-}}\nitems: [{check: clock.sync}]\n",
+			 "2:26: bad mobile number '13800138000-' (digits, an optional leading '+' and '-' between groups: "
+			 "+86-138-0013-8000)");
+	expect_mem_error("version: 1\npeople: {alice: {slack: '@alice'}}\nitems: [{check: clock.sync}]\n",
+			 "2:25: bad Slack member id '@alice' (upper-case letters and digits, such as U012AB3CD)");
+	expect_mem_error("version: 1\npeople: {alice: {email: alice}}\nitems: [{check: clock.sync}]\n",
+			 "2:25: bad email address 'alice'");
+	expect_mem_error("version: 1\npeople: {alice: {phone: 1}}\nitems: [{check: clock.sync}]\n",
+			 "2:18: unknown key 'phone' in a person (valid: name, mobile, slack, email)");
+	expect_mem_error("version: 1\npeople: [alice]\nitems: [{check: clock.sync}]\n",
+			 "2:9: 'people' must be a mapping of name: {name, mobile, slack, email}, not a sequence");
+	/* Notify: secrets are refused whatever their value, and never echoed. */
+	expect_mem_error("version: 1\nnotify: {channels: [{name: w, kind: wecom, url: 'https://qyapi/send?key=SECRET'}]}\n"
+			 "items: [{check: clock.sync}]\n",
+			 "2:44: 'url' is refused in a channel: secrets never go in the checklist; name where the webhook "
+			 "URL is with url_env: VAR or url_file: PATH");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: d, kind: dingtalk, url_env: U, secret: SEC}]}\n"
+			 "items: [{check: clock.sync}]\n",
+			 "2:59: 'secret' is refused in a channel: secrets never go in the checklist; name where it is with "
+			 "secret_env: VAR or secret_file: PATH");
+	expect_mem_error("version: 1\njira: {project: OPS, token: abc}\nitems: [{check: clock.sync}]\n",
+			 "2:22: 'token' is refused in 'jira': secrets never go in the checklist; preflight reads them "
+			 "from the environment or a file");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: w, kind: wecom}]}\nitems: [{check: clock.sync}]\n",
+			 "2:21: channel 'w' needs url_env (an environment variable) or url_file (a file) holding its webhook "
+			 "URL");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: w, kind: wecom, url_env: A, url_file: /b}]}\n"
+			 "items: [{check: clock.sync}]\n",
+			 "2:66: channel 'w' takes url_env or url_file, not both");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: w, kind: wecom, url_env: A, secret_env: B}]}\n"
+			 "items: [{check: clock.sync}]\n",
+			 "2:68: channel 'w': a signing secret is for dingtalk channels only");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: w, kind: teams, url_env: A}]}\nitems: [{check: clock.sync}]\n",
+			 "2:37: unknown channel kind 'teams' (valid: wecom, dingtalk, slack, webhook)");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: w, kind: wecom, url_env: 'https://h/?key=SECRET'}]}\n"
+			 "items: [{check: clock.sync}]\n",
+			 "2:53: bad url_env: give the name of an environment variable (letters, digits and '_'), not its "
+			 "value");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: d, kind: dingtalk, url_env: U, secret_env: SEC-abc}]}\n"
+			 "items: [{check: clock.sync}]\n",
+			 "2:71: bad secret_env: give the name of an environment variable (letters, digits and '_'), not "
+			 "its value");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: w, kind: slack, url_env: A}, {name: w, kind: wecom, "
+			 "url_env: B}]}\nitems: [{check: clock.sync}]\n",
+			 "2:64: duplicate channel name 'w' (first at 2:28)");
+	expect_mem_error("version: 1\nnotify: {channels: [{name: w, kind: wecom, url_env: A, format: html}]}\n"
+			 "items: [{check: clock.sync}]\n",
+			 "2:64: unknown channel format 'html' (valid: markdown, text)");
+	/* Alerts. */
+	expect_mem_error(HEAD "alerts: {channels: [ops-wecom, ops-slack]}\nitems: [{check: clock.sync}]\n",
+			 "6:32: unknown channel 'ops-slack' in alerts (not in notify.channels; valid: ops-wecom)");
+	expect_mem_error(HEAD "alerts: {channels: [pager]}\nitems: [{check: clock.sync}]\n",
+			 "6:21: unknown channel 'pager' in alerts (not in notify.channels; valid: ops-wecom)");
+	expect_mem_error("version: 1\nalerts: {channels: [pager]}\nitems: [{check: clock.sync}]\n",
+			 "2:21: unknown channel 'pager' in alerts (the checklist has no notify.channels)");
+	expect_mem_error("version: 1\nalerts: {remind_every: soon}\nitems: [{check: clock.sync}]\n",
+			 "2:24: alerts 'remind_every': bad duration 'soon' (use a number with ms, s, m or h: 500ms, 2s, 1m, "
+			 "1h)");
+	expect_mem_error("version: 1\nalerts: {remind_every: 10s}\nitems: [{check: clock.sync}]\n",
+			 "2:24: alerts 'remind_every': duration '10s' is too short (at least 60s)");
+	/* Prometheus, jira, parallel. */
+	expect_mem_error("version: 1\nprometheus: {prod: 'prom:9090'}\nitems: [{check: clock.sync}]\n",
+			 "2:20: prometheus URL 'prom:9090' is not an http:// or https:// URL");
+	expect_mem_error("version: 1\njira: {parent: OPS-1}\nitems: [{check: clock.sync}]\n",
+			 "2:7: 'jira' needs 'project' (the project key, such as OPS)");
+	expect_mem_error("version: 1\njira: {project: ops}\nitems: [{check: clock.sync}]\n",
+			 "2:17: bad jira project key 'ops' (upper-case letters and digits, such as OPS)");
+	expect_mem_error("version: 1\njira: {project: OPS, parent: 'OPS 1'}\nitems: [{check: clock.sync}]\n",
+			 "2:30: bad jira parent 'OPS 1' (an issue key such as OPS-123)");
+	expect_mem_error("version: 1\nparallel: 0\nitems: [{check: clock.sync}]\n",
+			 "2:11: 'parallel': 0 is out of range (valid: 1 to 256)");
+	expect_mem_error("version: 1\nparallel: 257\nitems: [{check: clock.sync}]\n",
+			 "2:11: 'parallel': 257 is out of range (valid: 1 to 256)");
+	expect_mem_error("version: 1\nparalel: 2\nitems: [{check: clock.sync}]\n",
+			 "2:1: unknown key 'paralel' at the top level (did you mean 'parallel'?)");
+}
+
+/* What a run stores: everything but line numbers; channels with only the
+ * names of where their secrets are. */
+static void test_json_forms(void **state)
+{
+	static const char yaml[] =
+		HEAD
+		"jira: {project: OPS}\n"
+		"items:\n"
+		"  - {id: fd, check: fd.process, params: {warn: 0.5}, owner: bob, due: +30m, tags: {t: v}}\n"
+		"  - {id: m, title: sign-off, verify: manual, env: prod, module: order, change: DEP-1}\n"
+		"  - {id: x, title: run, verify: {exec: {command: [a, b]}}}\n"
+		"  - {id: h, title: get, verify: {http: {url: 'http://x/', headers: {A: b}}}}\n"
+		"  - {id: p, title: q, verify: {promql: {server: prod, query: up, condition: '== 1'}}}\n";
+	struct checklist c;
+	json_t *j, *it, *ch;
+	char *text;
+
+	load_ok(yaml, &c);
+	j = checklist_to_json(&c);
+	assert_non_null(j);
+	text = json_dumps(j, JSON_SORT_KEYS);
+	assert_null(strstr(text, "line"));
+	assert_null(strstr(text, "column"));
+	assert_string_equal(json_string_value(json_object_get(j, "owner")), "alice");
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "parallel")), 8);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(j, "people"), "alice"),
+							       "mobile")),
+			    "+86-138-0013-8000");
+	ch = json_array_get(json_object_get(json_object_get(j, "notify"), "channels"), 0);
+	assert_string_equal(json_string_value(json_object_get(ch, "url_env")), "WECOM_URL");
+	assert_null(json_object_get(ch, "url"));
+	assert_int_equal(json_integer_value(json_object_get(ch, "rate_per_min")), 20);
+	assert_true(json_number_value(json_object_get(json_object_get(j, "alerts"), "remind_every_s")) == 1800);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "prometheus"), "prod")),
+			    "http://prom.example:9090");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "jira"), "issue_type")), "Sub-task");
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 5);
+	free(text);
+
+	it = json_array_get(json_object_get(j, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(it, "verify")), "check");
+	assert_string_equal(json_string_value(json_object_get(it, "check")), "fd.process");
+	assert_true(json_real_value(json_object_get(json_object_get(it, "params"), "warn")) == 0.5);
+	assert_string_equal(json_string_value(json_object_get(it, "due")), "+30m");
+	assert_true(json_number_value(json_object_get(it, "due_offset_s")) == 1800);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(it, "tags"), "t")), "v");
+	assert_string_equal(json_string_value(json_object_get(it, "title")), registry_find("fd.process")->title);
+	it = json_array_get(json_object_get(j, "items"), 1);
+	assert_string_equal(json_string_value(json_object_get(it, "verify")), "manual");
+	assert_null(json_object_get(it, "check"));
+	assert_null(json_object_get(it, "owner"));
+	assert_string_equal(json_string_value(json_object_get(it, "env")), "prod");
+	assert_string_equal(json_string_value(json_object_get(it, "module")), "order");
+	assert_string_equal(json_string_value(json_object_get(it, "change")), "DEP-1");
+	it = json_array_get(json_object_get(j, "items"), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(it, "exec"), "command"), 1)),
+			    "b");
+	assert_true(json_number_value(json_object_get(json_object_get(it, "exec"), "timeout_s")) == 60);
+	it = json_array_get(json_object_get(j, "items"), 3);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(it, "http"), "method")), "GET");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(it, "http"), "headers"), 0)),
+			    "A: b");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(it, "http"), "expect_status")), 200);
+	it = json_array_get(json_object_get(j, "items"), 4);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(it, "promql"), "server_url")),
+			    "http://prom.example:9090");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(it, "promql"), "op")), "==");
+	assert_true(json_number_value(json_object_get(json_object_get(it, "promql"), "value")) == 1);
+	json_decref(j);
+
+	/* The item form alone is the same object. */
+	j = checklist_item_to_json(&c.items[4]);
+	it = checklist_to_json(&c);
+	assert_true(json_equal(j, json_array_get(json_object_get(it, "items"), 4)));
+	json_decref(j);
+	json_decref(it);
+	checklist_release(&c);
+}
+
+static void test_launch_example_loads(void **state)
+{
+	struct checklist c;
+	struct err e = { { 0 } };
+	char *path = NULL;
+	size_t kinds[VERIFY_MANUAL + 1] = { 0 }, modules = 0;
+	json_t *j;
+	char *text;
+
+	assert_true(asprintf(&path, "%s/../../examples/launch.yaml", getenv("FIXTURES")) > 0);
+	if (checklist_load_file(path, &c, &e) != 0)
+		fail_msg("%s", e.msg);
+	free(path);
+	assert_int_equal(c.n_items, 12);
+	for (size_t i = 0; i < c.n_items; i++) {
+		kinds[c.items[i].verify]++;
+		assert_string_equal(c.items[i].env, "prod");
+		assert_non_null(c.items[i].module);
+		assert_non_null(checklist_person(&c, c.items[i].owner));
+		modules += !strcmp(c.items[i].module, "payment") || !strcmp(c.items[i].module, "order") ||
+			   !strcmp(c.items[i].module, "infra");
+	}
+	assert_int_equal(modules, c.n_items);
+	for (int k = VERIFY_CHECK; k <= VERIFY_MANUAL; k++)
+		assert_true(kinds[k] >= 2);
+	assert_string_equal(c.owner, "alice");
+	assert_int_equal(c.n_channels, 3);
+	assert_string_equal(c.channels[0].kind, "wecom");
+	assert_string_equal(c.channels[1].kind, "dingtalk");
+	assert_string_equal(c.channels[1].secret_env, "PREFLIGHT_DINGTALK_SECRET");
+	assert_string_equal(c.channels[2].kind, "slack");
+	assert_non_null(c.alerts.channels);
+	assert_non_null(c.jira);
+	assert_int_equal(c.max_parallel, 4);
+	j = checklist_to_json(&c);
+	assert_non_null(j);
+	text = json_dumps(j, 0);
+	assert_non_null(text);
+	free(text);
+	json_decref(j);
+	checklist_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +1307,13 @@ int main(void)
 		cmocka_unit_test(test_default_covers_registry),
 		cmocka_unit_test(test_example_loads),
 		cmocka_unit_test(test_docs_list_every_param),
+		cmocka_unit_test(test_verify_kinds),
+		cmocka_unit_test(test_verify_errors),
+		cmocka_unit_test(test_item_keys),
+		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_section_errors),
+		cmocka_unit_test(test_json_forms),
+		cmocka_unit_test(test_launch_example_loads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

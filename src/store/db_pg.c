@@ -1,0 +1,268 @@
+/* db_pg: the store on PostgreSQL, through libpq.
+ *
+ * Statements are sent with PQexecParams, every parameter as text (the
+ * server infers its type from the column it meets), after numbering the
+ * '?' placeholders $1..$n. A write transaction first takes one
+ * transaction-level advisory lock: writers serialise, so event seqs
+ * (a BIGSERIAL) commit in increasing order and a reader tailing
+ * "seq > N" never skips one that commits later with a smaller number.
+ * Every statement is bounded by statement_timeout (the lock wait too).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "store/db.h"
+
+/* The advisory lock every writer takes: any constant of our own ("pflt"). */
+#define WRITER_LOCK "1886741620"
+#define STATEMENT_TIMEOUT "SET statement_timeout = '30s'"
+#define MAX_PARAMS 32
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	char *sql;
+	int nparams;
+	char *params[MAX_PARAMS];
+	PGresult *res;
+	int row, nrows;          /* row: the current one, -1 before the first step */
+};
+
+static PGconn *conn(struct db *db)
+{
+	return ((struct pg_db *)db)->conn;
+}
+
+/* libpq's messages end in a newline and may run to several lines: the first. */
+static int fail_msg(struct db *db, struct err *e, const char *what, const char *msg)
+{
+	size_t n = strcspn(msg, "\n");
+
+	return err_set(e, -EIO, "store '%s': %s: %.*s", db->name, what, (int)n, msg);
+}
+
+/* '?' outside quotes becomes $1, $2, ...: the store writes one SQL text
+ * for both engines. */
+static char *number_params(const char *sql, int *n)
+{
+	struct buf b = BUF_INIT(1 << 20);
+	char quote = 0;
+
+	*n = 0;
+	for (const char *p = sql; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (*p == '?') {
+			buf_printf(&b, "$%d", ++*n);
+			continue;
+		}
+		buf_append(&b, p, 1);
+	}
+	return buf_detach(&b);
+}
+
+static int pg_prepare(struct db *db, const char *sql, struct db_stmt **ret, struct err *e)
+{
+	struct pg_stmt *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return err_set(e, -ENOMEM, "out of memory");
+	s->sql = number_params(sql, &s->nparams);
+	if (!s->sql || s->nparams > MAX_PARAMS) {
+		free(s->sql);
+		free(s);
+		return err_set(e, -EINVAL, "store: statement with too many parameters");
+	}
+	s->base.db = db;
+	s->row = -1;
+	*ret = &s->base;
+	return 0;
+}
+
+static void pg_bind_text(struct db_stmt *st, int i, const char *v)
+{
+	struct pg_stmt *s = (struct pg_stmt *)st;
+
+	if (i < 1 || i > s->nparams)
+		return;
+	free(s->params[i - 1]);
+	s->params[i - 1] = v ? strdup(v) : NULL;
+}
+
+static void pg_bind_int(struct db_stmt *st, int i, int64_t v)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%" PRId64, v);
+	pg_bind_text(st, i, num);
+}
+
+static int pg_step(struct db_stmt *st, struct err *e)
+{
+	struct pg_stmt *s = (struct pg_stmt *)st;
+	ExecStatusType status;
+
+	if (!s->res) {
+		s->res = PQexecParams(conn(st->db), s->sql, s->nparams, NULL, (const char *const *)s->params, NULL,
+				      NULL, 0);
+		status = PQresultStatus(s->res);
+		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+			int r = fail_msg(st->db, e, "query", PQresultErrorMessage(s->res));
+
+			PQclear(s->res);
+			s->res = NULL;
+			return r;
+		}
+		s->nrows = status == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+	}
+	if (s->row + 1 >= s->nrows) {
+		s->row = s->nrows;
+		return 0;
+	}
+	s->row++;
+	return 1;
+}
+
+static bool pg_column_null(struct db_stmt *st, int i)
+{
+	struct pg_stmt *s = (struct pg_stmt *)st;
+
+	return !s->res || s->row < 0 || s->row >= s->nrows || PQgetisnull(s->res, s->row, i);
+}
+
+static const char *pg_column_text(struct db_stmt *st, int i)
+{
+	struct pg_stmt *s = (struct pg_stmt *)st;
+
+	return pg_column_null(st, i) ? NULL : PQgetvalue(s->res, s->row, i);
+}
+
+static int64_t pg_column_int(struct db_stmt *st, int i)
+{
+	const char *v = pg_column_text(st, i);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static void pg_finalize(struct db_stmt *st)
+{
+	struct pg_stmt *s = (struct pg_stmt *)st;
+
+	PQclear(s->res);
+	for (int i = 0; i < s->nparams; i++)
+		free(s->params[i]);
+	free(s->sql);
+	free(s);
+}
+
+static int pg_exec(struct db *db, const char *sql, struct err *e)
+{
+	PGresult *res = PQexec(conn(db), sql);
+	ExecStatusType status = PQresultStatus(res);
+	int r = 0;
+
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+		r = fail_msg(db, e, "exec", PQresultErrorMessage(res));
+	PQclear(res);
+	return r;
+}
+
+static int pg_begin(struct db *db, bool write, struct err *e)
+{
+	int r;
+
+	if (!write)
+		return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+	r = pg_exec(db, "BEGIN", e);
+	if (r == 0) {
+		r = pg_exec(db, "SELECT pg_advisory_xact_lock(" WRITER_LOCK ")", e);
+		if (r < 0)
+			pg_exec(db, "ROLLBACK", NULL);
+	}
+	return r;
+}
+
+static int pg_commit(struct db *db, struct err *e)
+{
+	int r = pg_exec(db, "COMMIT", e);
+
+	if (r < 0)
+		pg_exec(db, "ROLLBACK", NULL);
+	return r;
+}
+
+static void pg_rollback(struct db *db)
+{
+	if (PQtransactionStatus(conn(db)) != PQTRANS_IDLE)
+		pg_exec(db, "ROLLBACK", NULL);
+}
+
+static void pg_close(struct db *db)
+{
+	PQfinish(conn(db));
+	free(db);
+}
+
+static const struct db_ops pg_ops = {
+	.prepare = pg_prepare,
+	.bind_text = pg_bind_text,
+	.bind_int = pg_bind_int,
+	.step = pg_step,
+	.column_null = pg_column_null,
+	.column_int = pg_column_int,
+	.column_text = pg_column_text,
+	.finalize = pg_finalize,
+	.exec = pg_exec,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.close = pg_close,
+};
+
+/* Notices (CREATE TABLE IF NOT EXISTS ... skipping) would go to stderr. */
+static void quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+int db_pg_open(const char *conninfo, const char *name, struct db **ret, struct err *e)
+{
+	struct pg_db *d = calloc(1, sizeof(*d));
+	size_t n;
+
+	if (!d)
+		return err_set(e, -ENOMEM, "out of memory");
+	d->base.ops = &pg_ops;
+	d->base.pg = true;
+	d->base.name = name;
+	d->conn = PQconnectdb(conninfo);
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+		const char *msg = d->conn ? PQerrorMessage(d->conn) : "out of memory";
+
+		n = strcspn(msg, "\n");
+		err_set(e, -PF_ESTORE_UNREACHABLE, "cannot connect to store '%s': %.*s", name, (int)n, msg);
+		PQfinish(d->conn);
+		free(d);
+		return -PF_ESTORE_UNREACHABLE;
+	}
+	PQsetNoticeProcessor(d->conn, quiet, NULL);
+	if (pg_exec(&d->base, STATEMENT_TIMEOUT, e) < 0) {
+		pg_close(&d->base);
+		return -PF_ESTORE_UNREACHABLE;
+	}
+	*ret = &d->base;
+	return 0;
+}

@@ -1,0 +1,350 @@
+/* store_open: which store a URL names, where the default one lives, and
+ * bringing its schema up to date. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "store/store_internal.h"
+
+/* ---- schema --------------------------------------------------------------
+ * Migrations in order; version N's SQL turns a version N-1 store into N.
+ * Never edit a released step: add the next one. "@PK@" is the one dialect
+ * difference in the DDL: an auto-numbered 64-bit key that never reuses a
+ * value (SQLite's AUTOINCREMENT, PostgreSQL's BIGSERIAL). */
+static const char *const migrations[] = {
+	/* 1: runs, items, follow-ups, the event log, the outbox */
+	"CREATE TABLE runs ("
+	" id @PK@,"
+	" name TEXT NOT NULL, source TEXT, env TEXT, owner TEXT, opened_by TEXT, host TEXT,"
+	" parent_ticket TEXT, opened_ms BIGINT NOT NULL, checklist TEXT NOT NULL);"
+	"CREATE TABLE run_items ("
+	" run_id BIGINT NOT NULL REFERENCES runs(id), item_id TEXT NOT NULL, position INTEGER NOT NULL,"
+	" title TEXT NOT NULL, owner TEXT, module TEXT, env TEXT, severity TEXT, verify_kind TEXT NOT NULL,"
+	" planned_change TEXT, due_ms BIGINT NOT NULL DEFAULT 0, definition TEXT NOT NULL,"
+	" PRIMARY KEY (run_id, item_id));"
+	"CREATE TABLE followups ("
+	" id @PK@,"
+	" run_id BIGINT NOT NULL REFERENCES runs(id), item_id TEXT NOT NULL, owner TEXT,"
+	" opened_ms BIGINT NOT NULL, rca_due_ms BIGINT NOT NULL DEFAULT 0, summary TEXT);"
+	"CREATE INDEX followups_run ON followups(run_id, id);"
+	"CREATE TABLE events ("
+	" seq @PK@,"
+	" at_ms BIGINT NOT NULL, run_id BIGINT REFERENCES runs(id), item_id TEXT, kind TEXT NOT NULL,"
+	" status INTEGER, actor TEXT NOT NULL, host TEXT, reason TEXT, change_id TEXT, data TEXT NOT NULL);"
+	/* an item's history; a run's newest event; one kind in a run (run.close,
+	 * follow-ups, an item's latest result, its reopen count); an item's
+	 * latest status and change: each an index seek, so a view costs a few
+	 * lookups per item however long the log grows */
+	"CREATE INDEX events_item ON events(run_id, item_id, seq);"
+	"CREATE INDEX events_run ON events(run_id, seq);"
+	"CREATE INDEX events_kind ON events(run_id, kind, item_id, seq);"
+	"CREATE INDEX events_status ON events(run_id, item_id, seq) WHERE status IS NOT NULL;"
+	"CREATE INDEX events_change ON events(run_id, item_id, seq) WHERE change_id IS NOT NULL;"
+	"CREATE TABLE outbox ("
+	" id @PK@,"
+	" dedupe_key TEXT NOT NULL UNIQUE, channel TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,"
+	" run_id BIGINT REFERENCES runs(id), item_id TEXT, created_ms BIGINT NOT NULL,"
+	" next_attempt_ms BIGINT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	" state TEXT NOT NULL DEFAULT 'pending', lease_owner TEXT, lease_until_ms BIGINT NOT NULL DEFAULT 0,"
+	" sent_ms BIGINT NOT NULL DEFAULT 0, last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(state, next_attempt_ms);"
+	"CREATE INDEX outbox_sent ON outbox(channel, sent_ms);",
+};
+#define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int migration_sql(const struct store *s, const char *tmpl, struct buf *out)
+{
+	const char *pk = s->db->pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+	const char *p = tmpl, *q;
+	int r = 0;
+
+	while (r == 0 && (q = strstr(p, "@PK@"))) {
+		r = buf_append(out, p, (size_t)(q - p));
+		if (r == 0)
+			r = buf_puts(out, pk);
+		p = q + 4;
+	}
+	return r ? r : buf_puts(out, p);
+}
+
+static int read_version(struct store *s, int64_t *ret, struct err *e)
+{
+	struct db_stmt *st;
+	const char *v;
+	char *end;
+	int r;
+
+	r = sq_prepare(s, &st, e, "SELECT value FROM meta WHERE key = 'schema_version'", "");
+	if (r < 0)
+		return r;
+	r = db_step(st, e);
+	*ret = 0;
+	if (r > 0 && (v = db_column_text(st, 0))) {
+		errno = 0;
+		*ret = strtoll(v, &end, 10);
+		if (errno || *end || end == v || *ret < 0)
+			r = err_set(e, -PF_EPARSE, "store '%s': bad schema_version '%s'", s->name, v);
+	}
+	db_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+static int refuse_newer(struct store *s, int64_t v, struct err *e)
+{
+	return err_set(e, -PF_ESTORE_NEWER, "store '%s' has schema %lld; this preflight knows up to %lld: upgrade preflight",
+		       s->name, (long long)v, (long long)SCHEMA_VERSION);
+}
+
+/* Brings the schema to SCHEMA_VERSION in one transaction, under the write
+ * lock so two processes opening a new store at once migrate it once. */
+static int migrate(struct store *s, struct err *e)
+{
+	struct buf sql = BUF_INIT(1 << 20);
+	int64_t v = 0;
+	char num[32];
+	bool own;
+	int r;
+
+	/* The common case first, without the write lock: up to date. (A store
+	 * without the meta table fails this read; the locked path creates it.) */
+	if (read_version(s, &v, NULL) == 0 && v == SCHEMA_VERSION)
+		return 0;
+	if (v > SCHEMA_VERSION)
+		return refuse_newer(s, v, e);
+	r = tx_enter(s, true, &own, e);
+	if (r < 0)
+		return r;
+	r = db_exec(s->db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", e);
+	if (r == 0)
+		r = read_version(s, &v, e);
+	if (r == 0 && v > SCHEMA_VERSION)
+		r = refuse_newer(s, v, e);
+	for (int64_t next = v + 1; r == 0 && next <= SCHEMA_VERSION; next++) {
+		buf_reset(&sql);
+		r = migration_sql(s, migrations[next - 1], &sql);
+		if (r < 0)
+			r = err_set(e, r, "out of memory");
+		else
+			r = db_exec(s->db, buf_str(&sql), e);
+	}
+	if (r == 0 && v < SCHEMA_VERSION) {
+		snprintf(num, sizeof(num), "%lld", (long long)SCHEMA_VERSION);
+		r = sq_exec(s, e,
+			    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
+			    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			    "t", num);
+	}
+	buf_release(&sql);
+	return (int)tx_leave(s, own, r, e);
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static bool is_pg_url(const char *url)
+{
+	return has_prefix(url, "postgresql://") || has_prefix(url, "postgres://");
+}
+
+/* The URL with its password (user:PASSWORD@ and password=...) as "***". */
+static char *redact(const char *url)
+{
+	struct buf b = BUF_INIT(1 << 16);
+	const char *p = strstr(url, "://"), *auth_end, *at = NULL, *colon = NULL;
+	const char *q;
+
+	if (!p)
+		return strdup(url);
+	p += 3;
+	auth_end = p + strcspn(p, "/?#");
+	for (q = p; q < auth_end; q++)
+		if (*q == '@')
+			at = q;
+	if (at)
+		colon = memchr(p, ':', (size_t)(at - p));
+	if (colon) {
+		buf_append(&b, url, (size_t)(colon + 1 - url));
+		buf_puts(&b, "***");
+		p = at;
+	} else {
+		buf_append(&b, url, (size_t)(p - url));
+	}
+	while (*p) {
+		q = strstr(p, "password=");
+		if (!q || (q != url && q[-1] != '?' && q[-1] != '&')) {
+			if (!q) {
+				buf_puts(&b, p);
+				break;
+			}
+			buf_append(&b, p, (size_t)(q + 9 - p));
+			p = q + 9;
+			continue;
+		}
+		buf_append(&b, p, (size_t)(q + 9 - p));
+		buf_puts(&b, "***");
+		p = q + 9 + strcspn(q + 9, "&#");
+	}
+	return buf_detach(&b);
+}
+
+int store_default_path(char *buf, size_t len)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (state && state[0] == '/')
+		n = snprintf(buf, len, "%s/preflight/preflight.db", state);
+	else if (home && home[0])
+		n = snprintf(buf, len, "%s/.local/state/preflight/preflight.db", home);
+	else
+		return -ENOENT;
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* mkdir -p of path's directory, 0700: the default store's home. */
+static int make_parent(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* libpq waits for an unreachable server as long as TCP does unless told. */
+static char *pg_conninfo(const char *url)
+{
+	struct buf b = BUF_INIT(1 << 16);
+
+	buf_puts(&b, url);
+	if (!strstr(url, "connect_timeout="))
+		buf_puts(&b, strchr(url, '?') ? "&connect_timeout=5" : "?connect_timeout=5");
+	return buf_detach(&b);
+}
+
+/* The scheme of "scheme://...", or 0 length when url has none. */
+static size_t scheme_len(const char *url)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)url[0]))
+		return 0;
+	while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+		n++;
+	return strncmp(url + n, "://", 3) == 0 ? n : 0;
+}
+
+int store_open(const char *url, struct store **ret, struct err *e)
+{
+	char def[4096];
+	const char *path = NULL;
+	char *conninfo = NULL;
+	struct store *s;
+	bool made_default = false;
+	int r;
+
+	if (!url) {
+		url = getenv("PREFLIGHT_DB");
+		if (!url || !url[0]) {
+			r = store_default_path(def, sizeof(def));
+			if (r < 0)
+				return err_set(e, -PF_ESTORE_UNREACHABLE,
+					       "no store: give --db or PREFLIGHT_DB (no HOME for the default)");
+			url = def;
+			made_default = true;
+		}
+	}
+	if (!url[0])
+		return err_set(e, -PF_EPARSE, "empty store name: give a file path or a postgresql:// URL");
+	if (!is_pg_url(url)) {
+		if (has_prefix(url, "sqlite://"))
+			path = url + 9;
+		else if (has_prefix(url, "sqlite:"))
+			path = url + 7;
+		else if (scheme_len(url))
+			return err_set(e, -PF_EPARSE, "store '%.*s': unknown scheme '%.*s' (a file path or postgresql://)",
+				       200, url, (int)scheme_len(url), url);
+		else
+			path = url;
+		if (!path[0])
+			return err_set(e, -PF_EPARSE, "store '%s': no file name", url);
+	}
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return err_set(e, -ENOMEM, "out of memory");
+	s->name = path ? strdup(path) : redact(url);
+	if (!s->name) {
+		free(s);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	if (gethostname(s->host, sizeof(s->host) - 1) < 0)
+		snprintf(s->host, sizeof(s->host), "unknown");
+
+	if (path) {
+		if (made_default && (r = make_parent(path)) < 0) {
+			r = err_set(e, -PF_ESTORE_UNREACHABLE, "cannot open store '%s': creating its directory: %s",
+				    s->name, strerror(-r));
+			goto fail;
+		}
+		r = db_sqlite_open(path, s->name, &s->db, e);
+	} else {
+		conninfo = pg_conninfo(url);
+		r = conninfo ? db_pg_open(conninfo, s->name, &s->db, e) : err_set(e, -ENOMEM, "out of memory");
+		free(conninfo);
+	}
+	if (r < 0)
+		goto fail;
+	r = migrate(s, e);
+	if (r < 0)
+		goto fail;
+	*ret = s;
+	return 0;
+fail:
+	store_close(s);
+	return r;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	store_rollback(s);
+	db_close(s->db);
+	free(s->name);
+	free(s);
+}
+
+const char *store_backend(const struct store *s)
+{
+	return s->db->pg ? "postgresql" : "sqlite";
+}
+
+const char *store_name(const struct store *s)
+{
+	return s->name;
+}
