@@ -34,7 +34,7 @@ store_url() {
 	pg)
 		# one database per pass, on the server start_postgres started
 		local base=${PG_URL%%\?*} db="t_$2"
-		psql "$PG_URL" -qAtc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+		PGOPTIONS=--client-min-messages=warning psql "$PG_URL" -qAtc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 		echo "${base%/*}/$db${PG_URL#"$base"}"
 		;;
 	esac

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # The launch loop from a checklist to the report (docs/launch.md), the same
 # steps on SQLite and on PostgreSQL: `run` verifies exec and http items
 # against a local server and leaves manual ones pending; people confirm,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # Bad input to the loop's commands, on SQLite and on PostgreSQL: each is
 # one clear line naming FILE:LINE:COL or the field, exit 2, and nothing
 # written to the store (its events counted with sqlite3/psql before and

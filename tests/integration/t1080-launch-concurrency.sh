@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # Two processes acting on the items of one run at the same time, on SQLite
 # and on PostgreSQL (docs/launch.md: check and append in one write
 # transaction): one confirms and reopens, the other skips and reopens, in
@@ -12,7 +13,7 @@
 
 launch_stores
 ROUNDS=${ROUNDS:-3}
-ITEMS=(a1 a2 a3 a4 a5 a6 a7 a8)
+ITEMS=(a1 a2 a3 a4 a5)
 
 # worker NAME ACTION DB RUN: ACTION then reopen, each item, ROUNDS times;
 # one exit code per line in $WORK/NAME.rc.
