@@ -181,11 +181,9 @@ int cmd_item(int argc, char **argv)
 	}
 	in_tx = true;
 	now_ms = launch_now_ms();
-	r = store_run_view(s, run_id, now_ms, &v, &e);
-	if (r < 0) {
-		ret = launch_store_error("item", r, &e);
+	ret = launch_run_view("item", s, run_id, now_ms, &v);
+	if (ret)
 		goto out;
-	}
 	it = run_view_item(&v, item_id);
 	if (!it) {
 		ret = unknown_item(&v, item_id);

@@ -111,6 +111,31 @@ int launch_check_text(const char *cmd, const char *option, const char *text, siz
 	return 0;
 }
 
+int launch_run_view(const char *cmd, struct store *s, int64_t run_id, int64_t now_ms, struct run_view *ret)
+{
+	struct err e = { "" };
+	struct run_summary *runs = NULL;
+	size_t n = 0, used = 0;
+	char known[160] = "";
+	int r = store_run_view(s, run_id, now_ms, ret, &e);
+
+	if (r != -PF_ESTORE_CONFLICT)
+		return r < 0 ? launch_store_error(cmd, r, &e) : 0;
+	if (store_runs(s, now_ms, 8, &runs, &n, NULL) < 0)
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(known + used, sizeof(known) - used, "%s%" PRId64, i ? ", " : "", runs[i].id);
+
+		if (w > 0 && (size_t)w < sizeof(known) - used)
+			used += (size_t)w;
+		run_summary_release(&runs[i]);
+	}
+	free(runs);
+	if (!n)
+		return cmd_usage_error(cmd, "no run %" PRId64 " in '%s': it holds no runs yet", run_id, store_name(s));
+	return cmd_usage_error(cmd, "no run %" PRId64 " in '%s'; its newest runs: %s", run_id, store_name(s), known);
+}
+
 /* "YYYY-MM-DD" at s: fills tm's date. */
 static int parse_date(const char *s, struct tm *tm)
 {

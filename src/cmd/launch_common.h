@@ -50,6 +50,11 @@ int64_t launch_now_ms(void);
  * run or none at all ("no runs in 'STORE' yet"); 0 with *ret set. */
 int launch_resolve_run(const char *cmd, struct store *s, const char *arg, int64_t *ret);
 
+/* store_run_view for a command: an unknown run is one line naming the
+ * newest runs the store has ("no run 9 in 'STORE'; its newest runs: 3, 2,
+ * 1") and exit 2; other errors as launch_store_error. 0 on success. */
+int launch_run_view(const char *cmd, struct store *s, int64_t run_id, int64_t now_ms, struct run_view *ret);
+
 /* An item's due time in Unix ms: relative ("+30m") from opened_ms, an
  * RFC 3339 date-time as it says, a date (YYYY-MM-DD) at the end of that
  * day in UTC (the item is due by then). 0 without a due. -EINVAL for a

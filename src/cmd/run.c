@@ -631,11 +631,13 @@ int cmd_run(int argc, char **argv)
 	if (a.resume) {
 		run_id = (int64_t)a.resume;
 		r = store_begin_write(s, &e);
-		if (r >= 0)
-			r = store_run_view(s, run_id, launch_now_ms(), &v, &e);
 		if (r < 0) {
-			store_rollback(s);
 			ret = launch_store_error("run", r, &e);
+			goto out;
+		}
+		ret = launch_run_view("run", s, run_id, launch_now_ms(), &v);
+		if (ret) {
+			store_rollback(s);
 			goto out;
 		}
 		ret = v.closed_ms ? cmd_usage_error("run", "run %" PRId64 " is closed", run_id)

@@ -58,7 +58,6 @@ int cmd_status(int argc, char **argv)
 	struct launch_filter f = { .status = -1 };
 	struct store *s = NULL;
 	struct run_view v = { 0 };
-	struct err e = { "" };
 	int64_t run_id;
 	int first, r, ret;
 
@@ -77,11 +76,9 @@ int cmd_status(int argc, char **argv)
 	ret = launch_resolve_run("status", s, first < argc ? argv[first] : NULL, &run_id);
 	if (ret)
 		goto out;
-	r = store_run_view(s, run_id, launch_now_ms(), &v, &e);
-	if (r < 0) {
-		ret = launch_store_error("status", r, &e);
+	ret = launch_run_view("status", s, run_id, launch_now_ms(), &v);
+	if (ret)
 		goto out;
-	}
 	ret = launch_render_to("status", a.output, a.format, a.color, &v, &f);
 	if (ret)
 		goto out;

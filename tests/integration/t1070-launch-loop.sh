@@ -71,6 +71,7 @@ pass() { # KIND: the loop on one store
 	expect_match "$k: ... naming the closest ids first" "$(cat "$out.u1.err")" "no item 'feature-flagg'; its items: feature-flag, "
 	pf "$out.u2" item confirm 9999 feature-flag --by carol --db "$db"
 	expect_rc "$k: an unknown run is refused" 2
+	expect_match "$k: ... naming the runs there are" "$(cat "$out.u2.err")" "no run 9999 .*its newest runs: $((run + 1)), $run$"
 	pf "$out.u3" item confirm "$run" exec-ok --db "$db"
 	expect_rc "$k: item without --by is refused" 2
 

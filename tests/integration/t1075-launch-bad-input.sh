@@ -55,7 +55,7 @@ pass() {
 		item skip "$run" a1 --by bob --reason "" --db "$DB"
 	refused "$out.action" "an unknown action" "'approve' is not an action" \
 		item approve "$run" a1 --by bob --db "$DB"
-	refused "$out.run" "an unknown run" "no run 424242" \
+	refused "$out.run" "an unknown run" "no run 424242 in .*; its newest runs: $run$" \
 		item confirm 424242 a1 --by bob --db "$DB"
 	refused "$out.ctl" "a control character in --reason" "--reason holds a control character" \
 		item skip "$run" a1 --by bob --reason $'a\033[2Jb' --db "$DB"
