@@ -211,7 +211,7 @@ int cmd_item(int argc, char **argv)
 	if (act->to != ITEM_PENDING && it->due_ms && now_ms > it->due_ms &&
 	    json_object_set_new(ev.data, "late_ms", json_integer(now_ms - it->due_ms)) < 0)
 		goto oom;
-	seq = store_append(s, &ev, &e);
+	seq = launch_append(s, &ev, &e);
 	if (seq < 0) {
 		ret = launch_store_error("item", (int)seq, &e);
 		goto out;

@@ -236,7 +236,7 @@ static void on_start(void *arg, size_t index)
 	ev.data = json_pack("{s:I}", "pid", (json_int_t)getpid());
 	c->slot[index] = SLOT_STARTED;
 	c->started_ms[index] = ev.at_ms;
-	seq = store_append(c->s, &ev, &e);
+	seq = launch_append(c->s, &ev, &e);
 	if (seq < 0)
 		report_write_error(c, it->id, (int)seq, &e);
 	json_decref(ev.data);
@@ -267,7 +267,7 @@ static void on_done(void *arg, size_t index, const struct verify_result *res)
 	 * no failed item without its follow-up, whatever stops us. */
 	r = store_begin_write(c->s, &e);
 	if (r >= 0)
-		r = store_append(c->s, &ev, &e);
+		r = launch_append(c->s, &ev, &e);
 	if (r >= 0 && res->status == ITEM_FAIL) {
 		r = store_run_view(c->s, c->run_id, ev.at_ms, &v, &e);
 		if (r >= 0) {
@@ -378,7 +378,7 @@ static void *watch_signals(void *arg)
 		ev.at_ms = now;
 		ev.data = json_pack("{s:b, s:s, s:I, s:s}", "interrupted", 1, "summary", reason, "duration_ms",
 				    (json_int_t)(now - c->started_ms[i]), "signal", reason + 15);
-		r = ev.data ? (int)store_append(c->s, &ev, &e) : -ENOMEM;
+		r = ev.data ? (int)launch_append(c->s, &ev, &e) : -ENOMEM;
 		json_decref(ev.data);
 		if (r >= 0) {
 			int w = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "", c->cl->items[i].id);
@@ -460,7 +460,7 @@ static int resume_items(struct store *s, const struct checklist *cl, const struc
 			ev.actor = (char *)by;
 			ev.reason = (char *)why;
 			ev.data = json_pack("{s:s}", "from", item_status_name(iv->status));
-			r = ev.data ? (int)store_append(s, &ev, &e) : err_set(&e, -ENOMEM, "out of memory");
+			r = ev.data ? (int)launch_append(s, &ev, &e) : err_set(&e, -ENOMEM, "out of memory");
 			json_decref(ev.data);
 			if (r < 0)
 				return launch_store_error("run", r, &e);
