@@ -49,6 +49,7 @@ COMMAND(cmd_run);
 COMMAND(cmd_item);
 COMMAND(cmd_status);
 COMMAND(cmd_runs);
+COMMAND(cmd_report);
 COMMAND(cmd_completion);
 COMMAND(cmd_manpage);
 

@@ -53,6 +53,11 @@ static void xml_put(FILE *out, const char *s, bool attr)
 	utf8_write_escaped(out, s, xml_escape, &attr);
 }
 
+void report_xml_text(FILE *out, const char *s, bool in_attr)
+{
+	xml_put(out, s, in_attr);
+}
+
 static void attr(FILE *out, const char *name, const char *value)
 {
 	fprintf(out, " %s=\"", name);

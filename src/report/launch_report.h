@@ -36,4 +36,20 @@ int launch_render(FILE *out, const struct run_view *v, const struct launch_filte
 /* Writes the list of runs. */
 int launch_render_runs(FILE *out, const struct run_summary *runs, size_t n, const char *format, bool color);
 
+/* What launch_render decides by itself, given explicitly (tests, a server
+ * rendering for a browser): launch_render takes this preflight's version
+ * and, when out is a terminal, its width. */
+struct launch_render_opts {
+	bool color;                      /* tty: ANSI colour */
+	unsigned width;                  /* tty: columns the table fits in (the note is cut); 0 = no limit */
+	const char *preflight_version;   /* json, junit, markdown, html: the version named in the document */
+};
+int launch_render_with(FILE *out, const struct run_view *v, const struct launch_filter *f, const char *format,
+		       const struct launch_render_opts *o);
+int launch_render_runs_with(FILE *out, const struct run_summary *runs, size_t n, const char *format,
+			    const struct launch_render_opts *o);
+
+/* True when format is one of launch_formats / launch_runs_formats. */
+bool launch_format_known(const char *format);
+
 #endif

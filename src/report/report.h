@@ -75,6 +75,10 @@ bool report_is_finding(enum pf_status s, enum pf_status fail_on);
  * U+FFFD), and the same as a code span (markdown.c). */
 void report_md_text(FILE *out, const char *s);
 void report_md_code(FILE *out, const char *s);
+/* Outside text as XML 1.0 character data (in_attr false) or an attribute
+ * value (true): markup escaped, characters XML cannot carry and bytes that
+ * are not UTF-8 as U+FFFD (junit.c; the launch reports share it). */
+void report_xml_text(FILE *out, const char *s, bool in_attr);
 /* Formats t as RFC 3339 UTC, "2026-11-26T10:00:00Z". Returns 0, or -EINVAL
  * when the time cannot be represented or n is too small (21 bytes suffice). */
 int report_time_utc(time_t t, char *buf, size_t n);

@@ -816,9 +816,12 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests_name("store on SQLite", sqlite_tests, NULL, NULL);
 
-	if (pg_url())
+	if (pg_url()) {
+		printf("# the same cases on PostgreSQL (PREFLIGHT_TEST_PG_URL)\n");
+		fflush(stdout);
 		failed += cmocka_run_group_tests_name("store on PostgreSQL", pg_tests, NULL, NULL);
-	else
+	} else {
 		printf("# the PostgreSQL cases are skipped: PREFLIGHT_TEST_PG_URL is not set\n");
+	}
 	return failed;
 }
