@@ -110,6 +110,13 @@ pass() { # KIND: the loop on one store
 		expect_rc "$k: the run renders as $f" 1
 		expect_true "$k: ... into -o FILE" test -s "$out.report.$f.out"
 	done
+	for f in markdown junit html json; do
+		pf "$out.rep.$f" report "$run" --format "$f" -o "$out.rep.$f.out" --db "$db"
+		expect_rc "$k: report $f" 0
+		expect_true "$k: ... is written" test -s "$out.rep.$f.out"
+	done
+	expect_eq "$k: report and status render the same run" "$(jq -c '[.items[] | [.id, .status, .executor]]' "$out.rep.json.out")" \
+		"$(jq -c '[.items[] | [.id, .status, .executor]]' "$out.report.json.out")"
 	expect_match "$k: markdown has the runbook's table" "$(cat "$out.report.markdown.out")" 'exec-fail.*carol'
 	if command -v xmllint >/dev/null; then
 		expect_true "$k: junit is well-formed XML" xmllint --noout "$out.report.junit.out"
