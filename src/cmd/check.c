@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "collect/check_items.h"
 #include "collect/collect.h"
 #include "collect/procfs.h"
 #include "config/checklist.h"
@@ -121,17 +122,6 @@ static int exit_code(const struct report *rep)
 	return EXIT_OK;
 }
 
-static void fill_result_meta(struct check_result *r, const struct checklist_item *it)
-{
-	r->item_id = strdup(it->id);
-	r->title = strdup(it->title ? it->title : it->def->title);
-	r->meta.owner = it->owner;
-	r->meta.due = it->due;
-	r->meta.severity = it->severity;
-	r->meta.rollback = it->rollback;
-	r->meta.tags = it->tags;
-}
-
 int cmd_check(int argc, char **argv)
 {
 	struct check_args a = { .format = "tty", .fail_on = "fail", .color = "auto", .window_s = 2, .timeout_s = 2,
@@ -192,16 +182,13 @@ int cmd_check(int argc, char **argv)
 		struct collect_opts o = { a.root, a.pid, a.window_s, (long)(a.timeout_s * 1000), a.max_debug2, &hooks,
 					  a.metrics_url, false };
 
-		for (size_t i = 0; i < cl.n_items; i++)
-			o.metrics_doc = o.metrics_doc || (cl.items[i].def && cl.items[i].def->flags & CHECK_READS_METRICS);
-
 		progress_init(&cp.line);
 		cp.start = sampler_mono();
 		if (a.window_s > 0)
 			progress_show(&cp.line, "preflight check: sampling the %s over %.1f s", a.pid ? "target" : "host",
 				      a.window_s);
 
-		r = facts_collect(&f, &o, &e);
+		r = check_items_collect(&f, &o, cl.items, NULL, cl.n_items, &e);
 		progress_clear(&cp.line);
 		if (r < 0) {
 			cmd_error("check", 0, "%s", e.msg);
@@ -221,9 +208,7 @@ int cmd_check(int argc, char **argv)
 	for (size_t i = 0; i < cl.n_items; i++) {
 		if (cl.items[i].verify != VERIFY_CHECK || !cl.items[i].def)
 			continue;
-		result_init(&results[n_results], cl.items[i].def);
-		fill_result_meta(&results[n_results], &cl.items[i]);
-		check_run(cl.items[i].def, &f, cl.items[i].params, &results[n_results]);
+		check_item_judge(&cl.items[i], &f, &results[n_results]);
 		n_results++;
 	}
 	for (size_t i = 0; i < f.proc.n_listeners; i++)

@@ -94,6 +94,11 @@ static json_t *check_json(const struct check_result *c)
 	return o;
 }
 
+json_t *report_check_to_json(const struct check_result *c)
+{
+	return check_json(c);
+}
+
 json_t *report_to_json(const struct report *r)
 {
 	json_t *doc = json_object(), *cl = json_object(), *checks = json_array();

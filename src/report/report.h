@@ -51,6 +51,9 @@ int report_prom(const struct report *r, FILE *out);
 /* The JSON document report_json writes (caller decrefs); shared by other
  * machine formats that need the same data. */
 json_t *report_to_json(const struct report *r);
+/* One check result as the report's "checks" array holds it: what the
+ * checklist loop keeps as a check item's evidence. NULL when memory runs out. */
+json_t *report_check_to_json(const struct check_result *c);
 
 /* Looks up a format by name ("tty", "json", "junit", "markdown", "prom");
  * NULL when there is no such format. */

@@ -6,9 +6,38 @@
 #include "base/array.h"
 #include "store/store_internal.h"
 
+/* The item's event count and cycle after ev (0, 0 for a run-level event):
+ * read from its latest event, inside the writer's transaction. */
+static int item_counters(struct store *s, const struct event *ev, int64_t *item_seq, int64_t *cycle,
+			 struct err *e)
+{
+	struct db_stmt *st;
+	int r;
+
+	*item_seq = *cycle = 0;
+	if (!ev->item_id)
+		return 0;
+	r = sq_prepare(s, &st, e,
+		       "SELECT item_seq, cycle FROM events WHERE run_id = ? AND item_id = ? ORDER BY seq DESC LIMIT 1",
+		       "nt", ev->run_id, ev->item_id);
+	if (r < 0)
+		return r;
+	r = db_step(st, e);
+	if (r > 0) {
+		*item_seq = db_column_int(st, 0);
+		*cycle = db_column_int(st, 1);
+	}
+	db_finalize(st);
+	++*item_seq;
+	if (strcmp(ev->kind, EV_ITEM_REOPEN) == 0)
+		++*cycle;
+	return r < 0 ? r : 0;
+}
+
 int64_t store_append_raw(struct store *s, struct event *ev, struct err *e)
 {
 	struct db_stmt *st;
+	int64_t item_seq, cycle;
 	char *data;
 	int r;
 
@@ -20,14 +49,17 @@ int64_t store_append_raw(struct store *s, struct event *ev, struct err *e)
 		ev->host = strdup(s->host);
 	if (!ev->data)
 		ev->data = json_object();
+	r = item_counters(s, ev, &item_seq, &cycle, e);
+	if (r < 0)
+		return r;
 	data = json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!data || !ev->data)
 		return err_set(e, -ENOMEM, "out of memory");
 	r = sq_prepare(s, &st, e,
-		       "INSERT INTO events (at_ms, run_id, item_id, kind, status, actor, host, reason, change_id, data)"
-		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-		       "inttittttt", ev->at_ms, ev->run_id, ev->item_id, ev->kind, (int64_t)0,
-		       ev->actor ? ev->actor : "preflight", ev->host, ev->reason, ev->change_id, data);
+		       "INSERT INTO events (at_ms, run_id, item_id, kind, status, actor, host, reason, change_id, data,"
+		       " item_seq, cycle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+		       "inttitttttii", ev->at_ms, ev->run_id, ev->item_id, ev->kind, (int64_t)0,
+		       ev->actor ? ev->actor : "preflight", ev->host, ev->reason, ev->change_id, data, item_seq, cycle);
 	free(data);   /* both backends copy what they bind */
 	if (r < 0)
 		return r;

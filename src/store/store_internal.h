@@ -39,6 +39,16 @@ int64_t tx_leave(struct store *s, bool own, int64_t r, struct err *e);
 
 int64_t store_now_ms(void);
 
+/* What a store name means (pure: the fuzz target's entry). */
+struct store_url {
+	bool pg;
+	char *name;             /* for messages: the path, or the URL with its password as "***" */
+	char *target;           /* the file path, or the libpq conninfo (connect_timeout added) */
+};
+/* 0, or -PF_EPARSE for an empty name, an unknown scheme:// or no file name. */
+int store_url_parse(const char *url, struct store_url *ret, struct err *e);
+void store_url_release(struct store_url *u);
+
 /* Appends an event inside the current transaction, without checking that
  * its run and item exist (the caller knows). Returns its seq. */
 int64_t store_append_raw(struct store *s, struct event *ev, struct err *e);

@@ -27,6 +27,7 @@ static const char *const migrations[] = {
 	" title TEXT NOT NULL, owner TEXT, module TEXT, env TEXT, severity TEXT, verify_kind TEXT NOT NULL,"
 	" planned_change TEXT, due_ms BIGINT NOT NULL DEFAULT 0, definition TEXT NOT NULL,"
 	" PRIMARY KEY (run_id, item_id));"
+	"CREATE UNIQUE INDEX run_items_order ON run_items(run_id, position);"
 	"CREATE TABLE followups ("
 	" id @PK@,"
 	" run_id BIGINT NOT NULL REFERENCES runs(id), item_id TEXT NOT NULL, owner TEXT,"
@@ -35,16 +36,25 @@ static const char *const migrations[] = {
 	"CREATE TABLE events ("
 	" seq @PK@,"
 	" at_ms BIGINT NOT NULL, run_id BIGINT REFERENCES runs(id), item_id TEXT, kind TEXT NOT NULL,"
-	" status INTEGER, actor TEXT NOT NULL, host TEXT, reason TEXT, change_id TEXT, data TEXT NOT NULL);"
-	/* an item's history; a run's newest event; one kind in a run (run.close,
-	 * follow-ups, an item's latest result, its reopen count); an item's
-	 * latest status and change: each an index seek, so a view costs a few
-	 * lookups per item however long the log grows */
+	" status INTEGER, actor TEXT NOT NULL, host TEXT, reason TEXT, change_id TEXT, data TEXT NOT NULL,"
+	/* facts fixed when the event is appended (under the writer lock): its
+	 * number among its item's events, and the item's cycle (reopens so
+	 * far, this one included); 0 for run-level events */
+	" item_seq BIGINT NOT NULL DEFAULT 0, cycle INTEGER NOT NULL DEFAULT 0);"
+	/* an item's history (and its latest event: item_seq, cycle); a run's
+	 * newest event; one kind in a run (run.close, follow-ups, an item's
+	 * latest result); an item's latest status, change, and late-acting
+	 * reason: each an index seek, so a view costs a few lookups per item
+	 * however long the log grows */
 	"CREATE INDEX events_item ON events(run_id, item_id, seq);"
 	"CREATE INDEX events_run ON events(run_id, seq);"
 	"CREATE INDEX events_kind ON events(run_id, kind, item_id, seq);"
-	"CREATE INDEX events_status ON events(run_id, item_id, seq) WHERE status IS NOT NULL;"
-	"CREATE INDEX events_change ON events(run_id, item_id, seq) WHERE change_id IS NOT NULL;"
+	/* (the last column of these two makes the seek a covering one: SQLite
+	 * would otherwise read each entry's row to test the column) */
+	"CREATE INDEX events_status ON events(run_id, item_id, seq, status) WHERE status IS NOT NULL;"
+	"CREATE INDEX events_change ON events(run_id, item_id, seq, change_id) WHERE change_id IS NOT NULL;"
+	"CREATE INDEX events_reason ON events(run_id, item_id, seq) WHERE reason IS NOT NULL"
+	" AND kind IN ('item.confirm', 'item.skip', 'item.fail');"
 	"CREATE TABLE outbox ("
 	" id @PK@,"
 	" dedupe_key TEXT NOT NULL UNIQUE, channel TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,"
@@ -155,18 +165,38 @@ static bool is_pg_url(const char *url)
 	return has_prefix(url, "postgresql://") || has_prefix(url, "postgres://");
 }
 
-/* The URL with its password (user:PASSWORD@ and password=...) as "***". */
+/* url with every password= parameter's value as "***". */
+static char *redact_params(const char *url)
+{
+	struct buf b = BUF_INIT(1 << 16);
+	const char *p = url, *q;
+
+	while ((q = strstr(p, "password="))) {
+		buf_append(&b, p, (size_t)(q + 9 - p));
+		p = q + 9;
+		if (q != url && (q[-1] == '?' || q[-1] == '&')) {
+			buf_puts(&b, "***");
+			p += strcspn(p, "&#");
+		}
+	}
+	buf_puts(&b, p);
+	return buf_detach(&b);
+}
+
+/* The URL with its password (user:PASSWORD@, then password=...) as "***". */
 static char *redact(const char *url)
 {
 	struct buf b = BUF_INIT(1 << 16);
 	const char *p = strstr(url, "://"), *auth_end, *at = NULL, *colon = NULL;
-	const char *q;
+	char *userinfo_done, *ret;
 
 	if (!p)
-		return strdup(url);
+		return redact_params(url);
 	p += 3;
-	auth_end = p + strcspn(p, "/?#");
-	for (q = p; q < auth_end; q++)
+	/* The last '@' before the query: libpq stops the userinfo at a '/',
+	 * but a password someone wrote with a '/' unencoded is still theirs. */
+	auth_end = p + strcspn(p, "?#");
+	for (const char *q = p; q < auth_end; q++)
 		if (*q == '@')
 			at = q;
 	if (at)
@@ -174,26 +204,51 @@ static char *redact(const char *url)
 	if (colon) {
 		buf_append(&b, url, (size_t)(colon + 1 - url));
 		buf_puts(&b, "***");
-		p = at;
+		buf_puts(&b, at);
 	} else {
-		buf_append(&b, url, (size_t)(p - url));
+		buf_puts(&b, url);
 	}
-	while (*p) {
-		q = strstr(p, "password=");
-		if (!q || (q != url && q[-1] != '?' && q[-1] != '&')) {
-			if (!q) {
-				buf_puts(&b, p);
-				break;
-			}
-			buf_append(&b, p, (size_t)(q + 9 - p));
-			p = q + 9;
-			continue;
-		}
-		buf_append(&b, p, (size_t)(q + 9 - p));
-		buf_puts(&b, "***");
-		p = q + 9 + strcspn(q + 9, "&#");
+	userinfo_done = buf_detach(&b);
+	ret = userinfo_done ? redact_params(userinfo_done) : NULL;
+	free(userinfo_done);
+	return ret;
+}
+
+/* Replaces every occurrence of secret[0..n) in msg with "***". */
+static void scrub(char *msg, size_t size, const char *secret, size_t n)
+{
+	char *q;
+
+	if (n < 2)
+		return;
+	while ((q = memmem(msg, strlen(msg), secret, n))) {
+		size_t tail = strlen(q + n) + 1;
+
+		if (n < 3 && q + 3 + tail > msg + size)
+			return;
+		memcpy(q, "***", 3);
+		memmove(q + 3, q + n, tail);
 	}
-	return buf_detach(&b);
+}
+
+/* libpq's messages may quote parts of the URL (an invalid port is the
+ * text after the host): whatever the URL's passwords are, not there. */
+static void scrub_secrets(const char *url, char *msg, size_t size)
+{
+	const char *p = strstr(url, "://"), *end, *at = NULL, *colon = NULL, *q;
+
+	if (!p)
+		return;
+	p += 3;
+	end = p + strcspn(p, "?#");
+	for (q = p; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (at && (colon = memchr(p, ':', (size_t)(at - p))))
+		scrub(msg, size, colon + 1, (size_t)(at - colon - 1));
+	for (q = url; (q = strstr(q, "password=")); q += 9)
+		if (q[-1] == '?' || q[-1] == '&')
+			scrub(msg, size, q + 9, strcspn(q + 9, "&#"));
 }
 
 int store_default_path(char *buf, size_t len)
@@ -258,11 +313,50 @@ static size_t scheme_len(const char *url)
 	return strncmp(url + n, "://", 3) == 0 ? n : 0;
 }
 
+int store_url_parse(const char *url, struct store_url *ret, struct err *e)
+{
+	struct store_url u = { 0 };
+
+	if (!url[0])
+		return err_set(e, -PF_EPARSE, "empty store name: give a file path or a postgresql:// URL");
+	if (is_pg_url(url)) {
+		u.pg = true;
+		u.name = redact(url);
+		u.target = pg_conninfo(url);
+	} else {
+		const char *path = url;
+
+		if (has_prefix(url, "sqlite://"))
+			path = url + 9;
+		else if (has_prefix(url, "sqlite:"))
+			path = url + 7;
+		else if (scheme_len(url))
+			return err_set(e, -PF_EPARSE, "store '%.200s': unknown scheme '%.*s' (a file path or postgresql://)",
+				       url, (int)scheme_len(url), url);
+		if (!path[0])
+			return err_set(e, -PF_EPARSE, "store '%.200s': no file name", url);
+		u.name = strdup(path);
+		u.target = strdup(path);
+	}
+	if (!u.name || !u.target) {
+		store_url_release(&u);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	*ret = u;
+	return 0;
+}
+
+void store_url_release(struct store_url *u)
+{
+	free(u->name);
+	free(u->target);
+	memset(u, 0, sizeof(*u));
+}
+
 int store_open(const char *url, struct store **ret, struct err *e)
 {
+	struct store_url u;
 	char def[4096];
-	const char *path = NULL;
-	char *conninfo = NULL;
 	struct store *s;
 	bool made_default = false;
 	int r;
@@ -278,53 +372,41 @@ int store_open(const char *url, struct store **ret, struct err *e)
 			made_default = true;
 		}
 	}
-	if (!url[0])
-		return err_set(e, -PF_EPARSE, "empty store name: give a file path or a postgresql:// URL");
-	if (!is_pg_url(url)) {
-		if (has_prefix(url, "sqlite://"))
-			path = url + 9;
-		else if (has_prefix(url, "sqlite:"))
-			path = url + 7;
-		else if (scheme_len(url))
-			return err_set(e, -PF_EPARSE, "store '%.*s': unknown scheme '%.*s' (a file path or postgresql://)",
-				       200, url, (int)scheme_len(url), url);
-		else
-			path = url;
-		if (!path[0])
-			return err_set(e, -PF_EPARSE, "store '%s': no file name", url);
-	}
-
+	r = store_url_parse(url, &u, e);
+	if (r < 0)
+		return r;
 	s = calloc(1, sizeof(*s));
-	if (!s)
-		return err_set(e, -ENOMEM, "out of memory");
-	s->name = path ? strdup(path) : redact(url);
-	if (!s->name) {
-		free(s);
+	if (!s) {
+		store_url_release(&u);
 		return err_set(e, -ENOMEM, "out of memory");
 	}
+	s->name = u.name;
+	u.name = NULL;
 	if (gethostname(s->host, sizeof(s->host) - 1) < 0)
 		snprintf(s->host, sizeof(s->host), "unknown");
 
-	if (path) {
-		if (made_default && (r = make_parent(path)) < 0) {
+	if (!u.pg) {
+		if (made_default && (r = make_parent(u.target)) < 0) {
 			r = err_set(e, -PF_ESTORE_UNREACHABLE, "cannot open store '%s': creating its directory: %s",
 				    s->name, strerror(-r));
 			goto fail;
 		}
-		r = db_sqlite_open(path, s->name, &s->db, e);
+		r = db_sqlite_open(u.target, s->name, &s->db, e);
 	} else {
-		conninfo = pg_conninfo(url);
-		r = conninfo ? db_pg_open(conninfo, s->name, &s->db, e) : err_set(e, -ENOMEM, "out of memory");
-		free(conninfo);
+		r = db_pg_open(u.target, s->name, &s->db, e);
+		if (r < 0 && e)
+			scrub_secrets(url, e->msg, sizeof(e->msg));
 	}
 	if (r < 0)
 		goto fail;
 	r = migrate(s, e);
 	if (r < 0)
 		goto fail;
+	store_url_release(&u);
 	*ret = s;
 	return 0;
 fail:
+	store_url_release(&u);
 	store_close(s);
 	return r;
 }

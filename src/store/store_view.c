@@ -18,18 +18,20 @@ static const char items_full_sql[] =
 	"SELECT i.item_id, i.title, i.owner, i.module, i.env, i.severity, i.verify_kind, i.planned_change,"
 	" i.due_ms, i.definition,"
 	" s.seq, s.at_ms, s.status, s.actor, s.reason, s.data,"
-	" (SELECT COUNT(*) FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id),"
-	" (SELECT COUNT(*) FROM events c WHERE c.run_id = i.run_id AND c.kind = '" EV_ITEM_REOPEN "'"
-	"  AND c.item_id = i.item_id),"
+	" l.item_seq, l.cycle,"
 	" (SELECT c.change_id FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id"
 	"  AND c.change_id IS NOT NULL ORDER BY c.seq DESC LIMIT 1),"
 	" (SELECT c.data FROM events c WHERE c.run_id = i.run_id AND c.kind = '" EV_ITEM_RESULT "'"
 	"  AND c.item_id = i.item_id ORDER BY c.seq DESC LIMIT 1),"
 	/* a person acting after the due time says why */
 	" (SELECT c.reason FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id"
-	"  AND c.kind IN ('" EV_ITEM_CONFIRM "', '" EV_ITEM_SKIP "', '" EV_ITEM_FAIL "')"
-	"  AND i.due_ms > 0 AND c.at_ms > i.due_ms AND c.reason IS NOT NULL ORDER BY c.seq DESC LIMIT 1)"
-	" FROM run_items i " LATEST_STATUS " WHERE i.run_id = ? ORDER BY i.position";
+	"  AND c.reason IS NOT NULL AND c.kind IN ('" EV_ITEM_CONFIRM "', '" EV_ITEM_SKIP "', '" EV_ITEM_FAIL "')"
+	"  AND i.due_ms > 0 AND c.at_ms > i.due_ms ORDER BY c.seq DESC LIMIT 1)"
+	" FROM run_items i " LATEST_STATUS
+	/* its latest event of any kind: how many it has had, which cycle */
+	" LEFT JOIN events l ON l.seq = (SELECT MAX(y.seq) FROM events y WHERE y.run_id = i.run_id"
+	"  AND y.item_id = i.item_id)"
+	" WHERE i.run_id = ? ORDER BY i.position";
 
 /* What counts need: status and due time. */
 static const char items_light_sql[] =

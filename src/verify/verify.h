@@ -59,7 +59,9 @@ struct verify_opts {
 /* Runs the automatic items among cl->items[idx[0..n-1]] (manual ones are
  * ignored). Returns 0 once every one of them has ended, or a negative
  * code when the run itself broke (-ENOMEM, a libcurl that cannot load);
- * a failing item is a result, not an error. */
+ * a failing item is a result, not an error. When one kind cannot run
+ * (no libcurl: no http or promql item gets on_start/on_done), the other
+ * kinds still run, and the first error is returned. */
 int verify_items(const struct checklist *cl, const size_t *idx, size_t n, const struct verify_opts *o,
 		 struct err *e);
 

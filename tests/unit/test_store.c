@@ -736,6 +736,9 @@ static void test_urls(void **state)
 			 -PF_ESTORE_UNREACHABLE);
 	assert_non_null(strstr(e.msg, "password=***"));
 	assert_null(strstr(e.msg, "hunter2"));
+	/* a '/' written unencoded in the password still does not show it */
+	assert_int_equal(store_open("postgresql://u:pa/ss@127.0.0.1:1/pf", &s, &e), -PF_ESTORE_UNREACHABLE);
+	assert_null(strstr(e.msg, "pa/ss"));
 }
 
 static void test_default_path(void **state)
