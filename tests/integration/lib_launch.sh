@@ -13,17 +13,14 @@ STORES=()
 launch_stores() {
 	need sqlite3 jq
 	STORES=(sqlite)
-	if [ -f "$SRCDIR/tests/integration/lib_pg.sh" ]; then
-		# shellcheck source=/dev/null
-		. "$SRCDIR/tests/integration/lib_pg.sh"
-		if start_postgres >"$WORK/pg-start.log" 2>&1; then
-			STORES+=(pg)
-		else
-			show "$WORK/pg-start.log"
-			skip_one "the same steps on PostgreSQL" "PostgreSQL did not start (see above)"
-		fi
+	# shellcheck source=lib_pg.sh
+	. "$SRCDIR/tests/integration/lib_pg.sh"
+	if pg_available; then
+		start_postgres
+		need psql
+		STORES+=(pg)
 	else
-		skip_one "the same steps on PostgreSQL" "no tests/integration/lib_pg.sh"
+		skip_one "the same steps on PostgreSQL" "$(_pg_missing)"
 	fi
 }
 
