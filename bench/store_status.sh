@@ -15,9 +15,12 @@
 # one): first, median and best wall time, median CPU time. Then a whole
 # process (open + one view + close) 20 times, median wall time. Then the
 # CLI running the item query. PostgreSQL: a server from
-# tests/integration/lib_pg.sh (started and stopped here), or BENCH_PG_URL.
+# tests/integration/lib_pg.sh (started and stopped here), or BENCH_PG_URL;
+# the same two stores are copied into it from the SQLite files (COPY: a
+# fill through the store's API costs four round trips per event).
 #
 # Usage: bench/store_status.sh [BUILD_DIR]     (default: build)
+# BENCH_OUT=DIR keeps the SQLite stores there (and reuses them next time).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
@@ -29,10 +32,19 @@ export PREFLIGHT=$build/preflight BUILDDIR=$build SRCDIR=$here/..
 . "$here/../tests/integration/lib.sh"
 . "$here/../tests/integration/lib_pg.sh"
 out=${BENCH_OUT:-$WORK}
+PG_LIFETIME=${PG_LIFETIME:-3600s}
 
 # The view's item query (src/store/store_view.c items_full_sql) for run ?1.
-ITEMS_SQL="SELECT i.item_id, i.title, i.owner, i.module, i.env, i.severity, i.verify_kind, i.planned_change,
- i.due_ms, i.definition, s.seq, s.at_ms, s.status, s.actor, s.reason, s.data, l.item_seq, l.cycle,
+ITEMS_SQL="WITH i AS MATERIALIZED (SELECT i.*,
+  (SELECT MAX(x.seq) FROM events x WHERE x.run_id = i.run_id AND x.item_id = i.item_id
+   AND x.status IS NOT NULL) AS s_seq,
+  (SELECT y.item_seq FROM events y WHERE y.run_id = i.run_id AND y.item_id = i.item_id
+   ORDER BY y.seq DESC LIMIT 1) AS n_events,
+  (SELECT y.cycle FROM events y WHERE y.run_id = i.run_id AND y.item_id = i.item_id
+   ORDER BY y.seq DESC LIMIT 1) AS cycle
+  FROM run_items i WHERE i.run_id = RUN)
+ SELECT i.item_id, i.title, i.owner, i.module, i.env, i.severity, i.verify_kind, i.planned_change,
+ i.due_ms, i.definition, s.seq, s.at_ms, s.status, s.actor, s.reason, s.data, i.n_events, i.cycle,
  (SELECT c.change_id FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id
   AND c.change_id IS NOT NULL ORDER BY c.seq DESC LIMIT 1),
  (SELECT c.data FROM events c WHERE c.run_id = i.run_id AND c.kind = 'item.result'
@@ -40,12 +52,9 @@ ITEMS_SQL="SELECT i.item_id, i.title, i.owner, i.module, i.env, i.severity, i.ve
  (SELECT c.reason FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id
   AND c.reason IS NOT NULL AND c.kind IN ('item.confirm', 'item.skip', 'item.fail')
   AND i.due_ms > 0 AND c.at_ms > i.due_ms ORDER BY c.seq DESC LIMIT 1)
- FROM run_items i
- LEFT JOIN events s ON s.seq = (SELECT MAX(x.seq) FROM events x WHERE x.run_id = i.run_id
-  AND x.item_id = i.item_id AND x.status IS NOT NULL)
- LEFT JOIN events l ON l.seq = (SELECT MAX(y.seq) FROM events y WHERE y.run_id = i.run_id
-  AND y.item_id = i.item_id)
- WHERE i.run_id = RUN ORDER BY i.position"
+ FROM i
+ LEFT JOIN events s ON s.seq = i.s_seq
+ ORDER BY i.position"
 
 now_ms() { date +%s%3N; }
 
@@ -60,13 +69,34 @@ process_median() {
 	done | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] / 1000 }'
 }
 
-bench_store() { # BACKEND NAME DB RUNS ITEMS EVENTS VIEW_RUN
+# copy_to_pg SQLITE_FILE URL: the schema made by the store, the rows copied.
+copy_to_pg() {
+	local t
+	"$load" init "$2" 0 0 >/dev/null       # creates the schema (and a run 1 we drop)
+	"$PG_BIN/psql" -X -q -d "$2" -c "TRUNCATE events, run_items, runs CASCADE" >/dev/null
+	for t in runs run_items events; do
+		sqlite3 -csv "$1" "SELECT * FROM $t" |
+			"$PG_BIN/psql" -X -q -d "$2" -c "\\copy $t FROM STDIN WITH (FORMAT csv)"
+	done
+	"$PG_BIN/psql" -X -q -d "$2" -c "SELECT setval('runs_id_seq', (SELECT MAX(id) FROM runs));
+		SELECT setval('events_seq_seq', (SELECT MAX(seq) FROM events))" >/dev/null
+	# what autovacuum would have done by now: statistics and the visibility map
+	"$PG_BIN/psql" -X -q -d "$2" -c "VACUUM ANALYZE"
+}
+
+bench_store() { # BACKEND NAME DB RUNS ITEMS EVENTS VIEW_RUN [SQLITE_FILE to copy]
 	local be=$1 name=$2 db=$3 t0 t1
 	t0=$(now_ms)
-	"$load" fill "$db" "$4" "$5" "$6"
+	if [ -n "${8:-}" ]; then
+		copy_to_pg "$8" "$db"
+	elif [ -s "$db" ]; then
+		echo "$be $name: $db exists, reused (BENCH_OUT)"
+	else
+		"$load" fill "$db" "$4" "$5" "$6"
+	fi
 	t1=$(now_ms)
-	printf '%-10s %-4s fill %d runs x %d items x %d events: %.1f s\n' "$be" "$name" "$4" "$5" "$6" \
-		"$(echo "($t1 - $t0) / 1000" | bc -l)"
+	printf '%-10s %-4s %s %d runs x %d items x %d events: %.1f s\n' "$be" "$name" \
+		"$([ -n "${8:-}" ] && echo copy || echo fill)" "$4" "$5" "$6" "$(echo "($t1 - $t0) / 1000" | bc -l)"
 	printf '%-10s %-4s view: %s\n' "$be" "$name" "$("$load" view "$db" "$7" 50)"
 	printf '%-10s %-4s whole process (open, view, close), median of 20: %s ms\n' "$be" "$name" \
 		"$(process_median "$db" "$7")"
@@ -99,11 +129,16 @@ if [ -n "${BENCH_PG_URL:-}" ] || pg_available; then
 		many_url=${PG_URL/\/preflight?//many?}
 		one_url=${PG_URL/\/preflight?//one?}
 	else
-		many_url=$BENCH_PG_URL one_url=$BENCH_PG_URL
+		# two databases next to the given one; dropped first if present
+		PG_BIN=${PG_BIN:-$(dirname "$(command -v psql)")}
+		"$PG_BIN/psql" -X -q -d "$BENCH_PG_URL" -c "DROP DATABASE IF EXISTS pf_bench_many" -c "DROP DATABASE IF EXISTS pf_bench_one" \
+			-c "CREATE DATABASE pf_bench_many" -c "CREATE DATABASE pf_bench_one"
+		many_url=$(sed -E 's#^(postgres(ql)?://[^/?]*)/?[^?]*#\1/pf_bench_many#' <<<"$BENCH_PG_URL")
+		one_url=$(sed -E 's#^(postgres(ql)?://[^/?]*)/?[^?]*#\1/pf_bench_one#' <<<"$BENCH_PG_URL")
 	fi
-	bench_store postgresql many "$many_url" 1000 10 100 500
-	[ -z "${BENCH_PG_URL:-}" ] || echo "(BENCH_PG_URL: both stores in one database; the second run's ids follow)"
-	bench_store postgresql one "$one_url" 1 1000 100000 "$([ -z "${BENCH_PG_URL:-}" ] && echo 1 || echo 1001)"
+	command -v sqlite3 >/dev/null || { echo "postgresql: skipped (the sqlite3 CLI copies the stores)"; exit 0; }
+	bench_store postgresql many "$many_url" 1000 10 100 500 "$out/many.db"
+	bench_store postgresql one "$one_url" 1 1000 100000 1 "$out/one.db"
 	if [ -n "${PG_BIN:-}" ]; then
 		echo "postgresql many $(cli_psql "$many_url" 500)"
 		echo "postgresql one  $(cli_psql "$one_url" 1)"

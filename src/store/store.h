@@ -90,8 +90,9 @@ struct run_open {
 int64_t store_run_create(struct store *s, const struct run_open *o, struct err *e);
 
 /* ---- events ------------------------------------------------------------- */
-/* Appends one event (ev->seq and unset at_ms/host are filled in; data NULL
- * means {}). Returns its seq. The run (and item, when named) must exist:
+/* Appends one event (ev->seq and an unset at_ms are filled in; host NULL
+ * means this host's name and data NULL means {}, both without writing
+ * them back: the event's strings may be borrowed). Returns its seq. The run (and item, when named) must exist:
  * -PF_ESTORE_CONFLICT otherwise. */
 int64_t store_append(struct store *s, struct event *ev, struct err *e);
 

@@ -45,21 +45,20 @@ int64_t store_append_raw(struct store *s, struct event *ev, struct err *e)
 		return err_set(e, -EINVAL, "event without a kind");
 	if (!ev->at_ms)
 		ev->at_ms = store_now_ms();
-	if (!ev->host)
-		ev->host = strdup(s->host);
-	if (!ev->data)
-		ev->data = json_object();
 	r = item_counters(s, ev, &item_seq, &cycle, e);
 	if (r < 0)
 		return r;
-	data = json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (!data || !ev->data)
+	/* host and data are not written back: the caller's event may hold
+	 * borrowed strings, and must not gain memory it does not know of */
+	data = ev->data ? json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
+	if (!data)
 		return err_set(e, -ENOMEM, "out of memory");
 	r = sq_prepare(s, &st, e,
 		       "INSERT INTO events (at_ms, run_id, item_id, kind, status, actor, host, reason, change_id, data,"
 		       " item_seq, cycle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
 		       "inttitttttii", ev->at_ms, ev->run_id, ev->item_id, ev->kind, (int64_t)0,
-		       ev->actor ? ev->actor : "preflight", ev->host, ev->reason, ev->change_id, data, item_seq, cycle);
+		       ev->actor ? ev->actor : "preflight", ev->host ? ev->host : s->host, ev->reason, ev->change_id,
+		       data, item_seq, cycle);
 	free(data);   /* both backends copy what they bind */
 	if (r < 0)
 		return r;

@@ -9,16 +9,28 @@
 #include "base/array.h"
 #include "store/store_internal.h"
 
-/* The item's latest status-changing event (events_status index). */
-#define LATEST_STATUS                                                                                      \
-	"LEFT JOIN events s ON s.seq = (SELECT MAX(x.seq) FROM events x WHERE x.run_id = i.run_id"         \
-	" AND x.item_id = i.item_id AND x.status IS NOT NULL)"
+/* The run's items, each with the seq of its latest status-changing event
+ * (s_seq, events_status) and its event count and cycle (those its latest
+ * event carries, events_item): one index seek each. Materialized, so
+ * neither engine flattens it: joined on seq = (subquery) directly,
+ * PostgreSQL hashed the whole events table for a large run; the callers
+ * join events by primary key on s_seq instead. */
+#define ITEMS_WITH_SEQS                                                                                    \
+	"WITH i AS MATERIALIZED (SELECT i.*,"                                                               \
+	" (SELECT MAX(x.seq) FROM events x WHERE x.run_id = i.run_id AND x.item_id = i.item_id"             \
+	"  AND x.status IS NOT NULL) AS s_seq,"                                                             \
+	" (SELECT y.item_seq FROM events y WHERE y.run_id = i.run_id AND y.item_id = i.item_id"             \
+	"  ORDER BY y.seq DESC LIMIT 1) AS n_events,"                                                       \
+	" (SELECT y.cycle FROM events y WHERE y.run_id = i.run_id AND y.item_id = i.item_id"                \
+	"  ORDER BY y.seq DESC LIMIT 1) AS cycle"                                                           \
+	" FROM run_items i WHERE i.run_id = ?) "
 
 static const char items_full_sql[] =
+	ITEMS_WITH_SEQS
 	"SELECT i.item_id, i.title, i.owner, i.module, i.env, i.severity, i.verify_kind, i.planned_change,"
 	" i.due_ms, i.definition,"
 	" s.seq, s.at_ms, s.status, s.actor, s.reason, s.data,"
-	" l.item_seq, l.cycle,"
+	" i.n_events, i.cycle,"
 	" (SELECT c.change_id FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id"
 	"  AND c.change_id IS NOT NULL ORDER BY c.seq DESC LIMIT 1),"
 	" (SELECT c.data FROM events c WHERE c.run_id = i.run_id AND c.kind = '" EV_ITEM_RESULT "'"
@@ -27,16 +39,16 @@ static const char items_full_sql[] =
 	" (SELECT c.reason FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id"
 	"  AND c.reason IS NOT NULL AND c.kind IN ('" EV_ITEM_CONFIRM "', '" EV_ITEM_SKIP "', '" EV_ITEM_FAIL "')"
 	"  AND i.due_ms > 0 AND c.at_ms > i.due_ms ORDER BY c.seq DESC LIMIT 1)"
-	" FROM run_items i " LATEST_STATUS
-	/* its latest event of any kind: how many it has had, which cycle */
-	" LEFT JOIN events l ON l.seq = (SELECT MAX(y.seq) FROM events y WHERE y.run_id = i.run_id"
-	"  AND y.item_id = i.item_id)"
-	" WHERE i.run_id = ? ORDER BY i.position";
+	" FROM i LEFT JOIN events s ON s.seq = i.s_seq ORDER BY i.position";
 
 /* What counts need: status and due time. */
 static const char items_light_sql[] =
-	"SELECT i.item_id, i.due_ms, s.seq, s.at_ms, s.status FROM run_items i " LATEST_STATUS
-	" WHERE i.run_id = ? ORDER BY i.position";
+	"WITH i AS MATERIALIZED (SELECT i.*,"
+	" (SELECT MAX(x.seq) FROM events x WHERE x.run_id = i.run_id AND x.item_id = i.item_id"
+	"  AND x.status IS NOT NULL) AS s_seq"
+	" FROM run_items i WHERE i.run_id = ?) "
+	"SELECT i.item_id, i.due_ms, s.seq, s.at_ms, s.status FROM i LEFT JOIN events s ON s.seq = i.s_seq"
+	" ORDER BY i.position";
 
 static void read_state(struct item_view *it, int64_t seq, int64_t at_ms, int64_t status, int64_t now_ms)
 {
@@ -327,8 +339,9 @@ int store_open_runs(struct store *s, int64_t **ret, size_t *n, struct err *e)
 	/* not closed; those with an open item (pending, running, fail: an
 	 * item without a status event is pending) sort first (flag 1) */
 	r = sq_prepare(s, &st, e,
-		       "SELECT r.id, CASE WHEN EXISTS (SELECT 1 FROM run_items i " LATEST_STATUS
-		       " WHERE i.run_id = r.id AND (s.status IS NULL OR s.status IN (0, 1, 3))) THEN 1 ELSE 0 END"
+		       "SELECT r.id, CASE WHEN EXISTS (SELECT 1 FROM run_items i WHERE i.run_id = r.id AND"
+		       " COALESCE((SELECT x.status FROM events x WHERE x.run_id = i.run_id AND x.item_id = i.item_id"
+		       " AND x.status IS NOT NULL ORDER BY x.seq DESC LIMIT 1), 0) IN (0, 1, 3)) THEN 1 ELSE 0 END"
 		       " FROM runs r WHERE NOT EXISTS (SELECT 1 FROM events c WHERE c.run_id = r.id"
 		       " AND c.kind = '" EV_RUN_CLOSE "') ORDER BY r.id",
 		       "");

@@ -119,7 +119,6 @@ static int cmd_append(struct store *s, int64_t run, int64_t n, const char *tag)
 		if (store_append(s, &ev, &e) <= 0)
 			die("append", &e);
 		json_decref(ev.data);
-		free(ev.host);
 	}
 	return 0;
 }
@@ -218,7 +217,6 @@ static int cmd_fill(struct store *s, int64_t runs, int64_t items, int64_t events
 			if (store_append(s, &ev, &e) <= 0)
 				die("append", &e);
 			json_decref(ev.data);
-			free(ev.host);
 		}
 		if (store_commit(s, &e) < 0)
 			die("commit", &e);

@@ -119,8 +119,13 @@ expect_eq "but not for the last 6s" "$(field "$WORK/r.jsonl" clock-held .status)
 expect_match "its first samples are the worst" "$(field "$WORK/r.jsonl" clock-held .summary)" \
 	"is not > $((now - 2)) \\([0-9]+ of [0-9]+ samples, 1 of 1 series over 6s\\)$"
 worst=$(field "$WORK/r.jsonl" clock-held .evidence.worst.value)
-expect_true "the worst sample is the window's first ($worst <= $((now - 6 + 1)))" \
-	python3 -c "import sys; sys.exit(0 if float('$worst') <= $now - 6 + 1 else 1)"
+at=$(field "$WORK/r.jsonl" clock-held .evidence.worst.at)
+# time()'s value is its own sample's time: the worst is the earliest sample
+expect_true "the worst sample ($worst at $at) is the earliest, and fails" python3 -c "
+import sys, datetime
+at = datetime.datetime.strptime('$at', '%Y-%m-%dT%H:%M:%S.%fZ').replace(tzinfo=datetime.timezone.utc).timestamp()
+sys.exit(0 if abs(float('$worst') - at) < 0.002 and float('$worst') <= $now - 2 else 1)"
+expect_eq "7 samples, one a second over 6 s" "$(field "$WORK/r.jsonl" clock-held .evidence.samples)" 7
 
 expect_eq "an empty result fails" "$(field "$WORK/r.jsonl" empty .summary)" "no series"
 expect_eq "unless empty_ok" "$(field "$WORK/r.jsonl" empty-ok .status)" pass
