@@ -6,6 +6,7 @@
 #   launch_stores          fills STORES with "sqlite" and, when it starts, "pg"
 #   store_url KIND TAG     a fresh, empty store of KIND for one pass: a file, or a new database
 #   event_count URL        the events in the store (sqlite3 / psql, not preflight)
+#   store_sql URL SQL      one statement on the store, rows as text
 #   json_item FILE ID KEY  one field of an item in a run's JSON report
 
 STORES=()
@@ -51,6 +52,14 @@ event_count() {
 			echo 0
 		fi
 		;;
+	esac
+}
+
+# store_sql URL SQL: one statement on the store, its rows as text.
+store_sql() {
+	case $1 in
+	postgres://* | postgresql://*) psql "$1" -qAtc "$2" ;;
+	*) sqlite3 "$1" "$2" ;;
 	esac
 }
 
