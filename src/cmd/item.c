@@ -153,7 +153,8 @@ int cmd_item(int argc, char **argv)
 		if (!strcmp(argv[first], actions[i].name))
 			act = &actions[i];
 	if (!act)
-		return cmd_usage_error("item", "'%s' is not an action; give confirm, fail, skip or reopen", argv[first]);
+		return cmd_usage_error("item", "'%s' is not an action; give confirm, fail, skip or reopen",
+				       argv[first]);
 	if (!a.by)
 		return cmd_usage_error("item", "%s needs --by NAME: who acts is part of the record", act->name);
 	if (act->to == ITEM_SKIP && !a.reason)

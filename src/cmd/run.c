@@ -4,7 +4,7 @@
  * person, and prints the run (docs/launch.md).
  *
  * Each result is recorded the moment its item ends, so a run that is
- * stopped half-way keeps what it learnt. SIGINT and SIGTERM are caught
+ * stopped half-way keeps what it learnt. SIGINT, SIGTERM and SIGHUP are caught
  * while items run: the items still running are recorded as failed
  * ("interrupted by SIGTERM"), their commands are signalled, and preflight
  * then dies of the signal; `preflight run CHECKLIST --resume RUN` runs
@@ -53,7 +53,8 @@ static const struct opt run_opts[] = {
 	{ .type = OPT_STRING, .long_name = "jira-parent", .arg_name = "KEY",
 	  .help = "the Jira issue follow-ups become sub-tasks of (default: the checklist's jira.parent)",
 	  .off = A(jira_parent) },
-	{ .type = OPT_STRING, .long_name = "only", .arg_name = "ID,...", .help = "only these items (comma-separated ids)",
+	{ .type = OPT_STRING, .long_name = "only", .arg_name = "ID,...",
+	  .help = "only these items (comma-separated ids)",
 	  .off = A(only) },
 	{ .type = OPT_COUNT, .long_name = "resume", .arg_name = "RUN",
 	  .help = "go on with run RUN instead of opening one: run its automatic items that are pending or were "
@@ -85,8 +86,8 @@ const struct command_spec cmd_run_spec = {
 		       "built-in checks; in parallel up to the checklist's 'parallel', each with its timeout) and "
 		       "records each result, its evidence, executor and duration as the item ends. A failed item "
 		       "opens a follow-up. Manual items stay pending for 'preflight item confirm'. Then prints the "
-		       "run, its id first ('preflight status RUN' shows it again). SIGINT or SIGTERM while items run "
-		       "records the running ones as failed (interrupted) and stops their commands; --resume RUN "
+		       "run, its id first ('preflight status RUN' shows it again). SIGINT, SIGTERM or SIGHUP while "
+		       "items run records the running ones as failed (interrupted) and stops their commands; --resume RUN "
 		       "runs them again.",
 	.operands = "CHECKLIST: the checklist file (docs/checklist.md; '-' = standard input), or --checklist FILE.",
 	.operand_name = "CHECKLIST",
@@ -200,7 +201,8 @@ static json_t *items_json(const struct checklist *cl, const size_t *pick, size_t
 		    (it->env && json_object_set_new(o, "env", json_string(it->env)) < 0) ||
 		    (it->severity && json_object_set_new(o, "severity", json_string(it->severity)) < 0) ||
 		    (it->change && json_object_set_new(o, "change", json_string(it->change)) < 0) ||
-		    (due && json_object_set_new(o, "due_ms", json_integer(due)) < 0) || json_array_append_new(arr, o) < 0) {
+		    (due && json_object_set_new(o, "due_ms", json_integer(due)) < 0) ||
+		    json_array_append_new(arr, o) < 0) {
 			json_decref(arr);
 			err_set(e, -ENOMEM, "out of memory");
 			return NULL;
@@ -381,7 +383,8 @@ static void *watch_signals(void *arg)
 		r = ev.data ? (int)launch_append(c->s, &ev, &e) : -ENOMEM;
 		json_decref(ev.data);
 		if (r >= 0) {
-			int w = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "", c->cl->items[i].id);
+			int w = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+					 c->cl->items[i].id);
 
 			if (w > 0 && (size_t)w < sizeof(names) - used)
 				used += (size_t)w;
@@ -519,7 +522,7 @@ static int check_no_live_runner(struct store *s, const struct run_view *v)
 static int verify_with_watch(struct run_ctx *c, const size_t *pick, size_t n, const struct verify_target *t)
 {
 	struct verify_opts o = { .target = *t, .on_start = on_start, .on_done = on_done, .arg = c };
-	struct sigaction sa = { 0 }, old_int, old_term;
+	struct sigaction sa = { 0 }, old_int, old_term, old_hup;
 	pthread_t watcher;
 	struct err e = { "" };
 	unsigned char zero = 0;
@@ -538,11 +541,13 @@ static int verify_with_watch(struct run_ctx *c, const size_t *pick, size_t n, co
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);   /* the terminal went away */
 
 	r = verify_items(c->cl, pick, n, &o, &e);
 
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	/* A signal that came in the meantime wins: the watcher reads it first
 	 * and never returns. */
 	if (write(c->pipe_fd[1], &zero, 1) == 1)
@@ -679,7 +684,8 @@ int cmd_run(int argc, char **argv)
 		cljson = checklist_to_json(&cl);
 		if (!items) {
 			/* a due the loader let through but that is no time */
-			ret = cmd_error("run", strstr(e.msg, "out of memory") ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
+			ret = cmd_error("run", strstr(e.msg, "out of memory") ? EXIT_INTERNAL : EXIT_USAGE, "%s",
+					e.msg);
 			goto out;
 		}
 		if (!cljson) {
@@ -734,7 +740,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	ret = EXIT_OK;
 	for (size_t i = 0; i < v.n_items; i++)
-		if (v.items[i].status == ITEM_FAIL && v.items[i].verify_kind && strcmp(v.items[i].verify_kind, "manual"))
+		if (v.items[i].status == ITEM_FAIL && v.items[i].verify_kind &&
+		    strcmp(v.items[i].verify_kind, "manual"))
 			ret = EXIT_FINDINGS;
 out:
 	run_view_release(&v);
