@@ -50,6 +50,8 @@ COMMAND(cmd_item);
 COMMAND(cmd_status);
 COMMAND(cmd_runs);
 COMMAND(cmd_report);
+COMMAND(cmd_notify);
+COMMAND(cmd_followup);
 COMMAND(cmd_completion);
 COMMAND(cmd_manpage);
 

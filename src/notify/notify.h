@@ -46,7 +46,16 @@ struct notify_opts {
 	double timeout_s;       /* per delivery request (default 10 s) */
 	unsigned max_batch;     /* messages claimed per call (default 100) */
 	FILE *log;              /* one line per delivery outcome (no secrets), or NULL */
+	double backoff_base_s;  /* the first retry's ceiling (default 5 s; shorter in tests) */
+	double lease_s;         /* how long a claimed message is ours (default 60 s, at least 2 timeouts):
+	                         * a notifier killed mid-delivery frees its messages this long after */
 };
+
+/* Deliveries that failed in a way that may pass are retried, at most this
+ * many times; an answer that will not change is dead at once. A channel
+ * whose URL, secret or Jira token is missing from the environment is
+ * retried without limit: setting it is the fix. */
+#define NOTIFY_MAX_ATTEMPTS 12
 
 /* Queues every alert due at now_ms in every open run (or in run_id alone when > 0). */
 int notify_scan(struct store *s, int64_t run_id, int64_t now_ms, struct notify_stats *st, struct err *e);
@@ -57,6 +66,11 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
  * loop of `preflight serve`. */
 int notify_once(struct store *s, int64_t now_ms, const struct notify_opts *o, struct notify_stats *st,
 		struct err *e);
+
+/* What notify_scan would queue at now_ms, without writing: a JSON array of
+ * {"id" (dedupe key), "channel", "kind", "run", "item", "stage", "body"}
+ * (`preflight notify --dry-run`). */
+int notify_plan(struct store *s, int64_t run_id, int64_t now_ms, json_t **ret, struct err *e);
 
 /* Opens the follow-up of a failed item (RCA due after the checklist's
  * alerts.rca_due, default 2 h), queues its first alert and, when the

@@ -26,6 +26,7 @@
 struct pg_db {
 	struct db base;
 	PGconn *conn;
+	bool in_tx;              /* between begin and commit/rollback */
 };
 
 struct pg_stmt {
@@ -40,6 +41,25 @@ struct pg_stmt {
 static PGconn *conn(struct db *db)
 {
 	return ((struct pg_db *)db)->conn;
+}
+
+/* A long-lived process (serve) outlives a server restart or an idle
+ * connection dropped on the way: outside a transaction, a statement that
+ * failed because the connection is gone is sent again once, on a new one.
+ * Inside one, the transaction is lost and the caller's error stands. */
+static bool reconnected(struct db *db)
+{
+	struct pg_db *d = (struct pg_db *)db;
+	PGresult *res;
+
+	if (d->in_tx || PQstatus(d->conn) != CONNECTION_BAD)
+		return false;
+	PQreset(d->conn);
+	if (PQstatus(d->conn) != CONNECTION_OK)
+		return false;
+	res = PQexec(d->conn, STATEMENT_TIMEOUT);
+	PQclear(res);
+	return true;
 }
 
 /* libpq's messages end in a newline and may run to several lines: the first. */
@@ -118,6 +138,12 @@ static int pg_step(struct db_stmt *st, struct err *e)
 		s->res = PQexecParams(conn(st->db), s->sql, s->nparams, NULL, (const char *const *)s->params, NULL,
 				      NULL, 0);
 		status = PQresultStatus(s->res);
+		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && reconnected(st->db)) {
+			PQclear(s->res);
+			s->res = PQexecParams(conn(st->db), s->sql, s->nparams, NULL, (const char *const *)s->params,
+					      NULL, NULL, 0);
+			status = PQresultStatus(s->res);
+		}
 		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
 			int r = fail_msg(st->db, e, "query", PQresultErrorMessage(s->res));
 
@@ -173,6 +199,11 @@ static int pg_exec(struct db *db, const char *sql, struct err *e)
 	ExecStatusType status = PQresultStatus(res);
 	int r = 0;
 
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && reconnected(db)) {
+		PQclear(res);
+		res = PQexec(conn(db), sql);
+		status = PQresultStatus(res);
+	}
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 		r = fail_msg(db, e, "exec", PQresultErrorMessage(res));
 	PQclear(res);
@@ -181,15 +212,19 @@ static int pg_exec(struct db *db, const char *sql, struct err *e)
 
 static int pg_begin(struct db *db, bool write, struct err *e)
 {
+	struct pg_db *d = (struct pg_db *)db;
 	int r;
 
-	if (!write)
-		return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
-	r = pg_exec(db, "BEGIN", e);
-	if (r == 0) {
+	r = pg_exec(db, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+	if (r < 0)
+		return r;
+	d->in_tx = true;
+	if (write) {
 		r = pg_exec(db, "SELECT pg_advisory_xact_lock(" WRITER_LOCK ")", e);
-		if (r < 0)
+		if (r < 0) {
 			pg_exec(db, "ROLLBACK", NULL);
+			d->in_tx = false;
+		}
 	}
 	return r;
 }
@@ -200,6 +235,7 @@ static int pg_commit(struct db *db, struct err *e)
 
 	if (r < 0)
 		pg_exec(db, "ROLLBACK", NULL);
+	((struct pg_db *)db)->in_tx = false;
 	return r;
 }
 
@@ -207,6 +243,7 @@ static void pg_rollback(struct db *db)
 {
 	if (PQtransactionStatus(conn(db)) != PQTRANS_IDLE)
 		pg_exec(db, "ROLLBACK", NULL);
+	((struct pg_db *)db)->in_tx = false;
 }
 
 static void pg_close(struct db *db)

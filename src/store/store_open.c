@@ -16,9 +16,25 @@
  * Never edit a released step: add the next one. "@PK@" is the one dialect
  * difference in the DDL: an auto-numbered 64-bit key that never reuses a
  * value (SQLite's AUTOINCREMENT, PostgreSQL's BIGSERIAL). */
-static const char *const migrations[] = {
+struct migration {
+	const char *sql;        /* both engines */
+	const char *sqlite, *pg;   /* then the engine's own, or NULL */
+};
+
+/* The tables written once refuse UPDATE and DELETE: what happened is never
+ * edited in place, whoever holds the database (the outbox stays mutable). */
+#define APPEND_ONLY_SQLITE(t)                                                                              \
+	"CREATE TRIGGER " t "_append_only_u BEFORE UPDATE ON " t                                           \
+	" BEGIN SELECT RAISE(ABORT, '" t " is append-only'); END;"                                          \
+	"CREATE TRIGGER " t "_append_only_d BEFORE DELETE ON " t                                           \
+	" BEGIN SELECT RAISE(ABORT, '" t " is append-only'); END;"
+#define APPEND_ONLY_PG(t)                                                                                  \
+	"CREATE TRIGGER " t "_append_only BEFORE UPDATE OR DELETE ON " t                                   \
+	" FOR EACH ROW EXECUTE FUNCTION preflight_append_only();"
+
+static const struct migration migrations[] = {
 	/* 1: runs, items, follow-ups, the event log, the outbox */
-	"CREATE TABLE runs ("
+	{ "CREATE TABLE runs ("
 	" id @PK@,"
 	" name TEXT NOT NULL, source TEXT, env TEXT, owner TEXT, opened_by TEXT, host TEXT,"
 	" parent_ticket TEXT, opened_ms BIGINT NOT NULL, checklist TEXT NOT NULL);"
@@ -64,6 +80,11 @@ static const char *const migrations[] = {
 	" sent_ms BIGINT NOT NULL DEFAULT 0, last_error TEXT);"
 	"CREATE INDEX outbox_due ON outbox(state, next_attempt_ms);"
 	"CREATE INDEX outbox_sent ON outbox(channel, sent_ms);",
+	  APPEND_ONLY_SQLITE("runs") APPEND_ONLY_SQLITE("run_items") APPEND_ONLY_SQLITE("followups")
+	  APPEND_ONLY_SQLITE("events"),
+	  "CREATE OR REPLACE FUNCTION preflight_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+	  " $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;"
+	  APPEND_ONLY_PG("runs") APPEND_ONLY_PG("run_items") APPEND_ONLY_PG("followups") APPEND_ONLY_PG("events") },
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -136,7 +157,12 @@ static int migrate(struct store *s, struct err *e)
 		r = refuse_newer(s, v, e);
 	for (int64_t next = v + 1; r == 0 && next <= SCHEMA_VERSION; next++) {
 		buf_reset(&sql);
-		r = migration_sql(s, migrations[next - 1], &sql);
+		const struct migration *m = &migrations[next - 1];
+		const char *own_sql = s->db->pg ? m->pg : m->sqlite;
+
+		r = migration_sql(s, m->sql, &sql);
+		if (r == 0 && own_sql)
+			r = buf_puts(&sql, own_sql);
 		if (r < 0)
 			r = err_set(e, r, "out of memory");
 		else

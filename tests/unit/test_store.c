@@ -63,6 +63,31 @@ static void raw_exec(const struct fixture *f, const char *sql)
 	}
 }
 
+/* Like raw_exec, but says whether the database accepted it. */
+static bool raw_try(const struct fixture *f, const char *sql)
+{
+	bool ok;
+
+	if (f->pg) {
+		PGconn *c = PQconnectdb(f->url);
+		PGresult *res;
+
+		assert_int_equal(PQstatus(c), CONNECTION_OK);
+		PQsetNoticeProcessor(c, quiet, NULL);
+		res = PQexec(c, sql);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+		PQclear(res);
+		PQfinish(c);
+	} else {
+		sqlite3 *db;
+
+		assert_int_equal(sqlite3_open(f->url, &db), SQLITE_OK);
+		ok = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+		sqlite3_close(db);
+	}
+	return ok;
+}
+
 /* A PostgreSQL database as new: every table of ours dropped. */
 static void pg_wipe(const char *url)
 {
@@ -709,6 +734,41 @@ static void test_migrate_older(void **state)
 	assert_true(make_run(f->s, "after migration") > 0);
 }
 
+/* What happened is never edited in place, whoever holds the database. */
+static void test_append_only(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = { { 0 } };
+	int64_t run = make_run(f->s, "history");
+
+	assert_true(store_followup_open(f->s, run, "a", NULL, 0, "x", "bob", &e) > 0);
+	assert_false(raw_try(f, "UPDATE events SET actor = 'mallory'"));
+	assert_false(raw_try(f, "DELETE FROM events"));
+	assert_false(raw_try(f, "UPDATE runs SET name = 'other'"));
+	assert_false(raw_try(f, "DELETE FROM run_items"));
+	assert_false(raw_try(f, "UPDATE followups SET owner = 'x'"));
+	/* the outbox is the delivery queue: mutable */
+	assert_true(raw_try(f, "UPDATE outbox SET attempts = attempts"));
+	assert_int_equal(store_last_seq(f->s, &e), 2);
+}
+
+/* PostgreSQL: the server drops our connection (a restart, an idle timeout
+ * on the way); the next statement outside a transaction reconnects. */
+static void test_reconnect(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = { { 0 } };
+	int64_t run;
+
+	if (!f->pg)
+		return;
+	run = make_run(f->s, "before");
+	raw_exec(f, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+		    " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	assert_int_equal(store_latest_run(f->s, &e), run);
+	assert_true(make_run(f->s, "after") > run);
+}
+
 /* ---- names of stores (no fixture) -------------------------------------------- */
 
 static void test_urls(void **state)
@@ -801,7 +861,9 @@ static void test_item_status_names(void **state)
 	cmocka_unit_test_setup_teardown(test_outbox_dedupe, setup_fn, teardown),                              \
 	cmocka_unit_test_setup_teardown(test_outbox_claim_lease, setup_fn, teardown),                         \
 	cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_fn, teardown),                       \
-	cmocka_unit_test_setup_teardown(test_migrate_older, setup_fn, teardown)
+	cmocka_unit_test_setup_teardown(test_migrate_older, setup_fn, teardown),                              \
+	cmocka_unit_test_setup_teardown(test_append_only, setup_fn, teardown),                                \
+	cmocka_unit_test_setup_teardown(test_reconnect, setup_fn, teardown)
 
 int main(void)
 {
