@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# ctest-labels: slow
 # A `preflight run` stopped while a long exec item runs (docs/launch.md,
 # "When a run is interrupted"), on SQLite and on PostgreSQL:
 #   SIGTERM: what was recorded stays (the quick item's pass), the running
