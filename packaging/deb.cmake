@@ -16,10 +16,14 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 # dpkg-shlibdeps finds what the binary links: libc6, libjansson4,
-# libyaml-0-2. It cannot see libcurl, which src/io/http.c dlopens on first
-# use, so libcurl4 is named here: 7.85.0 for CURLOPT_PROTOCOLS_STR (older
-# releases would silently ignore the protocol restriction).
+# libyaml-0-2, libsqlite3-0. It cannot see the libraries loaded on first
+# use (dlopen), so they are named here: libcurl4 (src/io/http.c), 7.85.0
+# for CURLOPT_PROTOCOLS_STR (older releases would silently ignore the
+# protocol restriction); libssl3's libcrypto (src/notify/crypto.c: the
+# DingTalk signature); and libpq5 (src/store/db_pg.c), recommended only,
+# since a PostgreSQL store is a team's choice and SQLite is the default.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= 7.85.0)")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= 7.85.0), libssl3")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libpq5")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
 include(CPack)

@@ -5,7 +5,6 @@
  * here, at delivery time, and every word that leaves this file (the log,
  * the outbox's last_error, events) is redacted against them. */
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "base/fileio.h"
 #include "io/http.h"
 #include "notify/answer.h"
+#include "notify/crypto.h"
 #include "notify/notify.h"
 #include "notify/sign.h"
 
@@ -69,7 +69,7 @@ static int read_secret(const char *env, const char *file, char *out, size_t len,
 		return r;
 	}
 	snprintf(out, len, "%s", buf_str(&b));
-	OPENSSL_cleanse(b.data, b.len);
+	crypto_wipe(b.data, b.len);
 	buf_release(&b);
 	for (size_t n = strlen(out); n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '); n--)
 		out[n - 1] = '\0';
@@ -142,13 +142,20 @@ static int prepare(struct flight *f, int64_t now_ms, double timeout_s)
 		strcat(f->url, "/rest/api/2/issue");
 		if (user && *user) {
 			char cred[SECRET_MAX + 256];
-			unsigned char b64[((SECRET_MAX + 256 + 2) / 3) * 4 + 1];
+			char b64[((SECRET_MAX + 256 + 2) / 3) * 4 + 1];
 			int n = snprintf(cred, sizeof(cred), "%s:%s", user, f->token);
 
-			EVP_EncodeBlock(b64, (const unsigned char *)cred, n);
-			OPENSSL_cleanse(cred, sizeof(cred));
+			if (n < 0 || (size_t)n >= sizeof(cred) || crypto_base64(cred, (size_t)n, b64) < 0) {
+				crypto_wipe(cred, sizeof(cred));
+				f->config = true;
+				crypto_init(why, sizeof(why));
+				snprintf(f->error, sizeof(f->error), "jira: cannot encode the credentials%s%s", why[0] ? ": " : "",
+					 why);
+				return -ENOENT;
+			}
+			crypto_wipe(cred, sizeof(cred));
 			snprintf(f->auth, sizeof(f->auth), "Authorization: Basic %s", b64);
-			OPENSSL_cleanse(b64, sizeof(b64));
+			crypto_wipe(b64, sizeof(b64));
 		} else {
 			snprintf(f->auth, sizeof(f->auth), "Authorization: Bearer %s", f->token);
 		}
@@ -425,9 +432,9 @@ int notify_deliver(struct store *s, int64_t now_ms, const struct notify_opts *o,
 			if (fl[i].send)
 				http_request_release(&fl[i].req);
 			free(fl[i].body);
-			OPENSSL_cleanse(fl[i].secret, sizeof(fl[i].secret));
-			OPENSSL_cleanse(fl[i].token, sizeof(fl[i].token));
-			OPENSSL_cleanse(fl[i].auth, sizeof(fl[i].auth));
+			crypto_wipe(fl[i].secret, sizeof(fl[i].secret));
+			crypto_wipe(fl[i].token, sizeof(fl[i].token));
+			crypto_wipe(fl[i].auth, sizeof(fl[i].auth));
 			outbox_msg_release(&msgs[i]);
 		}
 		free(msgs);

@@ -1,10 +1,10 @@
 /* sign: DingTalk signatures (OpenSSL HMAC) and redaction (sign.h). */
 #include "notify/sign.h"
 
+#include "notify/crypto.h"
+
 #include <errno.h>
 #include <stdbool.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,21 +37,24 @@ int notify_urlencode(const char *s, size_t n, char *out, size_t len)
 int notify_dingtalk_sign(const char *secret, int64_t ts_ms, char *out, size_t len)
 {
 	char msg[4200];
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
-	unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+	unsigned char mac[CRYPTO_SHA256_LEN];
+	char b64[4 * ((CRYPTO_SHA256_LEN + 2) / 3) + 1];
 	int n = snprintf(msg, sizeof(msg), "%lld\n%s", (long long)ts_ms, secret);
 	int b;
 
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		return -E2BIG;
-	if (!HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)msg, (size_t)n, mac, &mac_len))
-		return -EIO;
-	b = EVP_EncodeBlock(b64, mac, (int)mac_len);
-	OPENSSL_cleanse(msg, sizeof(msg));
+	b = crypto_hmac_sha256(secret, strlen(secret), msg, (size_t)n, mac);
+	crypto_wipe(msg, sizeof(msg));
+	if (b < 0)
+		return b;
+	b = crypto_base64(mac, sizeof(mac), b64);
+	crypto_wipe(mac, sizeof(mac));
 	if (b <= 0)
-		return -EIO;
-	return notify_urlencode((const char *)b64, (size_t)b, out, len);
+		return b < 0 ? b : -EIO;
+	b = notify_urlencode(b64, (size_t)b, out, len);
+	crypto_wipe(b64, sizeof(b64));
+	return b;
 }
 
 int notify_dingtalk_url(const char *url, const char *secret, int64_t ts_ms, char *out, size_t len)
@@ -64,7 +67,7 @@ int notify_dingtalk_url(const char *url, const char *secret, int64_t ts_ms, char
 		return r;
 	n = snprintf(out, len, "%s%stimestamp=%lld&sign=%s", url, strchr(url, '?') ? "&" : "?", (long long)ts_ms,
 		     sign);
-	OPENSSL_cleanse(sign, sizeof(sign));
+	crypto_wipe(sign, sizeof(sign));
 	return n < 0 || (size_t)n >= len ? -E2BIG : 0;
 }
 

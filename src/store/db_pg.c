@@ -8,15 +8,82 @@
  * "seq > N" never skips one that commits later with a smaller number.
  * Every statement is bounded by statement_timeout (the lock wait too).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "store/db.h"
+
+/* libpq is loaded on first use (dlopen), as libcurl is (src/io/http.c): it
+ * pulls in Kerberos, LDAP, SASL and GnuTLS, about 20 shared libraries whose
+ * loading took every command from 3 ms to 14 ms, though only a team's
+ * shared store speaks PostgreSQL. The package that ships it is named in
+ * the error, since a host without it must not look like a server that
+ * refused us. */
+#define PQ_SONAME "libpq.so.5"
+#define PQ_PACKAGE "libpq5"
+
+static struct {
+	void (*clear)(PGresult *);
+	PGconn *(*connectdb)(const char *);
+	char *(*errorMessage)(const PGconn *);
+	PGresult *(*exec)(PGconn *, const char *);
+	PGresult *(*execParams)(PGconn *, const char *, int, const Oid *, const char *const *, const int *,
+				const int *, int);
+	void (*finish)(PGconn *);
+	int (*getisnull)(const PGresult *, int, int);
+	char *(*getvalue)(const PGresult *, int, int);
+	int (*ntuples)(const PGresult *);
+	void (*reset)(PGconn *);
+	char *(*resultErrorMessage)(const PGresult *);
+	ExecStatusType (*resultStatus)(const PGresult *);
+	PQnoticeProcessor (*setNoticeProcessor)(PGconn *, PQnoticeProcessor, void *);
+	ConnStatusType (*status)(const PGconn *);
+	PGTransactionStatusType (*transactionStatus)(const PGconn *);
+} pq;
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static bool pq_loaded;
+static char pq_load_errmsg[200];
+
+static void pq_load(void)
+{
+	void *h = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		const char *why = dlerror();
+
+		snprintf(pq_load_errmsg, sizeof(pq_load_errmsg), "%s", why ? why : "not found");
+		return;
+	}
+#define SYM(field, name) \
+	if (!(*(void **)&pq.field = dlsym(h, name))) { \
+		snprintf(pq_load_errmsg, sizeof(pq_load_errmsg), "it has no '%s'", name); \
+		return; \
+	}
+	SYM(clear, "PQclear");
+	SYM(connectdb, "PQconnectdb");
+	SYM(errorMessage, "PQerrorMessage");
+	SYM(exec, "PQexec");
+	SYM(execParams, "PQexecParams");
+	SYM(finish, "PQfinish");
+	SYM(getisnull, "PQgetisnull");
+	SYM(getvalue, "PQgetvalue");
+	SYM(ntuples, "PQntuples");
+	SYM(reset, "PQreset");
+	SYM(resultErrorMessage, "PQresultErrorMessage");
+	SYM(resultStatus, "PQresultStatus");
+	SYM(setNoticeProcessor, "PQsetNoticeProcessor");
+	SYM(status, "PQstatus");
+	SYM(transactionStatus, "PQtransactionStatus");
+#undef SYM
+	pq_loaded = true;
+}
 
 /* The advisory lock every writer takes: any constant of our own ("pflt"). */
 #define WRITER_LOCK "1886741620"
@@ -52,13 +119,13 @@ static bool reconnected(struct db *db)
 	struct pg_db *d = (struct pg_db *)db;
 	PGresult *res;
 
-	if (d->in_tx || PQstatus(d->conn) != CONNECTION_BAD)
+	if (d->in_tx || pq.status(d->conn) != CONNECTION_BAD)
 		return false;
-	PQreset(d->conn);
-	if (PQstatus(d->conn) != CONNECTION_OK)
+	pq.reset(d->conn);
+	if (pq.status(d->conn) != CONNECTION_OK)
 		return false;
-	res = PQexec(d->conn, STATEMENT_TIMEOUT);
-	PQclear(res);
+	res = pq.exec(d->conn, STATEMENT_TIMEOUT);
+	pq.clear(res);
 	return true;
 }
 
@@ -135,23 +202,23 @@ static int pg_step(struct db_stmt *st, struct err *e)
 	ExecStatusType status;
 
 	if (!s->res) {
-		s->res = PQexecParams(conn(st->db), s->sql, s->nparams, NULL, (const char *const *)s->params, NULL,
+		s->res = pq.execParams(conn(st->db), s->sql, s->nparams, NULL, (const char *const *)s->params, NULL,
 				      NULL, 0);
-		status = PQresultStatus(s->res);
+		status = pq.resultStatus(s->res);
 		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && reconnected(st->db)) {
-			PQclear(s->res);
-			s->res = PQexecParams(conn(st->db), s->sql, s->nparams, NULL, (const char *const *)s->params,
+			pq.clear(s->res);
+			s->res = pq.execParams(conn(st->db), s->sql, s->nparams, NULL, (const char *const *)s->params,
 					      NULL, NULL, 0);
-			status = PQresultStatus(s->res);
+			status = pq.resultStatus(s->res);
 		}
 		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-			int r = fail_msg(st->db, e, "query", PQresultErrorMessage(s->res));
+			int r = fail_msg(st->db, e, "query", pq.resultErrorMessage(s->res));
 
-			PQclear(s->res);
+			pq.clear(s->res);
 			s->res = NULL;
 			return r;
 		}
-		s->nrows = status == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+		s->nrows = status == PGRES_TUPLES_OK ? pq.ntuples(s->res) : 0;
 	}
 	if (s->row + 1 >= s->nrows) {
 		s->row = s->nrows;
@@ -165,14 +232,14 @@ static bool pg_column_null(struct db_stmt *st, int i)
 {
 	struct pg_stmt *s = (struct pg_stmt *)st;
 
-	return !s->res || s->row < 0 || s->row >= s->nrows || PQgetisnull(s->res, s->row, i);
+	return !s->res || s->row < 0 || s->row >= s->nrows || pq.getisnull(s->res, s->row, i);
 }
 
 static const char *pg_column_text(struct db_stmt *st, int i)
 {
 	struct pg_stmt *s = (struct pg_stmt *)st;
 
-	return pg_column_null(st, i) ? NULL : PQgetvalue(s->res, s->row, i);
+	return pg_column_null(st, i) ? NULL : pq.getvalue(s->res, s->row, i);
 }
 
 static int64_t pg_column_int(struct db_stmt *st, int i)
@@ -186,7 +253,7 @@ static void pg_finalize(struct db_stmt *st)
 {
 	struct pg_stmt *s = (struct pg_stmt *)st;
 
-	PQclear(s->res);
+	pq.clear(s->res);
 	for (int i = 0; i < s->nparams; i++)
 		free(s->params[i]);
 	free(s->sql);
@@ -195,18 +262,18 @@ static void pg_finalize(struct db_stmt *st)
 
 static int pg_exec(struct db *db, const char *sql, struct err *e)
 {
-	PGresult *res = PQexec(conn(db), sql);
-	ExecStatusType status = PQresultStatus(res);
+	PGresult *res = pq.exec(conn(db), sql);
+	ExecStatusType status = pq.resultStatus(res);
 	int r = 0;
 
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && reconnected(db)) {
-		PQclear(res);
-		res = PQexec(conn(db), sql);
-		status = PQresultStatus(res);
+		pq.clear(res);
+		res = pq.exec(conn(db), sql);
+		status = pq.resultStatus(res);
 	}
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-		r = fail_msg(db, e, "exec", PQresultErrorMessage(res));
-	PQclear(res);
+		r = fail_msg(db, e, "exec", pq.resultErrorMessage(res));
+	pq.clear(res);
 	return r;
 }
 
@@ -241,14 +308,14 @@ static int pg_commit(struct db *db, struct err *e)
 
 static void pg_rollback(struct db *db)
 {
-	if (PQtransactionStatus(conn(db)) != PQTRANS_IDLE)
+	if (pq.transactionStatus(conn(db)) != PQTRANS_IDLE)
 		pg_exec(db, "ROLLBACK", NULL);
 	((struct pg_db *)db)->in_tx = false;
 }
 
 static void pg_close(struct db *db)
 {
-	PQfinish(conn(db));
+	pq.finish(conn(db));
 	free(db);
 }
 
@@ -280,22 +347,28 @@ int db_pg_open(const char *conninfo, const char *name, struct db **ret, struct e
 	struct pg_db *d = calloc(1, sizeof(*d));
 	size_t n;
 
+	pthread_once(&pq_once, pq_load);
+	if (!pq_loaded) {
+		free(d);
+		return err_set(e, -PF_ESTORE_UNREACHABLE, "cannot use store '%s': %s cannot be loaded: %s; install %s",
+			       name, PQ_SONAME, pq_load_errmsg, PQ_PACKAGE);
+	}
 	if (!d)
 		return err_set(e, -ENOMEM, "out of memory");
 	d->base.ops = &pg_ops;
 	d->base.pg = true;
 	d->base.name = name;
-	d->conn = PQconnectdb(conninfo);
-	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
-		const char *msg = d->conn ? PQerrorMessage(d->conn) : "out of memory";
+	d->conn = pq.connectdb(conninfo);
+	if (!d->conn || pq.status(d->conn) != CONNECTION_OK) {
+		const char *msg = d->conn ? pq.errorMessage(d->conn) : "out of memory";
 
 		n = strcspn(msg, "\n");
 		err_set(e, -PF_ESTORE_UNREACHABLE, "cannot connect to store '%s': %.*s", name, (int)n, msg);
-		PQfinish(d->conn);
+		pq.finish(d->conn);
 		free(d);
 		return -PF_ESTORE_UNREACHABLE;
 	}
-	PQsetNoticeProcessor(d->conn, quiet, NULL);
+	pq.setNoticeProcessor(d->conn, quiet, NULL);
 	if (pg_exec(&d->base, STATEMENT_TIMEOUT, e) < 0) {
 		pg_close(&d->base);
 		return -PF_ESTORE_UNREACHABLE;

@@ -37,9 +37,11 @@ depends=$(field Depends)
 echo "# Depends: $depends"
 # has_dep NAME: NAME is one of the comma-separated Depends, with or without a version.
 has_dep() { tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/ .*//' | grep -qx "$1"; }
-for d in libcurl4 libjansson4 libyaml-0-2 libc6; do
+for d in libcurl4 libjansson4 libyaml-0-2 libc6 libsqlite3-0 libssl3; do
 	expect_true "Depends names $d" has_dep "$d"
 done
+expect_no_match "... but not libpq5 (only a PostgreSQL store needs it)" "$depends" 'libpq5'
+expect_match "Recommends libpq5" "$(field Recommends)" 'libpq5'
 expect_match "... libcurl4 with the release whose options we set (>= 7.85.0)" "$depends" 'libcurl4 \(>= 7\.85\.0\)'
 
 dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|' >"$WORK/files"
@@ -59,6 +61,7 @@ dpkg-deb -x "$deb" "$WORK/x"
 ldd "$WORK/x/usr/bin/preflight" >"$WORK/ldd" 2>&1 || true
 expect_no_match "ldd: every linked library resolves" "$(cat "$WORK/ldd")" 'not found'
 expect_no_match "... and libcurl is not linked (dlopen on first use)" "$(cat "$WORK/ldd")" 'libcurl'
+expect_no_match "... nor libpq, nor libcrypto (dlopen on first use)" "$(cat "$WORK/ldd")" 'libpq|libcrypto'
 expect_eq "the extracted binary's --version" "$("$WORK/x/usr/bin/preflight" --version)" "$("$PREFLIGHT" --version)"
 
 # ---- installed with apt into a clean Debian root -------------------------------
@@ -110,8 +113,8 @@ fi
 # configure it and leaves it unpacked: a real host without libcurl, no
 # shim. Its HTTP checks must be errors naming libcurl (t0920 holds the same
 # with a preloaded shim).
-in_root apt-get install -y -q --no-install-recommends libjansson4 libyaml-0-2 >>"$WORK/apt.log" 2>&1 ||
-	{ show "$WORK/apt.log"; die "apt-get install libjansson4 libyaml-0-2 in the clean root failed"; }
+in_root apt-get install -y -q --no-install-recommends libjansson4 libyaml-0-2 libsqlite3-0 libssl3 >>"$WORK/apt.log" 2>&1 ||
+	{ show "$WORK/apt.log"; die "apt-get install libjansson4 libyaml-0-2 libsqlite3-0 libssl3 in the clean root failed"; }
 start_demo -- -addr 127.0.0.1:0 -debug-addr 127.0.0.1:0
 set +e
 in_root dpkg -i "/tmp/$(basename "$deb")" >"$WORK/dpkg.log" 2>&1
@@ -119,7 +122,7 @@ rc=$?
 set -e
 expect_ne "dpkg -i without libcurl4 in the root fails" "$rc" 0
 expect_match "... on the libcurl4 dependency" "$(cat "$WORK/dpkg.log")" 'depends on libcurl4'
-expect_no_match "... and on no other" "$(cat "$WORK/dpkg.log")" 'depends on (libc6|libjansson4|libyaml)'
+expect_no_match "... and on no other" "$(cat "$WORK/dpkg.log")" 'depends on (libc6|libjansson4|libyaml|libsqlite3|libssl3)'
 set +e
 timeout -k 5 "$PF_HANG_GUARD" unshare --mount --propagation private -- sh -c \
 	'mount -t proc proc "$0/proc" && exec chroot "$0" preflight check --pid "$1" --window 0 --format json --timeout 10' \
@@ -163,5 +166,28 @@ expect_true "... with a JSON report" json_ok "$WORK/check.json"
 st=$(check_status "$WORK/check.json" sec.pprof-exposure)
 expect_in "... sec.pprof-exposure judged over HTTP (the demo serves pprof on loopback)" "$st" pass
 expect_eq "... no check names libcurl" "$(jq -r '[.checks[] | select(.summary | test("libcurl"))] | length' "$WORK/check.json")" 0
+
+# The checklist loop on the default SQLite store, without libpq5 (installed
+# with --no-install-recommends): it works; a postgresql:// store says what
+# to install, exit 2.
+cat >"$root/tmp/launch.yaml" <<'YAML'
+version: 1
+name: deb smoke
+items:
+  - id: true-exits-0
+    title: "true exits 0"
+    verify: {exec: {command: "true"}}
+YAML
+set +e
+in_root env XDG_STATE_HOME=/tmp/state preflight run /tmp/launch.yaml --by deb-test >"$WORK/run.out" 2>&1
+rc=$?
+set -e
+expect_eq "installed run on the SQLite store exits 0" "$rc" 0 || show "$WORK/run.out"
+set +e
+in_root preflight runs --db postgresql:///x?host=/nonexistent >"$WORK/pq.out" 2>&1
+rc=$?
+set -e
+expect_eq "without libpq5, a postgresql:// store is exit 2" "$rc" 2
+expect_match "... naming libpq and the package to install" "$(cat "$WORK/pq.out")" 'libpq\.so\.5 cannot be loaded.*install libpq5'
 
 finish
