@@ -113,3 +113,27 @@ case $rc in
 	exit "$rc"
 	;;
 esac
+
+# ---- the launch loop ---------------------------------------------------------
+echo
+echo "demo: the launch loop: a run of scripts/demo-launch.yaml against the same service"
+echo
+db="$tmp/launch.db"
+sed "s/@DEBUG@/127.0.0.1:${debug##*:}/" "$root/scripts/demo-launch.yaml" >"$tmp/launch.yaml"
+loop() {   # a step of the loop that must not be a usage or internal error
+	local rc=0
+	"$pf" "$@" --db "$db" || rc=$?
+	[ "$rc" -le 1 ] || die "preflight $1 failed with exit code $rc"
+}
+loop run "$tmp/launch.yaml" --env prod --by bob --pid "$demo_pid" --window 0
+run=$("$pf" runs --db "$db" --format json | jq -r '.runs[0].id')
+echo
+echo "demo: people act on the manual items (every action is an event, with who and when):"
+loop item confirm "$run" ORD-CHK-005 --by carol --change DEP-1234
+loop item skip "$run" ORD-CHK-007 --by carol --reason "degrade switch rehearsed last week (DEP-1180)"
+echo
+loop status "$run"
+echo
+loop report "$run" --format html -o "$builddir/demo-launch.html"
+echo "demo: the run's HTML report (charts inline, no network): $builddir/demo-launch.html"
+echo "demo: the same as markdown: $pf report $run --db <store> --format markdown"
