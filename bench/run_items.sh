@@ -4,7 +4,9 @@
 # target) through verify_items() (the tests/helpers/verify_items driver, the
 # library `preflight run` calls), against the same work done by a shell
 # loop: `sh -c CMD` per exec item and `curl` per URL. Timed with
-# hyperfine; the figures are in docs/verify.md.
+# hyperfine; the figures are in docs/verify.md. Also `preflight run` of
+# the same checklist: the same verification plus a run opened in a SQLite
+# store and two events per item (start, result) written as items end.
 # Usage: bench/run_items.sh BUILD_DIR [N] [RUNS]
 set -euo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR [N] [RUNS]}" && pwd)
@@ -70,5 +72,6 @@ echo "== $n items ($q true, $q test -f, $h GET $url) on $(nproc) CPUs, load $(cu
 hyperfine --runs "$runs" --warmup 1 --style basic --export-markdown "$work/table.md" \
 	-n "verify_items, parallel 8" "$driver $work/items.yaml --parallel 8 >/dev/null 2>&1" \
 	-n "verify_items, parallel 1" "$driver $work/items.yaml --parallel 1 >/dev/null 2>&1" \
+	-n "preflight run (SQLite store)" "$build/preflight run $work/items.yaml --by bench --db $work/bench.db --format json -o /dev/null" \
 	-n "shell loop (sh -c, curl)" "bash $work/loop.sh"
 cat "$work/table.md"

@@ -606,6 +606,14 @@ int cmd_run(int argc, char **argv)
 		ret = r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 		goto out;
 	}
+	/* A `jira:` section promises sub-tasks for follow-ups; with no parent
+	 * issue none could be created, and a launch would learn it only from
+	 * the outbox after its first failure. */
+	if (!a.resume && cl.jira && !a.jira_parent && !json_string_value(json_object_get(cl.jira, "parent"))) {
+		ret = cmd_usage_error("run", "'%s' has a jira: section but no parent issue for the follow-ups' "
+				      "sub-tasks: give --jira-parent KEY or jira.parent", cl.source);
+		goto out;
+	}
 	pick = calloc(cl.n_items ? cl.n_items : 1, sizeof(*pick));
 	c.slot = calloc(cl.n_items ? cl.n_items : 1, sizeof(*c.slot));
 	c.started_ms = calloc(cl.n_items ? cl.n_items : 1, sizeof(*c.started_ms));

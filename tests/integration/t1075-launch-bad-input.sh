@@ -42,6 +42,8 @@ pass() {
 		run "$fx/bad-dup.yaml" --by alice --db "$DB"
 	refused "$out.owner" "owner not in people" "bad-owner.yaml:[0-9]+:[0-9]+: .*mallory" \
 		run "$fx/bad-owner.yaml" --by alice --db "$DB"
+	refused "$out.jira" "jira: without a parent issue" "bad-jira.yaml' has a jira: section but no parent issue.*--jira-parent" \
+		run "$fx/bad-jira.yaml" --by alice --db "$DB"
 	refused "$out.only" "--only of an unknown item" "has no item 'nope'" \
 		run "$fx/small.yaml" --by alice --only a1,nope --db "$DB"
 	refused "$out.skip" "skip without reason" "skip needs --reason" \
