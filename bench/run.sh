@@ -20,3 +20,10 @@ if [ -x "$here/watch_overhead.sh" ]; then
   echo "== preflight watch: cost to the target"
   "$here/watch_overhead.sh" "$bin"
 fi
+build=$(cd "$(dirname "$bin")" && pwd)
+echo "== the checklist loop: 1,000 automatic items vs a shell loop"
+"$here/run_items.sh" "$build" 1000 1
+echo "== the checklist loop: status on a 100,000-event store"
+"$here/store_status.sh" "$build"
+echo "== the checklist loop: outbox delivery vs a curl loop"
+"$here/outbox.sh" "$build"
