@@ -52,6 +52,7 @@ COMMAND(cmd_runs);
 COMMAND(cmd_report);
 COMMAND(cmd_notify);
 COMMAND(cmd_followup);
+COMMAND(cmd_close);
 COMMAND(cmd_completion);
 COMMAND(cmd_manpage);
 
