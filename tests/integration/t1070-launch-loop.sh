@@ -57,6 +57,9 @@ pass() { # KIND: the loop on one store
 	expect_rc "$k: an overdue item is not confirmed without a delay reason" 2
 	expect_match "$k: ... and the message names its due time" "$(cat "$out.l1.err")" \
 		"was due 2020-01-02T00:00:00Z .*needs --reason"
+	pf "$out.l1s" status "$run" --db "$db"
+	expect_match "$k: status shows the due time that message names, not a day earlier's date" \
+		"$(grep '^late-review ' "$out.l1s")" " 2020-01-02 00:00 "
 	pf "$out.l2" item confirm "$run" late-review --by bob --reason "reviewer was on leave" --db "$db"
 	expect_rc "$k: with the delay reason it is confirmed" 0
 	pf "$out.f1" item confirm "$run" exec-fail --by carol --db "$db"
