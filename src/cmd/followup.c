@@ -9,6 +9,7 @@
 
 #include "base/parse.h"
 #include "cmd/cmd.h"
+#include "cmd/launch_common.h"
 #include "notify/message.h"
 #include "report/output.h"
 #include "store/store.h"
@@ -206,6 +207,10 @@ int cmd_followup(int argc, char **argv)
 			return cmd_usage_error("followup", "close needs --rca TEXT: the root cause");
 		if (!a.by || !*a.by)
 			return cmd_usage_error("followup", "close needs --by NAME: who closes it");
+		/* the same rules as item's --by and --reason: one line of a name, a text without control bytes */
+		if (launch_check_text("followup", "by", a.by, 128, false) ||
+		    launch_check_text("followup", "rca", a.rca, 4000, true))
+			return EXIT_USAGE;
 	} else {
 		return cmd_usage_error("followup", "unknown action '%s': list or close", verb);
 	}
