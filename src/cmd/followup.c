@@ -221,6 +221,18 @@ int cmd_followup(int argc, char **argv)
 		output_abort(&out);
 		return cmd_error("followup", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
 	}
+	if (a.run) {
+		/* an unknown --run: exit 2 naming the runs there are, before a header is printed */
+		struct run_view v = { 0 };
+
+		r = launch_run_view("followup", s, (int64_t)a.run, now_ms(), &v);
+		run_view_release(&v);
+		if (r) {
+			store_close(s);
+			output_abort(&out);
+			return r;
+		}
+	}
 	r = id ? close_one(s, (int64_t)id, &a, out.f, &e) : list(s, &a, out.f, &overdue, &e);
 	store_close(s);
 	if (r < 0) {
