@@ -27,6 +27,7 @@
 
 #include <cmocka.h>
 
+#include "base/utf8.h"
 #include "base/err.h"
 #include "check/check.h"
 #include "config/checklist.h"
@@ -166,6 +167,28 @@ static struct checklist_item exec_item(char **argv, double timeout_s, int expect
 	it.exec.expect_exit = expect;
 	it.exec.output_cap = cap;
 	return it;
+}
+
+/* The summary goes into the store as text: a long line of multibyte
+ * characters is cut between characters, and bytes that are not UTF-8
+ * become '?' (PostgreSQL refused the event otherwise). */
+static void test_exec_summary_is_utf8(void **state)
+{
+	char *zh[] = { "/bin/sh", "-c", "i=0; while [ $i -lt 80 ]; do printf '\346\225\260'; i=$((i+1)); done; exit 1",
+		       NULL };
+	char *bad[] = { "/bin/sh", "-c", "printf 'bad \377\376 byte\n'; exit 1", NULL };
+	struct checklist_item items[] = { exec_item(zh, 5, 0, 4096), exec_item(bad, 5, 0, 4096) };
+	struct checklist cl = { .items = items, .n_items = 2, .max_parallel = 2 };
+	struct rec rec;
+
+	(void)state;
+	run_all(&cl, &rec, 0, NULL);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(rec.status[i], ITEM_FAIL);
+		assert_true(utf8_valid(rec.summary[i], strlen(rec.summary[i])));
+	}
+	assert_non_null(strstr(rec.summary[0], "\346\225\260"));
+	assert_non_null(strstr(rec.summary[1], ": bad ?? byte"));
 }
 
 static void test_exec_pass_fail(void **state)
@@ -946,6 +969,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_pass_fail),
+		cmocka_unit_test(test_exec_summary_is_utf8),
 		cmocka_unit_test(test_exec_timeout),
 		cmocka_unit_test(test_exec_leftover_killed),
 		cmocka_unit_test(test_exec_output_cap),
