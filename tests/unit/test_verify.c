@@ -27,12 +27,13 @@
 
 #include <cmocka.h>
 
-#include "base/utf8.h"
 #include "base/err.h"
+#include "base/utf8.h"
 #include "check/check.h"
 #include "config/checklist.h"
 #include "verify/promql.h"
 #include "verify/verify.h"
+#include "verify/verify_run.h"
 
 /* ---- recording what verify_items reports --------------------------------- */
 
@@ -189,6 +190,17 @@ static void test_exec_summary_is_utf8(void **state)
 	}
 	assert_non_null(strstr(rec.summary[0], "\346\225\260"));
 	assert_non_null(strstr(rec.summary[1], ": bad ?? byte"));
+}
+
+/* Whatever cut the summary ("%.4s", the buffer's end), it stays UTF-8. */
+static void test_job_summary_cut_stays_utf8(void **state)
+{
+	struct verify_job j = { 0 };
+
+	(void)state;
+	verify_job_set(&j, ITEM_FAIL, "body lacks \"%.4s\"", "\346\225\260\346\215\256");
+	assert_true(utf8_valid(j.res.summary, strlen(j.res.summary)));
+	assert_string_equal(j.res.summary, "body lacks \"\346\225\260?\"");
 }
 
 static void test_exec_pass_fail(void **state)
@@ -970,6 +982,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_pass_fail),
 		cmocka_unit_test(test_exec_summary_is_utf8),
+		cmocka_unit_test(test_job_summary_cut_stays_utf8),
 		cmocka_unit_test(test_exec_timeout),
 		cmocka_unit_test(test_exec_leftover_killed),
 		cmocka_unit_test(test_exec_output_cap),
