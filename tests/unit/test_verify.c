@@ -190,6 +190,7 @@ static void test_exec_summary_is_utf8(void **state)
 	}
 	assert_non_null(strstr(rec.summary[0], "\346\225\260"));
 	assert_non_null(strstr(rec.summary[1], ": bad ?? byte"));
+	rec_release(&rec);
 }
 
 /* Whatever cut the summary ("%.4s", the buffer's end), it stays UTF-8. */
