@@ -9,6 +9,7 @@
 
 #include "base/parse.h"
 #include "cmd/cmd.h"
+#include "cmd/launch_common.h"
 #include "notify/message.h"
 #include "report/output.h"
 #include "store/store.h"
@@ -206,6 +207,10 @@ int cmd_followup(int argc, char **argv)
 			return cmd_usage_error("followup", "close needs --rca TEXT: the root cause");
 		if (!a.by || !*a.by)
 			return cmd_usage_error("followup", "close needs --by NAME: who closes it");
+		/* the same rules as item's --by and --reason: one line of a name, a text without control bytes */
+		if (launch_check_text("followup", "by", a.by, 128, false) ||
+		    launch_check_text("followup", "rca", a.rca, 4000, true))
+			return EXIT_USAGE;
 	} else {
 		return cmd_usage_error("followup", "unknown action '%s': list or close", verb);
 	}
@@ -215,6 +220,18 @@ int cmd_followup(int argc, char **argv)
 	if (r < 0) {
 		output_abort(&out);
 		return cmd_error("followup", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
+	}
+	if (a.run) {
+		/* an unknown --run: exit 2 naming the runs there are, before a header is printed */
+		struct run_view v = { 0 };
+
+		r = launch_run_view("followup", s, (int64_t)a.run, now_ms(), &v);
+		run_view_release(&v);
+		if (r) {
+			store_close(s);
+			output_abort(&out);
+			return r;
+		}
 	}
 	r = id ? close_one(s, (int64_t)id, &a, out.f, &e) : list(s, &a, out.f, &overdue, &e);
 	store_close(s);

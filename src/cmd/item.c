@@ -218,11 +218,13 @@ int cmd_item(int argc, char **argv)
 		goto out;
 	}
 	if (act->to == ITEM_FAIL) {
-		char summary[512];
+		/* the whole reason (checked: UTF-8, at most 4000 bytes); a copy
+		 * cut at a byte count split a character, which PostgreSQL
+		 * refused and JSON output dropped */
+		const char *summary = a.reason ? a.reason : "failed by a person";
 		struct run_view after = { 0 };
 		struct item_view *failed;
 
-		snprintf(summary, sizeof(summary), "%s", a.reason ? a.reason : "failed by a person");
 		/* The follow-up reads the item as it now is (failed). */
 		r = store_run_view(s, run_id, now_ms, &after, &e);
 		failed = r < 0 ? NULL : run_view_item(&after, it->id);

@@ -113,19 +113,7 @@ int launch_check_text(const char *cmd, const char *option, const char *text, siz
 
 int64_t launch_append(struct store *s, struct event *ev, struct err *e)
 {
-	char *host = ev->host;
-	json_t *data = ev->data;
-	int64_t seq = store_append(s, ev, e);
-
-	if (ev->host != host) {
-		free(ev->host);
-		ev->host = host;
-	}
-	if (ev->data != data) {
-		json_decref(ev->data);
-		ev->data = data;
-	}
-	return seq;
+	return store_append(s, ev, e);
 }
 
 int launch_run_view(const char *cmd, struct store *s, int64_t run_id, int64_t now_ms, struct run_view *ret)

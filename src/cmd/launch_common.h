@@ -50,9 +50,9 @@ int64_t launch_now_ms(void);
  * run or none at all ("no runs in 'STORE' yet"); 0 with *ret set. */
 int launch_resolve_run(const char *cmd, struct store *s, const char *arg, int64_t *ret);
 
-/* store_append for an event whose strings the caller lends (not
- * event_release'd): frees what the store filled in for it (host, data)
- * and puts those fields back as they were. */
+/* store_append, kept for its callers: the store no longer fills host or
+ * data into the event, so an event of borrowed strings needs nothing
+ * more. */
 int64_t launch_append(struct store *s, struct event *ev, struct err *e);
 
 /* store_run_view for a command: an unknown run is one line naming the

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/launch_common.h"
 #include "notify/message.h"
 #include "notify/notify.h"
 #include "report/output.h"
@@ -74,7 +75,7 @@ const struct command_spec cmd_notify_spec = {
 		       "they never appear in output, logs or the store. One line per delivery outcome goes to "
 		       "standard error.",
 	.exit_status = "Exit status: 0 every message went or will be retried; 1 a message was given up on (dead: "
-		       "its robot refused it for good, see --list --state dead); 2 usage error or the store cannot "
+		       "its robot refused it for good, see --list --state dead); 2 usage error, no such --run, or the store cannot "
 		       "be opened; 3 internal error.",
 	.see_also = "docs/notify.md",
 	.opts = notify_opts_table,
@@ -216,6 +217,19 @@ int cmd_notify(int argc, char **argv)
 	if (r < 0) {
 		output_abort(&out);
 		return cmd_error("notify", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
+	}
+	if (a.run) {
+		/* an unknown --run is the user's typo (exit 2, naming the runs
+		 * there are), not an internal error on every round */
+		struct run_view v = { 0 };
+
+		r = launch_run_view("notify", s, (int64_t)a.run, now_ms(), &v);
+		run_view_release(&v);
+		if (r) {
+			store_close(s);
+			output_abort(&out);
+			return r;
+		}
 	}
 	o.timeout_s = a.timeout_s;
 	o.lease_s = a.lease_s;

@@ -5,16 +5,12 @@
  * A report is a document, not a gate: it exits 0 whatever the run holds,
  * unless --fail-on names what should make it exit 1 (a CI job that
  * publishes the report and fails the pipeline on a failed item). */
-#include <errno.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
-#include "base/parse.h"
 #include "cmd/cmd.h"
+#include "cmd/launch_common.h"
 #include "report/launch_report.h"
-#include "report/output.h"
-#include "report/term.h"
 #include "store/store.h"
 
 struct report_args {
@@ -31,10 +27,7 @@ static const struct opt report_opts[] = {
 			 "stable contract of docs/launch-report.md), junit (a testcase per item), html (one "
 			 "self-contained page with charts) or tty"),
 	OPT_OUTPUT_ENTRY(struct report_args, output),
-	{ .type = OPT_STRING, .long_name = "db", .arg_name = "URL",
-	  .help = "the store: a SQLite file or a postgresql:// URL (default: PREFLIGHT_DB, else "
-		  "$XDG_STATE_HOME/preflight/preflight.db)",
-	  .off = A(db) },
+	OPT_DB_ENTRY(struct report_args, db),
 	{ .type = OPT_CHOICE, .long_name = "fail-on", .arg_name = "WHAT",
 	  .help = "exit 1 when a shown item failed (fail), failed or is overdue (overdue), or is not closed by a "
 		  "pass or a skip (open); default: exit 0, a report is a document",
@@ -71,14 +64,6 @@ const struct command_spec cmd_report_spec = {
 	.operand_kind = "none",
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether the shown items hold what --fail-on names. */
 static bool fails(const struct run_view *v, const struct launch_filter *f, const char *fail_on)
 {
@@ -103,57 +88,25 @@ int cmd_report(int argc, char **argv)
 	struct launch_filter f = { .status = -1 };
 	struct run_view v = { 0 };
 	struct store *st = NULL;
-	struct output out;
-	struct term t;
-	struct err e = { "" };
-	uint64_t id = 0;
 	int64_t run_id;
 	int first, r = opts_parse(&cmd_report_spec, argc, argv, &a, &first), ret;
 
 	if (r)
 		return r == OPTS_DONE ? EXIT_OK : r;
-	if (first < argc && (parse_u64(argv[first], &id) < 0 || id == 0 || id > INT64_MAX))
-		return cmd_usage_error("report", "RUN is a run's id (a number from preflight runs), not '%s'",
-				       argv[first]);
 	f.env = a.env;
 	f.module = a.module;
 	f.owner = a.owner;
-	r = store_open(a.db, &st, &e);
-	if (r < 0)
-		return cmd_error("report", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
-	run_id = (int64_t)id;
-	if (!run_id) {
-		run_id = store_latest_run(st, &e);
-		if (run_id <= 0) {
-			ret = run_id < 0 ? cmd_error("report", EXIT_INTERNAL, "%s", e.msg)
-					 : cmd_usage_error("report", "store '%s' holds no run yet (preflight run "
-								     "CHECKLIST opens one)", store_name(st));
-			goto out;
-		}
-	}
-	r = store_run_view(st, run_id, now_ms(), &v, &e);
-	if (r < 0) {
-		ret = r == -PF_ESTORE_CONFLICT ? cmd_usage_error("report", "%s", e.msg)
-					       : cmd_error("report", EXIT_INTERNAL, "%s", e.msg);
-		goto out;
-	}
-	if (output_open(&out, a.output, &e) < 0) {
-		ret = cmd_usage_error("report", "%s", e.msg);
-		goto out;
-	}
-	term_detect(out.f, term_color_mode_of(a.color), &t);
-	r = launch_render(out.f, &v, &f, a.format, t.color);
-	if (r < 0) {
-		output_abort(&out);
-		ret = cmd_error("report", EXIT_INTERNAL, "cannot write the report: %s", err_str(r));
-		goto out;
-	}
-	if (output_commit(&out, &e) < 0) {
-		ret = cmd_error("report", EXIT_INTERNAL, "%s", e.msg);
-		goto out;
-	}
-	ret = fails(&v, &f, a.fail_on) ? EXIT_FINDINGS : EXIT_OK;
-out:
+	/* the same store, run and messages as run, item and status */
+	ret = launch_store_open("report", a.db, &st);
+	if (ret)
+		return ret;
+	ret = launch_resolve_run("report", st, first < argc ? argv[first] : NULL, &run_id);
+	if (!ret)
+		ret = launch_run_view("report", st, run_id, launch_now_ms(), &v);
+	if (!ret)
+		ret = launch_render_to("report", a.output, a.format, a.color, &v, &f);
+	if (!ret)
+		ret = fails(&v, &f, a.fail_on) ? EXIT_FINDINGS : EXIT_OK;
 	run_view_release(&v);
 	store_close(st);
 	return ret;

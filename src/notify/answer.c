@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "base/parse.h"
+#include "base/utf8.h"
 
 /* Appends to why, keeping it one printable line. */
 __attribute__((format(printf, 2, 3))) static void why(struct notify_answer *a, const char *fmt, ...)
@@ -22,6 +23,17 @@ __attribute__((format(printf, 2, 3))) static void why(struct notify_answer *a, c
 	for (char *p = a->why; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+	/* It becomes the outbox's last_error and an event's text, which
+	 * PostgreSQL refuses unless UTF-8: a "%.160s" of a robot's Chinese
+	 * errmsg cut a character (the message then never settled). */
+	for (size_t i = 0, len = strlen(a->why); i < len;) {
+		unsigned cp;
+		size_t k = utf8_next(a->why + i, len - i, &cp);
+
+		if (!k)
+			a->why[i] = '?';
+		i += k ? k : 1;
+	}
 }
 
 static void set(struct notify_answer *a, enum notify_verdict v)

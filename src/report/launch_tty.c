@@ -88,7 +88,7 @@ static char *fmt_due(int64_t ms, int64_t now_ms)
 	time_t t = (time_t)(ms / 1000), n = (time_t)(now_ms / 1000);
 
 	if (!ms || !gmtime_r(&t, &tm) || !gmtime_r(&n, &now) ||
-	    !strftime(b, sizeof(b), tm.tm_year == now.tm_year ? "%m-%d %H:%M" : "%Y-%m-%d", &tm))
+	    !strftime(b, sizeof(b), tm.tm_year == now.tm_year ? "%m-%d %H:%M" : "%Y-%m-%d %H:%M", &tm))
 		return strdup("-");
 	return strdup(b);
 }

@@ -129,7 +129,7 @@ void followup_view_release(struct followup_view *f);
  * alert is never raised twice for the same item, stage and cycle. */
 struct outbox_msg {
 	int64_t id;
-	char *dedupe_key;        /* "overdue:RUN:ITEM:CYCLE:STAGE", "followup:ID:STAGE", ... */
+	char *dedupe_key;        /* "item:RUN:ITEM:CYCLE:STAGE@CHANNEL", "followup:ID:STAGE@CHANNEL", ... */
 	char *channel;           /* the channel's name in the checklist's notify section */
 	char *kind;              /* "wecom", "dingtalk", "slack", "webhook", "jira" */
 	json_t *payload;         /* what to say, without secrets (the deliverer adds them) */

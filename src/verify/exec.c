@@ -24,6 +24,7 @@
 
 #include "base/buf.h"
 #include "base/json_text.h"
+#include "base/utf8.h"
 #include "verify/verify_run.h"
 
 extern char **environ;
@@ -211,11 +212,26 @@ static void first_line(const struct buf *b, char *out, size_t n)
 		s++;
 	end = strpbrk(s, "\r\n");
 	len = end ? (size_t)(end - s) : strlen(s);
-	if (len >= n)
-		len = n - 1;
-	for (size_t i = 0; i < len; i++)   /* a summary is one line of text */
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	out[len] = '\0';
+	/* A summary is one line of UTF-8 text (the store's PostgreSQL refuses
+	 * anything else): whole characters only, a byte that is not one and a
+	 * control character become '?'. */
+	for (size_t i = 0, o = 0;; ) {
+		unsigned cp;
+		size_t k = i < len ? utf8_next(s + i, len - i, &cp) : 0;
+
+		if (i >= len || o + (k ? k : 1) >= n) {
+			out[o] = '\0';
+			return;
+		}
+		if (!k || cp < 0x20 || cp == 0x7f) {
+			out[o++] = '?';
+			i += k ? k : 1;
+			continue;
+		}
+		memcpy(out + o, s + i, k);
+		o += k;
+		i += k;
+	}
 }
 
 static void child_verdict(struct child *c)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/utf8.h"
 #include "verify/verify_run.h"
 
 void verify_result_release(struct verify_result *r)
@@ -53,6 +54,17 @@ void verify_job_set(struct verify_job *j, enum item_status st, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(j->res.summary, sizeof(j->res.summary), fmt, ap);
 	va_end(ap);
+	/* The summary is stored as text (PostgreSQL refuses what is not
+	 * UTF-8): a "%.100s" or the buffer's end may have cut a character,
+	 * a server may have answered bytes that are not one; those become '?'. */
+	for (size_t i = 0, n = strlen(j->res.summary); i < n;) {
+		unsigned cp;
+		size_t k = utf8_next(j->res.summary + i, n - i, &cp);
+
+		if (!k)
+			j->res.summary[i] = '?';
+		i += k ? k : 1;
+	}
 }
 
 void verify_job_done(const struct verify_run *run, struct verify_job *j)

@@ -92,8 +92,17 @@ expect_rc "--state without --list: exit 2" 2
 pf_notify "$WORK/u2.out" followup close 1 --by alice --db "$DB"
 expect_rc "close without --rca: exit 2" 2
 expect_match "... naming --rca" "$(cat "$WORK/u2.out.err")" "--rca"
+pf_notify "$WORK/u5.out" followup close 1 --rca "$(printf 'cold\033[2Jcache')" --by alice --db "$DB"
+expect_rc "close with a control byte in --rca: exit 2, as item --reason" 2
+expect_match "... naming --rca" "$(cat "$WORK/u5.out.err")" "--rca holds a control character"
 pf_notify "$WORK/u3.out" followup close 99 --rca x --by alice --db "$DB"
 expect_rc "close of no such follow-up: exit 2" 2
+pf_notify "$WORK/u6.out" notify --once --run 99 --db "$DB"
+expect_rc "notify --run of no such run: exit 2, as status" 2
+expect_match "... naming the runs there are" "$(cat "$WORK/u6.out.err")" "no run 99 in .*; its newest runs: "
+pf_notify "$WORK/u7.out" followup list --run 99 --db "$DB"
+expect_rc "followup list --run of no such run: exit 2" 2
+expect_eq "... and no table header before the error" "$(cat "$WORK/u7.out")" ""
 pf_notify "$WORK/u4.out" notify --once --db "postgresql:///nodb?host=$WORK/nosock&connect_timeout=2"
 expect_rc "an unreachable store: exit 2" 2
 

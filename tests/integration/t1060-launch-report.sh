@@ -132,7 +132,8 @@ pass() { # KIND
 	expect_eq "$k: report without RUN is the newest run" "$(jq '.run.id' "$out.latest")" "$run"
 	pf "$out.none" report 9999 --db "$db"
 	expect_rc "$k: an unknown run is refused" 2
-	expect_match "$k: ... naming it" "$(cat "$out.none.err")" '9999'
+	expect_match "$k: ... naming it and the runs there are, as status does" "$(cat "$out.none.err")" \
+		"no run 9999 in .*; its newest runs: $run\$"
 	pf "$out.bad" report abc --db "$db"
 	expect_rc "$k: a RUN that is not a number is refused" 2
 	pf "$out.fmt" report "$run" --format prom --db "$db"

@@ -57,15 +57,24 @@ pass() { # KIND: the loop on one store
 	expect_rc "$k: an overdue item is not confirmed without a delay reason" 2
 	expect_match "$k: ... and the message names its due time" "$(cat "$out.l1.err")" \
 		"was due 2020-01-02T00:00:00Z .*needs --reason"
+	pf "$out.l1s" status "$run" --db "$db"
+	expect_match "$k: status shows the due time that message names, not a day earlier's date" \
+		"$(grep '^late-review ' "$out.l1s")" " 2020-01-02 00:00 "
 	pf "$out.l2" item confirm "$run" late-review --by bob --reason "reviewer was on leave" --db "$db"
 	expect_rc "$k: with the delay reason it is confirmed" 0
 	pf "$out.f1" item confirm "$run" exec-fail --by carol --db "$db"
 	expect_rc "$k: a person may confirm a failed automatic item" 0
 	pf "$out.r1" item reopen "$run" exec-fail --by carol --reason "double-check" --db "$db"
 	expect_rc "$k: reopen a passed item" 0
-	pf "$out.f2" item fail "$run" exec-fail --by carol --reason "still at v41" --db "$db"
+	# a long reason in Chinese: the follow-up's summary is the whole reason, still UTF-8
+	why="still at v41: $(printf '数据库迁移未完成%.0s' $(seq 30))"
+	pf "$out.f2" item fail "$run" exec-fail --by carol --reason "$why" --db "$db"
 	expect_rc "$k: fail it by hand" 0
 	expect_match "$k: failing opens a follow-up" "$(cat "$out.f2")" 'follow-up [0-9]+ opened'
+	fu=$(sed -n 's/.*follow-up \([0-9]*\) opened.*/\1/p' "$out.f2")
+	pf "$out.fl" followup list --run "$run" --format json --db "$db"
+	expect_eq "$k: the follow-up lists with the reason as its summary" \
+		"$(jq -r ".[] | select(.id == ${fu:-0}) | .summary" "$out.fl")" "$why"
 	pf "$out.u1" item confirm "$run" feature-flagg --by carol --db "$db"
 	expect_rc "$k: an unknown item is refused" 2
 	expect_match "$k: ... naming the closest ids first" "$(cat "$out.u1.err")" "no item 'feature-flagg'; its items: feature-flag, "

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "base/utf8.h"
 #include "notify/answer.h"
 #include "notify/message.h"
 #include "notify/sign.h"
@@ -260,6 +261,18 @@ static void test_answers(void **state)
 	assert_int_equal(verdict("webhook", 204, NULL), NOTIFY_SENT);
 	assert_int_equal(verdict("webhook", 0, NULL), NOTIFY_RETRY);
 	assert_int_equal(verdict("webhook", 503, NULL), NOTIFY_RETRY);
+	/* a long Chinese errmsg (DingTalk's are) is cut between characters:
+	 * the reason is stored as text */
+	{
+		char zh[400] = "{\"errcode\":310000,\"errmsg\":\"";
+
+		for (int i = 0; i < 60; i++)
+			strcat(zh, "\351\224\231");   /* 错 */
+		strcat(zh, "\"}");
+		notify_answer_parse("dingtalk", 200, zh, strlen(zh), NULL, 0, &a);
+		assert_int_equal(a.verdict, NOTIFY_DEAD);
+		assert_true(utf8_valid(a.why, strlen(a.why)));
+	}
 	assert_int_equal(verdict("webhook", 422, NULL), NOTIFY_DEAD);
 	assert_int_equal(verdict("jira", 503, NULL), NOTIFY_RETRY);
 	assert_int_equal(verdict("jira", 429, NULL), NOTIFY_RETRY);

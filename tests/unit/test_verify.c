@@ -28,10 +28,12 @@
 #include <cmocka.h>
 
 #include "base/err.h"
+#include "base/utf8.h"
 #include "check/check.h"
 #include "config/checklist.h"
 #include "verify/promql.h"
 #include "verify/verify.h"
+#include "verify/verify_run.h"
 
 /* ---- recording what verify_items reports --------------------------------- */
 
@@ -166,6 +168,40 @@ static struct checklist_item exec_item(char **argv, double timeout_s, int expect
 	it.exec.expect_exit = expect;
 	it.exec.output_cap = cap;
 	return it;
+}
+
+/* The summary goes into the store as text: a long line of multibyte
+ * characters is cut between characters, and bytes that are not UTF-8
+ * become '?' (PostgreSQL refused the event otherwise). */
+static void test_exec_summary_is_utf8(void **state)
+{
+	char *zh[] = { "/bin/sh", "-c", "i=0; while [ $i -lt 80 ]; do printf '\346\225\260'; i=$((i+1)); done; exit 1",
+		       NULL };
+	char *bad[] = { "/bin/sh", "-c", "printf 'bad \377\376 byte\n'; exit 1", NULL };
+	struct checklist_item items[] = { exec_item(zh, 5, 0, 4096), exec_item(bad, 5, 0, 4096) };
+	struct checklist cl = { .items = items, .n_items = 2, .max_parallel = 2 };
+	struct rec rec;
+
+	(void)state;
+	run_all(&cl, &rec, 0, NULL);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(rec.status[i], ITEM_FAIL);
+		assert_true(utf8_valid(rec.summary[i], strlen(rec.summary[i])));
+	}
+	assert_non_null(strstr(rec.summary[0], "\346\225\260"));
+	assert_non_null(strstr(rec.summary[1], ": bad ?? byte"));
+	rec_release(&rec);
+}
+
+/* Whatever cut the summary ("%.4s", the buffer's end), it stays UTF-8. */
+static void test_job_summary_cut_stays_utf8(void **state)
+{
+	struct verify_job j = { 0 };
+
+	(void)state;
+	verify_job_set(&j, ITEM_FAIL, "body lacks \"%.4s\"", "\346\225\260\346\215\256");
+	assert_true(utf8_valid(j.res.summary, strlen(j.res.summary)));
+	assert_string_equal(j.res.summary, "body lacks \"\346\225\260?\"");
 }
 
 static void test_exec_pass_fail(void **state)
@@ -946,6 +982,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_pass_fail),
+		cmocka_unit_test(test_exec_summary_is_utf8),
+		cmocka_unit_test(test_job_summary_cut_stays_utf8),
 		cmocka_unit_test(test_exec_timeout),
 		cmocka_unit_test(test_exec_leftover_killed),
 		cmocka_unit_test(test_exec_output_cap),
