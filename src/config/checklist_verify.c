@@ -4,6 +4,7 @@
 #include "config/checklist_parse.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -164,8 +165,61 @@ static int parse_exec(const struct clctx *c, const struct ynode *m, struct verif
 	return r;
 }
 
+/* Header names that carry credentials: their values must come from the
+ * environment (${VAR}), since secrets never go in the checklist, which a
+ * run copies into the store and its reports show. */
+static bool header_is_secret(const char *name)
+{
+	static const char *const words[] = { "authorization", "cookie", "token", "secret", "key", "password",
+					     "auth" };
+	char low[128];
+	size_t n = strlen(name);
+
+	if (n >= sizeof(low))
+		n = sizeof(low) - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	low[n] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(low, words[i]))
+			return true;
+	return false;
+}
+
+/* Checks the ${VAR} references of a header value (VAR: letters, digits
+ * and _, not starting with a digit); returns how many there are, or -1
+ * with *bad at the first malformed one. A '$' not followed by '{' is
+ * taken as written. */
+static int header_refs(const char *value, const char **bad)
+{
+	int n = 0;
+
+	for (const char *p = strchr(value, '$'); p; p = strchr(p + 1, '$')) {
+		const char *q;
+
+		if (p[1] != '{')
+			continue;
+		q = p + 2;
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || *q == '_')) {
+			*bad = p;
+			return -1;
+		}
+		while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_')
+			q++;
+		if (*q != '}') {
+			*bad = p;
+			return -1;
+		}
+		n++;
+		p = q;
+	}
+	return n;
+}
+
 /* headers: {Name: value}: token names, values on one line (a newline
- * would start another header). */
+ * would start another header). A value may name environment variables,
+ * "Bearer ${API_TOKEN}", read when the item runs; a header that carries
+ * credentials must (header_is_secret). */
 static int http_headers(const struct clctx *c, const struct ynode *v, struct verify_http *h)
 {
 	char ex[QUOTE_SIZE];
@@ -195,6 +249,19 @@ static int http_headers(const struct clctx *c, const struct ynode *v, struct ver
 			return r;
 		if (strlen(value) != val->len || strpbrk(value, "\r\n"))
 			return cl_err(c, val, "header '%s' has a line break in its value", name);
+		{
+			const char *bad = NULL;
+			int refs = header_refs(value, &bad);
+
+			if (refs < 0)
+				return cl_err(c, val, "header '%s': a malformed ${VAR} reference (at byte %zu); write "
+					      "${NAME}, NAME of letters, digits and _", name, (size_t)(bad - value) + 1);
+			/* The value is not quoted back: it may be the very secret. */
+			if (refs == 0 && header_is_secret(name))
+				return cl_err(c, val, "header '%s' carries a credential: secrets never go in the checklist; "
+					      "write it as ${VAR} (for example 'Bearer ${API_TOKEN}'), read from the "
+					      "environment when the item runs", name);
+		}
 		if (asprintf(&h->headers[i], "%s: %s", name, value) < 0) {
 			h->headers[i] = NULL;
 			return -ENOMEM;

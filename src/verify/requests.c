@@ -29,6 +29,8 @@ struct req_job {
 	const struct checklist_item *it;
 	struct http_request req;
 	char *form;            /* promql: the POSTed form */
+	char **headers;        /* http: the item's headers with ${VAR} read from the environment */
+	char missing[160];     /* http: "header 'X': environment variable 'V' is not set", or "" */
 	double window_start, window_end;   /* promql: the range asked (Unix s) */
 };
 
@@ -54,9 +56,84 @@ static int by_timeout(const void *a, const void *b)
 
 static const struct http_tls tls_insecure = { NULL, true };
 
+/* A header line with every ${VAR} replaced by the variable's value; NULL
+ * with rj->missing said when one is unset (or on no memory). */
+static char *expand_header(struct req_job *rj, const char *line)
+{
+	struct buf b;
+	const char *p = line, *ref;
+	char *out;
+
+	buf_init(&b, 64 * 1024);
+	while ((ref = strstr(p, "${"))) {
+		const char *end = strchr(ref, '}');
+		char name[128];
+		const char *val;
+
+		if (!end || (size_t)(end - ref - 2) >= sizeof(name))
+			break;   /* the loader refused these; send the rest as written */
+		memcpy(name, ref + 2, (size_t)(end - ref - 2));
+		name[end - ref - 2] = '\0';
+		val = getenv(name);
+		if (!val) {
+			snprintf(rj->missing, sizeof(rj->missing), "header '%.*s': environment variable '%s' is not set",
+				 (int)strcspn(line, ":"), line, name);
+			if (b.data)
+				explicit_bzero(b.data, b.len);
+			buf_release(&b);
+			return NULL;
+		}
+		if (buf_append(&b, p, (size_t)(ref - p)) < 0 || buf_append(&b, val, strlen(val)) < 0)
+			goto oom;
+		p = end + 1;
+	}
+	if (buf_append(&b, p, strlen(p)) < 0)
+		goto oom;
+	out = strdup(buf_str(&b));
+	if (b.data)
+		explicit_bzero(b.data, b.len);
+	buf_release(&b);
+	if (!out)
+		snprintf(rj->missing, sizeof(rj->missing), "out of memory");
+	return out;
+oom:
+	snprintf(rj->missing, sizeof(rj->missing), "out of memory");
+	if (b.data)
+		explicit_bzero(b.data, b.len);
+	buf_release(&b);
+	return NULL;
+}
+
+static void free_headers(struct req_job *rj)
+{
+	for (size_t i = 0; rj->headers && rj->headers[i]; i++) {
+		explicit_bzero(rj->headers[i], strlen(rj->headers[i]));   /* they may hold a token */
+		free(rj->headers[i]);
+	}
+	free(rj->headers);
+	rj->headers = NULL;
+}
+
 static void http_prepare(struct req_job *rj)
 {
 	const struct verify_http *h = &rj->it->http;
+	size_t n = 0;
+
+	while (h->headers && h->headers[n])
+		n++;
+	if (n) {
+		rj->headers = calloc(n + 1, sizeof(*rj->headers));
+		if (!rj->headers)
+			snprintf(rj->missing, sizeof(rj->missing), "out of memory");
+		for (size_t i = 0; rj->headers && i < n && !rj->missing[0]; i++)
+			rj->headers[i] = expand_header(rj, h->headers[i]);
+		if (rj->missing[0]) {
+			/* Not sent: an empty URL fails at once, and the verdict says why. */
+			free_headers(rj);
+			http_request_init(&rj->req, "", 1);
+			return;
+		}
+	}
 
 	http_request_init(&rj->req, h->url ? h->url : "", VERIFY_BODY_MAX);
 	if (h->method && strcmp(h->method, "GET"))
@@ -67,7 +144,7 @@ static void http_prepare(struct req_job *rj)
 		if (!rj->req.method)
 			rj->req.method = "POST";
 	}
-	rj->req.headers = (const char *const *)h->headers;
+	rj->req.headers = (const char *const *)rj->headers;
 	if (h->insecure)
 		rj->req.tls = &tls_insecure;
 }
@@ -82,6 +159,13 @@ static void http_verdict(struct req_job *rj)
 	size_t ex = q->body.len < VERIFY_EXCERPT ? q->body.len : VERIFY_EXCERPT;
 	char *excerpt = strndup(buf_str(&q->body), ex);
 	long ms = lround(q->elapsed_s * 1000);
+
+	if (rj->missing[0]) {
+		json_decref(ev);
+		free(excerpt);
+		verify_job_set(&rj->job, ITEM_FAIL, "%s", rj->missing);
+		return;
+	}
 
 	json_object_set_new(ev, "url", json_text(h->url));
 	json_object_set_new(ev, "method", json_string(method));
@@ -374,6 +458,7 @@ static int run_batch(const struct verify_run *run, const struct checklist_item *
 		else
 			promql_verdict(&jobs[i]);
 		http_request_release(&jobs[i].req);
+		free_headers(&jobs[i]);
 		free(jobs[i].form);
 		verify_job_done(run, &jobs[i].job);
 	}

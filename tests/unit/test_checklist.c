@@ -849,6 +849,32 @@ static void test_verify_errors(void **state)
 	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: manual}, {id: a, check: clock.sync}]\n",
 			 "2:49: duplicate item id 'a' (first at 2:14)");
 
+	/* http headers: credentials only by ${VAR}, the value never quoted back */
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', headers: "
+			 "{Authorization: Bearer abc123}}}}]\n",
+			 "2:85: header 'Authorization' carries a credential: secrets never go in the checklist; write it "
+			 "as ${VAR} (for example 'Bearer ${API_TOKEN}'), read from the environment when the item runs");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', headers: "
+			 "{X-Api-Key: k}}}}]\n",
+			 "2:81: header 'X-Api-Key' carries a credential: secrets never go in the checklist; write it as "
+			 "${VAR} (for example 'Bearer ${API_TOKEN}'), read from the environment when the item runs");
+	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', headers: "
+			 "{X-Probe: 'a ${1X}'}}}}]\n",
+			 "2:79: header 'X-Probe': a malformed ${VAR} reference (at byte 3); write ${NAME}, NAME of "
+			 "letters, digits and _");
+	{
+		struct checklist cl;
+		struct err e = { "" };
+		const char *y = "version: 1\nitems: [{id: a, title: t, verify: {http: {url: 'http://x', headers: "
+				"{Authorization: 'Bearer ${API_TOKEN}', X-Note: 'costs $5'}}}}]\n";
+
+		assert_int_equal(checklist_load_mem(y, strlen(y), "t.yaml", &cl, &e), 0);
+		/* kept as written: the store and reports see the reference, never the token */
+		assert_string_equal(cl.items[0].http.headers[0], "Authorization: Bearer ${API_TOKEN}");
+		assert_string_equal(cl.items[0].http.headers[1], "X-Note: costs $5");
+		checklist_release(&cl);
+	}
+
 	/* exec */
 	expect_mem_error("version: 1\nitems: [{id: a, title: t, verify: {exec: {}}}]\n",
 			 "2:42: verify exec needs 'command'");

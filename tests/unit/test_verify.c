@@ -602,8 +602,10 @@ static struct checklist_item http_item(int n, const char *path, long expect)
 static void test_http(void **state)
 {
 	static char *hdrs[] = { "X-Test: forty-two", NULL };
-	struct checklist_item items[11];
-	struct checklist cl = { .items = items, .n_items = 11, .max_parallel = 8 };
+	static char *env_hdrs[] = { "X-Test: tok-${T_VERIFY_TOKEN}-end", NULL };
+	static char *unset_hdrs[] = { "X-Test: ${T_VERIFY_UNSET}", NULL };
+	struct checklist_item items[13];
+	struct checklist cl = { .items = items, .n_items = 13, .max_parallel = 8 };
 	struct rec rec;
 	const char *ex;
 
@@ -630,6 +632,16 @@ static void test_http(void **state)
 	items[9] = http_item(9, "", 200);
 	snprintf(urls[9], sizeof(urls[9]), "http://127.0.0.1:%d/", closed_port());
 	items[10] = http_item(10, "/status/204", 204);
+	/* ${VAR} in a header is read from the environment when the item runs */
+	setenv("T_VERIFY_TOKEN", "s3cr3t", 1);
+	unsetenv("T_VERIFY_UNSET");
+	items[11] = http_item(11, "/echo", 200);
+	items[11].http.method = "PUT";
+	items[11].http.body = "payload";
+	items[11].http.headers = env_hdrs;
+	items[11].http.body_contains = "PUT [payload] [tok-s3cr3t-end]";
+	items[12] = http_item(12, "/echo", 200);
+	items[12].http.headers = unset_hdrs;
 	run_all(&cl, &rec, 4, NULL);
 	assert_true(rec.max_running <= 4);
 
@@ -670,6 +682,12 @@ static void test_http(void **state)
 	assert_non_null(strstr(rec.summary[9], "GET http://127.0.0.1:"));
 	assert_non_null(strstr(rec.summary[9], "onnect"));   /* curl's "Couldn't connect to server" */
 	assert_int_equal(rec.status[10], ITEM_PASS);
+
+	assert_int_equal(rec.status[11], ITEM_PASS);
+	/* the request's headers are not evidence (the echo's body is the server's) */
+	assert_null(json_object_get(rec.ev[11], "headers"));
+	assert_int_equal(rec.status[12], ITEM_FAIL);
+	assert_string_equal(rec.summary[12], "header 'X-Test': environment variable 'T_VERIFY_UNSET' is not set");
 	rec_release(&rec);
 }
 
