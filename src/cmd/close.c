@@ -80,22 +80,11 @@ int cmd_close(int argc, char **argv)
 	r = launch_store_open("close", a.db, &s);
 	if (r)
 		return r;
-	r = launch_resolve_run("close", s, argv[first], &run_id);
-	if (r) {
-		ret = r;
-		goto out;
-	}
-	/* Look and append in one transaction, as item does. */
-	r = store_begin_write(s, &e);
-	if (r < 0) {
-		ret = launch_store_error("close", r, &e);
-		goto out;
-	}
-	in_tx = true;
-	now_ms = launch_now_ms();
-	ret = launch_run_view("close", s, run_id, now_ms, &v);
+	ret = launch_lock_run("close", s, argv[first], &now_ms, &v);
 	if (ret)
 		goto out;
+	in_tx = true;
+	run_id = v.id;
 	if (v.closed_ms) {
 		char when[32];
 

@@ -59,14 +59,6 @@ const struct command_spec cmd_followup_spec = {
 	.operand_kind = "none",
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static json_t *followup_json(const struct followup_view *f)
 {
 	return json_pack("{s:I,s:I,s:o,s:o,s:I,s:I,s:o,s:b,s:b,s:I,s:o,s:o,s:o}", "id", (json_int_t)f->id, "run",
@@ -82,7 +74,7 @@ static json_t *followup_json(const struct followup_view *f)
 
 static int list(struct store *s, const struct followup_args *a, FILE *out, bool *overdue, struct err *e)
 {
-	int64_t t = now_ms();
+	int64_t t = launch_now_ms();
 	struct run_summary *runs = NULL;
 	size_t n_runs = 0;
 	json_t *arr = json_array();
@@ -141,7 +133,7 @@ static int close_one(struct store *s, int64_t id, const struct followup_args *a,
 {
 	struct followup_view f = { 0 };
 	struct event ev = { 0 };
-	int64_t t = now_ms();
+	int64_t t = launch_now_ms();
 	int r = store_begin_write(s, e);
 
 	if (r < 0)
@@ -225,7 +217,7 @@ int cmd_followup(int argc, char **argv)
 		/* an unknown --run: exit 2 naming the runs there are, before a header is printed */
 		struct run_view v = { 0 };
 
-		r = launch_run_view("followup", s, (int64_t)a.run, now_ms(), &v);
+		r = launch_run_view("followup", s, (int64_t)a.run, launch_now_ms(), &v);
 		run_view_release(&v);
 		if (r) {
 			store_close(s);

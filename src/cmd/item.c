@@ -168,23 +168,13 @@ int cmd_item(int argc, char **argv)
 	r = launch_store_open("item", a.db, &s);
 	if (r)
 		return r;
-	r = launch_resolve_run("item", s, argv[first + 1], &run_id);
-	if (r) {
-		ret = r;
-		goto out;
-	}
 	/* Check and append in one transaction: what the rule looked at is
 	 * what the event changes. */
-	r = store_begin_write(s, &e);
-	if (r < 0) {
-		ret = launch_store_error("item", r, &e);
-		goto out;
-	}
-	in_tx = true;
-	now_ms = launch_now_ms();
-	ret = launch_run_view("item", s, run_id, now_ms, &v);
+	ret = launch_lock_run("item", s, argv[first + 1], &now_ms, &v);
 	if (ret)
 		goto out;
+	in_tx = true;
+	run_id = v.id;
 	it = run_view_item(&v, item_id);
 	if (!it) {
 		ret = unknown_item(&v, item_id);

@@ -141,6 +141,24 @@ int launch_run_view(const char *cmd, struct store *s, int64_t run_id, int64_t no
 	return cmd_usage_error(cmd, "no run %" PRId64 " in '%s'; its newest runs: %s", run_id, store_name(s), known);
 }
 
+int launch_lock_run(const char *cmd, struct store *s, const char *arg, int64_t *now_ms, struct run_view *ret)
+{
+	struct err e = { "" };
+	int64_t run_id;
+	int r = launch_resolve_run(cmd, s, arg, &run_id);
+
+	if (r)
+		return r;
+	r = store_begin_write(s, &e);
+	if (r < 0)
+		return launch_store_error(cmd, r, &e);
+	*now_ms = launch_now_ms();
+	r = launch_run_view(cmd, s, run_id, *now_ms, ret);
+	if (r)
+		store_rollback(s);
+	return r;
+}
+
 /* "YYYY-MM-DD" at s: fills tm's date. */
 static int parse_date(const char *s, struct tm *tm)
 {

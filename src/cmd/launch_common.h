@@ -60,6 +60,13 @@ int64_t launch_append(struct store *s, struct event *ev, struct err *e);
  * 1") and exit 2; other errors as launch_store_error. 0 on success. */
 int launch_run_view(const char *cmd, struct store *s, int64_t run_id, int64_t now_ms, struct run_view *ret);
 
+/* For a command that checks the run's state, then appends (item,
+ * close): resolves the RUN operand, opens the write transaction and reads
+ * the run inside it at *now_ms (set here), so what the rule looked at is
+ * what the event changes. 0 with the transaction open (the caller commits
+ * or rolls back), or the exit code after the one line, with none open. */
+int launch_lock_run(const char *cmd, struct store *s, const char *arg, int64_t *now_ms, struct run_view *ret);
+
 /* An item's due time in Unix ms: relative ("+30m") from opened_ms, an
  * RFC 3339 date-time as it says, a date (YYYY-MM-DD) at the end of that
  * day in UTC (the item is due by then). 0 without a due. -EINVAL for a

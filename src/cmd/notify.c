@@ -91,14 +91,6 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void print_stats(FILE *f, bool json, const struct notify_stats *st)
 {
 	if (json)
@@ -156,7 +148,7 @@ static int dry_run(struct store *s, const struct notify_args *a, FILE *f, struct
 {
 	json_t *plan = NULL, *v;
 	size_t i;
-	int r = notify_plan(s, (int64_t)a->run, now_ms(), &plan, e);
+	int r = notify_plan(s, (int64_t)a->run, launch_now_ms(), &plan, e);
 
 	if (r < 0)
 		return r;
@@ -184,7 +176,7 @@ static int round_once(struct store *s, const struct notify_args *a, const struct
 		      struct notify_stats *st, struct err *e)
 {
 	struct notify_stats q = { 0 };
-	int64_t t = now_ms();
+	int64_t t = launch_now_ms();
 	int r = notify_scan(s, (int64_t)a->run, t, &q, e);
 
 	if (r >= 0)
@@ -223,7 +215,7 @@ int cmd_notify(int argc, char **argv)
 		 * there are), not an internal error on every round */
 		struct run_view v = { 0 };
 
-		r = launch_run_view("notify", s, (int64_t)a.run, now_ms(), &v);
+		r = launch_run_view("notify", s, (int64_t)a.run, launch_now_ms(), &v);
 		run_view_release(&v);
 		if (r) {
 			store_close(s);

@@ -259,6 +259,37 @@ start_bg() {
 	_pids+=("$_ret")
 }
 
+# start_prometheus TARGET: Debian's prometheus on a free loopback port,
+# scraping TARGET (host:port, job "target"; "self": its own /metrics, job
+# "self") every second,
+# its data under $WORK/prom; waits until it is ready (30 s at most) and
+# sets PROM (its URL) and PROM_PID. Stopped by the EXIT trap.
+start_prometheus() {
+	local target=$1 job=target port i
+	need prometheus curl python3
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	[ "$target" = self ] && job=self && target=127.0.0.1:$port
+	mkdir -p "$WORK/prom"
+	cat >"$WORK/prom.yml" <<YAML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 900ms
+scrape_configs:
+  - job_name: $job
+    static_configs:
+      - targets: ['$target']
+YAML
+	start_bg PROM_PID timeout 300 prometheus --config.file="$WORK/prom.yml" --storage.tsdb.path="$WORK/prom" \
+		--web.listen-address="127.0.0.1:$port" --log.level=warn
+	PROM="http://127.0.0.1:$port"
+	for ((i = 0; i < 300; i++)); do
+		curl -fsS "$PROM/-/ready" >/dev/null 2>&1 && return 0
+		kill -0 "$PROM_PID" 2>/dev/null || { show "$WORK/bg.$_n_started.log"; die "prometheus exited"; }
+		sleep 0.1
+	done
+	die "prometheus not ready in 30 s"
+}
+
 # start_fake SCRIPT NAME [ARGS...]: a Python stand-in target
 # (tests/integration/SCRIPT: fake_pprof.py, fake_conns.py), ready when it has
 # written its port to $WORK/NAME.port (a bounded poll: 10 s). Sets FAKE_URL

@@ -20,26 +20,8 @@ observe() { curl -fsS "http://$svc/observe?$1" >/dev/null || die "observe $1 fai
 reads() { curl -fsS "http://$svc/metric-reads"; }
 now() { python3 -c 'import time; print("%.3f" % time.time())'; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$WORK/prom"
-cat >"$WORK/prom.yml" <<YAML
-global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-scrape_configs:
-  - job_name: demo
-    static_configs:
-      - targets: ['$svc']
-YAML
-start_bg prom_pid prometheus --config.file="$WORK/prom.yml" --storage.tsdb.path="$WORK/prom" \
-	--web.listen-address="127.0.0.1:$port" --log.level=warn
-prom="http://127.0.0.1:$port"
-for ((i = 0; i < 300; i++)); do
-	curl -fsS "$prom/-/ready" >/dev/null 2>&1 && break
-	kill -0 "$prom_pid" 2>/dev/null || { show "$WORK/bg.$_n_started.log"; die "prometheus exited"; }
-	sleep 0.1
-done
-curl -fsS "$prom/-/ready" >/dev/null 2>&1 || die "prometheus not ready in 30 s"
+start_prometheus "$svc"
+prom=$PROM
 
 # query EXPR TIME: the scalar value of an instant query ("none" if empty).
 query() {

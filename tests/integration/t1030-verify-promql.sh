@@ -15,27 +15,9 @@ need jq curl prometheus python3
 driver="$BUILDDIR/verify_items"
 [ -x "$driver" ] || die "no $driver (built with the tree)"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$WORK/prom"
-cat >"$WORK/prom.yml" <<YAML
-global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-scrape_configs:
-  - job_name: self
-    static_configs:
-      - targets: ['127.0.0.1:$port']
-YAML
-start_bg prom_pid timeout 300 prometheus --config.file="$WORK/prom.yml" --storage.tsdb.path="$WORK/prom" \
-	--web.listen-address="127.0.0.1:$port" --log.level=warn
-prom="http://127.0.0.1:$port"
-for ((i = 0; i < 300; i++)); do
-	curl -fsS "$prom/-/ready" >/dev/null 2>&1 && break
-	kill -0 "$prom_pid" 2>/dev/null || { show "$WORK/bg.$_n_started.log"; die "prometheus exited"; }
-	sleep 0.1
-done
-curl -fsS "$prom/-/ready" >/dev/null 2>&1 || die "prometheus not ready in 30 s"
+start_prometheus self
+prom=$PROM
 
 # first_up: the time of the first scrape Prometheus has of itself ("" until then).
 first_up() {
