@@ -10,6 +10,7 @@
 #include "base/parse.h"
 #include "cmd/cmd.h"
 #include "cmd/launch_common.h"
+#include "report/escape.h"
 #include "notify/message.h"
 #include "report/output.h"
 #include "store/store.h"
@@ -111,10 +112,12 @@ static int list(struct store *s, const struct followup_args *a, FILE *out, bool 
 				continue;
 			}
 			notify_format_time(f->rca_due_ms, due, sizeof(due));
-			fprintf(out, "%-5lld %-5lld %-16s %-12s %-22s %-8s %s\n", (long long)f->id, (long long)f->run_id,
+			fprintf(out, "%-5lld %-5lld %-16s %-12s %-22s %-8s ", (long long)f->id, (long long)f->run_id,
 				f->item_id ? f->item_id : "-", f->owner ? f->owner : "-", due,
-				f->closed ? "closed" : f->overdue ? "OVERDUE" : "open",
-				f->closed ? (f->rca ? f->rca : "") : (f->ticket ? f->ticket : ""));
+				f->closed ? "closed" : f->overdue ? "OVERDUE" : "open");
+			/* the RCA a person wrote, or the key Jira answered: escaped for the terminal */
+			term_puts(out, f->closed ? (f->rca ? f->rca : "") : (f->ticket ? f->ticket : ""));
+			fputc('\n', out);
 		}
 		run_view_release(&v);
 	}

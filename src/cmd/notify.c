@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/launch_common.h"
+#include "report/escape.h"
 #include "notify/message.h"
 #include "notify/notify.h"
 #include "report/output.h"
@@ -119,8 +120,12 @@ static int list(struct store *s, const struct notify_args *a, FILE *f, struct er
 		if (strcmp(a->format, "tty") == 0) {
 			fprintf(f, "%-6lld %-8s %-8u %-12s %-9s %s\n", (long long)m[i].id, m[i].state, m[i].attempts,
 				m[i].channel, m[i].kind, m[i].dedupe_key);
-			if (m[i].last_error && strcmp(m[i].state, "sent") != 0)
-				fprintf(f, "%48s %s\n", "", m[i].last_error);
+			/* a robot's own words: escaped for the terminal */
+			if (m[i].last_error && strcmp(m[i].state, "sent") != 0) {
+				fprintf(f, "%48s ", "");
+				term_puts(f, m[i].last_error);
+				fputc('\n', f);
+			}
 		} else {
 			json_array_append_new(
 				arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:o,s:I,s:I,s:I,s:i,s:o,s:O}", "id",
