@@ -134,33 +134,9 @@ static int list(struct store *s, const struct followup_args *a, FILE *out, bool 
 
 static int close_one(struct store *s, int64_t id, const struct followup_args *a, FILE *out, struct err *e)
 {
-	struct followup_view f = { 0 };
-	struct event ev = { 0 };
-	int64_t t = launch_now_ms();
-	int r = store_begin_write(s, e);
+	int64_t seq = launch_close_followup(s, id, a->rca, a->by, "cli", launch_now_ms(), e);
+	int r = seq < 0 ? (int)seq : 0;
 
-	if (r < 0)
-		return r;
-	r = store_followup_get(s, id, t, &f, e);
-	if (r >= 0 && f.closed)
-		r = err_set(e, -PF_ESTORE_CONFLICT, "follow-up %lld is already closed (by %s)", (long long)id,
-			    f.closed_by ? f.closed_by : "someone");
-	if (r >= 0) {
-		ev.at_ms = t;
-		ev.run_id = f.run_id;
-		ev.item_id = f.item_id;
-		ev.kind = EV_FOLLOWUP_CLOSE;
-		ev.status = -1;
-		ev.actor = (char *)a->by;
-		ev.reason = (char *)a->rca;
-		ev.data = json_pack("{s:I}", "followup_id", (json_int_t)id);
-		r = (int)store_append(s, &ev, e);
-		json_decref(ev.data);
-	}
-	if (r >= 0)
-		r = store_commit(s, e);
-	else
-		store_rollback(s);
 	if (r >= 0) {
 		if (strcmp(a->format, "json") == 0) {
 			json_t *j = json_pack("{s:I,s:b,s:s,s:s}", "id", (json_int_t)id, "closed", 1, "by", a->by, "rca",
@@ -172,7 +148,6 @@ static int close_one(struct store *s, int64_t id, const struct followup_args *a,
 		} else
 			fprintf(out, "follow-up %lld closed\n", (long long)id);
 	}
-	followup_view_release(&f);
 	return r;
 }
 
@@ -232,7 +207,9 @@ int cmd_followup(int argc, char **argv)
 	store_close(s);
 	if (r < 0) {
 		output_abort(&out);
-		return cmd_error("followup", r == -PF_ESTORE_CONFLICT || r == -PF_ESTORE_UNREACHABLE ? EXIT_USAGE
+		return cmd_error("followup", r == -PF_ESTORE_CONFLICT || r == -PF_ESTORE_UNREACHABLE ||
+						     r == -PF_ELAUNCH_NOTFOUND || r == -PF_ELAUNCH_INVALID ||
+						     r == -PF_ELAUNCH_REFUSED ? EXIT_USAGE
 												     : EXIT_INTERNAL,
 				 "%s", e.msg);
 	}

@@ -93,22 +93,11 @@ int launch_resolve_run(const char *cmd, struct store *s, const char *arg, int64_
 
 int launch_check_text(const char *cmd, const char *option, const char *text, size_t max, bool multiline)
 {
-	size_t n = strlen(text);
+	struct err e = { "" };
+	char name[64];
 
-	if (!n)
-		return cmd_usage_error(cmd, "--%s needs a non-empty value", option);
-	if (n > max)
-		return cmd_usage_error(cmd, "--%s is %zu bytes long; at most %zu are kept", option, n, max);
-	if (!utf8_valid(text, n))
-		return cmd_usage_error(cmd, "--%s is not valid UTF-8", option);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if ((c < 0x20 && c != '\t' && !(multiline && c == '\n')) || c == 0x7f)
-			return cmd_usage_error(cmd, "--%s holds a control character (byte %zu)%s", option, i + 1,
-					       multiline ? "" : "; it is one line");
-	}
-	return 0;
+	snprintf(name, sizeof(name), "--%s", option);
+	return launch_text_check(name, text, max, multiline, &e) < 0 ? cmd_usage_error(cmd, "%s", e.msg) : 0;
 }
 
 int64_t launch_append(struct store *s, struct event *ev, struct err *e)
@@ -261,58 +250,4 @@ int launch_render_to(const char *cmd, const char *output, const char *format, co
 	if (output_commit(&out, &e) < 0)
 		return cmd_error(cmd, EXIT_INTERNAL, "%s", e.msg);
 	return 0;
-}
-
-/* Levenshtein distance, capped: ids are at most 64 characters. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[65], cur[65];
-
-	if (la > 64 || lb > 64)
-		return 64;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			bool same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-			size_t sub = prev[j - 1] + !same;
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
-	}
-	return prev[lb];
-}
-
-void launch_suggest_items(const struct run_view *v, const char *want, char *buf, size_t len, size_t max)
-{
-	size_t used = 0, shown = 0, *dist = calloc(v->n_items ? v->n_items : 1, sizeof(*dist));
-
-	buf[0] = '\0';
-	if (!dist)
-		return;
-	for (size_t i = 0; i < v->n_items; i++)
-		dist[i] = edit_distance(v->items[i].id, want);
-	/* Closest first; ties keep the checklist's order. */
-	while (shown < max && shown < v->n_items) {
-		size_t best = SIZE_MAX;
-		int w;
-
-		for (size_t i = 0; i < v->n_items; i++)
-			if (dist[i] != SIZE_MAX - 1 && (best == SIZE_MAX || dist[i] < dist[best]))
-				best = i;
-		if (best == SIZE_MAX)
-			break;
-		dist[best] = SIZE_MAX - 1;   /* shown */
-		w = snprintf(buf + used, len - used, "%s%s", shown ? ", " : "", v->items[best].id);
-		if (w < 0 || (size_t)w >= len - used)
-			break;
-		used += (size_t)w;
-		shown++;
-	}
-	if (shown < v->n_items && len - used > 5)
-		snprintf(buf + used, len - used, ", ...");
-	free(dist);
 }

@@ -16,6 +16,7 @@
 #include "cmd/options.h"
 #include "config/checklist.h"
 #include "facts/launch.h"
+#include "launch/actions.h"
 #include "report/launch_report.h"
 #include "store/store.h"
 
@@ -88,8 +89,5 @@ void launch_format_time(int64_t ms, char *buf, size_t len);
 int launch_render_to(const char *cmd, const char *output, const char *format, const char *color,
 		     const struct run_view *v, const struct launch_filter *f);
 
-/* "a, b, c" of the ids of v's items closest to want first (a typo's
- * likely fix first), at most max of them; into buf. */
-void launch_suggest_items(const struct run_view *v, const char *want, char *buf, size_t len, size_t max);
 
 #endif
