@@ -60,4 +60,16 @@ int launch_runs_markdown(FILE *out, const struct run_summary *r, size_t n, const
  * embed it). Caller decrefs; NULL when memory runs out. */
 json_t *launch_to_json(const struct launch_sel *s, const struct launch_render_opts *o);
 
+/* The parts of that document, for the API of `preflight serve`
+ * (docs/api.md), which answers with the same objects as the report:
+ * the run's header ("run"), one item of "items", one follow-up of
+ * "followups", one row of `preflight runs --format json`, and one event
+ * of the store's log (seq, at, run, item, kind, status, actor, host,
+ * reason, change, data). Caller decrefs; NULL when memory runs out. */
+json_t *launch_run_json(const struct run_view *v);
+json_t *launch_item_json(const struct run_view *v, const struct item_view *it);
+json_t *launch_followup_json(const struct followup_view *f);
+json_t *launch_run_summary_json(const struct run_summary *r);
+json_t *launch_event_json(const struct event *ev);
+
 #endif

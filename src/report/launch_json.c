@@ -33,7 +33,7 @@ static json_t *ms_json(int64_t ms)
 	return ms >= 0 ? json_integer((json_int_t)ms) : json_null();
 }
 
-static json_t *run_json(const struct run_view *v)
+json_t *launch_run_json(const struct run_view *v)
 {
 	json_t *o = json_object();
 	bool ok = o && put(o, "id", json_integer((json_int_t)v->id)) && put(o, "name", json_text(v->name)) &&
@@ -68,7 +68,7 @@ static json_t *summary_json(const struct launch_sel *s)
 	return o;
 }
 
-static json_t *item_json(const struct run_view *v, const struct item_view *it)
+json_t *launch_item_json(const struct run_view *v, const struct item_view *it)
 {
 	json_t *o = json_object();
 	bool ok = o && put(o, "id", json_text(it->id)) && put(o, "title", json_text(it->title)) &&
@@ -96,7 +96,7 @@ static json_t *item_json(const struct run_view *v, const struct item_view *it)
 	return o;
 }
 
-static json_t *followup_json(const struct followup_view *f)
+json_t *launch_followup_json(const struct followup_view *f)
 {
 	json_t *o = json_object();
 	bool ok = o && put(o, "id", json_integer((json_int_t)f->id)) && put(o, "item", json_text(f->item_id)) &&
@@ -120,11 +120,11 @@ json_t *launch_to_json(const struct launch_sel *s, const struct launch_render_op
 	bool ok = doc && items && fus;
 
 	for (size_t i = 0; ok && i < s->n; i++)
-		ok = json_array_append_new(items, item_json(s->v, s->items[i])) == 0;
+		ok = json_array_append_new(items, launch_item_json(s->v, s->items[i])) == 0;
 	for (size_t i = 0; ok && i < s->n_followups; i++)
-		ok = json_array_append_new(fus, followup_json(s->followups[i])) == 0;
+		ok = json_array_append_new(fus, launch_followup_json(s->followups[i])) == 0;
 	ok = ok && put(doc, "preflight_version", json_text(o->preflight_version)) &&
-	     put(doc, "run", run_json(s->v)) && put(doc, "summary", summary_json(s)) &&
+	     put(doc, "run", launch_run_json(s->v)) && put(doc, "summary", summary_json(s)) &&
 	     put(doc, "items", json_incref(items)) && put(doc, "followups", json_incref(fus));
 	json_decref(items);
 	json_decref(fus);
@@ -145,4 +145,24 @@ int launch_json(FILE *out, const struct launch_sel *s, const struct launch_rende
 	ret = json_out_dump(doc, out);
 	json_decref(doc);
 	return ret;
+}
+
+json_t *launch_event_json(const struct event *ev)
+{
+	json_t *o = json_object();
+	bool ok = o && put(o, "seq", json_integer((json_int_t)ev->seq)) && put(o, "at", time_json(ev->at_ms)) &&
+		  put(o, "run", json_integer((json_int_t)ev->run_id)) && put(o, "item", json_text(ev->item_id)) &&
+		  put(o, "kind", json_text(ev->kind)) &&
+		  put(o, "status", ev->status >= 0 && ev->status < ITEM_STATUS_COUNT
+					   ? json_string(item_status_name((enum item_status)ev->status))
+					   : json_null()) &&
+		  put(o, "actor", json_text(ev->actor)) && put(o, "host", json_text(ev->host)) &&
+		  put(o, "reason", json_text(ev->reason)) && put(o, "change", json_text(ev->change_id)) &&
+		  put(o, "data", ev->data ? json_incref(ev->data) : json_object());
+
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }

@@ -95,7 +95,7 @@ static json_t *time_json(int64_t ms)
 	return ms && *b ? json_string(b) : json_null();
 }
 
-static json_t *run_json(const struct run_summary *r)
+json_t *launch_run_summary_json(const struct run_summary *r)
 {
 	json_t *o = json_object(), *c = json_object();
 	bool ok = o && c;
@@ -122,7 +122,7 @@ int launch_runs_json(FILE *out, const struct run_summary *runs, size_t n, const 
 	int ret;
 
 	for (size_t i = 0; ok && i < n; i++)
-		ok = json_array_append_new(arr, run_json(&runs[i])) == 0;
+		ok = json_array_append_new(arr, launch_run_summary_json(&runs[i])) == 0;
 	ok = ok && put(doc, "preflight_version", json_text(o->preflight_version)) &&
 	     put(doc, "runs", json_incref(arr));
 	json_decref(arr);
