@@ -53,7 +53,8 @@ struct serve_config {
 	double notify_interval_s;    /* the deadline+outbox loop's period (default 15 s); 0: off (--no-notify) */
 	double notify_timeout_s;     /* per delivery (default 10 s) */
 	double poll_interval_s;      /* how often the hub looks for new events (default 0.25 s) */
-	const char *log_path;        /* --log FILE, reopened on SIGHUP; NULL: standard error */
+	const char *log_path;        /* --log FILE, reopened on SIGHUP; NULL: log_stream */
+	FILE *log_stream;            /* the command passes stderr (src/serve never names stdout/stderr) */
 	bool access_log;             /* --access-log: one line per request */
 	size_t max_body;             /* bytes (default 64 KiB): more is 413 */
 	double header_timeout_s;     /* the whole request head within this (default 10 s): else 408 */
@@ -184,9 +185,13 @@ struct route {
 /* The route tables, each ended by { NULL }: the server tries them in
  * this order; an unmatched path is 404, a matched path with another
  * method 405 with Allow. */
-extern const struct route api_routes[];      /* api.c */
-extern const struct route board_routes[];    /* board*.c: pages, login, form actions, /assets */
 extern const struct route metrics_routes[];  /* metrics.c: /metrics, /healthz */
+extern const struct route auth_routes[];     /* auth.c: POST /login (form: token, next) -> session cookie
+                                              * and 303 to next; POST /logout; a bad token: 303
+                                              * to /login?error=token&next=... */
+extern const struct route hub_routes[];      /* hub.c: GET /api/v1/stream?run=&after= (SSE, ROUTE_READ|ROUTE_STREAM) */
+extern const struct route api_routes[];      /* api.c */
+extern const struct route board_routes[];    /* board*.c: pages, GET /login, form actions, /assets */
 
 /* ---- authentication (auth.c) ------------------------------------------- */
 struct serve_auth;
