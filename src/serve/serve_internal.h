@@ -119,13 +119,5 @@ bool serve_auth_equal(const char *a, const char *b);
 /* The client's address as text ("127.0.0.1"), for per-IP limits and logs. */
 const char *http_client_ip(const struct http_request *r, char *buf, size_t len);
 
-/* hub.c lives in another file written in parallel; until it is linked
- * these are NULL (weak) and the server runs without live streams. Once
- * routes.c lists hub_routes, hub.c is always linked. */
-#pragma weak serve_hub_start
-#pragma weak serve_hub_stop
-#pragma weak serve_hub_last_seq
-#pragma weak serve_hub_frames
-#pragma weak serve_hub_set_waker
 
 #endif
