@@ -543,7 +543,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		http_deadline_closed(sv, socket_context);
 }
 
-static void on_library_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_library_log(void *cls, const char *fmt, va_list ap)
 {
 	struct serve *sv = cls;
 	char line[512];

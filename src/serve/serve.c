@@ -58,7 +58,7 @@ const char *serve_address(const struct serve *sv)
 
 /* ---- the log ---------------------------------------------------------------- */
 
-static void vlog_line(struct serve *sv, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog_line(struct serve *sv, const char *fmt, va_list ap)
 {
 	struct timespec ts;
 	struct tm tm;
