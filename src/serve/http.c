@@ -504,6 +504,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		x->r.body_len = x->body.len;
 	}
 	dispatch(x);
+	if (x->w.status == 503)
+		http_store_drop(sv);
 	return http_queue(x);
 }
 

@@ -92,6 +92,9 @@ void http_response_release(struct http_response *w);
 /* The store key's destructor and the stop-time cleanup. */
 int http_store_init(struct serve *sv, struct err *e);
 void http_store_fini(struct serve *sv);
+/* Closes this thread's store connection (a 503: the store did not answer);
+ * the next request opens a new one, so a restarted PostgreSQL is found again. */
+void http_store_drop(struct serve *sv);
 
 /* metrics.c */
 int serve_metrics_init(struct serve *sv);
