@@ -44,8 +44,8 @@ static void no_token_in(const char *text, size_t len, const char *msg)
 			s++;
 		while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
 			e--;
-		if (e - s < 12)
-			continue;
+		if (e - s < 12 || memchr(text + s, '\0', e - s))
+			continue;   /* short, or not text (refused whole) */
 		char *tok = strndup(text + s, e - s);
 
 		if (tok && strstr(msg, tok) && !memmem(text, s, tok, e - s))
