@@ -191,6 +191,7 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	printf("preflight serve: listening on %s://%s\n", c.tls_cert ? "https" : "http", serve_address(sv));
 	fflush(stdout);
+	serve_announce(sv);
 	r = serve_wait(sv, &e);
 	running = NULL;
 	serve_stop(sv, a.grace_s);

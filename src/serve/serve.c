@@ -210,10 +210,6 @@ int serve_start(const struct serve_config *c, struct serve **ret, struct err *e)
 		http_daemon_stop(sv);
 		goto fail_threads;
 	}
-	serve_log(sv, "listening on %s://%s (store: %s, %zu tokens%s%s, notify %s)", sv->tls ? "https" : "http",
-		  sv->address, sv->backend, serve_auth_count(sv->auth), c->open_reads ? ", open reads" : "",
-		  serve_auth_count(sv->auth) == 0 ? ", no tokens: writes are refused, no one can log in" : "",
-		  c->notify_interval_s > 0 ? "on" : "off");
 	*ret = sv;
 	return 0;
 
@@ -224,6 +220,16 @@ fail_threads:
 fail:
 	free_all(sv);
 	return r;
+}
+
+void serve_announce(struct serve *sv)
+{
+	const struct serve_config *c = &sv->cfg;
+
+	serve_log(sv, "listening on %s://%s (store: %s, %zu tokens%s%s, notify %s)", sv->tls ? "https" : "http",
+		  sv->address, sv->backend, serve_auth_count(sv->auth), c->open_reads ? ", open reads" : "",
+		  serve_auth_count(sv->auth) == 0 ? ", no tokens: writes are refused, no one can log in" : "",
+		  c->notify_interval_s > 0 ? "on" : "off");
 }
 
 void serve_stop_request(struct serve *sv)

@@ -76,6 +76,10 @@ struct serve;   /* the running server */
  * without --allow-remote, no tokens, an unreadable certificate), others
  * for the store and the socket. */
 int serve_start(const struct serve_config *c, struct serve **ret, struct err *e);
+/* Logs the line that says the server runs (address, store, tokens, loop):
+ * the command calls it once its own stdout line is out, so that line
+ * comes first even where stdout and stderr are one stream. */
+void serve_announce(struct serve *sv);
 /* The address actually bound ("127.0.0.1:8088", the port filled in when 0 was asked). */
 const char *serve_address(const struct serve *sv);
 /* Blocks until serve_stop_request() (SIGTERM/SIGINT) or a fatal error;
