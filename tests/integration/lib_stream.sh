@@ -5,6 +5,7 @@
 #   start_server VAR ARGS...  `preflight serve --listen 127.0.0.1:0 ARGS`,
 #                             waits (15 s at most) for its first stdout line
 #                             and sets VAR to its base URL, VAR_PID, VAR_LOG
+#                             (its log: standard error)
 #   api URL [CURL ARGS...]    curl with the first token; body on stdout,
 #                             the status code in API_CODE
 #   open_stream NAME URL [CURL ARGS...]
@@ -12,6 +13,7 @@
 #                             first token), its head in $WORK/NAME.head and
 #                             body in $WORK/NAME.body; returns when the head
 #                             says 200 (10 s at most; else 1)
+#   close_stream NAME         ends it
 #   wait_stream NAME ERE [S]  until the body matches ERE (S seconds, default 15)
 #   stream_events NAME        "SEQ KIND" per frame received so far
 #   stream_data NAME SEQ      that frame's data (JSON)
@@ -32,12 +34,16 @@ make_tokens() {
 }
 
 start_server() {
-	local var=$1 line= i pid log
+	local var=$1 line= i pid out log
 	shift
-	start_bg pid "$PREFLIGHT" serve --listen 127.0.0.1:0 --tokens "$WORK/tokens" "$@"
-	log="$WORK/bg.$_n_started.log"
+	_n_started=$((_n_started + 1))
+	out="$WORK/server.$_n_started.out"
+	log="$WORK/server.$_n_started.log"
+	"$PREFLIGHT" serve --listen 127.0.0.1:0 --tokens "$WORK/tokens" "$@" </dev/null >"$out" 2>"$log" &
+	pid=$!
+	_pids+=("$pid")
 	for ((i = 0; i < 150; i++)); do
-		line=$(head -n1 "$log" 2>/dev/null || true)
+		line=$(head -n1 "$out" 2>/dev/null || true)
 		case $line in *"listening on http://"*) break ;; esac
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -80,9 +86,15 @@ open_stream() {
 	return 1
 }
 
+# close_stream NAME: ends the curl (a TERM ends it at once; stop_proc's
+# watchdog could cost seconds here).
 close_stream() {
-	local v="STREAM_PID_$1"
-	stop_proc "${!v}"
+	local v="STREAM_PID_$1" i
+	for i in "${!_pids[@]}"; do
+		[ "${_pids[i]}" = "${!v}" ] && unset "_pids[i]"
+	done
+	kill -TERM "${!v}" 2>/dev/null || true
+	wait "${!v}" 2>/dev/null || true
 }
 
 wait_stream() {
