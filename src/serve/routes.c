@@ -6,5 +6,6 @@
 const struct route *const route_tables[] = {
 	metrics_routes,
 	auth_routes,
+	api_routes,
 	NULL,
 };

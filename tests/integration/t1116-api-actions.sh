@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # The API's writes on SQLite and on PostgreSQL (docs/api.md, "Actions"):
 # confirm, fail, skip, reopen and close a follow-up answer the event's
 # seq, the transition and the item after it; the event records the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # What the API does with a POST body it cannot take (docs/api.md,
 # "Errors"): a body over --max-body is 413, one that is not
 # application/json 415, malformed JSON 400 naming the line and column,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # The API from a browser's session (docs/api.md, "Authentication"): after
 # POST /login with a token, the session cookie reads; GET /api/v1/session
 # tells a script the session's name and CSRF token; a write with the

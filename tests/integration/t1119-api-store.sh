@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # The API and the store behind it, on SQLite and on PostgreSQL: what
 # another process writes (the CLI) is what the next read answers, though
 # the API keeps each thread's last run view while no event was appended;
@@ -56,6 +57,9 @@ pass() {
 	expect_eq "$K: ... the run's summary counts it" "$(jq .summary.overdue <<<"$API_BODY")" 1
 
 	if [ "$K" = pg ]; then
+		# fast shutdown: the server ends the sessions it has (SIGTERM would
+		# wait for them to end by themselves)
+		_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" stop -m fast -w -t 30 >/dev/null
 		stop_proc "$PG_PID"
 		api_as "$TOK_ANN" GET "$item"
 		expect_eq "$K: PostgreSQL gone: 503" "$API_STATUS" 503
