@@ -52,6 +52,16 @@ int api_post_item(struct http_request *r, struct http_response *w)
 		return 0;
 	if (!(s = api_store(r, w)))
 		goto out;
+	/* An unknown run or item answered as the reads answer it (the
+	 * actions' own message names the store, which is not the caller's
+	 * business); the action checks again inside its transaction. */
+	rc = api_run_view(s, act.run_id, serve_now_ms(), &v, &e);
+	if (rc < 0) {
+		api_fail(w, rc, &e);
+		goto out;
+	}
+	if (!api_find_item(r, w, v))
+		goto out;
 	act.action = (enum launch_action)action;
 	act.item_id = http_param(r, "item");
 	act.reason = b.reason;
@@ -103,6 +113,13 @@ int api_post_close(struct http_request *r, struct http_response *w)
 		return 0;
 	if (!(s = api_store(r, w)))
 		goto out;
+	/* unknown: "no follow-up 9", without the store's name */
+	rc = store_followup_get(s, id, serve_now_ms(), &f, &e);
+	followup_view_release(&f);
+	if (rc < 0) {
+		api_fail(w, rc, &e);
+		goto out;
+	}
 	seq = launch_close_followup(s, id, b.rca, actor, r->auth.via ? r->auth.via : "api", -1, &e);
 	if (seq < 0) {
 		api_fail(w, (int)seq, &e);

@@ -112,12 +112,13 @@ pass() {
 	api_as "$TOK_ANN" POST "/api/v1/followups/$fu/close" "${J[@]}" -d '{"rca": "again"}'
 	expect_eq "$K: closing it again: 409" "$API_STATUS $(api_err)" "409 conflict: follow-up $fu is already closed (by bob)"
 	api_as "$TOK_ANN" POST /api/v1/followups/999/close "${J[@]}" -d '{"rca": "x"}'
-	expect_match "$K: an unknown follow-up: 404" "$API_STATUS $(api_err)" "^404 not_found: no follow-up 999"
+	expect_eq "$K: an unknown follow-up: 404, without the store's name" "$API_STATUS $(api_err)" \
+		"404 not_found: no follow-up 999"
 
 	# unknown run and item
 	n=$(event_count "$DB")
 	api_as "$TOK_ANN" POST /api/v1/runs/4242/items/db-backup/confirm
-	expect_match "$K: an unknown run: 404" "$API_STATUS $(api_err)" "^404 not_found: no run 4242"
+	expect_eq "$K: an unknown run: 404, without the store's name" "$API_STATUS $(api_err)" "404 not_found: no run 4242"
 	api_as "$TOK_ANN" POST "$base/db-bakup/confirm"
 	expect_match "$K: an unknown item: 404, the likely one named" "$API_STATUS $(api_err)" \
 		"^404 not_found: run $RUN has no item 'db-bakup'; its items: db-backup"
