@@ -72,6 +72,7 @@ int api_post_item(struct http_request *r, struct http_response *w)
 		api_fail(w, rc, &e);
 		goto out;
 	}
+	serve_hub_kick(serve_hub_of(r->sv));   /* the live feed: now, not at its next poll */
 	serve_log(r->sv, "run %" PRId64 " item %s: %s -> %s by %s via %s (seq %" PRId64 ")", act.run_id, act.item_id,
 		  item_status_name(res.from), item_status_name(res.to), act.actor, act.via, res.seq);
 	/* The item as it now is: the view after the event (the cache's key
@@ -125,6 +126,7 @@ int api_post_close(struct http_request *r, struct http_response *w)
 		api_fail(w, (int)seq, &e);
 		goto out;
 	}
+	serve_hub_kick(serve_hub_of(r->sv));
 	serve_log(r->sv, "follow-up %" PRId64 " closed by %s (seq %" PRId64 ")", id, actor, seq);
 	rc = store_followup_get(s, id, serve_now_ms(), &f, &e);
 	if (rc < 0) {
