@@ -120,6 +120,12 @@ static int q_bool(struct http_request *r, struct http_response *w, const char *n
 	return -1;
 }
 
+/* A filter left empty ("?env=&module=pay", a form's blank choice) is no filter. */
+static const char *nonempty(const char *v)
+{
+	return v && *v ? v : NULL;
+}
+
 /* The item filter of the run document and item list. */
 static int q_filter(struct http_request *r, struct http_response *w, struct launch_filter *f)
 {
@@ -127,11 +133,11 @@ static int q_filter(struct http_request *r, struct http_response *w, struct laun
 	char b[48];
 
 	memset(f, 0, sizeof(*f));
-	f->env = http_query(r, "env");
-	f->module = http_query(r, "module");
-	f->owner = http_query(r, "owner");
+	f->env = nonempty(http_query(r, "env"));
+	f->module = nonempty(http_query(r, "module"));
+	f->owner = nonempty(http_query(r, "owner"));
 	f->status = -1;
-	if (st) {
+	if (st && *st) {
 		f->status = item_status_parse(st);
 		if (f->status < 0) {
 			http_error(w, 400, "bad_request", "query parameter 'status' must be one of pending, running, "

@@ -70,6 +70,8 @@ expect_eq "... with the run and the moment" "$(jq -r '"\(.run) \(.as_of | test("
 	"$RUN true"
 api_as "$TOK_ANN" GET "/api/v1/runs/$RUN/items?env=staging"
 expect_eq "... env=staging" "$(jq -c '[.items[].id]' <<<"$API_BODY")" '["cache-warm"]'
+api_as "$TOK_ANN" GET "/api/v1/runs/$RUN/items?env=&module=&owner=&status=&overdue=0"
+expect_eq "... empty filters are none" "$(jq '.items | length' <<<"$API_BODY")" 5
 api_as "$TOK_ANN" GET "/api/v1/runs/$RUN/items?status=fail"
 expect_eq "... status=fail" "$(jq -c '[.items[].id]' <<<"$API_BODY")" '["pay-smoke"]'
 api_as "$TOK_ANN" GET "/api/v1/runs/$RUN/items?overdue=1"
