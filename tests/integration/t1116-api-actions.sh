@@ -126,11 +126,24 @@ pass() {
 	expect_eq "$K: GET on an action: 405" "$API_STATUS" 405
 	expect_eq "$K: ... nothing written" "$(event_count "$DB")" "$n"
 
+	# six people confirm one item at the same moment: one wins, five are told
+	local pids=() i codes
+	for i in 1 2 3 4 5 6; do
+		curl -sS --max-time 20 -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $TOK_BOB" \
+			"$SERVE_URL$base/cache-warm/confirm" >"$WORK/race.$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	codes=$(cat "$WORK"/race.* | sort | uniq -c | awk '{ printf "%s*%s ", $2, $1 }')
+	expect_eq "$K: six confirms at once: one 200, five 409" "$codes" "200*1 409*5 "
+	expect_eq "$K: ... one event" \
+		"$(store_sql "$DB" "SELECT count(*) FROM events WHERE item_id = 'cache-warm' AND kind = 'item.confirm'")" 1
+
 	# the board's view and the report agree with what the API did
 	pf "$WORK/$K.report" report "$RUN" --db "$DB" --format json
 	expect_eq "$K: the report shows every action" \
 		"$(jq -c '[.items[] | "\(.id)=\(.status)"]' "$WORK/$K.report")" \
-		'["db-backup=pass","pay-smoke=fail","order-smoke=skip","cache-warm=pending","late=pass"]'
+		'["db-backup=pass","pay-smoke=fail","order-smoke=skip","cache-warm=pass","late=pass"]'
 	expect_eq "$K: every event of the API says via api" \
 		"$(store_sql "$DB" "SELECT count(*) FROM events WHERE kind IN ('item.confirm','item.fail','item.skip','item.reopen','followup.close') AND data NOT LIKE '%\"via\":\"api\"%' AND data NOT LIKE '%\"via\": \"api\"%'")" 0
 	expect_no_match "$K: the log never holds a token" "$(cat "$SERVE_LOG")" "$TOK_ANN|$TOK_BOB"
