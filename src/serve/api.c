@@ -507,6 +507,5 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/followups/{id}", ROUTE_READ, get_followup },
 	{ "POST", "/api/v1/followups/{id}/close", ROUTE_WRITE, api_post_close },
 	{ "GET", "/api/v1/outbox", ROUTE_READ, get_outbox },
-	{ "GET", "/api/v1/session", ROUTE_READ, api_get_session },
 	{ NULL, NULL, 0, NULL },
 };

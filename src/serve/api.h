@@ -74,9 +74,8 @@ const struct item_view *api_find_item(struct http_request *r, struct http_respon
 /* The report's follow-up object plus "run" (the API lists them across runs). */
 json_t *api_followup_json(const struct followup_view *f);
 
-/* The write calls and the session call (api_actions.c). */
+/* The write calls (api_actions.c). */
 int api_post_item(struct http_request *r, struct http_response *w);
 int api_post_close(struct http_request *r, struct http_response *w);
-int api_get_session(struct http_request *r, struct http_response *w);
 
 #endif

@@ -140,13 +140,3 @@ out:
 	api_body_release(&b);
 	return 0;
 }
-
-int api_get_session(struct http_request *r, struct http_response *w)
-{
-	http_set_header(w, "Cache-Control", "no-store");
-	if (!r->auth.actor)
-		return http_error(w, 401, "unauthorized", "no session and no token: log in (POST /login) or send "
-				  "Authorization: Bearer TOKEN");
-	return api_reply(w, json_pack("{s:s, s:s?, s:s?}", "actor", r->auth.actor, "via", r->auth.via, "csrf",
-				      r->auth.csrf));
-}

@@ -24,7 +24,7 @@ pass() {
 	pf "$WORK/$K.run" run "$fx/api.yaml" --by ann --db "$DB" --format json
 	expect_rc "$K: the run opens" 0
 	RUN=$(jq -r .run.id "$WORK/$K.run")
-	start_serve "$DB"
+	api_serve "$DB"
 	local base="/api/v1/runs/$RUN/items"
 
 	# every write: without a token and with a wrong one 401, nothing written

@@ -18,7 +18,7 @@ api_tokens
 pf "$WORK/run" run "$fx/api.yaml" --by ann --db "$DB" --format json
 expect_rc "the run opens" 0
 RUN=$(jq -r .run.id "$WORK/run")
-start_serve "$DB"
+api_serve "$DB"
 url="/api/v1/runs/$RUN/items/order-smoke/skip"
 J=(-H "Content-Type: application/json")
 n=$(event_count "$DB")

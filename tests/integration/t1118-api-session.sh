@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ctest-labels: slow
 # The API from a browser's session (docs/api.md, "Authentication"): after
-# POST /login with a token, the session cookie reads; GET /api/v1/session
+# POST /login with a token, the session cookie reads; GET /api/v1/whoami
 # tells a script the session's name and CSRF token; a write with the
 # cookie needs that token in X-CSRF-Token (missing or wrong: 403, nothing
 # written) and is then recorded with the session's name, data.via
@@ -17,7 +17,7 @@ api_tokens
 pf "$WORK/run" run "$fx/api.yaml" --by ann --db "$DB" --format json
 expect_rc "the run opens" 0
 RUN=$(jq -r .run.id "$WORK/run")
-start_serve "$DB"
+api_serve "$DB"
 jar="$WORK/cookies"
 url="/api/v1/runs/$RUN/items/db-backup/confirm"
 
@@ -26,8 +26,8 @@ expect_in "login with a token: a redirect" "$API_STATUS" 302 303
 expect_match "... setting the session cookie" "$API_HEADERS" "^set-cookie: preflight_session=.*HttpOnly"
 expect_no_match "... which is not the token" "$API_HEADERS" "$TOK_BOB"
 
-api GET /api/v1/session -b "$jar"
-expect_eq "the session call with the cookie: 200" "$API_STATUS" 200
+api GET /api/v1/whoami -b "$jar"
+expect_eq "whoami with the cookie: 200" "$API_STATUS" 200
 expect_eq "... its name and via board" "$(jq -c '[.actor, .via]' <<<"$API_BODY")" '["bob","board"]'
 csrf=$(jq -r .csrf <<<"$API_BODY")
 expect_match "... and its CSRF token" "$csrf" '^[0-9a-zA-Z_-]{16,}$'
@@ -51,7 +51,7 @@ expect_eq "... via board" "$(jq -r '.events[-1] | "\(.actor) \(.data.via)"' <<<"
 
 # a cookie of another key, or edited, is no session
 cookie=$(awk '$6 == "preflight_session" { print $7 }' "$jar")
-api GET /api/v1/session -H "Cookie: preflight_session=${cookie%?}A"
+api GET /api/v1/whoami -H "Cookie: preflight_session=${cookie%?}A"
 expect_eq "an edited cookie: 401" "$API_STATUS" 401
 api POST "/api/v1/runs/$RUN/items/pay-smoke/confirm" -H "Cookie: preflight_session=${cookie%?}A" -H "X-CSRF-Token: $csrf"
 expect_eq "... cannot write" "$API_STATUS" 401

@@ -27,7 +27,7 @@ pass() {
 	DB=$(store_url "$K" store)
 	pf "$WORK/$K.run" run "$fx/api.yaml" --by ann --db "$DB" --format json
 	RUN=$(jq -r .run.id "$WORK/$K.run")
-	start_serve "$DB" --threads 1
+	api_serve "$DB" --threads 1
 	local item="/api/v1/runs/$RUN/items/cache-warm"
 
 	api_as "$TOK_ANN" GET "$item"
