@@ -126,7 +126,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 	}
 	buf_reset(&st->pending);
 	st->off = 0;
-	if (sv->hub && serve_hub_frames)
+	if (sv->hub)
 		got = serve_hub_frames(sv->hub, &st->cursor, st->run, &st->pending, max > STREAM_CHUNK ? max : STREAM_CHUNK);
 	if (got == -ESTALE) {
 		/* the cursor is older than what the hub keeps: the page reloads */
@@ -193,7 +193,6 @@ void *http_stream_response(struct serve *sv, void *conn, struct http_response *w
 	buf_init(&st->pending, SIZE_MAX);
 	/* how long a browser waits before it reconnects */
 	buf_puts(&st->pending, "retry: 3000\n\n");
-	st->woken = true;
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_CHUNK, reader, st, stream_free);
 	if (!resp) {
 		pthread_mutex_unlock(&s->lock);
