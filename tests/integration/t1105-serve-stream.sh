@@ -83,6 +83,7 @@ close_stream all
 close_stream run2
 
 expect_true "the server still answers" curl -fs --max-time 5 -o /dev/null "$S/healthz"
-stop_proc "$S_PID"
+stop_serve "$S_PID"
+expect_eq "SIGTERM ends the server (and its hub) cleanly" "$SERVE_RC" 0
 expect_true "no token in the server's log" bash -c "! grep -qF -- '$TOKEN' '$S_LOG'"
 finish
