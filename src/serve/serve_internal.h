@@ -80,6 +80,8 @@ int http_streams_init(struct serve *sv, struct err *e);
 /* Ends every stream (serve_stop): each reader returns end-of-stream. */
 void http_streams_end(struct serve *sv);
 void http_streams_free(struct serve *sv);
+/* Ends the suspended streams whose client hung up (the reaper, every second). */
+void http_streams_check_peers(struct serve *sv);
 unsigned http_streams_count(const struct serve *sv);
 /* Turns w's stream request into the library's response, or NULL with
  * w filled with a 503 when there are too many. */
