@@ -211,6 +211,16 @@ struct store *http_store(const struct http_request *r, struct err *e)
 	return s;
 }
 
+void http_store_drop(struct serve *sv)
+{
+	struct store *s = pthread_getspecific(sv->store_key);
+
+	if (s) {
+		pthread_setspecific(sv->store_key, NULL);
+		store_close(s);
+	}
+}
+
 /* ---- responses ------------------------------------------------------------ */
 
 void http_response_release(struct http_response *w)

@@ -205,4 +205,20 @@ if command -v openssl >/dev/null; then
 else
 	skip_one "TLS" "openssl is not installed"
 fi
+
+# ---- the systemd unit in examples/ -----------------------------------------------------
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$WORK/unit"
+	sed "s|/usr/bin/preflight|$PREFLIGHT|" "$SRCDIR/examples/systemd/preflight-serve.service" \
+		>"$WORK/unit/preflight-serve.service"
+	expect_true "systemd-analyze verify passes the unit" \
+		env SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "$WORK/unit/preflight-serve.service"
+	expo=$(systemd-analyze security --offline=yes "$WORK/unit/preflight-serve.service" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for preflight-serve.service: \([0-9.]*\).*/\1/p')
+	if [ -n "$expo" ]; then
+		expect_true "... and rates its exposure under 2 (of 10): $expo" awk -v e="$expo" 'BEGIN { exit !(e < 2) }'
+	fi
+else
+	skip_one "systemd-analyze verify passes the unit" "systemd-analyze is not installed"
+fi
 finish
