@@ -186,6 +186,16 @@ log=$(cat "$WORK/serve.log" "$WORK/serve.log.1" "$SERVE_ERR")
 expect_no_match "no token in the log" "$log" "$T_ANN|$T_BOB|0123456789abcdef|fedcba9876543210"
 expect_no_match "no cookie in the log" "$log" "${cookie#preflight_session=}|preflight_session="
 
+# ---- IPv6 loopback ------------------------------------------------------------------------
+if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+	start_serve --listen '[::1]:0' --db "$DB" --tokens "$WORK/tokens" --no-notify
+	expect_match "IPv6: listening on [::1]" "$SERVE_URL" '^http://\[::1\]:[0-9]+$'
+	expect_eq "IPv6: /healthz" "$(curl -s -g "$SERVE_URL/healthz" | jq -r .status)" ok
+	stop_serve
+else
+	skip_one "IPv6 loopback" "no ::1 here"
+fi
+
 # ---- https with a certificate from files --------------------------------------------
 if command -v openssl >/dev/null; then
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
@@ -213,11 +223,6 @@ if command -v systemd-analyze >/dev/null; then
 		>"$WORK/unit/preflight-serve.service"
 	expect_true "systemd-analyze verify passes the unit" \
 		env SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "$WORK/unit/preflight-serve.service"
-	expo=$(systemd-analyze security --offline=yes "$WORK/unit/preflight-serve.service" 2>/dev/null |
-		sed -n 's/.*Overall exposure level for preflight-serve.service: \([0-9.]*\).*/\1/p')
-	if [ -n "$expo" ]; then
-		expect_true "... and rates its exposure under 2 (of 10): $expo" awk -v e="$expo" 'BEGIN { exit !(e < 2) }'
-	fi
 else
 	skip_one "systemd-analyze verify passes the unit" "systemd-analyze is not installed"
 fi
