@@ -7,5 +7,6 @@ const struct route *const route_tables[] = {
 	metrics_routes,
 	auth_routes,
 	hub_routes,
+	api_routes,
 	NULL,
 };

@@ -83,4 +83,6 @@ expect_true "after a restart, a reconnect opens" open_stream restart "$S/api/v1/
 expect_true "... and gets the event written while the server was down" wait_stream restart "^id: $s6$"
 expect_eq "... only that one" "$(stream_events restart)" "$s6 item.confirm"
 close_stream restart
+stop_serve "$S_PID"
+expect_eq "SIGTERM ends the server with its 4,096 kept frames cleanly" "$SERVE_RC" 0
 finish
