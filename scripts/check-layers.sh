@@ -5,7 +5,9 @@
 #   1. the pure layers (src/facts, src/goruntime, src/check) do no I/O:
 #      no file, socket, process, directory or dynamic-loading calls;
 #   2. nothing outside src/cmd and src/report prints: no stdout, stderr,
-#      printf, puts, putchar, perror, err/warn.
+#      printf, puts, putchar, perror, err/warn. src/serve and src/launch
+#      are such layers: they do I/O (sockets, the store, serve's own log
+#      FILE) and never print.
 # usage: check-layers.sh OBJECT_DIR [SOURCE_DIR]
 #   OBJECT_DIR  build/CMakeFiles/preflight_core.dir
 #   SOURCE_DIR  the tree's root: objects whose source is gone (a stale build

@@ -62,6 +62,7 @@ struct serve_config {
 	unsigned max_connections;    /* default 1024 */
 	unsigned max_per_ip;         /* default 256; 0: no limit */
 	unsigned max_streams;        /* live SSE streams at once (default 256): more get 503 */
+	bool protect_metrics;        /* --protect-metrics: /metrics and /healthz need a token or session */
 };
 
 /* Fills the defaults above. */
@@ -75,6 +76,10 @@ struct serve;   /* the running server */
  * without --allow-remote, no tokens, an unreadable certificate), others
  * for the store and the socket. */
 int serve_start(const struct serve_config *c, struct serve **ret, struct err *e);
+/* Logs the line that says the server runs (address, store, tokens, loop):
+ * the command calls it once its own stdout line is out, so that line
+ * comes first even where stdout and stderr are one stream. */
+void serve_announce(struct serve *sv);
 /* The address actually bound ("127.0.0.1:8088", the port filled in when 0 was asked). */
 const char *serve_address(const struct serve *sv);
 /* Blocks until serve_stop_request() (SIGTERM/SIGINT) or a fatal error;
@@ -98,6 +103,8 @@ enum route_flags {
 	ROUTE_WRITE = 1 << 2,    /* mutates: a bearer token, or a session plus its CSRF token */
 	ROUTE_BOARD = 1 << 3,    /* a page: unauthenticated -> 303 to /login?next=..., errors as HTML */
 	ROUTE_STREAM = 1 << 4,   /* may answer with an event stream (http_stream) */
+	ROUTE_OBSERVE = 1 << 5,  /* with ROUTE_PUBLIC: /metrics, /healthz; a read (token or session)
+	                          * under --protect-metrics */
 };
 
 struct http_request;
@@ -134,6 +141,12 @@ const char *http_param(const struct http_request *r, const char *name);
 /* A form field of an application/x-www-form-urlencoded body (decoded into
  * buf); NULL when absent or the body is not a form. */
 const char *http_form(const struct http_request *r, const char *name, char *buf, size_t len);
+
+/* The request's path and query as the client sent them, re-encoded
+ * ("/runs/3?env=prod&module=pay"): what a login brings the user back to. */
+int http_request_target(const struct http_request *r, struct buf *out);
+/* Appends s percent-encoded for a query value (unreserved bytes kept). */
+int http_url_encode(struct buf *out, const char *s);
 
 /* This worker thread's store connection (opened on first use, kept for
  * the thread's life). NULL with e filled when it cannot be opened. */
@@ -231,7 +244,14 @@ int64_t serve_hub_last_seq(const struct serve_hub *h);
  * at most max bytes, and advances *cursor. Returns the bytes added, 0
  * when nothing is new, or -ESTALE when the cursor is older than what the
  * hub keeps (the stream then says "event: reset" and the page reloads).
- * A frame: "id: SEQ\nevent: KIND\ndata: <launch_event_json>\n\n". */
+ * A frame: "id: SEQ\nevent: KIND\ndata: <launch_event_json>\n\n".
+ * The cursor is a plain seq: 0 means "after seq 0", which is -ESTALE once
+ * the hub no longer holds seq 1; "from now" is the stream handler's
+ * default (serve_hub_last_seq() when the client names no seq). The hub
+ * keeps the newest 4096 events or 4 MiB of frames, and at start the
+ * newest 4096 of the store (a client reconnecting after a restart goes
+ * on). Whole frames only; the first even past max (never a stall); the
+ * cursor also passes events of other runs. */
 long serve_hub_frames(struct serve_hub *h, int64_t *cursor, int64_t run_id, struct buf *out, size_t max);
 /* Calls wake(arg) after every poll that found new events, and every 15 s
  * (the streams send a comment then, so proxies keep them open). */
