@@ -53,6 +53,7 @@ COMMAND(cmd_report);
 COMMAND(cmd_notify);
 COMMAND(cmd_followup);
 COMMAND(cmd_close);
+COMMAND(cmd_serve);
 COMMAND(cmd_completion);
 COMMAND(cmd_manpage);
 

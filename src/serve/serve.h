@@ -62,6 +62,7 @@ struct serve_config {
 	unsigned max_connections;    /* default 1024 */
 	unsigned max_per_ip;         /* default 256; 0: no limit */
 	unsigned max_streams;        /* live SSE streams at once (default 256): more get 503 */
+	bool protect_metrics;        /* --protect-metrics: /metrics and /healthz need a token or session */
 };
 
 /* Fills the defaults above. */
@@ -98,6 +99,8 @@ enum route_flags {
 	ROUTE_WRITE = 1 << 2,    /* mutates: a bearer token, or a session plus its CSRF token */
 	ROUTE_BOARD = 1 << 3,    /* a page: unauthenticated -> 303 to /login?next=..., errors as HTML */
 	ROUTE_STREAM = 1 << 4,   /* may answer with an event stream (http_stream) */
+	ROUTE_OBSERVE = 1 << 5,  /* with ROUTE_PUBLIC: /metrics, /healthz; a read (token or session)
+	                          * under --protect-metrics */
 };
 
 struct http_request;
@@ -134,6 +137,12 @@ const char *http_param(const struct http_request *r, const char *name);
 /* A form field of an application/x-www-form-urlencoded body (decoded into
  * buf); NULL when absent or the body is not a form. */
 const char *http_form(const struct http_request *r, const char *name, char *buf, size_t len);
+
+/* The request's path and query as the client sent them, re-encoded
+ * ("/runs/3?env=prod&module=pay"): what a login brings the user back to. */
+int http_request_target(const struct http_request *r, struct buf *out);
+/* Appends s percent-encoded for a query value (unreserved bytes kept). */
+int http_url_encode(struct buf *out, const char *s);
 
 /* This worker thread's store connection (opened on first use, kept for
  * the thread's life). NULL with e filled when it cannot be opened. */
