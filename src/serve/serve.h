@@ -244,7 +244,14 @@ int64_t serve_hub_last_seq(const struct serve_hub *h);
  * at most max bytes, and advances *cursor. Returns the bytes added, 0
  * when nothing is new, or -ESTALE when the cursor is older than what the
  * hub keeps (the stream then says "event: reset" and the page reloads).
- * A frame: "id: SEQ\nevent: KIND\ndata: <launch_event_json>\n\n". */
+ * A frame: "id: SEQ\nevent: KIND\ndata: <launch_event_json>\n\n".
+ * The cursor is a plain seq: 0 means "after seq 0", which is -ESTALE once
+ * the hub no longer holds seq 1; "from now" is the stream handler's
+ * default (serve_hub_last_seq() when the client names no seq). The hub
+ * keeps the newest 4096 events or 4 MiB of frames, and at start the
+ * newest 4096 of the store (a client reconnecting after a restart goes
+ * on). Whole frames only; the first even past max (never a stall); the
+ * cursor also passes events of other runs. */
 long serve_hub_frames(struct serve_hub *h, int64_t *cursor, int64_t run_id, struct buf *out, size_t max);
 /* Calls wake(arg) after every poll that found new events, and every 15 s
  * (the streams send a comment then, so proxies keep them open). */
