@@ -7,7 +7,7 @@
 //   SHOTS       where screenshots go when UPDATE_SCREENSHOTS=1 (docs/img)
 // Prints TAP-like lines ("ok N - ..."), exits 1 when any failed.
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -66,8 +66,11 @@ async function login(page, who) {
   ok((await page.textContent('.who')).includes('ann'), `${who}: logged in, the page names the token's name`);
 }
 
+// The run as `preflight status` says it (exit 1 while an item is open or failed).
 function status() {
-  return JSON.parse(execFileSync(PREFLIGHT, ['status', RUN, '--db', DB, '--format', 'json'], { encoding: 'utf8' }));
+  const r = spawnSync(PREFLIGHT, ['status', RUN, '--db', DB, '--format', 'json'], { encoding: 'utf8' });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`preflight status: exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 const itemOf = (doc, id) => doc.items.find((i) => i.id === id);
 const row = (page, id) => page.locator(`tr[data-key="item-${id}"]`);
