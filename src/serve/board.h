@@ -78,6 +78,9 @@ void board_badge(FILE *out, enum item_status s);
 void board_span(int64_t ms, char *buf, size_t len);
 /* "2026-11-26 10:00 UTC" in a <time> element. */
 void board_time(FILE *out, int64_t ms);
+/* The same, only the time of day when ms is within 20 hours of now_ms
+ * (the whole time in its title): a due column that stays one line. */
+void board_time_short(FILE *out, int64_t ms, int64_t now_ms);
 /* The hidden fields every action form carries: csrf and back. */
 void board_form_hidden(FILE *out, const struct board_ctx *c, const char *back);
 

@@ -84,6 +84,22 @@ void board_time(FILE *out, int64_t ms)
 	fprintf(out, "<time datetime=\"%s\">%s</time>", iso, human);
 }
 
+void board_time_short(FILE *out, int64_t ms, int64_t now_ms)
+{
+	char iso[40], human[40];
+	int64_t d = ms > now_ms ? ms - now_ms : now_ms - ms;
+
+	if (!ms) {
+		fputs("-", out);
+		return;
+	}
+	launch_time_rfc3339(ms, iso, sizeof(iso));
+	launch_time_human(ms, human, sizeof(human));
+	/* "2026-11-26 10:00 UTC": within a day of now, "10:00 UTC" says it */
+	fprintf(out, "<time datetime=\"%s\" title=\"%s\">%s</time>", iso, human,
+		d < 20 * 3600 * 1000LL && strlen(human) > 11 ? human + 11 : human);
+}
+
 void board_form_hidden(FILE *out, const struct board_ctx *c, const char *back)
 {
 	fputs("<input type=\"hidden\" name=\"csrf\" value=\"", out);

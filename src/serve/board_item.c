@@ -285,7 +285,7 @@ int board_page_item(FILE *out, const struct board_ctx *c, const struct run_view 
 	}
 	fputs("</p>\n<dl class=\"meta\">", out);
 	meta(out, "note", it->note);
-	if (it->skip_reason)
+	if (it->skip_reason && (!it->note || strcmp(it->note, it->skip_reason)))
 		meta(out, "skip reason", it->skip_reason);
 	if (it->delay_reason)
 		meta(out, "delay reason", it->delay_reason);

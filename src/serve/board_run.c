@@ -90,8 +90,8 @@ int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summa
 			     "\">#%" PRId64 " ",
 			r->id, r->n_overdue ? " class=\"is-late\"" : "", r->id, r->id);
 		board_text(out, r->name);
-		fprintf(out, "</a></td><td data-label=\"state\">%s</td><td data-label=\"items\" class=\"counts\">%u:",
-			r->closed_ms ? "closed" : "<b>open</b>", r->n_items);
+		fprintf(out, "</a></td><td data-label=\"state\">%s</td><td data-label=\"items\" class=\"counts\">%u item%s:",
+			r->closed_ms ? "closed" : "<b>open</b>", r->n_items, r->n_items == 1 ? "" : "s");
 		for (int k = 0; k < ITEM_STATUS_COUNT; k++) {
 			enum item_status st = launch_status_order[k];
 
@@ -239,8 +239,8 @@ static void due_cell(FILE *out, const struct run_view *v, const struct item_view
 {
 	char span[48];
 
-	fputs("<td data-label=\"due\">", out);
-	board_time(out, it->due_ms);
+	fputs("<td data-label=\"due\" class=\"due\">", out);
+	board_time_short(out, it->due_ms, v->now_ms);
 	if (it->overdue) {
 		board_span(launch_item_late_ms(v, it), span, sizeof(span));
 		fprintf(out, "<br/><span class=\"overdue\">overdue by %s</span>", span);

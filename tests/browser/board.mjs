@@ -85,9 +85,11 @@ try {
 
   await login(pa, 'first browser');
   ok(await pa.locator(`a[href="/runs/${RUN}"]`).count() === 1, 'the runs page links the open run');
-  const firstRow = await pa.locator('table.runs tbody tr').first().textContent();
-  ok(/open/.test(firstRow) && /overdue/i.test(await pa.textContent('table.runs thead')),
-    'the runs page lists the open run first, with its overdue count', firstRow);
+  const rows = await pa.locator('table.runs tbody tr').allTextContents();
+  ok(rows.length === 2 && /open/.test(rows[0]) && rows[0].includes(`#${RUN} `) && /closed/.test(rows[1]),
+    'the runs page lists the open run first, then the closed one', rows.join('\n'));
+  ok(await pa.locator(`tr[data-key="run-${RUN}"] td[data-label=overdue]`).textContent() === '1',
+    'with its overdue count');
   if (SHOTS) await pa.screenshot({ path: join(SHOTS, 'board-runs.png') });
 
   const res = await pa.goto(`${BOARD}/runs/${RUN}`);
@@ -115,7 +117,7 @@ try {
   const modules = await pa.locator('table.items tbody td[data-label=module]').allTextContents();
   ok(modules.length === 3 && modules.every((m) => m === 'payment'), 'only the payment items are shown',
     modules.join(', '));
-  if (SHOTS) await pa.screenshot({ path: join(SHOTS, 'board-filtered.png'), fullPage: true });
+  if (SHOTS) await pa.screenshot({ path: join(SHOTS, 'board-filtered.png') });
   const filteredURL = pa.url();
 
   // confirm an item: pass, and the event's actor is the token's name
@@ -165,8 +167,6 @@ try {
   await pa.goto(`${BOARD}/runs/${RUN}/items/ord-migrate`);
   const migrate = await pa.locator('table.history tbody td[data-label=event]').allTextContents();
   ok(migrate.includes('item.result'), 'an automatic item\'s history has its verdict', migrate.join(','));
-  await pa.goto(`${BOARD}/runs/${RUN}/items/pay-signoff`);
-  if (SHOTS) await pa.screenshot({ path: join(SHOTS, 'board-item-history.png'), fullPage: true });
 
   // follow-ups: the failed item's, closed with its RCA from the board
   await pa.goto(`${BOARD}/followups?run=${RUN}`);
@@ -179,6 +179,10 @@ try {
   await fu.locator('button', { hasText: 'close' }).click();
   await eventually(() => pa.locator('table.followups tbody tr').first().getByText(/closed/).waitFor({ timeout: WAIT }),
     'with one, the follow-up shows closed');
+  await pa.goto(`${BOARD}/runs/${RUN}/items/ord-migrate`);
+  const closed = await pa.locator('table.history tbody td[data-label=event]').allTextContents();
+  ok(closed.at(-1) === 'followup.close', 'the item\'s history ends with the follow-up\'s closing', closed.join(','));
+  if (SHOTS) await pa.screenshot({ path: join(SHOTS, 'board-item-history.png') });
 
   // a phone: the items table becomes cards
   const phone = await a.newPage();

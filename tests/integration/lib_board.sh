@@ -3,6 +3,7 @@
 #
 #   board_run DB             opens the board's checklist run in DB (manual items,
 #                            one failure, one overdue item); sets RUN
+#   board_rehearsal DB       an earlier run of it, closed (the runs page has two)
 #   start_board DB [ARGS...] `preflight serve` on a free loopback port with the
 #                            tokens file $WORK/tokens (ann and bob); sets BOARD
 #                            (its URL), BOARD_PID, BOARD_LOG; stopped at exit
@@ -17,9 +18,18 @@ board_run() {
 	local db=$1 late
 	late=$(date -u -d '-65 min' +%Y-%m-%dT%H:%M:%SZ)
 	sed "s|@LATE@|$late|" "$SRCDIR/tests/fixtures/launch/board.yaml" >"$WORK/board.yaml"
-	pf "$WORK/board-run.json" run "$WORK/board.yaml" --by alice --db "$db" --format json
+	pf "$WORK/board-run.json" run "$WORK/board.yaml" --env prod --by alice --db "$db" --format json
 	[ "$PF_RC" = 1 ] || { show "$WORK/board-run.json.err"; die "the board's run did not open (exit $PF_RC)"; }
 	RUN=$(jq -r '.run.id' "$WORK/board-run.json")
+}
+
+board_rehearsal() {
+	local db=$1 run
+	sed "s|@LATE@|2026-01-01T00:00:00Z|" "$SRCDIR/tests/fixtures/launch/board.yaml" >"$WORK/rehearsal.yaml"
+	pf "$WORK/rehearsal.json" run "$WORK/rehearsal.yaml" --env prod --by bob --db "$db" --format json
+	run=$(jq -r '.run.id' "$WORK/rehearsal.json")
+	pf "$WORK/rehearsal.close" close "$run" --by bob --reason "dress rehearsal done" --db "$db"
+	[ "$PF_RC" = 0 ] || { show "$WORK/rehearsal.close.err"; die "the rehearsal run did not close"; }
 }
 
 start_board() {

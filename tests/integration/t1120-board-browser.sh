@@ -33,6 +33,7 @@ browser_deps() {
 browser_deps
 
 db=$WORK/board.db
+board_rehearsal "$db"
 board_run "$db"
 start_board "$db"
 

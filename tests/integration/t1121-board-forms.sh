@@ -100,6 +100,12 @@ expect_in "without the CSRF token: refused" "$code" 403 401
 pf "$WORK/st2.json" status "$RUN" --db "$db" --format json
 expect_eq "... nothing recorded" "$(json_item "$WORK/st2.json" ord-canary status)" pending
 
+code=$(get "$WORK/nocsrf2" "$BOARD/runs/$RUN/items/ord-canary/confirm" -b "$jar" -H 'Accept: text/html' \
+	--data-urlencode "csrf=wrong" --data-urlencode "back=$back")
+expect_eq "a wrong CSRF token from a browser: 403" "$code" 403
+expect_true "... as the board's HTML page" grep -q 'missing or wrong CSRF token' "$WORK/nocsrf2"
+expect_match "... with its CSP" "$(header "$WORK/nocsrf2.h" Content-Security-Policy)" "frame-ancestors 'none'"
+
 code=$(get "$WORK/nf" "$BOARD/runs/$RUN/items/no-such/confirm" -b "$jar" \
 	--data-urlencode "csrf=$CSRF" --data-urlencode "back=/runs/$RUN")
 expect_eq "an unknown item: 404" "$code" 404
@@ -126,6 +132,11 @@ expect_eq "its history lists the skip, by ann via the board" \
 code=$(get "$WORK/404run" "$BOARD/runs/999" -b "$jar")
 expect_eq "an unknown run: 404" "$code" 404
 expect_match "... an HTML page" "$(header "$WORK/404run.h" Content-Type)" '^text/html'
+code=$(get "$WORK/404path" "$BOARD/no/such/page" -b "$jar" -H 'Accept: text/html,*/*')
+expect_eq "a path that is no page, from a browser: 404" "$code" 404
+expect_true "... the board's HTML page" grep -q '<h1>404 Not found</h1>' "$WORK/404path"
+code=$(get "$WORK/404api" "$BOARD/api/v1/no-such" -b "$jar" -H 'Accept: text/html')
+expect_eq "under /api/ it stays JSON" "$(jq -r .error.code "$WORK/404api")" not_found
 code=$(get "$WORK/404item" "$BOARD/runs/$RUN/items/pay-flg" -b "$jar")
 expect_eq "an unknown item: 404" "$code" 404
 expect_true "... suggesting the likely one" grep -q 'pay-flag' "$WORK/404item"

@@ -131,7 +131,7 @@
         form.querySelectorAll('input[type=text]').forEach(function (el) { el.value = ''; });
         refresh();
       } else {
-        showAlert(key, j.message || 'refused', false);
+        showAlert(key, j.message || (j.error && j.error.message) || 'refused', false);
       }
     }).catch(function () {
       showAlert(key, 'the server did not answer; try again', false);
