@@ -273,8 +273,7 @@ static void action_form(FILE *out, const struct board_ctx *c, const struct run_v
 		if ((a == LAUNCH_CONFIRM && it->status == ITEM_PASS) || (a == LAUNCH_FAIL && it->status == ITEM_FAIL) ||
 		    (a == LAUNCH_SKIP && it->status == ITEM_SKIP) || (a == LAUNCH_REOPEN && it->status == ITEM_PENDING))
 			continue;
-		fprintf(out, "<button type=\"submit\" name=\"do\" value=\"%s\" formaction=\"/runs/%" PRId64 "/items/",
-			launch_action_name(a), v->id);
+		fprintf(out, "<button type=\"submit\" formaction=\"/runs/%" PRId64 "/items/", v->id);
 		board_url_part(out, it->id);
 		fprintf(out, "/%s\">%s</button>", launch_action_name(a), launch_action_name(a));
 	}
