@@ -62,7 +62,8 @@ int board_page_followups(FILE *out, const struct board_ctx *c, const struct run_
  * one with a form to close it with its RCA; with_run adds a run column. */
 void board_followups_table(FILE *out, const struct board_ctx *c, const struct followup_view *const *fu, size_t n,
 			   bool with_run, const char *back, const struct board_alert *a);
-int board_page_login(FILE *out, const char *next, bool wrong_token);
+/* error: "token" (a wrong token), "locked" (too many from this address), else none. */
+int board_page_login(FILE *out, const char *next, const char *error);
 int board_page_error(FILE *out, const struct board_ctx *c, unsigned status, const char *message);
 
 /* ---- the frame and small writers (board_html.c) --------------------------- */

@@ -308,12 +308,15 @@ out:
 
 /* ---- GET /login, errors ---------------------------------------------------- */
 
-int board_page_login(FILE *out, const char *next, bool wrong_token)
+int board_page_login(FILE *out, const char *next, const char *error)
 {
 	board_head(out, NULL, "Log in", "page-login");
 	fputs("<form class=\"login\" method=\"post\" action=\"/login\">\n<h1>Log in</h1>\n", out);
-	if (wrong_token)
+	if (error && !strcmp(error, "token"))
 		fputs("<div class=\"alert\" role=\"alert\">wrong token: it is not one of this server's tokens</div>\n", out);
+	else if (error && !strcmp(error, "locked"))
+		fputs("<div class=\"alert\" role=\"alert\">too many wrong tokens from this address: try again in a "
+		      "minute</div>\n", out);
 	fputs("<p>Give your preflight token (a line of the server's tokens file). The board keeps you signed in "
 	      "with a session cookie; your actions are recorded under the token's name.</p>\n"
 	      "<label for=\"token\">Token</label><input id=\"token\" type=\"password\" name=\"token\" "

@@ -343,12 +343,11 @@ static int get_followups(struct http_request *r, struct http_response *w)
 
 static int get_login(struct http_request *r, struct http_response *w)
 {
-	const char *error = http_query(r, "error");
 	struct page p;
 
 	if (page_open(&p) < 0)
 		return http_error(w, 500, "internal", "out of memory");
-	return page_send(&p, w, 200, board_page_login(p.f, http_query(r, "next"), error && !strcmp(error, "token")));
+	return page_send(&p, w, 200, board_page_login(p.f, http_query(r, "next"), http_query(r, "error")));
 }
 
 /* ---- assets ------------------------------------------------------------------------ */

@@ -239,7 +239,7 @@ static void test_item_history(void **state)
 static int write_login(FILE *out, void *arg)
 {
 	(void)arg;
-	return board_page_login(out, "//evil.example/", true);
+	return board_page_login(out, "//evil.example/", "token");
 }
 
 static void test_login(void **state)
