@@ -117,7 +117,6 @@ try {
   const modules = await pa.locator('table.items tbody td[data-label=module]').allTextContents();
   ok(modules.length === 3 && modules.every((m) => m === 'payment'), 'only the payment items are shown',
     modules.join(', '));
-  if (SHOTS) await pa.screenshot({ path: join(SHOTS, 'board-filtered.png') });
   const filteredURL = pa.url();
 
   // confirm an item: pass, and the event's actor is the token's name
@@ -142,6 +141,7 @@ try {
   await eventually(() => pa.locator('tr[data-key="item-pay-signoff"][data-status=skip]').waitFor({ timeout: WAIT }),
     'skip with a reason: the item shows skip');
   ok((await row(pa, 'pay-signoff').textContent()).includes('finance signs off on Monday'), 'with its reason');
+  if (SHOTS) await pa.screenshot({ path: join(SHOTS, 'board-filtered.png') });
 
   // the second browser saw both without reloading
   await eventually(() => pb.locator('tr[data-key="item-pay-flag"][data-status=pass]').waitFor({ timeout: WAIT }),
