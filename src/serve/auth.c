@@ -448,10 +448,24 @@ static int post_logout(struct http_request *r, struct http_response *w)
 	return 0;
 }
 
-/* Both public: a login has no session yet; a logout only forgets one.
- * Both are POSTs, so a foreign Origin is refused before them (http.c). */
+/* Who this request is: {"actor": "ann", "via": "board", "csrf": "..."}
+ * (csrf only for a session: a page's script sends it as X-CSRF-Token). */
+static int get_whoami(struct http_request *r, struct http_response *w)
+{
+	json_t *j = json_pack("{s:o,s:o}", "actor", r->auth.actor ? json_string(r->auth.actor) : json_null(), "via",
+			      r->auth.via ? json_string(r->auth.via) : json_null());
+
+	if (j && r->auth.csrf)
+		json_object_set_new(j, "csrf", json_string(r->auth.csrf));
+	return http_json(w, 200, j);
+}
+
+/* A login is public: it has no session yet (a foreign Origin is refused
+ * before it, http.c). A logout is a write: a page elsewhere cannot log
+ * someone out (the board's logout form carries the CSRF token). */
 const struct route auth_routes[] = {
 	{ "POST", "/login", ROUTE_PUBLIC, post_login },
-	{ "POST", "/logout", ROUTE_PUBLIC, post_logout },
+	{ "POST", "/logout", ROUTE_WRITE | ROUTE_BOARD, post_logout },
+	{ "GET", "/api/v1/whoami", ROUTE_READ, get_whoami },
 	{ NULL, NULL, 0, NULL },
 };

@@ -271,13 +271,17 @@ static int identify(struct req_ctx *x, bool *bearer)
 
 static void unauthenticated(struct req_ctx *x, const struct route *rt)
 {
-	if ((rt->flags & ROUTE_BOARD) && strcmp(x->r.method, "GET") == 0) {
-		/* the page comes back after the login: next=path?query, encoded */
+	if (rt->flags & ROUTE_BOARD) {
+		/* a page comes back after the login (next=path?query, encoded); a
+		 * form's action is not repeated: the login goes to the board */
 		struct buf target = BUF_INIT(8192), loc = BUF_INIT(16384);
 
-		http_request_target(&x->r, &target);
-		buf_puts(&loc, "/login?next=");
-		http_url_encode(&loc, buf_str(&target));
+		buf_puts(&loc, "/login");
+		if (strcmp(x->r.method, "GET") == 0 || strcmp(x->r.method, "HEAD") == 0) {
+			http_request_target(&x->r, &target);
+			buf_puts(&loc, "?next=");
+			http_url_encode(&loc, buf_str(&target));
+		}
 		buf_release(&target);
 		http_set_header(&x->w, "Location", "%s", buf_str(&loc));
 		buf_release(&loc);
@@ -452,8 +456,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 
 	(void)version;
 	if (!x) {
-		const char *cl;
-		if (!http_deadline_head_done(sv, conn))
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+		bool body_follows = te || (cl && strtoull(cl, NULL, 10) > 0);
+
+		if (!http_deadline_head_done(sv, conn, body_follows))
 			return MHD_NO;   /* the reaper answered 408 already */
 		x = calloc(1, sizeof(*x));
 		if (!x)
@@ -470,34 +477,45 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		x->r.path = url;
 		x->r.conn = conn;
 		x->r.tls = sv->tls;   /* the whole daemon is https or not */
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			char *end;
 			unsigned long long n = strtoull(cl, &end, 10);
 
 			if (end != cl && n > sv->cfg.max_body) {
+				/* said before a byte of it is read: answered now, the
+				 * connection then closes instead of reading on */
 				x->too_big = true;
+				http_deadline_body_done(sv, conn);
 				return too_big_now(x);
 			}
 		}
 		return MHD_YES;
 	}
 	if (x->queued) {
-		*upload_size = 0;   /* answered early (413): the rest is not read */
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!x->too_big && buf_append(&x->body, upload, *upload_size) < 0)
+		if (buf_append(&x->body, upload, *upload_size) < 0) {
+			/* a chunked body past the limit: the library takes no response
+			 * while it reads one, so the answer goes on the socket itself */
+			char body[256];
+
 			x->too_big = true;
-		*upload_size = 0;
-		if (x->too_big) {
-			/* say so now: the library then closes instead of reading on */
-			if (too_big_now(x) == MHD_YES)
-				return MHD_YES;
-			x->queued = false;
+			x->pattern = "-413";
+			x->status = 413;
+			snprintf(body, sizeof(body),
+				 "{\"error\":{\"status\":413,\"code\":\"payload_too_large\",\"message\":\"the body is "
+				 "larger than %zu bytes\"}}\n",
+				 sv->cfg.max_body);
+			http_deadline_reject(sv, conn, "413 Content Too Large", body);
+			return MHD_NO;
 		}
+		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (!http_deadline_body_done(sv, conn))
+		return MHD_NO;   /* the body came too slowly: answered 408 */
 	if (x->body.len) {
 		x->r.body = x->body.data;
 		x->r.body_len = x->body.len;
@@ -517,12 +535,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	double dt = http_monotonic() - x->t0;
 
-	serve_metrics_observe(sv, x->pattern, x->status, dt);
+	if (x->status)   /* 0: no answer went (the client left, or 408 on the socket) */
+		serve_metrics_observe(sv, x->pattern, x->status, dt);
 	if (sv->cfg.access_log) {
-		char ip[64];
+		char ip[64], status[16];
 
-		serve_log(sv, "%s %s %s %u %.1fms %s", http_client_ip(&x->r, ip, sizeof(ip)), x->r.method, x->r.path,
-			  x->status, dt * 1e3, x->r.auth.actor ? x->r.auth.actor : "-");
+		snprintf(status, sizeof(status), "%u", x->status);
+		serve_log(sv, "%s %s %s %s %.1fms %s", http_client_ip(&x->r, ip, sizeof(ip)), x->r.method, x->r.path,
+			  x->status ? status : "closed", dt * 1e3, x->r.auth.actor ? x->r.auth.actor : "-");
 	}
 	req_free(x);
 	atomic_fetch_sub(&sv->in_flight, 1);
@@ -546,6 +566,8 @@ static void on_library_log(void *cls, const char *fmt, va_list ap)
 	char line[512];
 	size_t n;
 
+	if (sv->starting)
+		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strlen(line);
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -630,8 +652,11 @@ int http_daemon_start(struct serve *sv, struct err *e)
 #undef OPT
 
 	errno = 0;
+	sv->starting = true;
 	sv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_access, sv, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 	int saved = errno;
+
+	sv->starting = false;
 
 	if (key) {
 		crypto_wipe(key, strlen(key));

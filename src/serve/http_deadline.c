@@ -24,7 +24,12 @@
 
 #include "serve/http_internal.h"
 
-enum head_state { HEAD_WAITING, HEAD_DONE, HEAD_REAPED };
+enum head_state {
+	HEAD_WAITING,   /* the head (or a kept-alive connection's next one) is due */
+	BODY_WAITING,   /* the head is in; its body is due (as long again) */
+	HEAD_DONE,      /* the request is the handler's and the library's: never touched here */
+	HEAD_REAPED,    /* answered here and shut down */
+};
 
 struct conn_rec {
 	struct conn_rec *prev, *next;
@@ -43,22 +48,34 @@ struct http_deadline {
 	unsigned long reaped;
 };
 
-static void reap(struct serve *sv, struct conn_rec *c)
+/* Writes a whole response on the socket and shuts it down: plain HTTP
+ * only (a TLS socket is only shut down). Called with the lock held, on a
+ * connection the library is only reading from. */
+static void raw_reply(struct serve *sv, struct conn_rec *c, const char *status_line, const char *body)
 {
-	static const char body[] =
-		"{\"error\":{\"status\":408,\"code\":\"request_timeout\",\"message\":\"the request head took too long\"}}\n";
 	char msg[512];
 	int n = snprintf(msg, sizeof(msg),
-			 "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"
+			 "HTTP/1.1 %s\r\nContent-Type: application/json\r\nConnection: close\r\n"
 			 "Content-Length: %zu\r\n\r\n%s",
-			 sizeof(body) - 1, body);
+			 status_line, strlen(body), body);
 
 	c->state = HEAD_REAPED;
 	/* best effort, never blocking: the client may not read at all */
-	if (!sv->tls && n > 0)
+	if (!sv->tls && n > 0 && (size_t)n < sizeof(msg))
 		(void)!send(c->fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	shutdown(c->fd, SHUT_RDWR);
-	serve_log(sv, "%s: request head not complete after %gs: 408, connection closed", c->ip,
+}
+
+static void reap(struct serve *sv, struct conn_rec *c)
+{
+	bool body = c->state == BODY_WAITING;
+
+	raw_reply(sv, c, "408 Request Timeout",
+		  body ? "{\"error\":{\"status\":408,\"code\":\"request_timeout\",\"message\":\"the request body "
+			 "took too long\"}}\n"
+		       : "{\"error\":{\"status\":408,\"code\":\"request_timeout\",\"message\":\"the request head "
+			 "took too long\"}}\n");
+	serve_log(sv, "%s: request %s not complete after %gs: 408, connection closed", c->ip, body ? "body" : "head",
 		  sv->cfg.header_timeout_s);
 }
 
@@ -73,7 +90,7 @@ static void *reaper(void *arg)
 		double now = http_monotonic();
 
 		for (struct conn_rec *c = d->head.next; c != &d->head; c = c->next) {
-			if (c->state == HEAD_WAITING && now > c->deadline) {
+			if ((c->state == HEAD_WAITING || c->state == BODY_WAITING) && now > c->deadline) {
 				reap(sv, c);
 				d->reaped++;
 			}
@@ -184,7 +201,28 @@ static struct conn_rec *rec_of(void *conn)
 	return ci ? ci->socket_context : NULL;
 }
 
-bool http_deadline_head_done(struct serve *sv, void *conn)
+bool http_deadline_head_done(struct serve *sv, void *conn, bool body_follows)
+{
+	struct http_deadline *d = sv->deadline;
+	struct conn_rec *c = rec_of(conn);
+	bool ok = true;
+
+	if (!c)
+		return true;
+	pthread_mutex_lock(&d->lock);
+	if (c->state == HEAD_REAPED) {
+		ok = false;
+	} else if (body_follows) {
+		c->state = BODY_WAITING;
+		c->deadline = http_monotonic() + sv->cfg.header_timeout_s;
+	} else {
+		c->state = HEAD_DONE;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ok;
+}
+
+bool http_deadline_body_done(struct serve *sv, void *conn)
 {
 	struct http_deadline *d = sv->deadline;
 	struct conn_rec *c = rec_of(conn);
@@ -201,6 +239,23 @@ bool http_deadline_head_done(struct serve *sv, void *conn)
 	return ok;
 }
 
+bool http_deadline_reject(struct serve *sv, void *conn, const char *status_line, const char *body)
+{
+	struct http_deadline *d = sv->deadline;
+	struct conn_rec *c = rec_of(conn);
+	bool ok = true;
+
+	if (!c)
+		return false;
+	pthread_mutex_lock(&d->lock);
+	if (c->state == HEAD_REAPED)
+		ok = false;
+	else
+		raw_reply(sv, c, status_line, body);
+	pthread_mutex_unlock(&d->lock);
+	return ok;
+}
+
 void http_deadline_completed(struct serve *sv, void *conn)
 {
 	struct http_deadline *d = sv->deadline;
@@ -209,7 +264,7 @@ void http_deadline_completed(struct serve *sv, void *conn)
 	if (!c)
 		return;
 	pthread_mutex_lock(&d->lock);
-	if (c->state == HEAD_DONE) {
+	if (c->state == HEAD_DONE || c->state == BODY_WAITING) {
 		c->state = HEAD_WAITING;
 		c->deadline = http_monotonic() + sv->cfg.idle_timeout_s + sv->cfg.header_timeout_s;
 	}

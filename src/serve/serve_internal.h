@@ -45,6 +45,7 @@ struct serve {
 	struct http_streams *streams;   /* suspended event streams (http_stream.c) */
 	struct serve_metrics *metrics;  /* counters (metrics.c) */
 	struct serve_loops *loops;      /* the notify loop (loops.c) */
+	bool starting;                  /* the library's start-up complaints: our one line says it */
 	atomic_bool quiescing;          /* SIGTERM seen: new requests get Connection: close */
 	atomic_uint in_flight;          /* requests between their head and their completion */
 };
@@ -63,9 +64,16 @@ void http_deadline_stop(struct serve *sv);
 void http_deadline_opened(struct serve *sv, void *conn, void **socket_context);
 void http_deadline_closed(struct serve *sv, void **socket_context);
 void http_deadline_completed(struct serve *sv, void *conn);
-/* The access handler's first call: the head is complete. false when the
- * reaper already answered 408 on this connection (drop the request). */
-bool http_deadline_head_done(struct serve *sv, void *conn);
+/* The access handler's first call: the head is complete; a body, when
+ * one follows, gets as long again. false when the reaper already answered
+ * 408 on this connection (drop the request). */
+bool http_deadline_head_done(struct serve *sv, void *conn, bool body_follows);
+/* The body is complete: the request is the handler's. false when reaped. */
+bool http_deadline_body_done(struct serve *sv, void *conn);
+/* Answers on the socket itself and shuts it down (a body past max_body
+ * while the library reads it, when it takes no response); TLS: shut down
+ * only. false when the connection was already answered. */
+bool http_deadline_reject(struct serve *sv, void *conn, const char *status_line, const char *body);
 
 /* http_stream.c */
 int http_streams_init(struct serve *sv, struct err *e);
