@@ -11,7 +11,7 @@ import { join } from 'node:path';
 // playwright-core as tests/browser installed it (its package-lock.json)
 const { chromium } = createRequire(new URL('../tests/browser/package.json', import.meta.url))('playwright-core');
 const { BOARD, RUN, TOKEN, WORK } = process.env;
-const LOADS = Number(process.env.LOADS || 15);
+const LOADS = Number(process.env.LOADS || 10);
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -43,7 +43,7 @@ async function load(page, client, url) {
 }
 
 const url = `${BOARD}/runs/${RUN}`;
-const cold = [], warm = [];
+const cold = [], warm = [], small = [];
 for (let i = 0; i < LOADS; i++) {
   const ctx = await chromium.launchPersistentContext(mkdtempSync(join(WORK, 'bench-')), {
     executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 800 } });
@@ -57,15 +57,17 @@ for (let i = 0; i < LOADS; i++) {
   // the login page fetched the assets already: clear the cache for a cold load
   await client.send('Network.clearBrowserCache');
   cold.push(await load(page, client, url));
-  warm.push(await load(page, client, url));
+  for (let k = 0; k < 3; k++) warm.push(await load(page, client, url));
+  small.push(await load(page, client, `${BOARD}/runs/${RUN}?module=module-1`));
   await ctx.close();
 }
 const report = (name, xs) => {
   const parts = Object.entries(xs[0].parts).map(([k, v]) => `${k.replace(/^\/assets\//, '')} ${v}`).join(', ');
   console.log(`${name}: ${median(xs.map((x) => x.total))} bytes (${parts}); ` +
-    `first paint ${median(xs.map((x) => x.fp)).toFixed(1)} ms, ` +
-    `first contentful paint ${median(xs.map((x) => x.fcp)).toFixed(1)} ms, ` +
-    `HTML received ${median(xs.map((x) => x.html)).toFixed(1)} ms (medians of ${xs.length})`);
+    `first paint ${median(xs.map((x) => x.fp)).toFixed(0)} ms, ` +
+    `first contentful paint ${median(xs.map((x) => x.fcp)).toFixed(0)} ms, ` +
+    `HTML received ${median(xs.map((x) => x.html)).toFixed(0)} ms (medians of ${xs.length})`);
 };
-report('cold (fresh cache)', cold);
-report('warm (assets cached)', warm);
+report('run page, cold (fresh cache, first page of the browser)', cold);
+report('run page, warm (assets cached)', warm);
+report('filtered to one module (10 items), warm', small);

@@ -5,7 +5,7 @@
 # paint in Debian's headless Chromium (bench/board.mjs, playwright-core
 # from tests/browser). The run: 60 manual items over 6 modules, a third of
 # them acted on, on a SQLite store; the server on loopback.
-# Usage: bench/board.sh [BUILD_DIR]     (default: build); LOADS=N loads (15)
+# Usage: bench/board.sh [BUILD_DIR]     (default: build); LOADS=N browsers (10)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
