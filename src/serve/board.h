@@ -50,14 +50,15 @@ void board_run_url(FILE *out, int64_t run_id, const struct board_filter *f);
 
 /* Pages. Each returns 0 or a negative errno (memory). */
 int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summary *runs, size_t n);
-/* fragment: only the part that live updates swap (#live), no frame. */
+/* fragment (each page): only what live updates swap (the inside of
+ * #live), without the frame. */
 int board_page_run(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct board_filter *f,
 		   const struct board_alert *a, bool fragment);
 int board_page_item(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct item_view *it,
-		    const struct event *events, size_t n_events, const struct board_alert *a);
+		    const struct event *events, size_t n_events, const struct board_alert *a, bool fragment);
 /* The follow-ups of runs (views[i]), open first; run_id > 0: only that run. */
 int board_page_followups(FILE *out, const struct board_ctx *c, const struct run_view *views, size_t n,
-			 int64_t run_id, const struct board_alert *a);
+			 int64_t run_id, const struct board_alert *a, bool fragment);
 /* The follow-ups table (the run page's and GET /followups'): each open
  * one with a form to close it with its RCA; with_run adds a run column. */
 void board_followups_table(FILE *out, const struct board_ctx *c, const struct followup_view *const *fu, size_t n,

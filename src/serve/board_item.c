@@ -104,7 +104,7 @@ static int followup_order(const void *x, const void *y)
 }
 
 int board_page_followups(FILE *out, const struct board_ctx *c, const struct run_view *views, size_t n,
-			 int64_t run_id, const struct board_alert *a)
+			 int64_t run_id, const struct board_alert *a, bool fragment)
 {
 	const struct followup_view **fu;
 	size_t total = 0, k = 0;
@@ -124,15 +124,20 @@ int board_page_followups(FILE *out, const struct board_ctx *c, const struct run_
 	else
 		snprintf(back, sizeof(back), "/followups");
 
-	board_head(out, c, "Follow-ups", "page-followups");
-	if (run_id > 0)
-		fprintf(out, "<h1>Follow-ups of <a href=\"/runs/%" PRId64 "\">run %" PRId64 "</a></h1>\n", run_id, run_id);
-	else
-		fputs("<h1>Follow-ups</h1>\n", out);
-	fprintf(out, "<div id=\"live\" data-run=\"%" PRId64 "\">\n", run_id > 0 ? run_id : 0);
+	if (!fragment) {
+		board_head(out, c, "Follow-ups", "page-followups");
+		if (run_id > 0)
+			fprintf(out, "<h1>Follow-ups of <a href=\"/runs/%" PRId64 "\">run %" PRId64 "</a></h1>\n", run_id,
+				run_id);
+		else
+			fputs("<h1>Follow-ups</h1>\n", out);
+		fprintf(out, "<div id=\"live\" data-run=\"%" PRId64 "\">\n", run_id > 0 ? run_id : 0);
+	}
 	board_followups_table(out, c, fu, k, true, back, a);
-	fputs("</div>\n", out);
-	board_tail(out);
+	if (!fragment) {
+		fputs("</div>\n", out);
+		board_tail(out);
+	}
 	free(fu);
 	return 0;
 }
@@ -232,23 +237,10 @@ static void item_actions(FILE *out, const struct board_ctx *c, const struct run_
 	fputs("</div>\n", out);
 }
 
-int board_page_item(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct item_view *it,
-		    const struct event *events, size_t n_events, const struct board_alert *a)
+/* The item's definition, above the part live updates swap. */
+static int item_definition(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct item_view *it)
 {
-	char span[48], title[160];
-	char *back = NULL;
-	size_t back_len = 0;
-	FILE *bf;
-	int ret;
-
-	if (!(bf = open_memstream(&back, &back_len)))
-		return -ENOMEM;
-	fprintf(bf, "/runs/%" PRId64 "/items/", v->id);
-	board_url_part(bf, it->id);
-	if (fclose(bf)) {
-		free(back);
-		return -ENOMEM;
-	}
+	char title[160];
 
 	snprintf(title, sizeof(title), "Run %" PRId64 " item %s", v->id, it->id);
 	board_head(out, c, title, "page-item");
@@ -268,10 +260,17 @@ int board_page_item(FILE *out, const struct board_ctx *c, const struct run_view 
 	fputs("<div><dt>due</dt><dd>", out);
 	board_time(out, it->due_ms);
 	fputs("</dd></div></dl>\n", out);
-	if ((ret = pre_json(out, "definition", it->definition)) < 0)
-		goto out;
+	return pre_json(out, "definition", it->definition);
+}
 
-	fprintf(out, "<div id=\"live\" data-run=\"%" PRId64 "\">\n<section>\n<h2>Status</h2>\n<p>", v->id);
+/* Its status, actions and history: what live updates swap. */
+static int item_state(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct item_view *it,
+		      const struct event *events, size_t n_events, const struct board_alert *a, const char *back)
+{
+	char span[48];
+	int ret;
+
+	fputs("<section>\n<h2>Status</h2>\n<p>", out);
 	board_badge(out, it->status);
 	if (it->status_seq) {
 		fputs(" by ", out);
@@ -292,15 +291,42 @@ int board_page_item(FILE *out, const struct board_ctx *c, const struct run_view 
 	meta(out, "change", launch_item_change(it));
 	fputs("</dl>\n", out);
 	if ((ret = pre_json(out, "evidence", it->evidence)) < 0)
-		goto out;
+		return ret;
 	if (v->closed_ms)
 		fputs("<p class=\"muted\">The run is closed: nothing more is recorded in it.</p>\n", out);
 	item_actions(out, c, v, it, back, a);
 	fputs("</section>\n", out);
 	history(out, events, n_events);
-	fputs("</div>\n", out);
-	board_tail(out);
-	ret = 0;
+	return 0;
+}
+
+int board_page_item(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct item_view *it,
+		    const struct event *events, size_t n_events, const struct board_alert *a, bool fragment)
+{
+	char *back = NULL;
+	size_t back_len = 0;
+	FILE *bf;
+	int ret = 0;
+
+	if (!(bf = open_memstream(&back, &back_len)))
+		return -ENOMEM;
+	fprintf(bf, "/runs/%" PRId64 "/items/", v->id);
+	board_url_part(bf, it->id);
+	if (fclose(bf)) {
+		free(back);
+		return -ENOMEM;
+	}
+	if (!fragment) {
+		if ((ret = item_definition(out, c, v, it)) < 0)
+			goto out;
+		fprintf(out, "<div id=\"live\" data-run=\"%" PRId64 "\">\n", v->id);
+	}
+	if ((ret = item_state(out, c, v, it, events, n_events, a, back)) < 0)
+		goto out;
+	if (!fragment) {
+		fputs("</div>\n", out);
+		board_tail(out);
+	}
 out:
 	free(back);
 	return ret;

@@ -194,7 +194,7 @@ static int render_run(struct http_request *r, struct http_response *w, int64_t i
 }
 
 static int render_item(struct http_request *r, struct http_response *w, int64_t id, const char *item_id,
-		       const struct board_alert *a, unsigned status)
+		       const struct board_alert *a, unsigned status, bool fragment)
 {
 	struct run_view v = { 0 };
 	struct event *ev = NULL;
@@ -221,7 +221,7 @@ static int render_item(struct http_request *r, struct http_response *w, int64_t 
 	if (page_open(&p) < 0)
 		ret = http_error(w, 500, "internal", "out of memory");
 	else
-		ret = page_send(&p, w, status, board_page_item(p.f, &c, &v, it, ev, n, a));
+		ret = page_send(&p, w, status, board_page_item(p.f, &c, &v, it, ev, n, a, fragment));
 	goto out;
 failed:
 	ret = store_failed(r, w, ret, &e);
@@ -234,7 +234,7 @@ out:
 }
 
 static int render_followups(struct http_request *r, struct http_response *w, int64_t run_id,
-			    const struct board_alert *a, unsigned status)
+			    const struct board_alert *a, unsigned status, bool fragment)
 {
 	struct run_summary *runs = NULL;
 	struct run_view *views = NULL;
@@ -277,7 +277,7 @@ static int render_followups(struct http_request *r, struct http_response *w, int
 	if (page_open(&p) < 0)
 		ret = http_error(w, 500, "internal", "out of memory");
 	else
-		ret = page_send(&p, w, status, board_page_followups(p.f, &c, views, nv, run_id, a));
+		ret = page_send(&p, w, status, board_page_followups(p.f, &c, views, nv, run_id, a, fragment));
 	goto out;
 failed:
 	if (ret == -ENOMEM)
@@ -328,7 +328,7 @@ static int get_run(struct http_request *r, struct http_response *w)
 
 static int get_item(struct http_request *r, struct http_response *w)
 {
-	return render_item(r, w, run_param(r), http_param(r, "item"), NULL, 200);
+	return render_item(r, w, run_param(r), http_param(r, "item"), NULL, 200, want_fragment(r));
 }
 
 static int get_followups(struct http_request *r, struct http_response *w)
@@ -338,7 +338,7 @@ static int get_followups(struct http_request *r, struct http_response *w)
 
 	if (run && *run && (strspn(run, "0123456789") != strlen(run) || parse_i64(run, &id) < 0 || id <= 0))
 		return error_page(r, w, 400, "run must be a run's number");
-	return render_followups(r, w, id, NULL, 200);
+	return render_followups(r, w, id, NULL, 200, want_fragment(r));
 }
 
 static int get_login(struct http_request *r, struct http_response *w)
@@ -430,10 +430,10 @@ static int refused(struct http_request *r, struct http_response *w, int code, co
 		return ret;
 	switch (b.page) {
 	case BACK_ITEM:
-		ret = render_item(r, w, b.run_id, b.item_id, a, status);
+		ret = render_item(r, w, b.run_id, b.item_id, a, status, false);
 		break;
 	case BACK_FOLLOWUPS:
-		ret = render_followups(r, w, b.run_id, a, status);
+		ret = render_followups(r, w, b.run_id, a, status, false);
 		break;
 	case BACK_RUN:
 		ret = render_run(r, w, b.run_id, &b.filter, a, status, false);

@@ -149,6 +149,8 @@ try {
   await eventually(() => pb.locator('tr[data-key="item-pay-signoff"][data-status=skip]').waitFor({ timeout: WAIT }),
     'second browser: the skip arrived live');
   ok(await pb.evaluate(() => window.__boardMarker) === 'no reload', 'second browser: without a reload');
+  ok(await pb.locator('header.top').count() === 1 && await pb.locator('h1').count() === 1,
+    'second browser: the swaps replaced the live part only');
 
   // a half-typed reason survives a live update
   await pb.locator('tr[data-key="item-pay-refund"] input[name=reason]').fill('half typed');
@@ -179,6 +181,8 @@ try {
   await fu.locator('button', { hasText: 'close' }).click();
   await eventually(() => pa.locator('table.followups tbody tr').first().getByText(/closed/).waitFor({ timeout: WAIT }),
     'with one, the follow-up shows closed');
+  ok(await pa.locator('header.top').count() === 1 && await pa.locator('#live #live').count() === 0,
+    'the swap after it put no page inside the page');
   await pa.goto(`${BOARD}/runs/${RUN}/items/ord-migrate`);
   const closed = await pa.locator('table.history tbody td[data-label=event]').allTextContents();
   ok(closed.at(-1) === 'followup.close', 'the item\'s history ends with the follow-up\'s closing', closed.join(','));

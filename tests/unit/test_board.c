@@ -199,13 +199,14 @@ struct item_args {
 	struct fixture *fx;
 	struct event *ev;
 	size_t n;
+	bool fragment;
 };
 
 static int write_item(FILE *out, void *arg)
 {
 	struct item_args *a = arg;
 
-	return board_page_item(out, &ctx, &a->fx->v, &a->fx->items[2], a->ev, a->n, NULL);
+	return board_page_item(out, &ctx, &a->fx->v, &a->fx->items[2], a->ev, a->n, NULL, a->fragment);
 }
 
 static void test_item_history(void **state)
@@ -217,7 +218,7 @@ static void test_item_history(void **state)
 		{ .seq = 6, .at_ms = T0 + MIN, .run_id = 3, .item_id = S("ord-2"), .kind = S("item.fail"), .status = ITEM_FAIL,
 		  .actor = S("bob"), .host = S("h<1>"), .reason = S("answered 500"), .data = json_pack("{s:s}", "via", "board") },
 	};
-	struct item_args a = { &fx, ev, 2 };
+	struct item_args a = { &fx, ev, 2, false };
 	char *html, *first, *second;
 
 	(void)state;
@@ -231,6 +232,12 @@ static void test_item_history(void **state)
 	assert_true(first < second);   /* newest last */
 	assert_non_null(strstr(second, "<td data-label=\"via\">board</td>"));
 	assert_non_null(strstr(second, "h&lt;1&gt;"));
+	free(html);
+	a.fragment = true;   /* what a live update swaps: the status and the history, no frame */
+	html = capture(write_item, &a);
+	assert_null(strstr(html, "<html"));
+	assert_null(strstr(html, "id=\"live\""));
+	assert_non_null(strstr(html, "<tr data-seq=\"6\">"));
 	json_decref(ev[0].data);
 	json_decref(ev[1].data);
 	free(html);
