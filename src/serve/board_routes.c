@@ -449,9 +449,12 @@ static int refused(struct http_request *r, struct http_response *w, int code, co
 	return ret;
 }
 
+/* The form's text fields are read one byte past their limit, so a longer
+ * one is refused by launch_text_check ("at most 4000 bytes") instead of
+ * being cut short silently. */
 static int post_item(struct http_request *r, struct http_response *w)
 {
-	char reason[LAUNCH_MAX_REASON + 1], back[1024], fallback[64], message[512];
+	char reason[LAUNCH_MAX_REASON + 2], back[2048], fallback[64], message[512];
 	const char *item = http_param(r, "item");
 	int64_t run_id = run_param(r);
 	int action = launch_action_parse(http_param(r, "action"));
@@ -498,7 +501,7 @@ refuse:
 
 static int post_close(struct http_request *r, struct http_response *w)
 {
-	char rca[LAUNCH_MAX_REASON + 1], back[1024], message[128];
+	char rca[LAUNCH_MAX_REASON + 2], back[2048], message[128];
 	const char *ids = http_param(r, "id");
 	const char *why = http_form(r, "rca", rca, sizeof(rca));
 	const char *to = http_form(r, "back", back, sizeof(back));

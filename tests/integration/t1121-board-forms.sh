@@ -95,6 +95,12 @@ code=$(get "$WORK/s3" "$BOARD/runs/$RUN/items/pay-signoff/skip" -b "$jar" -H 'Ac
 expect_eq "with a reason and the CSRF header: 200" "$code" 200
 expect_eq "... {ok: true}" "$(jq -c .ok "$WORK/s3")" true
 
+long=$(head -c 5000 /dev/zero | tr '\0' x)
+code=$(get "$WORK/long" "$BOARD/runs/$RUN/items/pay-refund/skip" -b "$jar" -H 'Accept: application/json' \
+	-H "X-CSRF-Token: $CSRF" --data-urlencode "reason=$long")
+expect_eq "a reason over 4000 bytes is refused, not cut" "$code" 400
+expect_match "... saying so" "$(jq -r .message "$WORK/long")" 'at most 4000'
+
 code=$(get "$WORK/evil" "$BOARD/runs/$RUN/items/pay-refund/confirm" -b "$jar" \
 	--data-urlencode "csrf=$CSRF" --data-urlencode "back=//evil.example/")
 expect_eq "a back field that leaves the site is not followed" "$(header "$WORK/evil.h" Location)" "/runs/$RUN"
