@@ -49,7 +49,7 @@ void board_filter_to_launch(const struct board_filter *f, struct launch_filter *
 void board_run_url(FILE *out, int64_t run_id, const struct board_filter *f);
 
 /* Pages. Each returns 0 or a negative errno (memory). */
-int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summary *runs, size_t n);
+int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summary *runs, size_t n, bool fragment);
 /* fragment (each page): only what live updates swap (the inside of
  * #live), without the frame. */
 int board_page_run(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct board_filter *f,

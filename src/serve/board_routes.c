@@ -311,7 +311,7 @@ static int get_runs(struct http_request *r, struct http_response *w)
 	if (page_open(&p) < 0)
 		ret = http_error(w, 500, "internal", "out of memory");
 	else
-		ret = page_send(&p, w, 200, board_page_runs(p.f, &c, runs, n));
+		ret = page_send(&p, w, 200, board_page_runs(p.f, &c, runs, n, want_fragment(r)));
 	for (size_t i = 0; i < n; i++)
 		run_summary_release(&runs[i]);
 	free(runs);

@@ -66,7 +66,7 @@ static int open_first(const void *a, const void *b)
 	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
 
-int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summary *runs, size_t n)
+int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summary *runs, size_t n, bool fragment)
 {
 	const struct run_summary **order = calloc(n ? n : 1, sizeof(*order));
 
@@ -76,8 +76,10 @@ int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summa
 		order[i] = &runs[i];
 	qsort(order, n, sizeof(*order), open_first);
 
-	board_head(out, c, "Runs", "page-runs");
-	fputs("<h1>Runs</h1>\n<div id=\"live\" data-run=\"0\">\n", out);
+	if (!fragment) {
+		board_head(out, c, "Runs", "page-runs");
+		fputs("<h1>Runs</h1>\n<div id=\"live\" data-run=\"0\">\n", out);
+	}
 	if (!n)
 		fputs("<p>No run yet: open one with <code>preflight run CHECKLIST</code>.</p>\n", out);
 	else
@@ -112,8 +114,10 @@ int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summa
 	}
 	if (n)
 		fputs("</tbody>\n</table>\n", out);
-	fputs("</div>\n", out);
-	board_tail(out);
+	if (!fragment) {
+		fputs("</div>\n", out);
+		board_tail(out);
+	}
 	free(order);
 	return 0;
 }

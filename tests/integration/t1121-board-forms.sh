@@ -59,6 +59,8 @@ expect_true "... without the page's frame" bash -c "! grep -q '<html' '$WORK/fra
 expect_true "... with the items" grep -q 'data-key="item-pay-flag"' "$WORK/frag"
 expect_true "an item's live fragment has no frame" \
 	bash -c "curl -sS -b '$jar' '$BOARD/runs/$RUN/items/pay-flag?fragment=live' | grep -q '<h2>History</h2>' && ! curl -sS -b '$jar' '$BOARD/runs/$RUN/items/pay-flag?fragment=live' | grep -q '<html'"
+expect_true "nor has the runs list's" \
+	bash -c "! curl -sS -b '$jar' '$BOARD/?fragment=live' | grep -q '<html'"
 expect_true "nor has the follow-ups'" \
 	bash -c "! curl -sS -b '$jar' '$BOARD/followups?run=$RUN&fragment=live' | grep -q '<html'"
 
