@@ -120,7 +120,10 @@ static int store_failed(struct http_request *r, struct http_response *w, int cod
 	bool show;
 	unsigned status = status_of(code, &show);
 
-	serve_log(r->sv, "board: %s %s: %s", r->method, r->path, e->msg);
+	/* a refusal is the user's to read, not the log's; the path is outside
+	 * text (it may hold any decoded byte), so the log names the method */
+	if (!show)
+		serve_log(r->sv, "board: %s: %s", r->method, e->msg);
 	return error_page(r, w, status, show ? e->msg : status == 503 ? "the store is unreachable" : "internal error");
 }
 
@@ -419,9 +422,10 @@ static int refused(struct http_request *r, struct http_response *w, int code, co
 	int ret;
 
 	if (!show) {
-		serve_log(r->sv, "board: %s %s: %s", r->method, r->path, e->msg);
-		if (wants_json(r))
+		if (wants_json(r)) {
+			serve_log(r->sv, "board: %s: %s", r->method, e->msg);
 			return answer_json(w, status, false, status == 503 ? "the store is unreachable" : "internal error");
+		}
 		return store_failed(r, w, code, e);
 	}
 	if (wants_json(r))
