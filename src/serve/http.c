@@ -521,6 +521,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		x->r.body_len = x->body.len;
 	}
 	dispatch(x);
+	if (x->w.status == 503)
+		http_store_drop(sv);
 	return http_queue(x);
 }
 
@@ -560,7 +562,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		http_deadline_closed(sv, socket_context);
 }
 
-static void on_library_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_library_log(void *cls, const char *fmt, va_list ap)
 {
 	struct serve *sv = cls;
 	char line[512];

@@ -84,10 +84,21 @@ static void *reaper(void *arg)
 	struct serve *sv = arg;
 	struct http_deadline *d = sv->deadline;
 
+	unsigned tick = 0;
+
 	pthread_mutex_lock(&d->lock);
 	while (!d->stop) {
 		struct timespec ts;
 		double now = http_monotonic();
+
+		if (++tick % 5 == 0) {
+			/* outside our lock: the streams take theirs */
+			pthread_mutex_unlock(&d->lock);
+			http_streams_check_peers(sv);
+			pthread_mutex_lock(&d->lock);
+			if (d->stop)
+				break;
+		}
 
 		for (struct conn_rec *c = d->head.next; c != &d->head; c = c->next) {
 			if ((c->state == HEAD_WAITING || c->state == BODY_WAITING) && now > c->deadline) {

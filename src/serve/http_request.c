@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/json_text.h"
 #include "serve/http_internal.h"
 
 const char *http_header(const struct http_request *r, const char *name)
@@ -211,6 +212,16 @@ struct store *http_store(const struct http_request *r, struct err *e)
 	return s;
 }
 
+void http_store_drop(struct serve *sv)
+{
+	struct store *s = pthread_getspecific(sv->store_key);
+
+	if (s) {
+		pthread_setspecific(sv->store_key, NULL);
+		store_close(s);
+	}
+}
+
 /* ---- responses ------------------------------------------------------------ */
 
 void http_response_release(struct http_response *w)
@@ -264,20 +275,35 @@ int http_set_header(struct http_response *w, const char *name, const char *fmt, 
 	return 0;
 }
 
+/* When not even an error's JSON can be made: a fixed body, no allocation
+ * beyond the buffer's. */
+static int out_of_memory(struct http_response *w)
+{
+	buf_reset(&w->body);
+	w->body.max = SIZE_MAX;
+	buf_puts(&w->body, "{\"error\":{\"status\":500,\"code\":\"internal\",\"message\":\"out of memory\"}}\n");
+	w->status = 500;
+	w->content_type = "application/json";
+	w->stream = false;
+	return -ENOMEM;
+}
+
 int http_json(struct http_response *w, unsigned status, json_t *j)
 {
 	char *text;
 
 	if (!j)
-		return http_error(w, 500, "internal", "out of memory");
+		return out_of_memory(w);
 	text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(j);
 	if (!text)
-		return http_error(w, 500, "internal", "out of memory");
+		return out_of_memory(w);
 	buf_reset(&w->body);
 	w->body.max = SIZE_MAX;
-	buf_puts(&w->body, text);
-	buf_puts(&w->body, "\n");
+	if (buf_puts(&w->body, text) < 0 || buf_puts(&w->body, "\n") < 0) {
+		free(text);
+		return out_of_memory(w);
+	}
 	free(text);
 	w->status = status;
 	w->content_type = "application/json";
@@ -293,11 +319,9 @@ int http_error(struct http_response *w, unsigned status, const char *code, const
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	w->stream = false;
-	http_json(w, status, json_pack("{s:{s:i,s:s,s:s}}", "error", "status", (int)status, "code", code, "message", msg));
-	if (w->status != status) {   /* no memory for the JSON: the status alone */
-		w->status = status;
-	}
-	return 0;
+	/* a message may quote outside bytes (a path's id): json_text keeps them valid JSON */
+	return http_json(w, status, json_pack("{s:{s:i,s:s,s:o}}", "error", "status", (int)status, "code", code,
+					      "message", json_text(msg)));
 }
 
 int http_error_code(struct http_response *w, int code, const char *message)

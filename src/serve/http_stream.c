@@ -7,6 +7,7 @@
  * stream woken with nothing new sends a comment line, so proxies keep it
  * open. serve_stop ends them all: each reader then returns end-of-stream. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,8 @@ struct stream {
 	int64_t cursor, run;
 	struct buf pending;         /* frames taken from the hub, not yet given to the library */
 	size_t off;
-	bool suspended, woken, end_after;
+	int fd;                     /* the socket, to see a client leave while suspended */
+	bool suspended, woken, end_after, gone;
 };
 
 struct http_streams {
@@ -56,6 +58,30 @@ void http_streams_wake(void *arg)
 			st->suspended = false;
 			MHD_resume_connection(st->conn);
 		}
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The library does not watch a suspended connection, so a client that
+ * left would keep its stream (and a place under --max-streams) until the
+ * next wake. The reaper calls this every second: a suspended stream whose
+ * peer hung up is resumed, and its reader ends it. */
+void http_streams_check_peers(struct serve *sv)
+{
+	struct http_streams *s = sv->streams;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (struct stream *st = s->head.next; st != &s->head; st = st->next) {
+		struct pollfd p = { .fd = st->fd, .events = POLLRDHUP };
+
+		if (!st->suspended || st->fd < 0 || poll(&p, 1, 0) <= 0 ||
+		    !(p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			continue;
+		st->gone = true;
+		st->suspended = false;
+		MHD_resume_connection(st->conn);
 	}
 	pthread_mutex_unlock(&s->lock);
 }
@@ -119,6 +145,8 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 		return give(st, out, max);
 	if (st->end_after)
 		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (st->gone)
+		return MHD_CONTENT_READER_END_WITH_ERROR;   /* the client left: close */
 	pthread_mutex_lock(&s->lock);
 	if (s->ending) {
 		pthread_mutex_unlock(&s->lock);
@@ -126,7 +154,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 	}
 	buf_reset(&st->pending);
 	st->off = 0;
-	if (sv->hub && serve_hub_frames)
+	if (sv->hub)
 		got = serve_hub_frames(sv->hub, &st->cursor, st->run, &st->pending, max > STREAM_CHUNK ? max : STREAM_CHUNK);
 	if (got == -ESTALE) {
 		/* the cursor is older than what the hub keeps: the page reloads */
@@ -188,12 +216,14 @@ void *http_stream_response(struct serve *sv, void *conn, struct http_response *w
 	}
 	st->sv = sv;
 	st->conn = conn;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	st->fd = ci ? ci->connect_fd : -1;
 	st->cursor = w->stream_after;
 	st->run = w->stream_run;
 	buf_init(&st->pending, SIZE_MAX);
 	/* how long a browser waits before it reconnects */
 	buf_puts(&st->pending, "retry: 3000\n\n");
-	st->woken = true;
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_CHUNK, reader, st, stream_free);
 	if (!resp) {
 		pthread_mutex_unlock(&s->lock);

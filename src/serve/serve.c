@@ -58,7 +58,7 @@ const char *serve_address(const struct serve *sv)
 
 /* ---- the log ---------------------------------------------------------------- */
 
-static void vlog_line(struct serve *sv, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog_line(struct serve *sv, const char *fmt, va_list ap)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -201,11 +201,9 @@ int serve_start(const struct serve_config *c, struct serve **ret, struct err *e)
 			err_set(e, r, "out of memory");
 		goto fail_threads;
 	}
-	if (serve_hub_start) {
-		if ((r = serve_hub_start(sv, c->db, c->poll_interval_s, &sv->hub, e)) < 0)
-			goto fail_threads;
-		serve_hub_set_waker(sv->hub, http_streams_wake, sv);
-	}
+	if ((r = serve_hub_start(sv, c->db, c->poll_interval_s, &sv->hub, e)) < 0)
+		goto fail_threads;
+	serve_hub_set_waker(sv->hub, http_streams_wake, sv);
 	if ((r = http_daemon_start(sv, e)) < 0)
 		goto fail_threads;
 	if ((r = serve_loops_start(sv, e)) < 0) {

@@ -80,6 +80,8 @@ int http_streams_init(struct serve *sv, struct err *e);
 /* Ends every stream (serve_stop): each reader returns end-of-stream. */
 void http_streams_end(struct serve *sv);
 void http_streams_free(struct serve *sv);
+/* Ends the suspended streams whose client hung up (the reaper, every second). */
+void http_streams_check_peers(struct serve *sv);
 unsigned http_streams_count(const struct serve *sv);
 /* Turns w's stream request into the library's response, or NULL with
  * w filled with a 503 when there are too many. */
@@ -92,6 +94,9 @@ void http_response_release(struct http_response *w);
 /* The store key's destructor and the stop-time cleanup. */
 int http_store_init(struct serve *sv, struct err *e);
 void http_store_fini(struct serve *sv);
+/* Closes this thread's store connection (a 503: the store did not answer);
+ * the next request opens a new one, so a restarted PostgreSQL is found again. */
+void http_store_drop(struct serve *sv);
 
 /* metrics.c */
 int serve_metrics_init(struct serve *sv);
@@ -119,13 +124,5 @@ bool serve_auth_equal(const char *a, const char *b);
 /* The client's address as text ("127.0.0.1"), for per-IP limits and logs. */
 const char *http_client_ip(const struct http_request *r, char *buf, size_t len);
 
-/* hub.c lives in another file written in parallel; until it is linked
- * these are NULL (weak) and the server runs without live streams. Once
- * routes.c lists hub_routes, hub.c is always linked. */
-#pragma weak serve_hub_start
-#pragma weak serve_hub_stop
-#pragma weak serve_hub_last_seq
-#pragma weak serve_hub_frames
-#pragma weak serve_hub_set_waker
 
 #endif

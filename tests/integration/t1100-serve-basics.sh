@@ -186,6 +186,16 @@ log=$(cat "$WORK/serve.log" "$WORK/serve.log.1" "$SERVE_ERR")
 expect_no_match "no token in the log" "$log" "$T_ANN|$T_BOB|0123456789abcdef|fedcba9876543210"
 expect_no_match "no cookie in the log" "$log" "${cookie#preflight_session=}|preflight_session="
 
+# ---- IPv6 loopback ------------------------------------------------------------------------
+if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+	start_serve --listen '[::1]:0' --db "$DB" --tokens "$WORK/tokens" --no-notify
+	expect_match "IPv6: listening on [::1]" "$SERVE_URL" '^http://\[::1\]:[0-9]+$'
+	expect_eq "IPv6: /healthz" "$(curl -s -g "$SERVE_URL/healthz" | jq -r .status)" ok
+	stop_serve
+else
+	skip_one "IPv6 loopback" "no ::1 here"
+fi
+
 # ---- https with a certificate from files --------------------------------------------
 if command -v openssl >/dev/null; then
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
@@ -204,5 +214,16 @@ if command -v openssl >/dev/null; then
 	expect_eq "TLS: exit 0 on SIGTERM" "$SERVE_RC" 0
 else
 	skip_one "TLS" "openssl is not installed"
+fi
+
+# ---- the systemd unit in examples/ -----------------------------------------------------
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$WORK/unit"
+	sed "s|/usr/bin/preflight|$PREFLIGHT|" "$SRCDIR/examples/systemd/preflight-serve.service" \
+		>"$WORK/unit/preflight-serve.service"
+	expect_true "systemd-analyze verify passes the unit" \
+		env SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "$WORK/unit/preflight-serve.service"
+else
+	skip_one "systemd-analyze verify passes the unit" "systemd-analyze is not installed"
 fi
 finish
