@@ -103,6 +103,23 @@ void run_view_release(struct run_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+void run_view_reclock(struct run_view *v, int64_t now_ms)
+{
+	v->now_ms = now_ms;
+	v->n_overdue = 0;
+	for (size_t i = 0; i < v->n_items; i++) {
+		struct item_view *it = &v->items[i];
+
+		it->overdue = item_status_open(it->status) && it->due_ms > 0 && now_ms > it->due_ms;
+		v->n_overdue += it->overdue;
+	}
+	for (size_t i = 0; i < v->n_followups; i++) {
+		struct followup_view *f = &v->followups[i];
+
+		f->overdue = !f->closed && f->rca_due_ms > 0 && now_ms > f->rca_due_ms;
+	}
+}
+
 struct item_view *run_view_item(const struct run_view *v, const char *id)
 {
 	for (size_t i = 0; id && i < v->n_items; i++)

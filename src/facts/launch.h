@@ -136,6 +136,12 @@ struct run_view {
 };
 
 void run_view_release(struct run_view *v);
+/* Moves v to the moment now_ms without reading the store: what depends on
+ * the clock alone (v->now_ms, each item's and follow-up's overdue,
+ * n_overdue) is derived again, the rule of store_run_view. Valid while no
+ * event was appended since v was read: a cache keyed on the store's last
+ * seq (serve's API) re-clocks its view instead of deriving it again. */
+void run_view_reclock(struct run_view *v, int64_t now_ms);
 /* The item with this id, or NULL. */
 struct item_view *run_view_item(const struct run_view *v, const char *id);
 

@@ -7,6 +7,7 @@ const struct route *const route_tables[] = {
 	metrics_routes,
 	auth_routes,
 	hub_routes,
+	api_routes,
 	board_routes,
 	NULL,
 };

@@ -129,12 +129,15 @@ static bool reconnected(struct db *db)
 	return true;
 }
 
-/* libpq's messages end in a newline and may run to several lines: the first. */
+/* libpq's messages end in a newline and may run to several lines: the first.
+ * A connection that is gone is an unreachable store (serve answers 503),
+ * not a failed statement. */
 static int fail_msg(struct db *db, struct err *e, const char *what, const char *msg)
 {
 	size_t n = strcspn(msg, "\n");
+	int code = pq.status(conn(db)) == CONNECTION_BAD ? -PF_ESTORE_UNREACHABLE : -EIO;
 
-	return err_set(e, -EIO, "store '%s': %s: %.*s", db->name, what, (int)n, msg);
+	return err_set(e, code, "store '%s': %s: %.*s", db->name, what, (int)n, msg);
 }
 
 /* '?' outside quotes becomes $1, $2, ...: the store writes one SQL text

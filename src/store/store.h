@@ -122,6 +122,10 @@ int64_t store_followup_open(struct store *s, int64_t run_id, const char *item_id
 /* The follow-up with this id, as of now_ms. */
 int store_followup_get(struct store *s, int64_t id, int64_t now_ms, struct followup_view *ret, struct err *e);
 void followup_view_release(struct followup_view *f);
+/* The follow-ups of run_id (0: of every run) in id order, as of now_ms;
+ * open_only: those not closed. *ret: followup_view_release each, then free. */
+int store_followups(struct store *s, int64_t run_id, bool open_only, int64_t now_ms, struct followup_view **ret,
+		    size_t *n, struct err *e);
 
 /* ---- the outbox -------------------------------------------------------------
  * One row per message to one channel. dedupe_key is unique: queueing the

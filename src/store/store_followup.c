@@ -150,3 +150,84 @@ int store_followup_get(struct store *s, int64_t id, int64_t now_ms, struct follo
 	free(f);
 	return 0;
 }
+
+static int by_id(const void *a, const void *b)
+{
+	const struct followup_view *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Appends the follow-ups of run_id to *all (count *n, capacity *cap). */
+static int gather(struct store *s, int64_t run_id, int64_t now_ms, struct followup_view **all, size_t *n,
+		  size_t *cap, struct err *e)
+{
+	struct followup_view *f = NULL;
+	size_t m = 0;
+	int r = store_load_followups(s, run_id, 0, now_ms, &f, &m, e);
+
+	if (r < 0)
+		return r;
+	if (m && array_reserve(all, cap, *n + m - 1, sizeof(**all), m) < 0) {
+		for (size_t i = 0; i < m; i++)
+			followup_view_release(&f[i]);
+		free(f);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	if (m)
+		memcpy(*all + *n, f, m * sizeof(*f));
+	*n += m;
+	free(f);
+	return 0;
+}
+
+int store_followups(struct store *s, int64_t run_id, bool open_only, int64_t now_ms, struct followup_view **ret,
+		    size_t *n, struct err *e)
+{
+	struct followup_view *all = NULL;
+	size_t count = 0, cap = 0, kept = 0;
+	int64_t *runs = NULL;
+	size_t n_runs = 0, runs_cap = 0;
+	struct db_stmt *st = NULL;
+	bool own;
+	int r;
+
+	r = tx_enter(s, false, &own, e);
+	if (r < 0)
+		return r;
+	if (run_id) {
+		r = gather(s, run_id, now_ms, &all, &count, &cap, e);
+	} else {
+		r = sq_prepare(s, &st, e, "SELECT DISTINCT run_id FROM followups ORDER BY run_id", "");
+		while (r >= 0 && (r = db_step(st, e)) > 0) {
+			if (array_reserve(&runs, &runs_cap, n_runs, sizeof(*runs), 16) < 0) {
+				r = err_set(e, -ENOMEM, "out of memory");
+				break;
+			}
+			runs[n_runs++] = db_column_int(st, 0);
+		}
+		if (st)
+			db_finalize(st);
+		for (size_t i = 0; r >= 0 && i < n_runs; i++)
+			r = gather(s, runs[i], now_ms, &all, &count, &cap, e);
+		free(runs);
+	}
+	r = (int)tx_leave(s, own, r, e);
+	if (r < 0) {
+		for (size_t i = 0; i < count; i++)
+			followup_view_release(&all[i]);
+		free(all);
+		return r;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (open_only && all[i].closed)
+			followup_view_release(&all[i]);
+		else
+			all[kept++] = all[i];
+	}
+	if (kept > 1)
+		qsort(all, kept, sizeof(*all), by_id);
+	*ret = all;
+	*n = kept;
+	return 0;
+}

@@ -1,10 +1,11 @@
 # lib_stream.sh: `preflight serve` and its live feed for the scenarios
-# t1105-t1114; source it after lib.sh. Gives:
+# t1105-t1114; source it after lib.sh (it sources lib_serve.sh). Gives:
 #   make_tokens NAME...       $WORK/tokens with a fresh token per NAME; the
 #                             token of NAME in TOKEN_<NAME>
-#   start_server VAR ARGS...  `preflight serve --listen 127.0.0.1:0 ARGS`,
-#                             waits (15 s at most) for its first stdout line
-#                             and sets VAR to its base URL, VAR_PID, VAR_LOG
+#   start_server VAR ARGS...  `preflight serve --listen 127.0.0.1:0 ARGS`
+#                             (lib_serve.sh's start_serve) with those tokens;
+#                             sets VAR to its base URL, VAR_PID, VAR_LOG (its
+#                             log: standard error)
 #   api URL [CURL ARGS...]    curl with the first token; body on stdout,
 #                             the status code in API_CODE
 #   open_stream NAME URL [CURL ARGS...]
@@ -12,11 +13,13 @@
 #                             first token), its head in $WORK/NAME.head and
 #                             body in $WORK/NAME.body; returns when the head
 #                             says 200 (10 s at most; else 1)
+#   close_stream NAME         ends it
 #   wait_stream NAME ERE [S]  until the body matches ERE (S seconds, default 15)
 #   stream_events NAME        "SEQ KIND" per frame received so far
 #   stream_data NAME SEQ      that frame's data (JSON)
 # Only 127.0.0.1 is connected to; every wait is bounded.
 
+. "$SRCDIR/tests/integration/lib_serve.sh"
 need curl jq
 
 make_tokens() {
@@ -32,26 +35,12 @@ make_tokens() {
 }
 
 start_server() {
-	local var=$1 line= i pid log
+	local var=$1
 	shift
-	start_bg pid "$PREFLIGHT" serve --listen 127.0.0.1:0 --tokens "$WORK/tokens" "$@"
-	log="$WORK/bg.$_n_started.log"
-	for ((i = 0; i < 150; i++)); do
-		line=$(head -n1 "$log" 2>/dev/null || true)
-		case $line in *"listening on http://"*) break ;; esac
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	case $line in
-	"preflight serve: listening on http://"*) ;;
-	*)
-		show "$log"
-		die "preflight serve did not start"
-		;;
-	esac
-	printf -v "$var" '%s' "http://${line##*http://}"
-	printf -v "${var}_PID" '%s' "$pid"
-	printf -v "${var}_LOG" '%s' "$log"
+	start_serve --listen 127.0.0.1:0 --tokens "$WORK/tokens" "$@"
+	printf -v "$var" '%s' "$SERVE_URL"
+	printf -v "${var}_PID" '%s' "$SERVE_PID"
+	printf -v "${var}_LOG" '%s' "$SERVE_ERR"
 }
 
 api() {
@@ -80,9 +69,15 @@ open_stream() {
 	return 1
 }
 
+# close_stream NAME: ends the curl (a TERM ends it at once; stop_proc's
+# watchdog could cost seconds here).
 close_stream() {
-	local v="STREAM_PID_$1"
-	stop_proc "${!v}"
+	local v="STREAM_PID_$1" i
+	for i in "${!_pids[@]}"; do
+		[ "${_pids[i]}" = "${!v}" ] && unset "_pids[i]"
+	done
+	kill -TERM "${!v}" 2>/dev/null || true
+	wait "${!v}" 2>/dev/null || true
 }
 
 wait_stream() {

@@ -65,9 +65,12 @@ expect_eq "the stream of everything has both, in order" "$(stream_events all | t
 
 # several events at once, written by several processes, arrive in seq order
 pf "$WORK/c3" item confirm 2 db --by erin --db "$db" &
+w1=$!
 pf "$WORK/c4" item confirm 1 cache --by bob --db "$db" &
+w2=$!
 pf "$WORK/c5" item fail 2 cache --by bob --reason "cold" --db "$db" &
-wait
+w3=$!
+wait "$w1" "$w2" "$w3"
 last=$(sqlite3 "$db" 'SELECT MAX(seq) FROM events')
 expect_true "the stream reaches the last seq" wait_stream all "^id: $last$"
 want=$(sqlite3 "$db" "SELECT seq || ' ' || kind FROM events WHERE seq > $seq2 ORDER BY seq" | tr '\n' ' ')

@@ -32,15 +32,6 @@ struct fixture {
 
 #define T0 1700000000000LL
 
-/* The hub logs through the server, which these cases do not start (they
- * pass sv NULL, so this is never called): only the symbol is needed
- * until src/serve/serve.c defines it. */
-void serve_log(struct serve *sv, const char *fmt, ...)
-{
-	(void)sv;
-	(void)fmt;
-}
-
 static int64_t make_run(struct store *s, const char *name)
 {
 	struct err e = { { 0 } };
