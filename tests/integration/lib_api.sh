@@ -5,7 +5,8 @@
 #   api_serve DB [ARGS...]     `preflight serve` on a free loopback port with
 #                              those tokens, notify loop off (lib_serve.sh's
 #                              start_serve: SERVE_URL, SERVE_PID); SERVE_LOG its log
-#   stop_serve                 stops it (lib_serve.sh)
+#   api_stop DESC              stops it (lib_serve.sh's stop_serve) and asserts it
+#                              exited 0 with no sanitizer report in its log
 #   api METHOD PATH [CURL ARGS...]   one request; API_STATUS (the HTTP status),
 #                              API_BODY (the body), API_HEADERS (the head)
 #   api_as TOKEN METHOD PATH [CURL ARGS...]   the same with Authorization: Bearer TOKEN
@@ -29,6 +30,12 @@ api_serve() {
 	shift
 	start_serve --listen 127.0.0.1:0 --db "$db" --tokens "$WORK/tokens" --no-notify "$@"
 	SERVE_LOG=$SERVE_ERR
+}
+
+api_stop() {
+	stop_serve
+	expect_eq "$1: the server exits 0 on SIGTERM" "$SERVE_RC" 0
+	expect_no_match "$1: ... no sanitizer report in its log" "$(cat "$SERVE_LOG")" "Sanitizer|runtime error"
 }
 
 api() {

@@ -152,7 +152,7 @@ expect_eq "whoami with a token: its name, no CSRF token" "$(jq -c '[.actor, .via
 expect_no_match "the log never holds a token" "$(cat "$SERVE_LOG")" "$TOK_ANN|$TOK_BOB"
 
 # --open-reads: GETs without a token, never a POST
-stop_serve
+api_stop "the first server"
 api_serve "$DB" --open-reads
 for p in "${reads[@]}"; do
 	api GET "$p"
@@ -166,4 +166,5 @@ api_as wrong-token-0123456789 GET /api/v1/runs
 expect_eq "--open-reads: a wrong token is still refused" "$API_STATUS" 401
 expect_eq "... nothing written" "$(event_count "$DB")" "$n"
 
+api_stop "the server"
 finish

@@ -147,7 +147,7 @@ pass() {
 	expect_eq "$K: every event of the API says via api" \
 		"$(store_sql "$DB" "SELECT count(*) FROM events WHERE kind IN ('item.confirm','item.fail','item.skip','item.reopen','followup.close') AND data NOT LIKE '%\"via\":\"api\"%' AND data NOT LIKE '%\"via\": \"api\"%'")" 0
 	expect_no_match "$K: the log never holds a token" "$(cat "$SERVE_LOG")" "$TOK_ANN|$TOK_BOB"
-	stop_serve
+	api_stop "$K"
 }
 
 for k in "${STORES[@]}"; do

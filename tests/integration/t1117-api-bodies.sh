@@ -72,4 +72,5 @@ expect_eq "... once" "$(event_count "$DB")" "$((n + 1))"
 expect_true "the server is still running" kill -0 "$SERVE_PID"
 expect_no_match "the log never holds a token" "$(cat "$SERVE_LOG")" "$TOK_ANN|$TOK_BOB"
 
+api_stop "the server"
 finish

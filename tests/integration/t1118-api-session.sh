@@ -59,4 +59,5 @@ api POST /login --data-urlencode "token=wrong-token-0123456789" --data-urlencode
 expect_no_match "a wrong token at login sets no session" "$API_HEADERS" "^set-cookie: preflight_session=[^;]+"
 expect_no_match "the log never holds a token or a cookie" "$(cat "$SERVE_LOG")" "$TOK_ANN|$TOK_BOB|${cookie:-no-cookie}"
 
+api_stop "the server"
 finish

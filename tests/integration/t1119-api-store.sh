@@ -69,7 +69,7 @@ pass() {
 		expect_no_match "$K: ... never the password or a stack" "$API_BODY" "password|<html"
 		expect_true "$K: the server is still running" kill -0 "$SERVE_PID"
 	fi
-	stop_serve
+	api_stop "$K"
 }
 
 for k in "${STORES[@]}"; do
