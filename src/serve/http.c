@@ -219,6 +219,17 @@ static bool origin_ok(struct req_ctx *x)
 	return strcasecmp(origin + sl, host) == 0;
 }
 
+/* A browser on the board's paths (route NULL: none matched, then any
+ * path outside /api/) gets its errors as the board's HTML pages. */
+static bool board_html_error(struct req_ctx *x, const struct route *rt)
+{
+	const char *accept = http_header(&x->r, "Accept");
+
+	if (rt ? !(rt->flags & ROUTE_BOARD) : strncmp(x->r.path, "/api/", 5) == 0)
+		return false;
+	return accept && strstr(accept, "text/html");
+}
+
 /* Sets x->r.auth from a bearer token or a session cookie. Returns 0, or
  * 1 when the response is already made (a wrong bearer token). */
 static int identify(struct req_ctx *x, bool *bearer)
@@ -312,7 +323,10 @@ static int authorize(struct req_ctx *x, const struct route *rt)
 		if (!given)
 			given = http_form(&x->r, SERVE_CSRF_FIELD, field, sizeof(field));
 		if (!given || !serve_auth_equal(given, x->csrf)) {
-			http_error(&x->w, 403, "forbidden", "missing or wrong CSRF token");
+			if (board_html_error(x, rt))
+				board_error(&x->r, &x->w, 403, "missing or wrong CSRF token: reload the page and try again");
+			else
+				http_error(&x->w, 403, "forbidden", "missing or wrong CSRF token");
 			return 1;
 		}
 		return 0;
@@ -391,7 +405,10 @@ static void dispatch(struct req_ctx *x)
 			http_error(&x->w, 405, "method_not_allowed", "%s is not allowed here; use %s", x->r.method, allow);
 		} else {
 			x->pattern = "-404";
-			http_error(&x->w, 404, "not_found", "no such path");
+			if (board_html_error(x, NULL))
+				board_error(&x->r, &x->w, 404, "no such page");
+			else
+				http_error(&x->w, 404, "not_found", "no such path");
 		}
 		return;
 	}

@@ -8,5 +8,6 @@ const struct route *const route_tables[] = {
 	auth_routes,
 	hub_routes,
 	api_routes,
+	board_routes,
 	NULL,
 };

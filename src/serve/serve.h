@@ -205,6 +205,10 @@ extern const struct route auth_routes[];     /* auth.c: POST /login (form: token
 extern const struct route hub_routes[];      /* hub.c: GET /api/v1/stream?run=&after= (SSE, ROUTE_READ|ROUTE_STREAM) */
 extern const struct route api_routes[];      /* api.c */
 extern const struct route board_routes[];    /* board*.c: pages, GET /login, form actions, /assets */
+/* board_routes.c: an HTML error page of the board (status, the message
+ * shown escaped) with its security headers, for the board's paths that
+ * match no route or fail authentication (ROUTE_BOARD errors as HTML). */
+int board_error(struct http_request *r, struct http_response *w, unsigned status, const char *message);
 
 /* ---- authentication (auth.c) ------------------------------------------- */
 struct serve_auth;
