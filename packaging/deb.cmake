@@ -20,10 +20,12 @@ set(CPACK_STRIP_FILES ON)
 # use (dlopen), so they are named here: libcurl4 (src/io/http.c), 7.85.0
 # for CURLOPT_PROTOCOLS_STR (older releases would silently ignore the
 # protocol restriction); libssl3's libcrypto (src/notify/crypto.c: the
-# DingTalk signature); and libpq5 (src/store/db_pg.c), recommended only,
-# since a PostgreSQL store is a team's choice and SQLite is the default.
+# DingTalk signature); libpq5 (src/store/db_pg.c), recommended only,
+# since a PostgreSQL store is a team's choice and SQLite is the default;
+# and libmicrohttpd12 (src/serve/mhd.c), recommended: only `serve` needs it
+# and it brings GnuTLS.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= 7.85.0), libssl3")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libpq5")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libpq5, libmicrohttpd12")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
 include(CPack)

@@ -181,7 +181,7 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	r = serve_start(&c, &sv, &e);
 	if (r < 0)
-		return cmd_error("serve", r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
+		return cmd_error("serve", r == -ENOMEM || r == -ELIBACC ? EXIT_INTERNAL : EXIT_USAGE, "%s", e.msg);
 	running = sv;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;

@@ -3,7 +3,7 @@
 #ifndef PREFLIGHT_HTTP_INTERNAL_H
 #define PREFLIGHT_HTTP_INTERNAL_H
 
-#include <microhttpd.h>
+#include "serve/mhd.h"
 
 #include "launch/actions.h"
 #include "serve/serve_internal.h"

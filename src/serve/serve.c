@@ -169,6 +169,11 @@ int serve_start(const struct serve_config *c, struct serve **ret, struct err *e)
 		return err_set(e, -ENOMEM, "out of memory");
 	sv->cfg = *c;
 	sv->wake_pipe[0] = sv->wake_pipe[1] = -1;
+	/* the library first: without it nothing else is worth opening */
+	if ((r = mhd_load(e)) < 0) {
+		free(sv);
+		return r;
+	}
 	pthread_mutex_init(&sv->log_lock, NULL);
 	sv->log = c->log_stream;
 	if (c->log_path) {

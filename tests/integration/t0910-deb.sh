@@ -42,6 +42,8 @@ for d in libcurl4 libjansson4 libyaml-0-2 libc6 libsqlite3-0 libssl3; do
 done
 expect_no_match "... but not libpq5 (only a PostgreSQL store needs it)" "$depends" 'libpq5'
 expect_match "Recommends libpq5" "$(field Recommends)" 'libpq5'
+expect_no_match "... nor libmicrohttpd12 (only serve needs it; it brings GnuTLS)" "$depends" 'libmicrohttpd'
+expect_match "Recommends libmicrohttpd12" "$(field Recommends)" 'libmicrohttpd12'
 expect_match "... libcurl4 with the release whose options we set (>= 7.85.0)" "$depends" 'libcurl4 \(>= 7\.85\.0\)'
 
 dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|' >"$WORK/files"
@@ -189,5 +191,17 @@ rc=$?
 set -e
 expect_eq "without libpq5, a postgresql:// store is exit 2" "$rc" 2
 expect_match "... naming libpq and the package to install" "$(cat "$WORK/pq.out")" 'libpq\.so\.5 cannot be loaded.*install libpq5'
+
+# Nor is libmicrohttpd12 there (a recommendation): serve says what to
+# install, exit 3, as a missing libcurl does.
+printf 'ann:0123456789abcdef0123\n' >"$root/tmp/tokens"
+set +e
+in_root env XDG_STATE_HOME=/tmp/state timeout 20 preflight serve --listen 127.0.0.1:0 --tokens /tmp/tokens \
+	>"$WORK/serve.out" 2>&1
+rc=$?
+set -e
+expect_eq "without libmicrohttpd12, serve is exit 3" "$rc" 3 || show "$WORK/serve.out"
+expect_match "... naming libmicrohttpd and the package to install" "$(cat "$WORK/serve.out")" \
+	"'libmicrohttpd\.so\.12' cannot be loaded: .*; install libmicrohttpd12"
 
 finish

@@ -14,7 +14,7 @@ cc=${CC:-cc}
 command -v "$cc" >/dev/null || skip "no C compiler ('$cc') to build the dlopen shim"
 
 cat >"$WORK/nocurl.c" <<'EOF'
-/* dlopen() of any libcurl fails as if the file were not installed. */
+/* dlopen() of any libcurl or libmicrohttpd fails as if the file were not installed. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <string.h>
@@ -23,7 +23,7 @@ void *dlopen(const char *file, int mode)
 {
 	void *(*real)(const char *, int) = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
 
-	if (file && strstr(file, "libcurl"))
+	if (file && (strstr(file, "libcurl") || strstr(file, "libmicrohttpd")))
 		return real("/nonexistent/libcurl.so.4", mode);
 	return real(file, mode);
 }
@@ -99,5 +99,13 @@ url_cmd watch watch "$url" --dir "$WORK/prof"
 want_rc watch "watch URL without libcurl"
 expect_match "... naming libcurl.so.4 and the package" "$(cat "$WORK/watch.err")" \
 	"^preflight watch: .*'libcurl\.so\.4' cannot be loaded: .*; install libcurl4"
+
+# ---- preflight serve without libmicrohttpd (dlopened the same way) -----------
+printf 'ann:%s\n' 0123456789abcdef0123 >"$WORK/tokens"
+url_cmd serve serve --listen 127.0.0.1:0 --db "$WORK/serve.db" --tokens "$WORK/tokens"
+want_rc serve "serve without libmicrohttpd"
+expect_match "... one line naming libmicrohttpd.so.12 and the package" "$(cat "$WORK/serve.err")" \
+	"^preflight serve: 'libmicrohttpd\.so\.12' cannot be loaded: .*; install libmicrohttpd12$"
+expect_eq "... before anything was created or bound" "$(cat "$WORK/serve.out"; ls "$WORK/serve.db" 2>/dev/null)" ""
 
 finish
