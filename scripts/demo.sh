@@ -39,9 +39,10 @@ mkdir -p "$builddir/targets"
 ) 9>"$builddir/targets/.lock-demo"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/preflight-demo.XXXXXX")
-demo_pid= waiter=
+demo_pid= waiter= serve_pid=
 cleanup() {
 	set +e
+	[ -n "$serve_pid" ] && kill -TERM "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
 	if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
 		kill -TERM "$demo_pid" 2>/dev/null
 		# Bounded: SIGKILL if it has not gone in 5 s.
@@ -137,3 +138,29 @@ echo
 loop report "$run" --format html -o "$builddir/demo-launch.html"
 echo "demo: the run's HTML report (charts inline, no network): $builddir/demo-launch.html"
 echo "demo: the same as markdown: $pf report $run --db <store> --format markdown"
+
+# ---- the board and the API -----------------------------------------------------
+echo
+echo "demo: preflight serve on the same store: the board and the JSON API (loopback, a throw-away token)"
+token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+( umask 077; printf 'demo:%s\n' "$token" >"$tmp/tokens" )
+"$pf" serve --listen 127.0.0.1:0 --db "$db" --tokens "$tmp/tokens" --no-notify >"$tmp/serve.out" 2>"$tmp/serve.log" &
+serve_pid=$!
+for _ in $(seq 100); do
+	grep -q "listening on" "$tmp/serve.out" 2>/dev/null && break
+	kill -0 "$serve_pid" 2>/dev/null || break
+	sleep 0.1
+done
+base=$(sed -n 's/^preflight serve: listening on //p' "$tmp/serve.out")
+[ -n "$base" ] || { cat "$tmp/serve.log" >&2; die "preflight serve did not start"; }
+api() { curl -sS --max-time 5 -H "Authorization: Bearer $token" "$@"; }
+echo "demo: an item through the API: GET $base/api/v1/runs/$run/items/ORD-CHK-005"
+api "$base/api/v1/runs/$run/items/ORD-CHK-005" | jq -c '{id, status, executor, change}'
+echo "demo: a skip without a reason is refused by the API as by the command line:"
+api -X POST -H 'Content-Type: application/json' -d '{}' "$base/api/v1/runs/$run/items/ORD-CHK-006/skip" | jq -c .
+echo "demo: /metrics (items of open runs by status):"
+curl -sS --max-time 5 "$base/metrics" | grep '^preflight_launch_items{' | head -5
+kill -TERM "$serve_pid"
+wait "$serve_pid" || die "preflight serve did not stop cleanly on SIGTERM"
+serve_pid=
+echo "demo: to see the board: $pf serve --db <store> --tokens FILE, then open http://127.0.0.1:8088/ and log in with a token (docs/board.md)"
