@@ -282,9 +282,20 @@ static int get_item(struct http_request *r, struct http_response *w)
 {
 	const struct run_view *v;
 	const struct item_view *it;
+	struct err e = { "" };
+	struct store *s;
+	int64_t run_id;
+	int rc;
 
 	no_store(w);
-	if (load_view(r, w, &v) < 0 || !(it = api_find_item(r, w, v)))
+	if (api_run_param(r, w, &run_id) < 0 || !(s = api_store(r, w)))
+		return 0;
+	rc = api_item_view(s, run_id, http_param(r, "item"), serve_now_ms(), &v, &e);
+	if (rc < 0) {
+		api_fail(w, rc, &e);
+		return 0;
+	}
+	if (!(it = api_find_item(r, w, v)))
 		return 0;
 	return api_reply(w, launch_item_json(v, it));
 }

@@ -54,6 +54,12 @@ void api_body_release(struct api_body *b);
  * valid until this thread's next call. Returns 0 or a negative code:
  * -PF_ESTORE_CONFLICT for no such run, the store's others. */
 int api_run_view(struct store *s, int64_t run_id, int64_t now_ms, const struct run_view **ret, struct err *e);
+/* For a read of one item: the whole run when this thread holds it for the
+ * store's newest seq, else a view of the run with only that item
+ * (store_item_view), kept the same way; the whole run again when it has
+ * no such item (so the 404 can name the items it has). */
+int api_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t now_ms, const struct run_view **ret,
+		  struct err *e);
 
 /* ---- answering (api.c) ---------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "serve/api.h"
 
@@ -17,6 +18,12 @@ struct view_cache {
 	int64_t run_id, seq;     /* the key: the run and the store's newest seq then */
 	bool valid;
 	struct run_view v;
+	/* one item's view (api_item_view), keyed the same way plus the item */
+	struct store *item_s;
+	int64_t item_run_id, item_seq;
+	char *item_id;
+	bool item_valid;
+	struct run_view item_v;
 };
 
 static pthread_key_t cache_key;
@@ -29,6 +36,10 @@ static void cache_free(void *p)
 
 	if (c && c->valid)
 		run_view_release(&c->v);
+	if (c && c->item_valid)
+		run_view_release(&c->item_v);
+	if (c)
+		free(c->item_id);
 	free(c);
 }
 
@@ -87,5 +98,57 @@ int api_run_view(struct store *s, int64_t run_id, int64_t now_ms, const struct r
 	c->seq = seq;
 	c->valid = true;
 	*ret = &c->v;
+	return 0;
+}
+
+int api_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t now_ms, const struct run_view **ret,
+		  struct err *e)
+{
+	struct view_cache *c = cache_get();
+	struct run_view v = { 0 };
+	char *id;
+	int64_t seq;
+	int r;
+
+	if (!c)
+		return err_set(e, -ENOMEM, "out of memory");
+	seq = store_last_seq(s, e);
+	if (seq < 0)
+		return (int)seq;
+	/* the whole run, when this thread holds it for this seq */
+	if (c->valid && c->s == s && c->run_id == run_id && c->seq == seq)
+		return api_run_view(s, run_id, now_ms, ret, e);
+	if (c->item_valid && c->item_s == s && c->item_run_id == run_id && c->item_seq == seq &&
+	    !strcmp(c->item_id, item_id)) {
+		run_view_reclock(&c->item_v, now_ms);
+		*ret = &c->item_v;
+		return 0;
+	}
+	/* One item costs the same to derive whatever the run's size: after
+	 * each event, a busy item of a 1,000-item run is read again in well
+	 * under a millisecond instead of the run's 24 ms (docs/api.md). */
+	r = store_item_view(s, run_id, item_id, now_ms, &v, e);
+	if (r < 0)
+		return r;
+	if (!v.n_items) {
+		/* no such item: the whole run names the ones it has */
+		run_view_release(&v);
+		return api_run_view(s, run_id, now_ms, ret, e);
+	}
+	id = strdup(item_id);
+	if (!id) {
+		run_view_release(&v);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	if (c->item_valid)
+		run_view_release(&c->item_v);
+	free(c->item_id);
+	c->item_v = v;
+	c->item_s = s;
+	c->item_run_id = run_id;
+	c->item_seq = seq;
+	c->item_id = id;
+	c->item_valid = true;
+	*ret = &c->item_v;
 	return 0;
 }

@@ -107,6 +107,13 @@ int64_t store_last_seq(struct store *s, struct err *e);
 /* ---- views (derived from the events) ---------------------------------- */
 /* The whole run as of now_ms. -PF_ESTORE_CONFLICT ("no run 7") when absent. */
 int store_run_view(struct store *s, int64_t run_id, int64_t now_ms, struct run_view *ret, struct err *e);
+/* The run as of now_ms with only the item item_id in it (n_items 1, or 0
+ * when the run has no such item; its counts are that item's; no
+ * follow-ups): what one item costs to derive whatever the run's size, for
+ * a reader of one item (the API's item read). -PF_ESTORE_CONFLICT when
+ * the run is absent. */
+int store_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t now_ms, struct run_view *ret,
+		    struct err *e);
 /* The newest run id (0 when there is none): `status` without RUN. */
 int64_t store_latest_run(struct store *s, struct err *e);
 /* Runs, newest first, at most limit (0: all); *ret: run_summary_release each, then free. */

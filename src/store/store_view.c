@@ -15,7 +15,7 @@
  * neither engine flattens it: joined on seq = (subquery) directly,
  * PostgreSQL hashed the whole events table for a large run; the callers
  * join events by primary key on s_seq instead. */
-#define ITEMS_WITH_SEQS                                                                                    \
+#define ITEMS_WITH_SEQS(which)                                                                            \
 	"WITH i AS MATERIALIZED (SELECT i.*,"                                                               \
 	" (SELECT MAX(x.seq) FROM events x WHERE x.run_id = i.run_id AND x.item_id = i.item_id"             \
 	"  AND x.status IS NOT NULL) AS s_seq,"                                                             \
@@ -23,23 +23,27 @@
 	"  ORDER BY y.seq DESC LIMIT 1) AS n_events,"                                                       \
 	" (SELECT y.cycle FROM events y WHERE y.run_id = i.run_id AND y.item_id = i.item_id"                \
 	"  ORDER BY y.seq DESC LIMIT 1) AS cycle"                                                           \
-	" FROM run_items i WHERE i.run_id = ?) "
+	" FROM run_items i WHERE " which ") "
 
-static const char items_full_sql[] =
-	ITEMS_WITH_SEQS
-	"SELECT i.item_id, i.title, i.owner, i.module, i.env, i.severity, i.verify_kind, i.planned_change,"
-	" i.due_ms, i.definition,"
-	" s.seq, s.at_ms, s.status, s.actor, s.reason, s.data,"
-	" i.n_events, i.cycle,"
-	" (SELECT c.change_id FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id"
-	"  AND c.change_id IS NOT NULL ORDER BY c.seq DESC LIMIT 1),"
-	" (SELECT c.data FROM events c WHERE c.run_id = i.run_id AND c.kind = '" EV_ITEM_RESULT "'"
-	"  AND c.item_id = i.item_id ORDER BY c.seq DESC LIMIT 1),"
-	/* a person acting after the due time says why */
-	" (SELECT c.reason FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id"
-	"  AND c.reason IS NOT NULL AND c.kind IN ('" EV_ITEM_CONFIRM "', '" EV_ITEM_SKIP "', '" EV_ITEM_FAIL "')"
-	"  AND i.due_ms > 0 AND c.at_ms > i.due_ms ORDER BY c.seq DESC LIMIT 1)"
-	" FROM i LEFT JOIN events s ON s.seq = i.s_seq ORDER BY i.position";
+#define ITEMS_FULL_SQL(which)											\
+	ITEMS_WITH_SEQS(which) \
+	"SELECT i.item_id, i.title, i.owner, i.module, i.env, i.severity, i.verify_kind, i.planned_change," \
+	" i.due_ms, i.definition," \
+	" s.seq, s.at_ms, s.status, s.actor, s.reason, s.data," \
+	" i.n_events, i.cycle," \
+	" (SELECT c.change_id FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id" \
+	"  AND c.change_id IS NOT NULL ORDER BY c.seq DESC LIMIT 1)," \
+	" (SELECT c.data FROM events c WHERE c.run_id = i.run_id AND c.kind = '" EV_ITEM_RESULT "'" \
+	"  AND c.item_id = i.item_id ORDER BY c.seq DESC LIMIT 1)," \
+	/* a person acting after the due time says why */ \
+	" (SELECT c.reason FROM events c WHERE c.run_id = i.run_id AND c.item_id = i.item_id" \
+	"  AND c.reason IS NOT NULL AND c.kind IN ('" EV_ITEM_CONFIRM "', '" EV_ITEM_SKIP "', '" EV_ITEM_FAIL "')" \
+	"  AND i.due_ms > 0 AND c.at_ms > i.due_ms ORDER BY c.seq DESC LIMIT 1)" \
+	" FROM i LEFT JOIN events s ON s.seq = i.s_seq ORDER BY i.position"
+
+static const char items_full_sql[] = ITEMS_FULL_SQL("i.run_id = ?");
+/* one item: store_item_view */
+static const char item_full_sql[] = ITEMS_FULL_SQL("i.run_id = ? AND i.item_id = ?");
 
 /* What counts need: status and due time. */
 static const char items_light_sql[] =
@@ -228,6 +232,46 @@ int store_run_view(struct store *s, int64_t run_id, int64_t now_ms, struct run_v
 	for (size_t i = 0; i < v.n_items; i++)
 		if (!v.items[i].status_seq)
 			v.items[i].status_ms = v.opened_ms;   /* pending since the run opened */
+	count_items(v.items, v.n_items, v.count, &v.n_overdue);
+	*ret = v;
+	return 0;
+}
+
+int store_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t now_ms, struct run_view *ret,
+		    struct err *e)
+{
+	struct run_view v = { 0 };
+	struct db_stmt *st = NULL;
+	bool own;
+	int r;
+
+	r = tx_enter(s, false, &own, e);
+	if (r < 0)
+		return r;
+	r = load_run(s, run_id, now_ms, &v, e);
+	if (r == 0)
+		r = sq_prepare(s, &st, e, item_full_sql, "it", run_id, item_id);
+	if (r == 0) {
+		r = db_step(st, e);
+		if (r > 0) {
+			v.items = calloc(1, sizeof(*v.items));
+			if (!v.items) {
+				r = err_set(e, -ENOMEM, "out of memory");
+			} else {
+				read_full(st, &v.items[0], now_ms);
+				v.n_items = 1;
+				r = 0;
+			}
+		}
+		db_finalize(st);
+	}
+	r = (int)tx_leave(s, own, r, e);
+	if (r < 0) {
+		run_view_release(&v);
+		return r;
+	}
+	if (v.n_items && !v.items[0].status_seq)
+		v.items[0].status_ms = v.opened_ms;   /* pending since the run opened */
 	count_items(v.items, v.n_items, v.count, &v.n_overdue);
 	*ret = v;
 	return 0;

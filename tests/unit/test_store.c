@@ -405,6 +405,52 @@ static void test_view_derivation(void **state)
 	run_view_release(&v);
 }
 
+/* One item's view (the API's item read) says what the whole run's view
+ * says of that item. */
+static void test_item_view(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = { { 0 } };
+	int64_t run = make_run(f->s, "one"), now = T0 + 30 * MIN;
+	struct run_view whole, one;
+	const char *ids[] = { "a", "b", "c" };
+
+	add(f->s, run, "a", EV_ITEM_CONFIRM, ITEM_PASS, T0 + 15 * MIN, "ann", "late, sorry", "DEP-7", NULL);
+	add(f->s, run, "b", EV_ITEM_FAIL, ITEM_FAIL, T0 + 5 * MIN, "bob", "broken", NULL, NULL);
+	assert_int_equal(store_run_view(f->s, run, now, &whole, &e), 0);
+	for (size_t k = 0; k < 3; k++) {
+		const struct item_view *w = run_view_item(&whole, ids[k]), *o;
+
+		assert_int_equal(store_item_view(f->s, run, ids[k], now, &one, &e), 0);
+		assert_int_equal(one.n_items, 1);
+		o = &one.items[0];
+		assert_string_equal(o->id, w->id);
+		assert_string_equal(o->title, w->title);
+		assert_int_equal(o->status, w->status);
+		assert_int_equal(o->status_seq, w->status_seq);
+		assert_int_equal(o->status_ms, w->status_ms);
+		assert_int_equal(o->due_ms, w->due_ms);
+		assert_int_equal(o->overdue, w->overdue);
+		assert_int_equal(o->n_events, w->n_events);
+		assert_int_equal(o->closed_ms, w->closed_ms);
+		if (w->delay_reason)
+			assert_string_equal(o->delay_reason, w->delay_reason);
+		else
+			assert_null(o->delay_reason);
+		if (w->change_id)
+			assert_string_equal(o->change_id, w->change_id);
+		assert_int_equal(one.id, whole.id);
+		assert_int_equal(one.last_seq, whole.last_seq);
+		assert_int_equal(one.n_followups, 0);
+		run_view_release(&one);
+	}
+	run_view_release(&whole);
+	assert_int_equal(store_item_view(f->s, run, "zzz", now, &one, &e), 0);
+	assert_int_equal(one.n_items, 0);
+	run_view_release(&one);
+	assert_int_equal(store_item_view(f->s, run + 100, "a", now, &one, &e), -PF_ESTORE_CONFLICT);
+}
+
 static void test_overdue(void **state)
 {
 	struct fixture *f = *state;
@@ -854,6 +900,7 @@ static void test_item_status_names(void **state)
 	cmocka_unit_test_setup_teardown(test_run_create_view, setup_fn, teardown),                            \
 	cmocka_unit_test_setup_teardown(test_append_events, setup_fn, teardown),                              \
 	cmocka_unit_test_setup_teardown(test_view_derivation, setup_fn, teardown),                            \
+	cmocka_unit_test_setup_teardown(test_item_view, setup_fn, teardown),                                  \
 	cmocka_unit_test_setup_teardown(test_overdue, setup_fn, teardown),                                    \
 	cmocka_unit_test_setup_teardown(test_transactions, setup_fn, teardown),                               \
 	cmocka_unit_test_setup_teardown(test_runs_and_open_runs, setup_fn, teardown),                         \
