@@ -52,6 +52,11 @@ int launch_json(FILE *out, const struct launch_sel *s, const struct launch_rende
 int launch_markdown(FILE *out, const struct launch_sel *s, const struct launch_render_opts *o);
 int launch_junit(FILE *out, const struct launch_sel *s, const struct launch_render_opts *o);
 int launch_html(FILE *out, const struct launch_sel *s, const struct launch_render_opts *o);
+/* The HTML report's charts (status by module and by env, time to close,
+ * overdue), each in a section that scrolls sideways on a phone; one_grid
+ * (the board): all of them in one grid, and no section when nothing is
+ * overdue. Returns 0 or a negative errno. */
+int launch_html_charts(FILE *out, const struct launch_sel *s, bool one_grid);
 int launch_runs_tty(FILE *out, const struct run_summary *r, size_t n, const struct launch_render_opts *o);
 int launch_runs_json(FILE *out, const struct run_summary *r, size_t n, const struct launch_render_opts *o);
 int launch_runs_markdown(FILE *out, const struct run_summary *r, size_t n, const struct launch_render_opts *o);

@@ -134,7 +134,7 @@ static int by_env(FILE *out, const struct launch_sel *s)
 	return launch_svg_status_by(out, s, LAUNCH_BY_ENV);
 }
 
-static int charts(FILE *out, const struct launch_sel *s)
+int launch_html_charts(FILE *out, const struct launch_sel *s, bool one_grid)
 {
 	int ret;
 
@@ -144,6 +144,14 @@ static int charts(FILE *out, const struct launch_sel *s)
 	if ((ret = chart(out, "Status by module", by_module, s)) < 0 ||
 	    (ret = chart(out, "Status by environment", by_env, s)) < 0)
 		return ret;
+	if (one_grid) {
+		/* the board: every chart in one grid, none for nothing overdue */
+		if ((ret = chart(out, "Time to close", launch_svg_time_to_close, s)) < 0 ||
+		    (s->n_overdue && (ret = chart(out, "Overdue items", launch_svg_overdue, s)) < 0))
+			return ret;
+		fputs("</div>\n", out);
+		return 0;
+	}
 	fputs("</div>\n", out);
 	if ((ret = chart(out, "Time to close", launch_svg_time_to_close, s)) < 0)
 		return ret;
@@ -296,7 +304,7 @@ int launch_html(FILE *out, const struct launch_sel *s, const struct launch_rende
 
 	head(out, s->v);
 	header(out, s);
-	if ((ret = charts(out, s)) < 0)
+	if ((ret = launch_html_charts(out, s, false)) < 0)
 		return ret;
 	if ((ret = items(out, s)) < 0)
 		return ret;

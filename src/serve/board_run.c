@@ -363,45 +363,6 @@ static void items_table(FILE *out, const struct board_ctx *c, const struct launc
 	fputs("</section>\n", out);
 }
 
-static int chart(FILE *out, const char *title, int (*draw)(FILE *, const struct launch_sel *),
-		 const struct launch_sel *s)
-{
-	int ret;
-
-	fprintf(out, "<section>\n<h2>%s</h2>\n<div class=\"scroll\">\n", title);
-	if ((ret = draw(out, s)) < 0)
-		return ret;
-	fputs("</div>\n</section>\n", out);
-	return 0;
-}
-
-static int by_module(FILE *out, const struct launch_sel *s)
-{
-	return launch_svg_status_by(out, s, LAUNCH_BY_MODULE);
-}
-
-static int by_env(FILE *out, const struct launch_sel *s)
-{
-	return launch_svg_status_by(out, s, LAUNCH_BY_ENV);
-}
-
-static int charts(FILE *out, const struct launch_sel *s)
-{
-	int ret;
-
-	if (!s->n)
-		return 0;
-	fputs("<div class=\"charts\">\n", out);
-	if ((ret = chart(out, "Status by module", by_module, s)) < 0 ||
-	    (ret = chart(out, "Status by environment", by_env, s)) < 0 ||
-	    (ret = chart(out, "Time to close", launch_svg_time_to_close, s)) < 0)
-		return ret;
-	if (s->n_overdue && (ret = chart(out, "Overdue items", launch_svg_overdue, s)) < 0)
-		return ret;
-	fputs("</div>\n", out);
-	return 0;
-}
-
 int board_page_run(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct board_filter *f,
 		   const struct board_alert *a, bool fragment)
 {
@@ -445,7 +406,7 @@ int board_page_run(FILE *out, const struct board_ctx *c, const struct run_view *
 	fputs("<section>\n<h2>Follow-ups</h2>\n", out);
 	board_followups_table(out, c, s.followups, s.n_followups, false, back, a);
 	fputs("</section>\n", out);
-	ret = charts(out, &s);
+	ret = launch_html_charts(out, &s, true);
 	if (!fragment) {
 		fputs("</div>\n", out);
 		board_tail(out);
