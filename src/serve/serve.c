@@ -231,8 +231,9 @@ void serve_announce(struct serve *sv)
 {
 	const struct serve_config *c = &sv->cfg;
 
-	serve_log(sv, "listening on %s://%s (store: %s, %zu tokens%s%s, notify %s)", sv->tls ? "https" : "http",
-		  sv->address, sv->backend, serve_auth_count(sv->auth), c->open_reads ? ", open reads" : "",
+	serve_log(sv, "listening on %s://%s (store: %s, %zu token%s%s%s, notify %s)", sv->tls ? "https" : "http",
+		  sv->address, sv->backend, serve_auth_count(sv->auth), serve_auth_count(sv->auth) == 1 ? "" : "s",
+		  c->open_reads ? ", open reads" : "",
 		  serve_auth_count(sv->auth) == 0 ? ", no tokens: writes are refused, no one can log in" : "",
 		  c->notify_interval_s > 0 ? "on" : "off");
 }
