@@ -269,18 +269,35 @@ static int identify(struct req_ctx *x, bool *bearer)
 	return 0;
 }
 
+/* A board route asked by a page's script (fetch with Accept:
+ * application/json, no text/html): it reads a JSON error, not the login. */
+static bool wants_json_only(struct req_ctx *x)
+{
+	const char *accept = http_header(&x->r, "Accept");
+
+	return accept && strstr(accept, "application/json") && !strstr(accept, "text/html");
+}
+
 static void unauthenticated(struct req_ctx *x, const struct route *rt)
 {
-	if (rt->flags & ROUTE_BOARD) {
+	if ((rt->flags & ROUTE_BOARD) && !wants_json_only(x)) {
 		/* a page comes back after the login (next=path?query, encoded); a
-		 * form's action is not repeated: the login goes to the board */
+		 * form's action is not repeated: the login goes back to the page
+		 * the form was on (its back field; login checks it is local) */
 		struct buf target = BUF_INIT(8192), loc = BUF_INIT(16384);
+		char back[2048];
+		const char *page = NULL;
 
 		buf_puts(&loc, "/login");
 		if (strcmp(x->r.method, "GET") == 0 || strcmp(x->r.method, "HEAD") == 0) {
 			http_request_target(&x->r, &target);
+			page = buf_str(&target);
+		} else {
+			page = http_form(&x->r, "back", back, sizeof(back));
+		}
+		if (page && page[0] == '/') {
 			buf_puts(&loc, "?next=");
-			http_url_encode(&loc, buf_str(&target));
+			http_url_encode(&loc, page);
 		}
 		buf_release(&target);
 		http_set_header(&x->w, "Location", "%s", buf_str(&loc));
