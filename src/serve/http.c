@@ -203,17 +203,39 @@ static const struct route *find_route(struct req_ctx *x, const char *method, con
 
 /* ---- authentication by route flags --------------------------------------- */
 
+/* The first value of a proxy's X-Forwarded-* header, into buf; NULL when absent. */
+static const char *forwarded(struct req_ctx *x, const char *name, char *buf, size_t len)
+{
+	const char *v = http_header(&x->r, name);
+
+	if (!v || !*v)
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)strcspn(v, ", "), v);
+	return buf;
+}
+
 /* Origin, when a browser sent one, must be this server as the client
- * reached it: scheme://Host. */
+ * reached it: scheme://Host. Behind a TLS proxy the client reached
+ * https://NAME: the proxy says so in X-Forwarded-Proto/-Host. A page
+ * elsewhere cannot add those to a browser's cross-site request (a custom
+ * header needs a CORS preflight this server never grants), so they cannot
+ * help a forgery. */
 static bool origin_ok(struct req_ctx *x)
 {
+	char fproto[16], fhost[256];
 	const char *origin = http_header(&x->r, "Origin");
-	const char *host = http_header(&x->r, "Host");
+	const char *host = forwarded(x, "X-Forwarded-Host", fhost, sizeof(fhost));
+	const char *proto = forwarded(x, "X-Forwarded-Proto", fproto, sizeof(fproto));
 	const char *scheme = x->r.tls ? "https://" : "http://";
-	size_t sl = strlen(scheme);
+	size_t sl;
 
 	if (!origin)
 		return true;
+	if (!host)
+		host = http_header(&x->r, "Host");
+	if (proto && (strcasecmp(proto, "https") == 0 || strcasecmp(proto, "http") == 0))
+		scheme = strcasecmp(proto, "https") == 0 ? "https://" : "http://";
+	sl = strlen(scheme);
 	if (!host || strncasecmp(origin, scheme, sl) != 0)
 		return false;
 	return strcasecmp(origin + sl, host) == 0;

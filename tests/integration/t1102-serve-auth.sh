@@ -79,6 +79,15 @@ expect_eq "this server's own Origin: done" \
 	"$(code -b "$C_ANN" -H "X-CSRF-Token: $CSRF" -H "Origin: $A" -X POST "$A/logout")" 303
 expect_eq "a login from a foreign Origin: 403" \
 	"$(code -H "Origin: http://evil.example" --data-urlencode "token=$T_ANN" "$A/login")" 403
+# behind a TLS proxy: the browser's Origin is https://NAME, the proxy says so
+px=(-H "X-Forwarded-Proto: https" -H "X-Forwarded-Host: board.example")
+hdrs=$(curl -s -D - -o /dev/null "${px[@]}" -H "Origin: https://board.example" --data-urlencode "token=$T_ANN" "$A/login")
+expect_match "a login through a TLS proxy (X-Forwarded-Proto/-Host): 303" "$hdrs" "^HTTP/1.1 303 "
+expect_match "... its cookie is Secure" "$(grep -i '^set-cookie' <<<"$hdrs")" "; Secure"
+expect_eq "... a foreign Origin through the proxy: 403" \
+	"$(code "${px[@]}" -H "Origin: https://evil.example" --data-urlencode "token=$T_ANN" "$A/login")" 403
+expect_eq "... the proxy's name over plain http: 403" \
+	"$(code "${px[@]}" -H "Origin: http://board.example" --data-urlencode "token=$T_ANN" "$A/login")" 403
 expect_eq "a bearer write needs no CSRF token (no ambient credential)" \
 	"$(code -H "Authorization: Bearer $T_ANN" -X POST "$A/logout")" 303
 
