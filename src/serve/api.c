@@ -26,15 +26,26 @@ struct store *api_store(struct http_request *r, struct http_response *w)
 	struct store *s = http_store(r, &e);
 
 	if (!s)
-		http_error_code(w, -PF_ESTORE_UNREACHABLE, e.msg);
+		api_fail(r, w, -PF_ESTORE_UNREACHABLE, &e);
 	return s;
 }
 
-int api_fail(struct http_response *w, int code, const struct err *e)
+/* A refusal's message is the caller's to read; a store's or an internal
+ * error's may name a host, a file or a query: it goes to the log, and the
+ * answer says only what happened (as the board and /healthz do). */
+int api_fail(struct http_request *r, struct http_response *w, int code, const struct err *e)
 {
-	if (code == -PF_ESTORE_CONFLICT || code == -PF_ELAUNCH_NOTFOUND)
-		return http_error(w, 404, "not_found", "%s", e->msg);
-	return http_error_code(w, code, e->msg);
+	switch (-code) {
+	case PF_ESTORE_CONFLICT:
+	case PF_ELAUNCH_NOTFOUND: return http_error(w, 404, "not_found", "%s", e->msg);
+	case PF_ELAUNCH_INVALID:
+	case PF_ELAUNCH_REFUSED: return http_error_code(w, code, e->msg);
+	default:
+		serve_log(r->sv, "api: %s %s: %s", r->method, r->path, e->msg);
+		return http_error_code(w, code,
+				       code == -PF_ESTORE_UNREACHABLE ? "the store is unreachable; the next request tries again"
+								      : "internal error (the server's log says more)");
+	}
 }
 
 /* Outside text for a message: printable ASCII, anything else '?', cut. */
@@ -189,7 +200,7 @@ static int get_runs(struct http_request *r, struct http_response *w)
 		return 0;
 	rc = store_runs(s, serve_now_ms(), (size_t)limit, &runs, &n, &e);
 	if (rc < 0)
-		return api_fail(w, rc, &e);
+		return api_fail(r, w, rc, &e);
 	arr = json_array();
 	doc = json_pack("{s:s, s:o}", "preflight_version", PREFLIGHT_VERSION, "runs", arr);
 	for (size_t i = 0; i < n; i++) {
@@ -216,7 +227,7 @@ static int load_view(struct http_request *r, struct http_response *w, const stru
 		return -1;
 	rc = api_run_view(s, run_id, serve_now_ms(), v, &e);
 	if (rc < 0) {
-		api_fail(w, rc, &e);
+		api_fail(r, w, rc, &e);
 		return -1;
 	}
 	return 0;
@@ -303,8 +314,8 @@ static int get_item(struct http_request *r, struct http_response *w)
 /* ---- events ------------------------------------------------------------------ */
 
 /* {"events": [...], "last_seq": N, "more": bool} of the events after `after`. */
-static int events_reply(struct http_response *w, struct store *s, int64_t run_id, const char *item, int64_t after,
-			int64_t limit)
+static int events_reply(struct http_request *r, struct http_response *w, struct store *s, int64_t run_id,
+			const char *item, int64_t after, int64_t limit)
 {
 	struct event *evs = NULL;
 	struct err e = { "" };
@@ -315,7 +326,7 @@ static int events_reply(struct http_response *w, struct store *s, int64_t run_id
 
 	rc = store_events(s, run_id, item, after, (size_t)limit, &evs, &n, &e);
 	if (rc < 0)
-		return api_fail(w, rc, &e);
+		return api_fail(r, w, rc, &e);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		if (arr && json_array_append_new(arr, launch_event_json(&evs[i])) < 0) {
@@ -344,7 +355,7 @@ static int get_item_events(struct http_request *r, struct http_response *w)
 	    q_int(r, w, "limit", EVENTS_LIMIT_DEFAULT, 1, EVENTS_LIMIT_MAX, &limit) < 0 || load_view(r, w, &v) < 0 ||
 	    !(it = api_find_item(r, w, v)) || !(s = api_store(r, w)))
 		return 0;
-	return events_reply(w, s, v->id, it->id, after, limit);
+	return events_reply(r, w, s, v->id, it->id, after, limit);
 }
 
 static int get_events(struct http_request *r, struct http_response *w)
@@ -362,7 +373,7 @@ static int get_events(struct http_request *r, struct http_response *w)
 		return http_error(w, 400, "bad_request", "query parameter 'item' must not be empty");
 	if (!(s = api_store(r, w)))
 		return 0;
-	return events_reply(w, s, run_id, item, after, limit);
+	return events_reply(r, w, s, run_id, item, after, limit);
 }
 
 /* ---- follow-ups ---------------------------------------------------------------- */
@@ -396,7 +407,7 @@ static int get_followups(struct http_request *r, struct http_response *w)
 		return 0;
 	rc = store_followups(s, run_id, open_only, serve_now_ms(), &f, &n, &e);
 	if (rc < 0)
-		return api_fail(w, rc, &e);
+		return api_fail(r, w, rc, &e);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		if (arr && json_array_append_new(arr, api_followup_json(&f[i])) < 0) {
@@ -428,7 +439,7 @@ static int get_followup(struct http_request *r, struct http_response *w)
 		return 0;
 	rc = store_followup_get(s, id, serve_now_ms(), &f, &e);
 	if (rc < 0)
-		return api_fail(w, rc, &e);
+		return api_fail(r, w, rc, &e);
 	doc = api_followup_json(&f);
 	followup_view_release(&f);
 	return api_reply(w, doc);
@@ -487,7 +498,7 @@ static int get_outbox(struct http_request *r, struct http_response *w)
 		return 0;
 	rc = store_outbox_list(s, state, (size_t)limit, &m, &n, &e);
 	if (rc < 0)
-		return api_fail(w, rc, &e);
+		return api_fail(r, w, rc, &e);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		if (arr && json_array_append_new(arr, outbox_json(&m[i])) < 0) {

@@ -67,7 +67,7 @@ int api_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t 
 struct store *api_store(struct http_request *r, struct http_response *w);
 /* Answers an error code of the store or of actions.h: an unknown run
  * (-PF_ESTORE_CONFLICT from a view) is 404. Returns http_error's result. */
-int api_fail(struct http_response *w, int code, const struct err *e);
+int api_fail(struct http_request *r, struct http_response *w, int code, const struct err *e);
 /* Reads the {run} route parameter: a positive integer, else 404 answered
  * and -1 returned. */
 int api_run_param(struct http_request *r, struct http_response *w, int64_t *ret);

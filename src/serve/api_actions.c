@@ -57,7 +57,7 @@ int api_post_item(struct http_request *r, struct http_response *w)
 	 * business); the action checks again inside its transaction. */
 	rc = api_run_view(s, act.run_id, serve_now_ms(), &v, &e);
 	if (rc < 0) {
-		api_fail(w, rc, &e);
+		api_fail(r, w, rc, &e);
 		goto out;
 	}
 	if (!api_find_item(r, w, v))
@@ -69,7 +69,7 @@ int api_post_item(struct http_request *r, struct http_response *w)
 	act.via = r->auth.via ? r->auth.via : "api";
 	rc = launch_act_item(s, &act, &res, &e);
 	if (rc < 0) {
-		api_fail(w, rc, &e);
+		api_fail(r, w, rc, &e);
 		goto out;
 	}
 	serve_hub_kick(serve_hub_of(r->sv));   /* the live feed: now, not at its next poll */
@@ -79,7 +79,7 @@ int api_post_item(struct http_request *r, struct http_response *w)
 	 * moved with it). */
 	rc = api_run_view(s, act.run_id, serve_now_ms(), &v, &e);
 	if (rc < 0) {
-		api_fail(w, rc, &e);
+		api_fail(r, w, rc, &e);
 		goto out;
 	}
 	if (!(it = api_find_item(r, w, v)))
@@ -118,19 +118,19 @@ int api_post_close(struct http_request *r, struct http_response *w)
 	rc = store_followup_get(s, id, serve_now_ms(), &f, &e);
 	followup_view_release(&f);
 	if (rc < 0) {
-		api_fail(w, rc, &e);
+		api_fail(r, w, rc, &e);
 		goto out;
 	}
 	seq = launch_close_followup(s, id, b.rca, actor, r->auth.via ? r->auth.via : "api", -1, &e);
 	if (seq < 0) {
-		api_fail(w, (int)seq, &e);
+		api_fail(r, w, (int)seq, &e);
 		goto out;
 	}
 	serve_hub_kick(serve_hub_of(r->sv));
 	serve_log(r->sv, "follow-up %" PRId64 " closed by %s (seq %" PRId64 ")", id, actor, seq);
 	rc = store_followup_get(s, id, serve_now_ms(), &f, &e);
 	if (rc < 0) {
-		api_fail(w, rc, &e);
+		api_fail(r, w, rc, &e);
 		goto out;
 	}
 	doc = json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "followup", api_followup_json(&f));

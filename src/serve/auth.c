@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
@@ -396,6 +397,15 @@ static int back_to_login(struct http_response *w, const char *error, const char 
 	return 0;
 }
 
+/* The browser reached this server over https: TLS here, or a TLS proxy
+ * in front that says so (X-Forwarded-Proto). The cookie is then Secure. */
+static bool https(const struct http_request *r)
+{
+	const char *p = http_header(r, "X-Forwarded-Proto");
+
+	return r->tls || (p && strncasecmp(p, "https", 5) == 0 && (p[5] == '\0' || p[5] == ','));
+}
+
 static int post_login(struct http_request *r, struct http_response *w)
 {
 	struct serve *sv = r->sv;
@@ -426,7 +436,7 @@ static int post_login(struct http_request *r, struct http_response *w)
 	if (rc < 0)
 		return http_error(w, 500, "internal", "no session could be made");
 	http_set_header(w, "Set-Cookie", "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
-			SERVE_SESSION_COOKIE, cookie, (long long)c->session_ttl_s, sv->tls ? "; Secure" : "");
+			SERVE_SESSION_COOKIE, cookie, (long long)c->session_ttl_s, https(r) ? "; Secure" : "");
 	crypto_wipe(cookie, sizeof(cookie));
 	http_set_header(w, "Location", "%s", safe_next(nx) ? nx : "/");
 	serve_log(sv, "login: %s from %s", name, ip);
@@ -440,7 +450,7 @@ static int post_logout(struct http_request *r, struct http_response *w)
 {
 	/* the cookie is signed, not stored: logging out forgets it in this browser */
 	http_set_header(w, "Set-Cookie", "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s", SERVE_SESSION_COOKIE,
-			r->tls ? "; Secure" : "");
+			https(r) ? "; Secure" : "");
 	http_set_header(w, "Location", "/login");
 	w->status = 303;
 	w->content_type = "text/plain; charset=utf-8";

@@ -490,7 +490,7 @@ static int post_item(struct http_request *r, struct http_response *w)
 		.action = (enum launch_action)action,
 		.actor = r->auth.actor,
 		.reason = why && *why ? why : NULL,
-		.via = "board",
+		.via = r->auth.via ? r->auth.via : "board",   /* a bearer token on a form route: "api" */
 		.reason_hint = "a reason",
 	};
 	if ((ret = launch_act_item(s, &a, &res, &e)) < 0)
@@ -523,8 +523,9 @@ static int post_close(struct http_request *r, struct http_response *w)
 		seq = -PF_ESTORE_UNREACHABLE;
 		goto refuse;
 	}
-	if ((seq = launch_close_followup(s, id, why && *why ? why : NULL, r->auth.actor, "board", serve_now_ms(), &e)) <
-	    0)
+	seq = launch_close_followup(s, id, why && *why ? why : NULL, r->auth.actor, r->auth.via ? r->auth.via : "board",
+				    serve_now_ms(), &e);
+	if (seq < 0)
 		goto refuse;
 	snprintf(message, sizeof(message), "follow-up %" PRId64 " closed", id);
 	return done(r, w, to, "/followups", message);

@@ -203,17 +203,39 @@ static const struct route *find_route(struct req_ctx *x, const char *method, con
 
 /* ---- authentication by route flags --------------------------------------- */
 
+/* The first value of a proxy's X-Forwarded-* header, into buf; NULL when absent. */
+static const char *forwarded(struct req_ctx *x, const char *name, char *buf, size_t len)
+{
+	const char *v = http_header(&x->r, name);
+
+	if (!v || !*v)
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)strcspn(v, ", "), v);
+	return buf;
+}
+
 /* Origin, when a browser sent one, must be this server as the client
- * reached it: scheme://Host. */
+ * reached it: scheme://Host. Behind a TLS proxy the client reached
+ * https://NAME: the proxy says so in X-Forwarded-Proto/-Host. A page
+ * elsewhere cannot add those to a browser's cross-site request (a custom
+ * header needs a CORS preflight this server never grants), so they cannot
+ * help a forgery. */
 static bool origin_ok(struct req_ctx *x)
 {
+	char fproto[16], fhost[256];
 	const char *origin = http_header(&x->r, "Origin");
-	const char *host = http_header(&x->r, "Host");
+	const char *host = forwarded(x, "X-Forwarded-Host", fhost, sizeof(fhost));
+	const char *proto = forwarded(x, "X-Forwarded-Proto", fproto, sizeof(fproto));
 	const char *scheme = x->r.tls ? "https://" : "http://";
-	size_t sl = strlen(scheme);
+	size_t sl;
 
 	if (!origin)
 		return true;
+	if (!host)
+		host = http_header(&x->r, "Host");
+	if (proto && (strcasecmp(proto, "https") == 0 || strcasecmp(proto, "http") == 0))
+		scheme = strcasecmp(proto, "https") == 0 ? "https://" : "http://";
+	sl = strlen(scheme);
 	if (!host || strncasecmp(origin, scheme, sl) != 0)
 		return false;
 	return strcasecmp(origin + sl, host) == 0;
@@ -269,18 +291,35 @@ static int identify(struct req_ctx *x, bool *bearer)
 	return 0;
 }
 
+/* A board route asked by a page's script (fetch with Accept:
+ * application/json, no text/html): it reads a JSON error, not the login. */
+static bool wants_json_only(struct req_ctx *x)
+{
+	const char *accept = http_header(&x->r, "Accept");
+
+	return accept && strstr(accept, "application/json") && !strstr(accept, "text/html");
+}
+
 static void unauthenticated(struct req_ctx *x, const struct route *rt)
 {
-	if (rt->flags & ROUTE_BOARD) {
+	if ((rt->flags & ROUTE_BOARD) && !wants_json_only(x)) {
 		/* a page comes back after the login (next=path?query, encoded); a
-		 * form's action is not repeated: the login goes to the board */
+		 * form's action is not repeated: the login goes back to the page
+		 * the form was on (its back field; login checks it is local) */
 		struct buf target = BUF_INIT(8192), loc = BUF_INIT(16384);
+		char back[2048];
+		const char *page = NULL;
 
 		buf_puts(&loc, "/login");
 		if (strcmp(x->r.method, "GET") == 0 || strcmp(x->r.method, "HEAD") == 0) {
 			http_request_target(&x->r, &target);
+			page = buf_str(&target);
+		} else {
+			page = http_form(&x->r, "back", back, sizeof(back));
+		}
+		if (page && page[0] == '/') {
 			buf_puts(&loc, "?next=");
-			http_url_encode(&loc, buf_str(&target));
+			http_url_encode(&loc, page);
 		}
 		buf_release(&target);
 		http_set_header(&x->w, "Location", "%s", buf_str(&loc));

@@ -62,16 +62,20 @@ __attribute__((format(printf, 2, 0))) static void vlog_line(struct serve *sv, co
 {
 	struct timespec ts;
 	struct tm tm;
-	char stamp[40];
+	char stamp[40], line[4096];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* a line quotes outside text (a decoded path, an item id): a control
+	 * byte in it must not start a forged line of its own */
+	vsnprintf(line, sizeof(line), fmt, ap);
+	for (char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	pthread_mutex_lock(&sv->log_lock);
 	if (sv->log) {
-		fprintf(sv->log, "%s.%03ldZ ", stamp, ts.tv_nsec / 1000000);
-		vfprintf(sv->log, fmt, ap);
-		fputc('\n', sv->log);
+		fprintf(sv->log, "%s.%03ldZ %s\n", stamp, ts.tv_nsec / 1000000, line);
 		fflush(sv->log);
 	}
 	pthread_mutex_unlock(&sv->log_lock);

@@ -205,6 +205,15 @@ try {
   if (SHOTS) await phone.screenshot({ path: join(SHOTS, 'board-phone.png') });
 
   ok(problems.length === 0, 'no script error and no CSP violation in any page', problems.join('\n'));
+
+  // the session ends while a page is open: its next action goes to the login, and back
+  await pb.goto(`${BOARD}/runs/${RUN}`);
+  await b.clearCookies();
+  await row(pb, 'pay-refund').locator('button', { hasText: 'confirm' }).click();
+  await eventually(() => pb.waitForURL(/\/login\?/, { timeout: WAIT }),
+    'an action after the session ended goes to the login');
+  ok(new URL(pb.url()).searchParams.get('next') === `/runs/${RUN}`, '... which comes back to the page', pb.url());
+  ok(itemOf(status(), 'pay-refund').status === 'pending', '... and nothing was recorded');
 } catch (e) {
   ok(false, 'the scenario ran to its end', e.stack);
 } finally {

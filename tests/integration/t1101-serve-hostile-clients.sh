@@ -70,8 +70,12 @@ expect_match "a wrong method: 405" "$hdrs" "^HTTP/1.1 405 "
 expect_match "... with Allow" "$hdrs" "Allow: GET, HEAD"
 expect_eq "... a JSON error" "$(jq -r .error.code "$WORK/405")" method_not_allowed
 
+code=$(curl -s -o /dev/null -w '%{http_code}' "$SERVE_URL/x%0Aforged%20login:%20admin%0D")
+expect_eq "a path with an encoded line break: 404" "$code" 404
 expect_true "the server is still running" kill -0 "$SERVE_PID"
 stop_serve
 expect_eq "and stops with exit 0" "$SERVE_RC" 0
 expect_match "the log names the 408s" "$(cat "$SERVE_ERR")" "request head not complete after 2s: 408"
+expect_eq "the access log quotes it on one line: no forged line" "$(grep -c '^forged' "$SERVE_ERR" || true)" 0
+expect_match "... its control bytes shown as ?" "$(cat "$SERVE_ERR")" 'GET /x\?forged login: admin\? 404 '
 finish

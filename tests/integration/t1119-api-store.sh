@@ -67,6 +67,9 @@ pass() {
 		api_as "$TOK_ANN" POST "/api/v1/runs/$RUN/items/cache-warm/confirm"
 		expect_eq "$K: ... a write too" "$API_STATUS" 503
 		expect_no_match "$K: ... never the password or a stack" "$API_BODY" "password|<html"
+		expect_eq "$K: ... saying only that (the store's message may name its host)" \
+			"$(jq -r .error.message <<<"$API_BODY")" "the store is unreachable; the next request tries again"
+		expect_match "$K: ... the log has the store's own message" "$(cat "$SERVE_LOG")" "api: POST /api/v1/runs/$RUN/items/cache-warm/confirm: "
 		expect_true "$K: the server is still running" kill -0 "$SERVE_PID"
 	fi
 	api_stop "$K"

@@ -122,6 +122,31 @@ code=$(get "$WORK/nf" "$BOARD/runs/$RUN/items/no-such/confirm" -b "$jar" \
 	--data-urlencode "csrf=$CSRF" --data-urlencode "back=/runs/$RUN")
 expect_eq "an unknown item: 404" "$code" 404
 
+# no session (none, or one that has ended): a browser's form goes to the
+# login and comes back to the page it was on; a page's fetch reads JSON
+code=$(get "$WORK/anonpost" "$BOARD/runs/$RUN/items/ord-canary/confirm" -H 'Accept: text/html' \
+	--data-urlencode "back=/runs/$RUN?module=pay ment")
+expect_eq "a form posted without a session: 303" "$code" 303
+expect_eq "... to the login, then back to the form's page" "$(header "$WORK/anonpost.h" Location)" \
+	"/login?next=%2Fruns%2F$RUN%3Fmodule%3Dpay%20ment"
+code=$(get "$WORK/oldpost" "$BOARD/runs/$RUN/items/ord-canary/confirm" -H 'Accept: text/html' \
+	-b "preflight_session=v1.616e6e.1.00.00" --data-urlencode "csrf=$CSRF" --data-urlencode "back=/followups")
+expect_eq "an ended session's form: the login, then its page" "$(header "$WORK/oldpost.h" Location)" \
+	"/login?next=%2Ffollowups"
+code=$(get "$WORK/anonfetch" "$BOARD/runs/$RUN/items/ord-canary/confirm" -H 'Accept: application/json' \
+	-H "X-CSRF-Token: $CSRF" --data-urlencode "back=$back")
+expect_eq "a page's fetch without a session: 401" "$code" 401
+expect_eq "... in JSON" "$(jq -r .error.code "$WORK/anonfetch")" unauthorized
+pf "$WORK/st3.json" status "$RUN" --db "$db" --format json
+expect_eq "... nothing recorded" "$(json_item "$WORK/st3.json" ord-canary status)" pending
+
+# a bearer token on a form route acts too; the event says it came by the API
+code=$(get "$WORK/bearer" "$BOARD/runs/$RUN/items/ord-canary/confirm" -H "Authorization: Bearer $TOKEN_BOB" --data-urlencode "back=$back" \
+	-H 'Accept: application/json')
+expect_eq "a bearer token on a board form route: 200" "$code" 200
+expect_eq "... recorded via the API (via follows the credential)" \
+	"$(store_sql "$db" "SELECT actor || ' ' || json_extract(data, '\$.via') FROM events WHERE item_id = 'ord-canary' AND kind = 'item.confirm'")" "bob api"
+
 # follow-ups
 fid=$(jq -r '.followups[0].id' "$WORK/st2.json")
 code=$(get "$WORK/f1" "$BOARD/followups/$fid/close" -b "$jar" --data-urlencode "csrf=$CSRF" \

@@ -124,6 +124,8 @@
       method: 'POST', credentials: 'same-origin', body: body,
       headers: { 'Accept': 'application/json', 'X-CSRF-Token': csrf }
     }).then(function (res) {
+      /* the session ended: reloading goes to the login, which comes back here */
+      if (res.status === 401) { window.location.reload(); return new Promise(function () {}); }
       return res.json().catch(function () { return { ok: false, message: 'the server answered ' + res.status }; });
     }).then(function (j) {
       if (j.ok) {
