@@ -303,7 +303,7 @@ static int get_item(struct http_request *r, struct http_response *w)
 		return 0;
 	rc = api_item_view(s, run_id, http_param(r, "item"), serve_now_ms(), &v, &e);
 	if (rc < 0) {
-		api_fail(w, rc, &e);
+		api_fail(r, w, rc, &e);
 		return 0;
 	}
 	if (!(it = api_find_item(r, w, v)))
