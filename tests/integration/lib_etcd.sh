@@ -241,7 +241,7 @@ _start_etcd() {
 		# etcd is timeout's child: its own pid is the one preflight checks.
 		_se_epid=
 		for ((_se_i = 0; _se_i < 50; _se_i++)); do
-			_se_epid=$(ps -o pid= --ppid "$_se_tpid" 2>/dev/null | tr -d ' ' | head -n 1)
+			_se_epid=$(ps -o pid= --ppid "$_se_tpid" 2>/dev/null | tr -d ' ' | head -n 1 || true)
 			[ -n "$_se_epid" ] && break
 			kill -0 "$_se_tpid" 2>/dev/null || break
 			sleep 0.1
