@@ -39,9 +39,19 @@ struct login_slot {
 	int64_t last_ms, locked_until_ms;
 };
 
-struct serve_auth {
+/* A tokens table a reload replaced: kept until the server stops, since a
+ * request may still hold a name from it (a few bytes per SIGHUP). */
+struct retired_tokens {
 	struct serve_token *tokens;
 	size_t n_tokens;
+	struct retired_tokens *next;
+};
+
+struct serve_auth {
+	pthread_rwlock_t tokens_lock;    /* tokens and n_tokens: SIGHUP swaps them */
+	struct serve_token *tokens;
+	size_t n_tokens;
+	struct retired_tokens *retired;
 	unsigned char key[SESSION_KEY_MAX];
 	size_t key_len;
 	bool key_shared;
@@ -142,6 +152,7 @@ int serve_auth_load(const struct serve_config *c, struct serve_auth **ret, struc
 	if (!a)
 		return err_set(e, -ENOMEM, "out of memory");
 	pthread_mutex_init(&a->login_lock, NULL);
+	pthread_rwlock_init(&a->tokens_lock, NULL);
 	if (crypto_init(why, sizeof(why)) < 0) {
 		serve_auth_free(a);
 		return err_set(e, -PF_EUSAGE, "sessions need HMAC-SHA256: %s", why);
@@ -162,14 +173,57 @@ void serve_auth_free(struct serve_auth *a)
 	if (!a)
 		return;
 	serve_tokens_free(a->tokens, a->n_tokens);
+	while (a->retired) {
+		struct retired_tokens *t = a->retired;
+
+		a->retired = t->next;
+		serve_tokens_free(t->tokens, t->n_tokens);
+		free(t);
+	}
 	crypto_wipe(a->key, sizeof(a->key));
 	pthread_mutex_destroy(&a->login_lock);
+	pthread_rwlock_destroy(&a->tokens_lock);
 	free(a);
 }
 
 size_t serve_auth_count(const struct serve_auth *a)
 {
-	return a ? a->n_tokens : 0;
+	size_t n;
+
+	if (!a)
+		return 0;
+	pthread_rwlock_rdlock((pthread_rwlock_t *)&a->tokens_lock);
+	n = a->n_tokens;
+	pthread_rwlock_unlock((pthread_rwlock_t *)&a->tokens_lock);
+	return n;
+}
+
+int serve_auth_reload(struct serve_auth *a, const struct serve_config *c, struct err *e)
+{
+	struct serve_auth fresh = { 0 };
+	struct retired_tokens *old = calloc(1, sizeof(*old));
+	int r;
+
+	if (!old)
+		return err_set(e, -ENOMEM, "out of memory");
+	r = load_tokens(&fresh, c, e);
+	if (r == 0 && fresh.n_tokens == 0 && !c->open_reads)
+		r = err_set(e, -PF_EUSAGE, "no tokens left");
+	if (r < 0) {
+		/* a bad file keeps the tokens there were: a typo must not lock everyone out */
+		serve_tokens_free(fresh.tokens, fresh.n_tokens);
+		free(old);
+		return r;
+	}
+	pthread_rwlock_wrlock(&a->tokens_lock);
+	old->tokens = a->tokens;
+	old->n_tokens = a->n_tokens;
+	old->next = a->retired;
+	a->retired = old;
+	a->tokens = fresh.tokens;
+	a->n_tokens = fresh.n_tokens;
+	pthread_rwlock_unlock(&a->tokens_lock);
+	return (int)fresh.n_tokens;
 }
 
 bool serve_auth_key_shared(const struct serve_auth *a)
@@ -188,10 +242,25 @@ const char *serve_auth_token(const struct serve_auth *a, const char *token)
 
 	if (!a || !token || !*token)
 		return NULL;
+	pthread_rwlock_rdlock((pthread_rwlock_t *)&a->tokens_lock);
 	/* every token is compared, so the time says nothing of which matched */
 	for (size_t i = 0; i < a->n_tokens; i++)
 		if (serve_auth_equal(token, a->tokens[i].token))
 			found = a->tokens[i].name;
+	pthread_rwlock_unlock((pthread_rwlock_t *)&a->tokens_lock);
+	/* a replaced table is retired, not freed: the name stays valid */
+	return found;
+}
+
+/* Whether name still has a token: a session outlives no token of its person. */
+static bool has_name(const struct serve_auth *a, const char *name)
+{
+	bool found = false;
+
+	pthread_rwlock_rdlock((pthread_rwlock_t *)&a->tokens_lock);
+	for (size_t i = 0; i < a->n_tokens && !found; i++)
+		found = !strcmp(a->tokens[i].name, name);
+	pthread_rwlock_unlock((pthread_rwlock_t *)&a->tokens_lock);
 	return found;
 }
 
@@ -299,6 +368,9 @@ int serve_auth_session_check(const struct serve_auth *a, const char *cookie, int
 	if (end != dots[2] || expiry <= now_ms)
 		return -EACCES;
 	if (unhex(dots[0] + 1, (size_t)(dots[1] - dots[0] - 1), actor, sizeof(actor)) < 0 || !actor[0])
+		return -EACCES;
+	/* the person's token was taken away (a reload): so is the session */
+	if (!has_name(a, actor))
 		return -EACCES;
 	if (name)
 		snprintf(name, name_len, "%s", actor);

@@ -107,6 +107,22 @@ static FILE *open_log(const char *path, struct err *e)
 	return f;
 }
 
+/* SIGHUP: the tokens again, so a token is added or revoked without a
+ * restart (streams and sessions of the others go on). */
+static void reload_tokens(struct serve *sv)
+{
+	struct err e = { "" };
+	int n;
+
+	if (!sv->cfg.tokens_file && !getenv("PREFLIGHT_TOKENS"))
+		return;
+	n = serve_auth_reload(sv->auth, &sv->cfg, &e);
+	if (n < 0)
+		serve_log(sv, "SIGHUP: tokens not reloaded, the old ones stay: %s", e.msg);
+	else
+		serve_log(sv, "SIGHUP: tokens reloaded (%d)", n);
+}
+
 /* SIGHUP: logrotate moved the file away; write to a new one at the path. */
 static void reopen_log(struct serve *sv)
 {
@@ -268,6 +284,7 @@ int serve_wait(struct serve *sv, struct err *e)
 		if (sv->reopen_requested) {
 			sv->reopen_requested = 0;
 			reopen_log(sv);
+			reload_tokens(sv);
 		}
 	}
 	return 0;

@@ -114,6 +114,11 @@ extern const struct route *const route_tables[];
 bool serve_auth_login_locked(struct serve_auth *a, const char *ip, int64_t now_ms);
 void serve_auth_login_failed(struct serve_auth *a, const char *ip, int64_t now_ms);
 void serve_auth_login_ok(struct serve_auth *a, const char *ip);
+/* Reads the tokens again (SIGHUP): the new table replaces the old one at
+ * once, and sessions of a name no longer there stop working. A file that
+ * cannot be read or parsed keeps the old tokens (-PF_EUSAGE, e says why).
+ * Returns the number of tokens. */
+int serve_auth_reload(struct serve_auth *a, const struct serve_config *c, struct err *e);
 /* Whether a key was given (--session-key) or made up for this process. */
 bool serve_auth_key_shared(const struct serve_auth *a);
 /* A warning to log at start (a secret file readable by others), or NULL. */

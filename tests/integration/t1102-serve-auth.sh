@@ -131,6 +131,32 @@ expect_eq "--protect-metrics: /metrics needs a token" "$(code "$SERVE_URL/metric
 expect_eq "... and answers with one" "$(code -H "Authorization: Bearer $T_ANN" "$SERVE_URL/metrics")" 200
 stop_serve
 
+# ---- SIGHUP reloads the tokens: one added, one revoked, without a restart --------------
+A_ERR=$(ls "$WORK"/serve.*.err | head -n 1)
+C_BOB=$(cookie_of "$(login "$T_BOB")")
+expect_eq "bob's session works before the reload" "$(curl -s -b "$C_BOB" "$A/api/v1/whoami" | jq -r .actor)" bob
+T_CAROL=carol-0a1b2c3d4e5f6789
+serve_tokens "$WORK/tokens" "ann:$T_ANN" "carol:$T_CAROL"
+kill -HUP "$A_PID"
+for _ in $(seq 50); do grep -q "tokens reloaded" "$A_ERR" && break; sleep 0.1; done
+expect_match "SIGHUP: the reload is logged with the count" "$(cat "$A_ERR")" "SIGHUP: tokens reloaded \(2\)"
+expect_eq "... a token added works at once" \
+	"$(curl -s -H "Authorization: Bearer $T_CAROL" "$A/api/v1/whoami" | jq -r .actor)" carol
+expect_eq "... a token removed is refused" "$(code -H "Authorization: Bearer $T_BOB" "$A/api/v1/whoami")" 401
+expect_eq "... and so is its person's session" "$(code -b "$C_BOB" "$A/api/v1/whoami")" 401
+expect_eq "... the others' sessions go on" "$(curl -s -b "$C_ANN" "$A/api/v1/whoami" | jq -r .actor)" ann
+printf 'no colon here\n' >"$WORK/tokens"
+kill -HUP "$A_PID"
+for _ in $(seq 50); do grep -q "tokens not reloaded" "$A_ERR" && break; sleep 0.1; done
+expect_match "a broken tokens file on SIGHUP: logged, the old tokens stay" "$(cat "$A_ERR")" \
+	"SIGHUP: tokens not reloaded, the old ones stay: .*line 1"
+expect_eq "... carol's token still works" "$(code -H "Authorization: Bearer $T_CAROL" "$A/api/v1/whoami")" 200
+serve_tokens "$WORK/tokens" "ann:$T_ANN" "bob:$T_BOB"
+kill -HUP "$A_PID"
+for _ in $(seq 50); do [ "$(grep -c "tokens reloaded" "$A_ERR")" -ge 2 ] && break; sleep 0.1; done
+expect_eq "bob's token back: his old session works again (sessions are signed, not stored)" \
+	"$(curl -s -b "$C_BOB" "$A/api/v1/whoami" | jq -r .actor)" bob
+
 # ---- failed logins lock an address out for a while --------------------------------
 for i in 1 2 3 4 5; do login "bad-$i-$T_ANN" >/dev/null; done
 h=$(login "$T_ANN")
@@ -142,6 +168,6 @@ expect_eq "... a bearer token is not locked out" \
 stop_serve "$A_PID"
 expect_eq "exit 0" "$SERVE_RC" 0
 log=$(cat "$WORK"/serve.*.err)
-expect_no_match "no token, cookie or CSRF token in the log" "$log" "$T_ANN|$T_BOB|$CSRF|$mac|0123456789abcdef"
+expect_no_match "no token, cookie or CSRF token in the log" "$log" "$T_ANN|$T_BOB|$T_CAROL|$CSRF|$mac|0123456789abcdef"
 expect_match "failed logins are logged with the address" "$log" "login refused from 127\.0\.0\.1: unknown token"
 finish
