@@ -13,33 +13,40 @@
 
 #include "serve/api.h"
 
-struct view_cache {
-	struct store *s;         /* the connection the view was read through */
-	int64_t run_id, seq;     /* the key: the run and the store's newest seq then */
+/* One kept view and its key: the connection it was read through, the run,
+ * the store's newest seq then, and the item when it holds one item only. */
+struct view_slot {
+	struct store *s;
+	int64_t run_id, seq;
+	char *item_id;           /* NULL: the whole run */
 	bool valid;
 	struct run_view v;
-	/* one item's view (api_item_view), keyed the same way plus the item */
-	struct store *item_s;
-	int64_t item_run_id, item_seq;
-	char *item_id;
-	bool item_valid;
-	struct run_view item_v;
+};
+
+struct view_cache {
+	struct view_slot run, item;
 };
 
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static int cache_key_ok;
 
+static void slot_clear(struct view_slot *k)
+{
+	if (k->valid)
+		run_view_release(&k->v);
+	free(k->item_id);
+	memset(k, 0, sizeof(*k));
+}
+
 static void cache_free(void *p)
 {
 	struct view_cache *c = p;
 
-	if (c && c->valid)
-		run_view_release(&c->v);
-	if (c && c->item_valid)
-		run_view_release(&c->item_v);
-	if (c)
-		free(c->item_id);
+	if (c) {
+		slot_clear(&c->run);
+		slot_clear(&c->item);
+	}
 	free(c);
 }
 
@@ -48,7 +55,7 @@ static void cache_init(void)
 	cache_key_ok = pthread_key_create(&cache_key, cache_free) == 0;
 }
 
-/* This thread's cache, NULL when none can be had (then every call reads). */
+/* This thread's cache, NULL when none can be had. */
 static struct view_cache *cache_get(void)
 {
 	struct view_cache *c;
@@ -67,6 +74,35 @@ static struct view_cache *cache_get(void)
 	return c;
 }
 
+/* The slot's view re-clocked to now when its key is this one, else NULL. */
+static const struct run_view *slot_hit(struct view_slot *k, struct store *s, int64_t run_id, const char *item_id,
+				       int64_t seq, int64_t now_ms)
+{
+	if (!k->valid || k->s != s || k->run_id != run_id || k->seq != seq ||
+	    (item_id ? !k->item_id || strcmp(k->item_id, item_id) : k->item_id != NULL))
+		return NULL;
+	run_view_reclock(&k->v, now_ms);
+	return &k->v;
+}
+
+/* Keeps v (taken) under the key. The seq was read before the view: an
+ * event appended in between makes the key older than the view, so the
+ * next call reads again (never the reverse: a view older than its key). */
+static const struct run_view *slot_keep(struct view_slot *k, struct store *s, int64_t run_id, const char *item_id,
+					int64_t seq, struct run_view *v, struct err *e)
+{
+	char *id = item_id ? strdup(item_id) : NULL;
+
+	if (item_id && !id) {
+		run_view_release(v);
+		err_set(e, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	slot_clear(k);
+	*k = (struct view_slot){ .s = s, .run_id = run_id, .seq = seq, .item_id = id, .valid = true, .v = *v };
+	return &k->v;
+}
+
 int api_run_view(struct store *s, int64_t run_id, int64_t now_ms, const struct run_view **ret, struct err *e)
 {
 	struct view_cache *c = cache_get();
@@ -79,26 +115,13 @@ int api_run_view(struct store *s, int64_t run_id, int64_t now_ms, const struct r
 	seq = store_last_seq(s, e);
 	if (seq < 0)
 		return (int)seq;
-	if (c->valid && c->s == s && c->run_id == run_id && c->seq == seq) {
-		run_view_reclock(&c->v, now_ms);
-		*ret = &c->v;
+	if ((*ret = slot_hit(&c->run, s, run_id, NULL, seq, now_ms)))
 		return 0;
-	}
-	/* The seq read before the view: an event appended in between makes
-	 * the key older than the view, so the next call reads again (never
-	 * the reverse: a view older than its key). */
 	r = store_run_view(s, run_id, now_ms, &v, e);
 	if (r < 0)
 		return r;
-	if (c->valid)
-		run_view_release(&c->v);
-	c->v = v;
-	c->s = s;
-	c->run_id = run_id;
-	c->seq = seq;
-	c->valid = true;
-	*ret = &c->v;
-	return 0;
+	*ret = slot_keep(&c->run, s, run_id, NULL, seq, &v, e);
+	return *ret ? 0 : -ENOMEM;
 }
 
 int api_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t now_ms, const struct run_view **ret,
@@ -106,7 +129,6 @@ int api_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t 
 {
 	struct view_cache *c = cache_get();
 	struct run_view v = { 0 };
-	char *id;
 	int64_t seq;
 	int r;
 
@@ -116,14 +138,9 @@ int api_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t 
 	if (seq < 0)
 		return (int)seq;
 	/* the whole run, when this thread holds it for this seq */
-	if (c->valid && c->s == s && c->run_id == run_id && c->seq == seq)
-		return api_run_view(s, run_id, now_ms, ret, e);
-	if (c->item_valid && c->item_s == s && c->item_run_id == run_id && c->item_seq == seq &&
-	    !strcmp(c->item_id, item_id)) {
-		run_view_reclock(&c->item_v, now_ms);
-		*ret = &c->item_v;
+	if ((*ret = slot_hit(&c->run, s, run_id, NULL, seq, now_ms)) ||
+	    (*ret = slot_hit(&c->item, s, run_id, item_id, seq, now_ms)))
 		return 0;
-	}
 	/* One item costs the same to derive whatever the run's size: after
 	 * each event, a busy item of a 1,000-item run is read again in well
 	 * under a millisecond instead of the run's 24 ms (docs/api.md). */
@@ -135,20 +152,6 @@ int api_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t 
 		run_view_release(&v);
 		return api_run_view(s, run_id, now_ms, ret, e);
 	}
-	id = strdup(item_id);
-	if (!id) {
-		run_view_release(&v);
-		return err_set(e, -ENOMEM, "out of memory");
-	}
-	if (c->item_valid)
-		run_view_release(&c->item_v);
-	free(c->item_id);
-	c->item_v = v;
-	c->item_s = s;
-	c->item_run_id = run_id;
-	c->item_seq = seq;
-	c->item_id = id;
-	c->item_valid = true;
-	*ret = &c->item_v;
-	return 0;
+	*ret = slot_keep(&c->item, s, run_id, item_id, seq, &v, e);
+	return *ret ? 0 : -ENOMEM;
 }

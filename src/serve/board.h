@@ -72,6 +72,8 @@ void board_head(FILE *out, const struct board_ctx *c, const char *title, const c
 void board_tail(FILE *out);
 /* Outside text, "-" when NULL or empty. */
 void board_text(FILE *out, const char *s);
+/* One "term: value" of a page's description list (value escaped, "-" when NULL). */
+void board_meta(FILE *out, const char *term, const char *value);
 /* s percent-encoded for a URL's query or path segment. */
 void board_url_part(FILE *out, const char *s);
 /* A status badge: its symbol and name (never colour alone). */

@@ -14,6 +14,13 @@ void board_text(FILE *out, const char *s)
 	launch_html_text(out, s && *s ? s : "-");
 }
 
+void board_meta(FILE *out, const char *term, const char *value)
+{
+	fprintf(out, "<div><dt>%s</dt><dd>", term);
+	board_text(out, value);
+	fputs("</dd></div>", out);
+}
+
 void board_url_part(FILE *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

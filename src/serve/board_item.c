@@ -144,13 +144,6 @@ int board_page_followups(FILE *out, const struct board_ctx *c, const struct run_
 
 /* ---- GET /runs/{run}/items/{item} ---------------------------------------------- */
 
-static void meta(FILE *out, const char *term, const char *value)
-{
-	fprintf(out, "<div><dt>%s</dt><dd>", term);
-	board_text(out, value);
-	fputs("</dd></div>", out);
-}
-
 static int pre_json(FILE *out, const char *summary, const json_t *j)
 {
 	char *s;
@@ -251,12 +244,12 @@ static int item_definition(FILE *out, const struct board_ctx *c, const struct ru
 	fputs("</code> ", out);
 	board_text(out, it->title);
 	fputs("</h1>\n<dl class=\"meta\">", out);
-	meta(out, "owner", it->owner);
-	meta(out, "module", it->module);
-	meta(out, "env", it->env);
-	meta(out, "severity", it->severity);
-	meta(out, "verify", it->verify_kind);
-	meta(out, "planned change", it->planned_change);
+	board_meta(out, "owner", it->owner);
+	board_meta(out, "module", it->module);
+	board_meta(out, "env", it->env);
+	board_meta(out, "severity", it->severity);
+	board_meta(out, "verify", it->verify_kind);
+	board_meta(out, "planned change", it->planned_change);
 	fputs("<div><dt>due</dt><dd>", out);
 	board_time(out, it->due_ms);
 	fputs("</dd></div></dl>\n", out);
@@ -283,12 +276,12 @@ static int item_state(FILE *out, const struct board_ctx *c, const struct run_vie
 		fprintf(out, " <span class=\"overdue\">overdue by %s</span>", span);
 	}
 	fputs("</p>\n<dl class=\"meta\">", out);
-	meta(out, "note", it->note);
+	board_meta(out, "note", it->note);
 	if (it->skip_reason && (!it->note || strcmp(it->note, it->skip_reason)))
-		meta(out, "skip reason", it->skip_reason);
+		board_meta(out, "skip reason", it->skip_reason);
 	if (it->delay_reason)
-		meta(out, "delay reason", it->delay_reason);
-	meta(out, "change", launch_item_change(it));
+		board_meta(out, "delay reason", it->delay_reason);
+	board_meta(out, "change", launch_item_change(it));
 	fputs("</dl>\n", out);
 	if ((ret = pre_json(out, "evidence", it->evidence)) < 0)
 		return ret;

@@ -124,28 +124,21 @@ int board_page_runs(FILE *out, const struct board_ctx *c, const struct run_summa
 
 /* ---- GET /runs/{run} ------------------------------------------------------ */
 
-static void meta(FILE *out, const char *term, const char *value)
-{
-	fprintf(out, "<div><dt>%s</dt><dd>", term);
-	board_text(out, value);
-	fputs("</dd></div>", out);
-}
-
 static void run_header(FILE *out, const struct run_view *v)
 {
 	fprintf(out, "<h1>Run %" PRId64 ": ", v->id);
 	board_text(out, v->name);
 	fprintf(out, " <span class=\"badge %s\">%s</span></h1>\n<dl class=\"meta\">", v->closed_ms ? "st-skip" : "st-running",
 		v->closed_ms ? "closed" : "open");
-	meta(out, "env", v->env);
-	meta(out, "owner", v->owner);
-	meta(out, "opened by", v->opened_by);
+	board_meta(out, "env", v->env);
+	board_meta(out, "owner", v->owner);
+	board_meta(out, "opened by", v->opened_by);
 	fputs("<div><dt>opened</dt><dd>", out);
 	board_time(out, v->opened_ms);
 	fputs("</dd></div>", out);
 	if (v->parent_ticket)
-		meta(out, "ticket", v->parent_ticket);
-	meta(out, "checklist", v->source);
+		board_meta(out, "ticket", v->parent_ticket);
+	board_meta(out, "checklist", v->source);
 	fprintf(out, "<div><dt>report</dt><dd><a href=\"/followups?run=%" PRId64 "\">follow-ups</a></dd></div>", v->id);
 	fputs("</dl>\n", out);
 }

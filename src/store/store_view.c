@@ -214,7 +214,34 @@ static int load_run(struct store *s, int64_t run_id, int64_t now_ms, struct run_
 	return r;
 }
 
-int store_run_view(struct store *s, int64_t run_id, int64_t now_ms, struct run_view *ret, struct err *e)
+/* One item (item_id) of the run into v, or none when the run has no such item. */
+static int load_one_item(struct store *s, int64_t run_id, const char *item_id, int64_t now_ms, struct run_view *v,
+			 struct err *e)
+{
+	struct db_stmt *st;
+	int r = sq_prepare(s, &st, e, item_full_sql, "it", run_id, item_id);
+
+	if (r < 0)
+		return r;
+	r = db_step(st, e);
+	if (r > 0) {
+		v->items = calloc(1, sizeof(*v->items));
+		if (!v->items) {
+			r = err_set(e, -ENOMEM, "out of memory");
+		} else {
+			read_full(st, &v->items[0], now_ms);
+			v->n_items = 1;
+			r = 0;
+		}
+	}
+	db_finalize(st);
+	return r;
+}
+
+/* The run as of now_ms: every item and follow-up (item_id NULL), or that
+ * one item alone. */
+static int derive_view(struct store *s, int64_t run_id, const char *item_id, int64_t now_ms, struct run_view *ret,
+		       struct err *e)
 {
 	struct run_view v = { 0 };
 	bool own;
@@ -224,9 +251,11 @@ int store_run_view(struct store *s, int64_t run_id, int64_t now_ms, struct run_v
 	if (r < 0)
 		return r;
 	r = load_run(s, run_id, now_ms, &v, e);
-	if (r == 0)
+	if (r == 0 && item_id)
+		r = load_one_item(s, run_id, item_id, now_ms, &v, e);
+	if (r == 0 && !item_id)
 		r = store_load_items(s, run_id, now_ms, true, &v.items, &v.n_items, e);
-	if (r == 0)
+	if (r == 0 && !item_id)
 		r = store_load_followups(s, run_id, 0, now_ms, &v.followups, &v.n_followups, e);
 	r = (int)tx_leave(s, own, r, e);
 	if (r < 0) {
@@ -241,44 +270,15 @@ int store_run_view(struct store *s, int64_t run_id, int64_t now_ms, struct run_v
 	return 0;
 }
 
+int store_run_view(struct store *s, int64_t run_id, int64_t now_ms, struct run_view *ret, struct err *e)
+{
+	return derive_view(s, run_id, NULL, now_ms, ret, e);
+}
+
 int store_item_view(struct store *s, int64_t run_id, const char *item_id, int64_t now_ms, struct run_view *ret,
 		    struct err *e)
 {
-	struct run_view v = { 0 };
-	struct db_stmt *st = NULL;
-	bool own;
-	int r;
-
-	r = tx_enter(s, false, &own, e);
-	if (r < 0)
-		return r;
-	r = load_run(s, run_id, now_ms, &v, e);
-	if (r == 0)
-		r = sq_prepare(s, &st, e, item_full_sql, "it", run_id, item_id);
-	if (r == 0) {
-		r = db_step(st, e);
-		if (r > 0) {
-			v.items = calloc(1, sizeof(*v.items));
-			if (!v.items) {
-				r = err_set(e, -ENOMEM, "out of memory");
-			} else {
-				read_full(st, &v.items[0], now_ms);
-				v.n_items = 1;
-				r = 0;
-			}
-		}
-		db_finalize(st);
-	}
-	r = (int)tx_leave(s, own, r, e);
-	if (r < 0) {
-		run_view_release(&v);
-		return r;
-	}
-	if (v.n_items && !v.items[0].status_seq)
-		v.items[0].status_ms = v.opened_ms;   /* pending since the run opened */
-	count_items(v.items, v.n_items, v.count, &v.n_overdue);
-	*ret = v;
-	return 0;
+	return derive_view(s, run_id, item_id, now_ms, ret, e);
 }
 
 int64_t store_latest_run(struct store *s, struct err *e)
