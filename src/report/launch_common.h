@@ -72,6 +72,8 @@ json_t *launch_to_json(const struct launch_sel *s, const struct launch_render_op
  * of the store's log (seq, at, run, item, kind, status, actor, host,
  * reason, change, data). Caller decrefs; NULL when memory runs out. */
 json_t *launch_run_json(const struct run_view *v);
+/* A time as the contract writes it: RFC 3339 UTC, or null for 0. */
+json_t *launch_time_json(int64_t ms);
 json_t *launch_item_json(const struct run_view *v, const struct item_view *it);
 json_t *launch_followup_json(const struct followup_view *f);
 json_t *launch_run_summary_json(const struct run_summary *r);

@@ -18,7 +18,7 @@ static bool put(json_t *o, const char *key, json_t *v)
 	return v && json_object_set_new(o, key, v) == 0;
 }
 
-static json_t *time_json(int64_t ms)
+json_t *launch_time_json(int64_t ms)
 {
 	char b[32];
 
@@ -40,8 +40,8 @@ json_t *launch_run_json(const struct run_view *v)
 		  put(o, "source", json_text(v->source)) && put(o, "env", json_text(v->env)) &&
 		  put(o, "owner", json_text(v->owner)) && put(o, "opened_by", json_text(v->opened_by)) &&
 		  put(o, "host", json_text(v->host)) && put(o, "parent_ticket", json_text(v->parent_ticket)) &&
-		  put(o, "opened_at", time_json(v->opened_ms)) && put(o, "closed_at", time_json(v->closed_ms)) &&
-		  put(o, "as_of", time_json(v->now_ms)) && put(o, "last_seq", json_integer((json_int_t)v->last_seq));
+		  put(o, "opened_at", launch_time_json(v->opened_ms)) && put(o, "closed_at", launch_time_json(v->closed_ms)) &&
+		  put(o, "as_of", launch_time_json(v->now_ms)) && put(o, "last_seq", json_integer((json_int_t)v->last_seq));
 
 	if (!ok) {
 		json_decref(o);
@@ -74,9 +74,9 @@ json_t *launch_item_json(const struct run_view *v, const struct item_view *it)
 	bool ok = o && put(o, "id", json_text(it->id)) && put(o, "title", json_text(it->title)) &&
 		  put(o, "owner", json_text(it->owner)) && put(o, "module", json_text(it->module)) &&
 		  put(o, "env", json_text(it->env)) && put(o, "severity", json_text(it->severity)) &&
-		  put(o, "verify", json_text(it->verify_kind)) && put(o, "due", time_json(it->due_ms)) &&
+		  put(o, "verify", json_text(it->verify_kind)) && put(o, "due", launch_time_json(it->due_ms)) &&
 		  put(o, "status", json_string(item_status_name(it->status))) &&
-		  put(o, "status_at", time_json(it->status_seq ? it->status_ms : 0)) &&
+		  put(o, "status_at", launch_time_json(it->status_seq ? it->status_ms : 0)) &&
 		  put(o, "executor", json_text(it->status_seq ? it->executor : NULL)) &&
 		  put(o, "elapsed_ms", ms_json(it->duration_ms)) && put(o, "note", json_text(it->note)) &&
 		  put(o, "change", json_text(launch_item_change(it))) &&
@@ -85,7 +85,7 @@ json_t *launch_item_json(const struct run_view *v, const struct item_view *it)
 		  put(o, "delay_reason", json_text(it->delay_reason)) && put(o, "overdue", json_boolean(it->overdue)) &&
 		  put(o, "overdue_ms", it->overdue ? ms_json(launch_item_late_ms(v, it)) : json_null()) &&
 		  put(o, "evidence", it->evidence ? json_incref(it->evidence) : json_null()) &&
-		  put(o, "closed_at", time_json(item_status_open(it->status) ? 0 : it->closed_ms)) &&
+		  put(o, "closed_at", launch_time_json(item_status_open(it->status) ? 0 : it->closed_ms)) &&
 		  put(o, "time_to_close_ms", ms_json(launch_item_close_ms(v, it))) &&
 		  put(o, "cycle", json_integer(it->cycle));
 
@@ -102,8 +102,8 @@ json_t *launch_followup_json(const struct followup_view *f)
 	bool ok = o && put(o, "id", json_integer((json_int_t)f->id)) && put(o, "item", json_text(f->item_id)) &&
 		  put(o, "owner", json_text(f->owner)) && put(o, "summary", json_text(f->summary)) &&
 		  put(o, "status", json_string(f->closed ? "closed" : "open")) &&
-		  put(o, "opened_at", time_json(f->opened_ms)) && put(o, "rca_due", time_json(f->rca_due_ms)) &&
-		  put(o, "overdue", json_boolean(f->overdue)) && put(o, "closed_at", time_json(f->closed_ms)) &&
+		  put(o, "opened_at", launch_time_json(f->opened_ms)) && put(o, "rca_due", launch_time_json(f->rca_due_ms)) &&
+		  put(o, "overdue", json_boolean(f->overdue)) && put(o, "closed_at", launch_time_json(f->closed_ms)) &&
 		  put(o, "closed_by", json_text(f->closed_by)) && put(o, "rca", json_text(f->rca)) &&
 		  put(o, "ticket", json_text(f->ticket));
 
@@ -150,7 +150,7 @@ int launch_json(FILE *out, const struct launch_sel *s, const struct launch_rende
 json_t *launch_event_json(const struct event *ev)
 {
 	json_t *o = json_object();
-	bool ok = o && put(o, "seq", json_integer((json_int_t)ev->seq)) && put(o, "at", time_json(ev->at_ms)) &&
+	bool ok = o && put(o, "seq", json_integer((json_int_t)ev->seq)) && put(o, "at", launch_time_json(ev->at_ms)) &&
 		  put(o, "run", json_integer((json_int_t)ev->run_id)) && put(o, "item", json_text(ev->item_id)) &&
 		  put(o, "kind", json_text(ev->kind)) &&
 		  put(o, "status", ev->status >= 0 && ev->status < ITEM_STATUS_COUNT

@@ -87,14 +87,6 @@ static bool put(json_t *o, const char *key, json_t *v)
 	return v && json_object_set_new(o, key, v) == 0;
 }
 
-static json_t *time_json(int64_t ms)
-{
-	char b[32];
-
-	launch_time_rfc3339(ms, b, sizeof(b));
-	return ms && *b ? json_string(b) : json_null();
-}
-
 json_t *launch_run_summary_json(const struct run_summary *r)
 {
 	json_t *o = json_object(), *c = json_object();
@@ -104,8 +96,8 @@ json_t *launch_run_summary_json(const struct run_summary *r)
 		ok = put(c, item_status_name((enum item_status)st), json_integer(r->count[st]));
 	ok = ok && put(o, "id", json_integer((json_int_t)r->id)) && put(o, "name", json_text(r->name)) &&
 	     put(o, "env", json_text(r->env)) && put(o, "owner", json_text(r->owner)) &&
-	     put(o, "opened_by", json_text(r->opened_by)) && put(o, "opened_at", time_json(r->opened_ms)) &&
-	     put(o, "closed_at", time_json(r->closed_ms)) && put(o, "items", json_integer(r->n_items)) &&
+	     put(o, "opened_by", json_text(r->opened_by)) && put(o, "opened_at", launch_time_json(r->opened_ms)) &&
+	     put(o, "closed_at", launch_time_json(r->closed_ms)) && put(o, "items", json_integer(r->n_items)) &&
 	     put(o, "counts", json_incref(c)) && put(o, "overdue", json_integer(r->n_overdue));
 	json_decref(c);
 	if (!ok) {

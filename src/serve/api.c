@@ -171,16 +171,6 @@ static bool put(json_t *o, const char *key, json_t *v)
 	return v && json_object_set_new(o, key, v) == 0;
 }
 
-static json_t *time_json(int64_t ms)
-{
-	char b[32];
-
-	if (!ms)
-		return json_null();
-	launch_time_rfc3339(ms, b, sizeof(b));
-	return json_string(b);
-}
-
 /* ---- runs ------------------------------------------------------------------ */
 
 static int get_runs(struct http_request *r, struct http_response *w)
@@ -264,7 +254,7 @@ static int get_items(struct http_request *r, struct http_response *w)
 	if (launch_sel_init(&sel, v, &f) < 0)
 		return api_reply(w, NULL);
 	arr = json_array();
-	doc = json_pack("{s:I, s:o, s:o}", "run", (json_int_t)v->id, "as_of", time_json(v->now_ms), "items", arr);
+	doc = json_pack("{s:I, s:o, s:o}", "run", (json_int_t)v->id, "as_of", launch_time_json(v->now_ms), "items", arr);
 	for (size_t i = 0; doc && i < sel.n; i++)
 		if (json_array_append_new(arr, launch_item_json(v, sel.items[i])) < 0) {
 			json_decref(doc);
@@ -459,8 +449,8 @@ static json_t *outbox_json(const struct outbox_msg *m)
 		  put(o, "channel", json_text(m->channel)) && put(o, "kind", json_text(m->kind)) &&
 		  put(o, "run", m->run_id ? json_integer((json_int_t)m->run_id) : json_null()) &&
 		  put(o, "item", json_text(m->item_id)) && put(o, "state", json_text(m->state)) &&
-		  put(o, "attempts", json_integer(m->attempts)) && put(o, "created_at", time_json(m->created_ms)) &&
-		  put(o, "next_attempt_at", time_json(m->next_attempt_ms)) && put(o, "sent_at", time_json(m->sent_ms)) &&
+		  put(o, "attempts", json_integer(m->attempts)) && put(o, "created_at", launch_time_json(m->created_ms)) &&
+		  put(o, "next_attempt_at", launch_time_json(m->next_attempt_ms)) && put(o, "sent_at", launch_time_json(m->sent_ms)) &&
 		  put(o, "last_error", json_text(m->last_error)) &&
 		  put(o, "body", body ? json_incref(body) : json_null());
 

@@ -74,6 +74,9 @@ void board_tail(FILE *out);
 void board_text(FILE *out, const char *s);
 /* One "term: value" of a page's description list (value escaped, "-" when NULL). */
 void board_meta(FILE *out, const char *term, const char *value);
+/* The place by an item's form where a refusal is shown: the message, or an
+ * empty slot board.js fills. */
+void board_alert_slot(FILE *out, const char *message);
 /* s percent-encoded for a URL's query or path segment. */
 void board_url_part(FILE *out, const char *s);
 /* A status badge: its symbol and name (never colour alone). */

@@ -14,6 +14,17 @@ void board_text(FILE *out, const char *s)
 	launch_html_text(out, s && *s ? s : "-");
 }
 
+void board_alert_slot(FILE *out, const char *message)
+{
+	if (message) {
+		fputs("<div class=\"alert\" role=\"alert\">", out);
+		launch_html_text(out, message);
+		fputs("</div>", out);
+	} else {
+		fputs("<div class=\"alert\"></div>", out);
+	}
+}
+
 void board_meta(FILE *out, const char *term, const char *value)
 {
 	fprintf(out, "<div><dt>%s</dt><dd>", term);

@@ -17,17 +17,6 @@ static bool set(const char *s)
 	return s && *s;
 }
 
-static void alert_slot(FILE *out, const char *message)
-{
-	if (message) {
-		fputs("<div class=\"alert\" role=\"alert\">", out);
-		launch_html_text(out, message);
-		fputs("</div>", out);
-	} else {
-		fputs("<div class=\"alert\"></div>", out);
-	}
-}
-
 /* ---- follow-ups ------------------------------------------------------------ */
 
 static void close_form(FILE *out, const struct board_ctx *c, const struct followup_view *f, const char *back)
@@ -87,7 +76,7 @@ void board_followups_table(FILE *out, const struct board_ctx *c, const struct fo
 		if (f->closed)
 			board_text(out, f->rca);
 		close_form(out, c, f, back);
-		alert_slot(out, a && a->followup_id == f->id ? a->message : NULL);
+		board_alert_slot(out, a && a->followup_id == f->id ? a->message : NULL);
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody>\n</table>\n", out);
@@ -226,7 +215,7 @@ static void item_actions(FILE *out, const struct board_ctx *c, const struct run_
 		}
 		fputs("</form>", out);
 	}
-	alert_slot(out, a && a->item_id && !strcmp(a->item_id, it->id) ? a->message : NULL);
+	board_alert_slot(out, a && a->item_id && !strcmp(a->item_id, it->id) ? a->message : NULL);
 	fputs("</div>\n", out);
 }
 

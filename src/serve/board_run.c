@@ -277,17 +277,6 @@ static void action_form(FILE *out, const struct board_ctx *c, const struct run_v
 	fputs("</form>", out);
 }
 
-static void alert_slot(FILE *out, const char *message)
-{
-	if (message) {
-		fputs("<div class=\"alert\" role=\"alert\">", out);
-		launch_html_text(out, message);
-		fputs("</div>", out);
-	} else {
-		fputs("<div class=\"alert\"></div>", out);
-	}
-}
-
 static void item_row(FILE *out, const struct board_ctx *c, const struct run_view *v, const struct item_view *it,
 		     const char *back, const struct board_alert *a)
 {
@@ -323,7 +312,7 @@ static void item_row(FILE *out, const struct board_ctx *c, const struct run_view
 	}
 	fputs("</td><td class=\"act\">", out);
 	action_form(out, c, v, it, back);
-	alert_slot(out, a && a->item_id && !strcmp(a->item_id, it->id) ? a->message : NULL);
+	board_alert_slot(out, a && a->item_id && !strcmp(a->item_id, it->id) ? a->message : NULL);
 	fputs("</td></tr>\n", out);
 }
 
